@@ -1,0 +1,29 @@
+import type { Shop } from "../config";
+import type { Env } from "../env";
+import { normalizeUrl } from "./key";
+import { hasSnapshot } from "./store";
+
+export type OfflinePage = { path: string; title: string; storedAt: number };
+
+const remembered = new Map<string, { at: number; pages: OfflinePage[] }>();
+const REMEMBER_MS = 30_000;
+
+/**
+ * The critical pages that have a snapshot, for the maintenance page's "still
+ * available" list. Remembered briefly so a flood of maintenance pages does
+ * not turn into a flood of storage reads.
+ */
+export async function offlinePages(env: Env, shop: Shop, host: string, now = Date.now()): Promise<OfflinePage[]> {
+  const key = `${shop.id} ${host}`;
+  const known = remembered.get(key);
+  if (known && now - known.at < REMEMBER_MS) return known.pages;
+  const found = await Promise.all(
+    shop.config.criticalPaths.map(async (path) => {
+      const meta = await hasSnapshot(env, shop.id, host, normalizeUrl(`https://${host}${path}`));
+      return meta && meta.status === 200 ? { path, title: meta.title ?? path, storedAt: meta.storedAt } : null;
+    }),
+  );
+  const pages = found.filter((page): page is OfflinePage => page !== null);
+  remembered.set(key, { at: now, pages });
+  return pages;
+}

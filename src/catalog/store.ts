@@ -1,0 +1,128 @@
+import type { Env } from "../env";
+import { readLimited } from "../http/read-limited";
+import { log } from "../log";
+import { storageKey } from "./key";
+
+/**
+ * Snapshot storage in two tiers: the Cache API is this colo's hot copy, KV the
+ * copy every colo can read. Both hold the same bytes and metadata.
+ */
+
+export type SnapshotMeta = { status: number; headers: [string, string][]; storedAt: number; title?: string };
+export type Snapshot = SnapshotMeta & { body: ArrayBuffer };
+
+/** Only headers that describe the content itself; never cookies, never caching directives of the origin. */
+const KEPT_HEADERS = ["content-type", "content-language", "content-disposition", "location", "last-modified", "etag"];
+const CACHE_TTL_S = 7 * 86_400;
+const KV_TTL_S = 30 * 86_400;
+/** KV metadata must stay under 1024 bytes serialized. */
+const MAX_META_BYTES = 1000;
+const META_HEADER = "x-stayopen-snapshot";
+
+function cacheKey(host: string, key: string): Request {
+  return new Request(`https://${host}/__stayopen/snapshots/${encodeURIComponent(key)}`);
+}
+
+function metaFor(status: number, headers: Headers, storedAt: number, title: string | undefined): SnapshotMeta {
+  const meta: SnapshotMeta = {
+    status,
+    headers: KEPT_HEADERS.flatMap((name) => (headers.has(name) ? [[name, headers.get(name)!] as [string, string]] : [])),
+    storedAt,
+    ...(title ? { title: title.slice(0, 120) } : {}),
+  };
+  while (JSON.stringify(meta).length > MAX_META_BYTES && meta.headers.length > 1) meta.headers.pop();
+  return meta;
+}
+
+async function pageTitle(body: Uint8Array, contentType: string | null): Promise<string | undefined> {
+  if (!contentType?.includes("text/html")) return undefined;
+  let title = "";
+  await new HTMLRewriter()
+    .on("head > title", { text: (chunk) => void (title += chunk.text) })
+    .transform(new Response(body))
+    .arrayBuffer();
+  return title.replace(/\s+/g, " ").trim() || undefined;
+}
+
+/** The hot copy is always stored as a 200; the page's real status travels in the metadata. */
+function putHot(host: string, key: string, body: BufferSource, meta: SnapshotMeta): Promise<void> {
+  const headers = { "cache-control": `public, max-age=${CACHE_TTL_S}`, [META_HEADER]: JSON.stringify(meta) };
+  return caches.default.put(cacheKey(host, key), new Response(body, { headers }));
+}
+
+export type StoreResult = "stored" | "too_large";
+
+/** Reads the body (up to maxBytes) and writes it to both tiers. */
+export async function writeSnapshot(
+  env: Env,
+  shopId: string,
+  host: string,
+  normalized: string,
+  response: Response,
+  maxBytes: number,
+): Promise<StoreResult> {
+  const read = await readLimited(response.body, maxBytes);
+  if (!read.ok) return "too_large";
+  const key = await storageKey(shopId, normalized);
+  const meta = metaFor(response.status, response.headers, Date.now(), await pageTitle(read.bytes, response.headers.get("content-type")));
+
+  await Promise.all([
+    putHot(host, key, read.bytes, meta),
+    // Another isolate may have written this key within the last second; KV allows one write per second per key.
+    env.SNAPSHOTS.put(key, read.bytes, { metadata: meta, expirationTtl: KV_TTL_S }).catch((error: unknown) =>
+      log("warn", "snapshot_kv_write_failed", { shop: shopId, key: normalized, error: String(error) }),
+    ),
+  ]);
+  log("debug", "snapshot_stored", { shop: shopId, key: normalized, bytes: read.bytes.byteLength, status: meta.status });
+  return "stored";
+}
+
+/** The hot copy when this colo has one, else the cross-colo copy (which then warms this colo). */
+export async function readSnapshot(
+  env: Env,
+  shopId: string,
+  host: string,
+  normalized: string,
+  waitUntil: (promise: Promise<unknown>) => void,
+): Promise<Snapshot | null> {
+  const key = await storageKey(shopId, normalized);
+  const hot = await caches.default.match(cacheKey(host, key));
+  const hotMeta = hot?.headers.get(META_HEADER);
+  if (hot && hotMeta) return { ...(JSON.parse(hotMeta) as SnapshotMeta), body: await hot.arrayBuffer() };
+
+  const { value, metadata } = await env.SNAPSHOTS.getWithMetadata<SnapshotMeta>(key, "arrayBuffer");
+  if (!value || !metadata) return null;
+  waitUntil(putHot(host, key, value.slice(0), metadata));
+  return { ...metadata, body: value };
+}
+
+/** Whether any snapshot exists for a page, for the offline-pages list and readiness. */
+export async function hasSnapshot(env: Env, shopId: string, host: string, normalized: string): Promise<SnapshotMeta | null> {
+  const key = await storageKey(shopId, normalized);
+  const hot = await caches.default.match(cacheKey(host, key));
+  const hotMeta = hot?.headers.get(META_HEADER);
+  if (hot && hotMeta) {
+    await hot.body?.cancel();
+    return JSON.parse(hotMeta) as SnapshotMeta;
+  }
+  const { value, metadata } = await env.SNAPSHOTS.getWithMetadata<SnapshotMeta>(key, "stream");
+  await value?.cancel();
+  return metadata ?? null;
+}
+
+const lastClaimed = new Map<string, number>();
+const MAX_TRACKED_KEYS = 10_000;
+
+/**
+ * Decides in memory whether this isolate should refresh a page's snapshot now,
+ * so the healthy path stores each page at most once per refresh interval
+ * instead of copying every response.
+ */
+export function claimRefresh(normalizedKey: string, refreshS: number, now = Date.now()): boolean {
+  const last = lastClaimed.get(normalizedKey);
+  if (last !== undefined && now - last < refreshS * 1000) return false;
+  if (lastClaimed.size >= MAX_TRACKED_KEYS) lastClaimed.delete(lastClaimed.keys().next().value!);
+  lastClaimed.delete(normalizedKey);
+  lastClaimed.set(normalizedKey, now);
+  return true;
+}

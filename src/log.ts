@@ -1,0 +1,12 @@
+/**
+ * Structured JSON logs, one line per event, so Workers Logs and `wrangler tail`
+ * can filter on `event`. Every state change goes through here.
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
+  const line = JSON.stringify({ level, event, time: new Date().toISOString(), ...fields });
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+}

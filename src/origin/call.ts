@@ -1,0 +1,40 @@
+import type { Shop } from "../config";
+import { classify } from "./classify";
+import { fetchWithDeadline, toOriginRequest } from "./fetch";
+import { originHealth } from "./health";
+
+export type OriginCall =
+  /** The origin answered (2xx, 3xx, 4xx, or a 5xx that is not a failure): pass it on untouched. */
+  | { kind: "answered"; response: Response }
+  /** The origin failed; `reason` says how. Any failed response body has been released. */
+  | { kind: "failed"; reason: string }
+  /** The breaker is open: nothing was sent and nobody waited. */
+  | { kind: "skipped" };
+
+/**
+ * One request to an origin through its breaker, with the deadline, the
+ * failure classification and the breaker bookkeeping in one place.
+ */
+export async function callOrigin(
+  shop: Shop,
+  request: Request,
+  originUrl = shop.config.originUrl,
+  extraHeaders: Record<string, string> = {},
+): Promise<OriginCall> {
+  const health = originHealth(shop, originUrl);
+  if (!health.admit().admitted) return { kind: "skipped" };
+
+  const attempt = await fetchWithDeadline(toOriginRequest(request, originUrl, extraHeaders), shop.config.originTimeoutMs);
+  if (attempt.kind === "error") {
+    health.failure(attempt.reason);
+    return { kind: "failed", reason: attempt.reason };
+  }
+  const verdict = classify({ kind: "response", status: attempt.response.status });
+  if (!verdict.failed) {
+    health.success();
+    return { kind: "answered", response: attempt.response };
+  }
+  await attempt.response.body?.cancel();
+  health.failure(verdict.reason);
+  return { kind: "failed", reason: verdict.reason };
+}

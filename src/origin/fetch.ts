@@ -1,0 +1,37 @@
+import { networkFailureReason, type NetworkFailure } from "./classify";
+
+export type FetchAttempt =
+  | { kind: "response"; response: Response; elapsedMs: number }
+  | { kind: "error"; reason: NetworkFailure; message: string; elapsedMs: number };
+
+/**
+ * Fetches with a deadline on the response headers only: once headers arrive the
+ * body streams for as long as it takes, so large pages are never cut off.
+ * Never throws for network trouble; the caller classifies the attempt.
+ */
+export async function fetchWithDeadline(request: Request, timeoutMs: number): Promise<FetchAttempt> {
+  const started = Date.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException("origin did not answer in time", "TimeoutError")), timeoutMs);
+  try {
+    const response = await fetch(request, { signal: controller.signal, redirect: "manual" });
+    return { kind: "response", response, elapsedMs: Date.now() - started };
+  } catch (error) {
+    const reason = controller.signal.aborted ? "timeout" : networkFailureReason(error);
+    return { kind: "error", reason, message: error instanceof Error ? error.message : String(error), elapsedMs: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The shopper's request re-addressed to an origin, keeping method, headers and body. */
+export function toOriginRequest(request: Request, originUrl: string, extraHeaders: Record<string, string> = {}): Request {
+  const incoming = new URL(request.url);
+  const target = new URL(originUrl);
+  const basePath = target.pathname.replace(/\/+$/, "");
+  const upstream = new Request(`${target.origin}${basePath}${incoming.pathname}${incoming.search}`, request);
+  upstream.headers.set("x-forwarded-host", incoming.host);
+  upstream.headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
+  for (const [name, value] of Object.entries(extraHeaders)) upstream.headers.set(name, value);
+  return upstream;
+}

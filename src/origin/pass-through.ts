@@ -1,0 +1,15 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { withSource } from "../http/source";
+import { unavailableResponse } from "../shopper/maintenance";
+import { callOrigin } from "./call";
+
+/**
+ * Everything that is neither a catalog read nor an order: proxied as is, and
+ * when the origin is down an immediate, honest 503 instead of a hang.
+ */
+export async function passThrough(c: Context<AppEnv>): Promise<Response> {
+  const call = await callOrigin(c.var.shop, c.req.raw);
+  if (call.kind === "answered") return withSource(call.response, "origin");
+  return unavailableResponse(c);
+}

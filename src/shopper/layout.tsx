@@ -1,0 +1,47 @@
+import type { Child } from "hono/jsx";
+import type { Config } from "../config";
+import { readableTextOn } from "./brand";
+
+type LayoutProps = { config: Config; title: string; children: Child };
+
+/**
+ * The frame of every page stayopen renders itself: branded, readable without
+ * images or JavaScript, usable on a phone. BRAND_COLOR is schema-validated hex,
+ * so it is safe inside the style element.
+ */
+export function Layout({ config, title, children }: LayoutProps) {
+  const brandStyle = `:root{--brand:${config.brandColor};--on-brand:${readableTextOn(config.brandColor)}}`;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`${title} · ${config.shopName}`}</title>
+        <link rel="stylesheet" href="/__stayopen/assets/stayopen.css" />
+        <style>{brandStyle}</style>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="brand">
+          <a href="/" class="brand-home">
+            {config.logoUrl ? <img src={config.logoUrl} alt={config.shopName} height="40" /> : <span>{config.shopName}</span>}
+          </a>
+        </header>
+        <main id="main">{children}</main>
+        <footer>
+          {config.supportEmail ? (
+            <p>
+              Questions? Write to <a href={`mailto:${config.supportEmail}`}>{config.supportEmail}</a>.
+            </p>
+          ) : null}
+          <p>
+            <a href="/__stayopen/status">Shop status</a>
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}

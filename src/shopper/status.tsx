@@ -1,0 +1,74 @@
+import type { Context } from "hono";
+import type { Config } from "../config";
+import type { AppEnv } from "../env";
+import { originHealth } from "../origin/health";
+import { Layout } from "./layout";
+import { renderPage } from "./render";
+import { formatAsOf } from "./time";
+
+/** The public status document; its shape is part of the contract. */
+export type PublicStatus = {
+  origin: "up" | "degraded" | "down";
+  mode: "auto" | "maintenance";
+  since: string;
+  message: string | null;
+  queuedOrders: number;
+};
+
+export async function publicStatus(c: Context<AppEnv>): Promise<PublicStatus> {
+  const health = originHealth(c.var.shop);
+  return {
+    origin: health.label,
+    mode: "auto",
+    since: new Date(health.state.since).toISOString(),
+    message: null,
+    queuedOrders: 0,
+  };
+}
+
+const WORDS: Record<PublicStatus["origin"], string> = {
+  up: "Everything is working",
+  degraded: "Some trouble reaching our shop system",
+  down: "Our shop system is unreachable",
+};
+
+export function StatusPage({ config, status }: { config: Config; status: PublicStatus }) {
+  return (
+    <Layout config={config} title="Shop status">
+      <h1>Shop status</h1>
+      <p>
+        <span class={`state state-${status.origin}`}>{WORDS[status.origin]}</span>
+      </p>
+      {status.message ? (
+        <p class="notice" role="status">
+          {status.message}
+        </p>
+      ) : null}
+      <dl>
+        <dt>Since</dt>
+        <dd>
+          <time datetime={status.since}>{formatAsOf(Date.parse(status.since))}</time>
+        </dd>
+        <dt>Orders waiting to reach the shop</dt>
+        <dd>{status.queuedOrders}</dd>
+      </dl>
+      {status.origin === "up" ? null : (
+        <p>
+          You can keep browsing and ordering: orders placed now are kept safe and passed on to the shop as soon as it is back.
+        </p>
+      )}
+      <p>
+        <a href="/">Back to the shop</a>
+      </p>
+    </Layout>
+  );
+}
+
+export async function statusJson(c: Context<AppEnv>): Promise<Response> {
+  return c.json(await publicStatus(c), 200, { "cache-control": "no-store", "x-stayopen-source": "edge" });
+}
+
+export async function statusHtml(c: Context<AppEnv>): Promise<Response> {
+  const status = await publicStatus(c);
+  return renderPage(c, <StatusPage config={c.var.shop.config} status={status} />, 200, { "x-stayopen-source": "edge" });
+}

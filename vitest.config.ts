@@ -1,0 +1,19 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Tests run inside workerd with real KV, Cache API, Durable Objects and alarms.
+// Origins are real loopback servers started by the global setup, never stubs of our own code.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token-0123456789", REPLAY_SECRET: "test-replay-secret-0123456789" } },
+    }),
+  ],
+  test: {
+    globalSetup: ["./test/support/global-setup.ts"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    exclude: ["test/e2e/**", "node_modules/**"],
+    testTimeout: 20_000,
+  },
+});
