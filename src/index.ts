@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { admin } from "./admin";
 import { serveCatalog } from "./catalog/serve";
 import { resolveShop } from "./config";
 import type { AppEnv, Env } from "./env";
@@ -25,6 +26,7 @@ app.get("/__stayopen/assets/*", async (c) => {
 });
 app.get("/__stayopen/status.json", statusJson);
 app.get("/__stayopen/status", statusHtml);
+app.route("/__stayopen/admin", admin);
 app.all("/__stayopen/*", (c) => c.json({ error: "not_found" }, 404, { "x-stayopen-source": "edge" }));
 
 app.on(["GET", "HEAD"], "*", serveCatalog);

@@ -177,7 +177,6 @@ describe("orders survive kill -9", { timeout: 60_000 }, () => {
       const redelivered = await postOrder(shop.shop, ORDER, { "idempotency-key": key });
       assert.equal(redelivered.status, 200);
       assert.equal((await redelivered.json()).orderId, orderId);
-      assert.equal((await redelivered.clone?.() ?? redelivered).bodyUsed, true);
       const { orders } = await (await get(`${shop.shop}/api/orders`)).json();
       assert.equal(orders.length, 1);
       assert.equal(orders[0].deliveries, 2);
