@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { productBySku } from "./catalog.mjs";
 
-export const SESSION_COOKIE = "shop_session";
+const SESSION_COOKIE = "shop_session";
 const SESSION_ID = /^[A-Za-z0-9_-]{22,64}$/;
 const MAX_SESSIONS = 10_000;
 const MAX_QTY = 99;

@@ -125,8 +125,7 @@ export const products = [
     sku: "GEAR-KETTLE-1L",
     category: "gear",
     name: "Gooseneck Kettle 1 L",
-    description:
-      "Stainless steel stovetop kettle with a narrow spout for a slow, precise pour. Works on induction.",
+    description: "Stainless steel stovetop kettle with a narrow spout for a slow, precise pour. Works on induction.",
     price: 5900,
     stock: 4,
     featured: false,
@@ -136,8 +135,7 @@ export const products = [
     sku: "GEAR-FILT-100",
     category: "gear",
     name: "Paper Filters, size 02, 100 pcs",
-    description:
-      "Oxygen-bleached paper filters for size 02 drippers. Always restocked, so we do not count them.",
+    description: "Oxygen-bleached paper filters for size 02 drippers. Always restocked, so we do not count them.",
     price: 590,
     stock: null,
     featured: false,
@@ -173,9 +171,7 @@ export function productImageUrl(product) {
 
 /** Integer math only: 1999 → "€19.99". */
 export function formatPrice(minor) {
-  const sign = minor < 0 ? "-" : "";
-  const abs = Math.abs(minor);
-  return `${sign}€${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+  return `€${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
 }
 
 /** The product as the contract's feed item (DESIGN.md, "Selling while the origin is down"). */

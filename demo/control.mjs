@@ -46,7 +46,8 @@ export function createControlHandler({ modes, stats, store, allowReset }) {
     },
     "GET /stats": (req, res) => sendJson(res, 200, { ...stats.snapshot(), orders: store.count() }),
     "POST /reset": (req, res) => {
-      if (!allowReset) return sendJson(res, 403, { error: "reset_disabled", message: "Start the demo with DEMO_ALLOW_RESET=1." });
+      if (!allowReset)
+        return sendJson(res, 403, { error: "reset_disabled", message: "Start the demo with DEMO_ALLOW_RESET=1." });
       store.clear();
       stats.reset();
       sendJson(res, 200, { ok: true });

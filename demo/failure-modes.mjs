@@ -2,7 +2,7 @@
 import { sendHtml } from "./http.mjs";
 import { originErrorPage } from "./pages.mjs";
 
-export const MODES = ["up", "down", "error", "hang", "slow", "flap"];
+const MODES = ["up", "down", "error", "hang", "slow", "flap"];
 
 const DEFAULTS = { status: 500, delayMs: 2000, periodMs: 5000 };
 const LIMITS = { status: [200, 599], delayMs: [0, 600_000], periodMs: [50, 3_600_000] };

@@ -5,7 +5,7 @@ import { CURRENCY, productBySku } from "./catalog.mjs";
 import { BodyTooLargeError, acceptsHtml, mediaType, parseForm, readBody, sendHtml, sendJson } from "./http.mjs";
 import { verifyWebhook } from "./webhook-signature.mjs";
 
-export const ORDER_BODY_LIMIT = 1024 * 1024;
+const ORDER_BODY_LIMIT = 1024 * 1024;
 const MAX_LINES = 50;
 const MAX_QTY = 99;
 const MAX_KEY_LENGTH = 255;
@@ -24,7 +24,11 @@ export function createOrdersApi({ store, pages, carts, replaySecret }) {
         : sendJson(res, status, { error, message }, headers);
 
     if (type !== "application/json" && type !== "application/x-www-form-urlencoded") {
-      return fail(415, "unsupported_media_type", "Send the order as application/json or application/x-www-form-urlencoded.");
+      return fail(
+        415,
+        "unsupported_media_type",
+        "Send the order as application/json or application/x-www-form-urlencoded.",
+      );
     }
 
     let raw;
@@ -33,7 +37,9 @@ export function createOrdersApi({ store, pages, carts, replaySecret }) {
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       // Stop reading an oversized upload; closing is cheaper than draining it.
-      return fail(413, "payload_too_large", `Orders are limited to ${ORDER_BODY_LIMIT} bytes.`, { connection: "close" });
+      return fail(413, "payload_too_large", `Orders are limited to ${ORDER_BODY_LIMIT} bytes.`, {
+        connection: "close",
+      });
     }
 
     const reference = req.headers["x-stayopen-reference"];
@@ -82,7 +88,8 @@ export function createOrdersApi({ store, pages, carts, replaySecret }) {
       location: `/api/orders/${order.orderId}`,
       ...(outcome === "replayed" && { "idempotent-replayed": "true" }),
     };
-    if (browser) return sendHtml(res, status, pages.orderReceived(order), { "cache-control": "private, no-store", ...headers });
+    if (browser)
+      return sendHtml(res, status, pages.orderReceived(order), { "cache-control": "private, no-store", ...headers });
     return sendJson(res, status, summary(order), headers);
   }
 

@@ -1,5 +1,6 @@
 // Server-rendered HTML. Every interpolation goes through escapeHtml unless it
 // is already rendered markup, so product data and user input cannot inject HTML.
+// (The tag is named `markup`, not `html`, so formatters leave the output alone.)
 import {
   categories,
   categoryBySlug,
@@ -10,7 +11,7 @@ import {
   productsInCategory,
 } from "./catalog.mjs";
 
-export const SHOP_NAME = "Harbour Coffee & Tea";
+const SHOP_NAME = "Harbour Coffee & Tea";
 
 const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -34,8 +35,8 @@ function render(value) {
   return escapeHtml(value);
 }
 
-/** Tagged template: `html\`<p>${name}</p>\`` escapes name; nested html`` and arrays pass through. */
-export function html(strings, ...values) {
+/** Tagged template: markup`<p>${name}</p>` escapes name; nested markup`` and arrays pass through. */
+function markup(strings, ...values) {
   let out = strings[0];
   values.forEach((value, i) => {
     out += render(value) + strings[i + 1];
@@ -51,7 +52,7 @@ function stockLabel(stock) {
 }
 
 function productCard(p) {
-  return html`<li class="card">
+  return markup`<li class="card">
     <a href="${productUrl(p)}">
       <img src="${productImageUrl(p)}" alt="${p.name}" width="240" height="240" loading="lazy">
       <span class="card-name">${p.name}</span>
@@ -61,11 +62,11 @@ function productCard(p) {
 }
 
 function cartTable(lines, total) {
-  return html`<table class="cart">
+  return markup`<table class="cart">
     <caption class="visually-hidden">Items in your cart</caption>
     <thead><tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th></tr></thead>
     <tbody>${lines.map(
-      (l) => html`<tr>
+      (l) => markup`<tr>
         <td><a href="${productUrl(l.product)}">${l.product.name}</a></td>
         <td>${l.qty}</td>
         <td>${formatPrice(l.product.price * l.qty)}</td>
@@ -76,7 +77,7 @@ function cartTable(lines, total) {
 }
 
 function customerFields() {
-  return html`<label for="name">Name</label>
+  return markup`<label for="name">Name</label>
     <input id="name" name="name" autocomplete="name" required>
     <label for="email">Email</label>
     <input id="email" name="email" type="email" autocomplete="email" required>
@@ -92,7 +93,7 @@ export function createPages({ shopLabel }) {
   // Public pages must be identical for every shopper (no cart count in the
   // header): stayopen snapshots them and serves them to everyone.
   function layout({ title, body }) {
-    return html`<!doctype html>
+    return markup`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -106,7 +107,7 @@ export function createPages({ shopLabel }) {
   <a class="brand" href="/">${SHOP_NAME}</a>
   <nav aria-label="Main">
     <ul>
-      ${categories.map((c) => html`<li><a href="/c/${c.slug}">${c.name}</a></li>`)}
+      ${categories.map((c) => markup`<li><a href="/c/${c.slug}">${c.name}</a></li>`)}
       <li><a href="/cart">Cart</a></li>
       <li><a href="/account">Account</a></li>
     </ul>
@@ -127,7 +128,7 @@ ${body}
     home() {
       return layout({
         title: "Fresh coffee and tea",
-        body: html`<section class="hero">
+        body: markup`<section class="hero">
   <h1>Freshly roasted coffee, honest tea</h1>
   <p>Roasted on Tuesday, shipped on Wednesday. Free delivery from €40.</p>
   <p><a class="button" href="/c/coffee">Shop coffee</a></p>
@@ -139,7 +140,7 @@ ${body}
 <section aria-labelledby="categories-heading">
   <h2 id="categories-heading">Browse</h2>
   <ul class="categories">
-    ${categories.map((c) => html`<li><a href="/c/${c.slug}">${c.name}</a> <span>${c.blurb}</span></li>`)}
+    ${categories.map((c) => markup`<li><a href="/c/${c.slug}">${c.name}</a> <span>${c.blurb}</span></li>`)}
   </ul>
 </section>`,
       });
@@ -149,7 +150,7 @@ ${body}
       const category = categoryBySlug(slug);
       return layout({
         title: category.name,
-        body: html`<h1>${category.name}</h1>
+        body: markup`<h1>${category.name}</h1>
 <p>${category.blurb}</p>
 <ul class="grid">${productsInCategory(slug).map(productCard)}</ul>`,
       });
@@ -159,7 +160,7 @@ ${body}
       const category = categoryBySlug(p.category);
       return layout({
         title: p.name,
-        body: html`<nav aria-label="Breadcrumb" class="breadcrumb"><a href="/">Home</a> › <a href="/c/${category.slug}">${category.name}</a></nav>
+        body: markup`<nav aria-label="Breadcrumb" class="breadcrumb"><a href="/">Home</a> › <a href="/c/${category.slug}">${category.name}</a></nav>
 <article class="product" data-sku="${p.sku}">
   <img src="${productImageUrl(p)}" alt="${p.name}" width="360" height="360">
   <div>
@@ -191,12 +192,12 @@ ${body}
     cart(sessionId, lines, total) {
       return layout({
         title: "Your cart",
-        body: html`<h1>Your cart</h1>
+        body: markup`<h1>Your cart</h1>
 <p data-session="${sessionId}">Cart for session ${sessionId}</p>
 ${
   lines.length
-    ? html`${cartTable(lines, total)}<p><a class="button" href="/checkout">Go to checkout</a></p>`
-    : html`<p>Your cart is empty. <a href="/">Keep shopping</a>.</p>`
+    ? markup`${cartTable(lines, total)}<p><a class="button" href="/checkout">Go to checkout</a></p>`
+    : markup`<p>Your cart is empty. <a href="/">Keep shopping</a>.</p>`
 }`,
       });
     },
@@ -205,16 +206,16 @@ ${
       if (!lines.length) {
         return layout({
           title: "Checkout",
-          body: html`<h1>Checkout</h1><p>Your cart is empty. <a href="/">Keep shopping</a>.</p>`,
+          body: markup`<h1>Checkout</h1><p>Your cart is empty. <a href="/">Keep shopping</a>.</p>`,
         });
       }
       return layout({
         title: "Checkout",
-        body: html`<h1>Checkout</h1>
+        body: markup`<h1>Checkout</h1>
 <p data-session="${sessionId}">Checkout for session ${sessionId}</p>
 ${cartTable(lines, total)}
 <form method="post" action="/api/orders">
-  ${lines.map((l) => html`<input type="hidden" name="sku" value="${l.product.sku}"><input type="hidden" name="qty" value="${l.qty}">`)}
+  ${lines.map((l) => markup`<input type="hidden" name="sku" value="${l.product.sku}"><input type="hidden" name="qty" value="${l.qty}">`)}
   <input type="hidden" name="from" value="checkout">
   ${customerFields()}
   <button type="submit">Place order</button>
@@ -225,9 +226,9 @@ ${cartTable(lines, total)}
     orderReceived(order) {
       return layout({
         title: `Order ${order.orderId}`,
-        body: html`<h1>Thank you, order ${order.orderId} received</h1>
+        body: markup`<h1>Thank you, order ${order.orderId} received</h1>
 <p>We have your order and will email ${order.body.email || "you"} when it ships.</p>
-<ul>${order.items.map((i) => html`<li>${i.qty} × ${i.name}</li>`)}</ul>
+<ul>${order.items.map((i) => markup`<li>${i.qty} × ${i.name}</li>`)}</ul>
 <p>Total: <strong>${formatPrice(order.total)}</strong></p>
 <p><a href="/">Back to the shop</a></p>`,
       });
@@ -236,14 +237,14 @@ ${cartTable(lines, total)}
     problem(title, message) {
       return layout({
         title,
-        body: html`<h1>${title}</h1><p>${message}</p><p><a href="/">Back to the shop</a></p>`,
+        body: markup`<h1>${title}</h1><p>${message}</p><p><a href="/">Back to the shop</a></p>`,
       });
     },
 
     login() {
       return layout({
         title: "Sign in",
-        body: html`<h1>Sign in</h1>
+        body: markup`<h1>Sign in</h1>
 <p>Customer accounts are not part of this demo shop. You can browse and order without one.</p>
 <p><a href="/">Continue shopping</a></p>`,
       });
@@ -252,7 +253,7 @@ ${cartTable(lines, total)}
     notFound() {
       return layout({
         title: "Page not found",
-        body: html`<h1>Page not found</h1>
+        body: markup`<h1>Page not found</h1>
 <p>We could not find that page. Try the <a href="/">home page</a> or one of our categories.</p>`,
       });
     },
@@ -261,7 +262,7 @@ ${cartTable(lines, total)}
 
 /** The bare page a broken origin returns in "error" mode: deliberately not the shop's layout. */
 export function originErrorPage(status) {
-  return html`<!doctype html>
+  return markup`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${status} Server Error</title></head>
 <body><main><h1>${status} Server Error</h1><p>The shop's server is failing (demo error mode).</p></main></body>

@@ -34,7 +34,9 @@ const listener = createShopListener({
   },
 });
 const modes = createFailureModes(listener);
-await listener.up().catch((error) => exitWith(`cannot listen on ${origin(config.host, config.port)}: ${error.message}`));
+await listener
+  .up()
+  .catch((error) => exitWith(`cannot listen on ${origin(config.host, config.port)}: ${error.message}`));
 
 let control = null;
 if (config.controlPort !== 0) {

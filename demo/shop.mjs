@@ -3,13 +3,26 @@
 import { readFileSync } from "node:fs";
 import { categories, categoryBySlug, productById, productBySku, products, productUrl, toFeedItem } from "./catalog.mjs";
 import { createCarts, sessionCookie } from "./carts.mjs";
-import { BodyTooLargeError, firstHeaderValue, mediaType, parseCookies, parseForm, readBody, send, sendHtml, sendJson, sendText } from "./http.mjs";
+import {
+  BodyTooLargeError,
+  firstHeaderValue,
+  mediaType,
+  parseCookies,
+  parseForm,
+  readBody,
+  send,
+  sendHtml,
+  sendJson,
+  sendText,
+} from "./http.mjs";
 import { createOrdersApi } from "./orders-api.mjs";
 import { createPages } from "./pages.mjs";
 import { productSvg } from "./product-image.mjs";
 
 const PUBLIC_PAGE = { "cache-control": "public, max-age=60" };
 const PRIVATE = { "cache-control": "private, no-store" };
+const STATIC_ASSET = { "cache-control": "public, max-age=3600" };
+const IMAGE = { "cache-control": "public, max-age=86400" };
 const CART_FORM_LIMIT = 16 * 1024;
 const BIG_BODY_CHUNKS = 80; // × 64 KiB = 5 MiB
 const BIG_BODY_CHUNK_LINES = 1024; // × 64-byte lines = 64 KiB
@@ -25,85 +38,114 @@ export function createShop({ shopLabel, store, replaySecret }) {
       ? sendJson(res, 404, { error: "not_found" })
       : sendHtml(res, 404, pages.notFound(), PUBLIC_PAGE);
 
-  // [method, path pattern, handler(req, res, ...captures)]; HEAD is served by the GET route.
-  const routes = [
-    ["GET", /^\/$/, (req, res) => sendHtml(res, 200, pages.home(), PUBLIC_PAGE)],
-    ["GET", /^\/c\/([a-z-]+)$/, (req, res, slug) =>
-      categoryBySlug(slug) ? sendHtml(res, 200, pages.category(slug), PUBLIC_PAGE) : notFound(req, res)],
-    ["GET", /^\/p\/(\d+)$/, (req, res, id) => {
+  const handlers = {
+    home: (req, res) => sendHtml(res, 200, pages.home(), PUBLIC_PAGE),
+    category(req, res, slug) {
+      if (!categoryBySlug(slug)) return notFound(req, res);
+      sendHtml(res, 200, pages.category(slug), PUBLIC_PAGE);
+    },
+    product(req, res, id) {
       const product = productById(id);
-      return product ? sendHtml(res, 200, pages.product(product), PUBLIC_PAGE) : notFound(req, res);
-    }],
-    ["GET", /^\/cart$/, (req, res) => {
+      if (!product) return notFound(req, res);
+      sendHtml(res, 200, pages.product(product), PUBLIC_PAGE);
+    },
+    cart(req, res) {
       const session = carts.session(req.cookies);
       const { lines, total } = carts.lines(session.id);
       sendHtml(res, 200, pages.cart(session.id, lines, total), withSession(session, PRIVATE));
-    }],
-    ["POST", /^\/cart\/add$/, addToCart],
-    ["GET", /^\/checkout$/, (req, res) => {
+    },
+    async addToCart(req, res) {
+      let form = {};
+      try {
+        if (mediaType(req) === "application/x-www-form-urlencoded") {
+          form = parseForm((await readBody(req, CART_FORM_LIMIT)).toString("utf8"));
+        }
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        const page = pages.problem("Request too large", "That form was too large.");
+        return sendHtml(res, 413, page, { connection: "close", ...PRIVATE });
+      }
+      const product = productBySku(form.sku);
+      const qty = Number(form.qty ?? 1);
+      if (!product || !Number.isInteger(qty) || qty < 1 || qty > 99) {
+        const page = pages.problem("Could not add to cart", "Choose a product and a quantity from 1 to 99.");
+        return sendHtml(res, 400, page, PRIVATE);
+      }
+      const session = carts.session(req.cookies);
+      carts.add(session.id, product.sku, qty);
+      send(res, 303, "", withSession(session, { location: "/cart", ...PRIVATE }));
+    },
+    checkout(req, res) {
       const session = carts.session(req.cookies);
       if (session.isNew) return send(res, 303, "", { location: "/cart", ...PRIVATE });
       const { lines, total } = carts.lines(session.id);
       sendHtml(res, 200, pages.checkout(session.id, lines, total), PRIVATE);
-    }],
-    ["GET", /^\/assets\/shop\.css$/, (req, res) =>
-      send(res, 200, css, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=3600" })],
-    ["GET", /^\/assets\/img\/(\d+)\.svg$/, (req, res, id) => {
+    },
+    stylesheet: (req, res) => send(res, 200, css, { "content-type": "text/css; charset=utf-8", ...STATIC_ASSET }),
+    productImage(req, res, id) {
       const product = productById(id);
       if (!product) return notFound(req, res);
-      send(res, 200, productSvg(product), { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" });
-    }],
-    ["GET", /^\/favicon\.ico$/, (req, res) => send(res, 204, "", { "cache-control": "public, max-age=86400" })],
-    ["GET", /^\/sitemap\.xml$/, sitemap],
-    ["GET", /^\/robots\.txt$/, (req, res) =>
-      sendText(res, 200, `User-agent: *\nDisallow: /cart\nDisallow: /checkout\nDisallow: /account\nDisallow: /api/orders\nSitemap: ${baseUrl(req)}/sitemap.xml\n`, PUBLIC_PAGE)],
-    ["GET", /^\/healthz$/, (req, res) => sendText(res, 200, "ok", { "cache-control": "no-store" })],
-    ["GET", /^\/big$/, streamBigBody],
-    ["GET", /^\/redirect-me$/, (req, res) => send(res, 301, "", { location: "/", ...PUBLIC_PAGE })],
-    ["GET", /^\/account$/, (req, res) => send(res, 302, "", { location: "/login", ...PRIVATE })],
-    ["GET", /^\/login$/, (req, res) => sendHtml(res, 200, pages.login(), PUBLIC_PAGE)],
-    ["GET", /^\/api\/products$/, (req, res) =>
-      sendJson(res, 200, { products: products.map(toFeedItem) }, PUBLIC_PAGE)],
-    ["GET", /^\/api\/products\/([^/]+)$/, (req, res, sku) => {
-      const product = productBySku(decodePathPart(sku));
-      return product ? sendJson(res, 200, toFeedItem(product), PUBLIC_PAGE) : notFound(req, res);
-    }],
-    ["POST", /^\/api\/orders$/, (req, res) => {
-      const session = carts.session(req.cookies);
-      return orders.create(req, res, session.isNew ? undefined : session.id);
-    }],
-    ["GET", /^\/api\/orders$/, orders.list],
-    ["GET", /^\/api\/orders\/([^/]+)$/, (req, res, orderId) => orders.get(req, res, decodePathPart(orderId))],
-  ];
-
-  async function addToCart(req, res) {
-    let form;
-    try {
-      form = mediaType(req) === "application/x-www-form-urlencoded" ? parseForm((await readBody(req, CART_FORM_LIMIT)).toString("utf8")) : {};
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      return sendHtml(res, 413, pages.problem("Request too large", "That form was too large."), { connection: "close", ...PRIVATE });
-    }
-    const product = productBySku(form.sku);
-    const qty = Number(form.qty ?? 1);
-    if (!product || !Number.isInteger(qty) || qty < 1 || qty > 99) {
-      return sendHtml(res, 400, pages.problem("Could not add to cart", "Choose a product and a quantity from 1 to 99."), PRIVATE);
-    }
-    const session = carts.session(req.cookies);
-    carts.add(session.id, product.sku, qty);
-    send(res, 303, "", withSession(session, { location: "/cart", ...PRIVATE }));
-  }
-
-  function sitemap(req, res) {
-    const base = baseUrl(req);
-    const paths = ["/", ...categories.map((c) => `/c/${c.slug}`), ...products.map(productUrl)];
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+      send(res, 200, productSvg(product), { "content-type": "image/svg+xml", ...IMAGE });
+    },
+    favicon: (req, res) => send(res, 204, "", IMAGE),
+    sitemap(req, res) {
+      const base = baseUrl(req);
+      const paths = ["/", ...categories.map((c) => `/c/${c.slug}`), ...products.map(productUrl)];
+      const urls = paths.map((p) => `  <url><loc>${escapeXml(base + p)}</loc></url>`).join("\n");
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-${paths.map((p) => `  <url><loc>${escapeXml(base + p)}</loc></url>`).join("\n")}
+${urls}
 </urlset>
 `;
-    send(res, 200, xml, { "content-type": "application/xml; charset=utf-8", ...PUBLIC_PAGE });
-  }
+      send(res, 200, xml, { "content-type": "application/xml; charset=utf-8", ...PUBLIC_PAGE });
+    },
+    robots(req, res) {
+      const disallowed = ["/cart", "/checkout", "/account", "/api/orders"].map((p) => `Disallow: ${p}\n`).join("");
+      sendText(res, 200, `User-agent: *\n${disallowed}Sitemap: ${baseUrl(req)}/sitemap.xml\n`, PUBLIC_PAGE);
+    },
+    health: (req, res) => sendText(res, 200, "ok", { "cache-control": "no-store" }),
+    big: streamBigBody,
+    redirectHome: (req, res) => send(res, 301, "", { location: "/", ...PUBLIC_PAGE }),
+    account: (req, res) => send(res, 302, "", { location: "/login", ...PRIVATE }),
+    login: (req, res) => sendHtml(res, 200, pages.login(), PUBLIC_PAGE),
+    feed: (req, res) => sendJson(res, 200, { products: products.map(toFeedItem) }, PUBLIC_PAGE),
+    feedItem(req, res, sku) {
+      const product = productBySku(decodePathPart(sku));
+      if (!product) return notFound(req, res);
+      sendJson(res, 200, toFeedItem(product), PUBLIC_PAGE);
+    },
+    placeOrder(req, res) {
+      const session = carts.session(req.cookies);
+      return orders.create(req, res, session.isNew ? undefined : session.id);
+    },
+    listOrders: orders.list,
+    showOrder: (req, res, orderId) => orders.get(req, res, decodePathPart(orderId)),
+  };
+
+  // HEAD is served by the GET route; ":name" matches one path segment.
+  const routes = [
+    ["GET", "/", handlers.home],
+    ["GET", "/c/:slug", handlers.category],
+    ["GET", "/p/:id", handlers.product],
+    ["GET", "/cart", handlers.cart],
+    ["POST", "/cart/add", handlers.addToCart],
+    ["GET", "/checkout", handlers.checkout],
+    ["GET", "/assets/shop.css", handlers.stylesheet],
+    ["GET", "/assets/img/:id.svg", handlers.productImage],
+    ["GET", "/favicon.ico", handlers.favicon],
+    ["GET", "/sitemap.xml", handlers.sitemap],
+    ["GET", "/robots.txt", handlers.robots],
+    ["GET", "/healthz", handlers.health],
+    ["GET", "/big", handlers.big],
+    ["GET", "/redirect-me", handlers.redirectHome],
+    ["GET", "/account", handlers.account],
+    ["GET", "/login", handlers.login],
+    ["GET", "/api/products", handlers.feed],
+    ["GET", "/api/products/:sku", handlers.feedItem],
+    ["POST", "/api/orders", handlers.placeOrder],
+    ["GET", "/api/orders", handlers.listOrders],
+    ["GET", "/api/orders/:orderId", handlers.showOrder],
+  ].map(([method, path, handler]) => [method, compilePath(path), handler]);
 
   return async function handleShop(req, res) {
     const queryStart = req.url.indexOf("?");
@@ -123,6 +165,11 @@ ${paths.map((p) => `  <url><loc>${escapeXml(base + p)}</loc></url>`).join("\n")}
     }
     notFound(req, res);
   };
+}
+
+function compilePath(path) {
+  const source = path.replace(/[.]/g, "\\.").replace(/:\w+/g, "([^/]+?)");
+  return new RegExp(`^${source}$`);
 }
 
 function withSession(session, headers) {
@@ -146,7 +193,8 @@ async function streamBigBody(req, res) {
   res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
   if (req.method === "HEAD") return res.end();
   for (let i = 0; i < BIG_BODY_CHUNKS; i++) {
-    const line = `chunk ${String(i).padStart(3, "0")} of ${BIG_BODY_CHUNKS}: stayopen streams this body`.padEnd(63, ".") + "\n";
+    const line =
+      `chunk ${String(i).padStart(3, "0")} of ${BIG_BODY_CHUNKS}: stayopen streams this body`.padEnd(63, ".") + "\n";
     if (!res.write(line.repeat(BIG_BODY_CHUNK_LINES))) await drainedOrClosed(res);
     if (res.destroyed) return;
   }

@@ -25,10 +25,7 @@ export function verifyWebhook({ secret, headers, rawBody, now = Date.now() }) {
     return { ok: false, reason: "timestamp_out_of_tolerance" };
   }
 
-  const expected = createHmac("sha256", signingKey(secret))
-    .update(`${id}.${timestamp}.`)
-    .update(rawBody)
-    .digest();
+  const expected = createHmac("sha256", signingKey(secret)).update(`${id}.${timestamp}.`).update(rawBody).digest();
 
   // Several entries appear while a secret is being rotated; any one may match.
   for (const entry of signatures.split(" ")) {

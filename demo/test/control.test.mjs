@@ -20,7 +20,11 @@ async function rawRequest(port, path) {
 }
 
 function within(promise, ms, what) {
-  return Promise.race([promise, sleep(ms).then(() => assert.fail(`${what} did not happen within ${ms} ms`))]);
+  // ref: false so a pending deadline never keeps the test process alive.
+  const deadline = sleep(ms, undefined, { ref: false }).then(() =>
+    assert.fail(`${what} did not happen within ${ms} ms`),
+  );
+  return Promise.race([promise, deadline]);
 }
 
 describe("control API and failure modes", { timeout: 90_000 }, () => {
@@ -42,22 +46,26 @@ describe("control API and failure modes", { timeout: 90_000 }, () => {
     assert.equal(mode.listening, true);
   });
 
-  test("down refuses connections and drops keep-alive sockets; up listens again on the same port", TIMEOUT, async () => {
-    const idle = await rawRequest(shop.ports[0], "/healthz");
-    await within(new Promise((resolve) => idle.socket.once("data", resolve)), 2000, "first response");
+  test(
+    "down refuses connections and drops keep-alive sockets; up listens again on the same port",
+    TIMEOUT,
+    async () => {
+      const idle = await rawRequest(shop.ports[0], "/healthz");
+      await within(new Promise((resolve) => idle.socket.once("data", resolve)), 2000, "first response");
 
-    const state = await setMode(shop.control, { mode: "down" });
-    assert.equal(state.listening, false);
-    await within(idle.closed, 2000, "keep-alive socket closed");
-    await assert.rejects(get(`${shop.shop}/healthz`), (error) => {
-      assert.equal(error.cause?.code, "ECONNREFUSED");
-      return true;
-    });
+      const state = await setMode(shop.control, { mode: "down" });
+      assert.equal(state.listening, false);
+      await within(idle.closed, 2000, "keep-alive socket closed");
+      await assert.rejects(get(`${shop.shop}/healthz`), (error) => {
+        assert.equal(error.cause?.code, "ECONNREFUSED");
+        return true;
+      });
 
-    await setMode(shop.control, { mode: "up" });
-    const res = await get(`${shop.shop}/healthz`);
-    assert.equal(res.status, 200);
-  });
+      await setMode(shop.control, { mode: "up" });
+      const res = await get(`${shop.shop}/healthz`);
+      assert.equal(res.status, 200);
+    },
+  );
 
   test("error answers every shop request, /healthz included, with the chosen status", TIMEOUT, async () => {
     await setMode(shop.control, { mode: "error", status: 503 });
@@ -109,7 +117,10 @@ describe("control API and failure modes", { timeout: 90_000 }, () => {
   test("mode can be set with a query string or a form body, and is validated", TIMEOUT, async () => {
     const query = await get(`${shop.control}/mode?mode=error&status=502`, { method: "POST" });
     assert.equal((await query.json()).status, 502);
-    const form = await get(`${shop.control}/mode`, { method: "POST", body: new URLSearchParams({ mode: "slow", delayMs: "10" }) });
+    const form = await get(`${shop.control}/mode`, {
+      method: "POST",
+      body: new URLSearchParams({ mode: "slow", delayMs: "10" }),
+    });
     assert.equal((await form.json()).mode, "slow");
     const bad = await get(`${shop.control}/mode`, { method: "POST", body: '{"mode":"explode"}' });
     assert.equal(bad.status, 400);

@@ -38,8 +38,13 @@ describe("orders", { timeout: 90_000 }, () => {
 
   test("items: [{sku, qty}] is accepted too", TIMEOUT, async () => {
     const res = await postOrder(shop.shop, {
-      items: [{ sku: "TEA-EARL-100", qty: 1 }, { sku: "GEAR-FILT-100", qty: 3 }],
-      name: "B", email: "b@example.com", address: "x",
+      items: [
+        { sku: "TEA-EARL-100", qty: 1 },
+        { sku: "GEAR-FILT-100", qty: 3 },
+      ],
+      name: "B",
+      email: "b@example.com",
+      address: "x",
     });
     assert.equal(res.status, 201);
     assert.equal((await res.json()).total, 990 + 3 * 590);
@@ -72,7 +77,9 @@ describe("orders", { timeout: 90_000 }, () => {
 
   test("concurrent deliveries of one key create one order", TIMEOUT, async () => {
     const key = `race-${Date.now()}`;
-    const responses = await Promise.all(Array.from({ length: 8 }, () => postOrder(shop.shop, ORDER, { "idempotency-key": key })));
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => postOrder(shop.shop, ORDER, { "idempotency-key": key })),
+    );
     const ids = new Set(await Promise.all(responses.map(async (r) => (await r.json()).orderId)));
     assert.equal(ids.size, 1);
     assert.deepEqual(responses.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201]);
@@ -114,7 +121,10 @@ describe("orders", { timeout: 90_000 }, () => {
     const form = new URLSearchParams({ ...ORDER, qty: "1" });
     const browser = await get(`${shop.shop}/api/orders`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "text/html,application/xhtml+xml,*/*;q=0.8",
+      },
       body: form,
     });
     assert.equal(browser.status, 201);

@@ -105,7 +105,9 @@ describe("shop pages", { timeout: 60_000 }, () => {
     assert.ok(locs.includes("https://shop.example.com/"));
     assert.ok(locs.includes("https://shop.example.com/c/gear"));
     assert.ok(locs.includes("https://shop.example.com/p/12"));
-    const hostile = await (await get(`${shop.shop}/sitemap.xml`, { headers: { "x-forwarded-host": "evil\"><x" } })).text();
+    const hostile = await (
+      await get(`${shop.shop}/sitemap.xml`, { headers: { "x-forwarded-host": 'evil"><x' } })
+    ).text();
     assert.doesNotMatch(hostile, /evil/);
   });
 
@@ -149,6 +151,9 @@ describe("shop pages", { timeout: 60_000 }, () => {
   });
 
   test("escapeHtml escapes all five special characters", () => {
-    assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+    assert.equal(
+      escapeHtml(`<a href="x" title='y'>&</a>`),
+      "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;",
+    );
   });
 });

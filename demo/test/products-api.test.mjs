@@ -34,8 +34,14 @@ describe("product feed", { timeout: 60_000 }, () => {
       assert.equal(p.image, `/assets/img/${i + 1}.svg`);
     }
     assert.equal(new Set(feed.products.map((p) => p.sku)).size, 12);
-    assert.ok(feed.products.some((p) => p.stock === null), "one product is untracked");
-    assert.ok(feed.products.some((p) => p.stock === 1), "one product has stock 1");
+    assert.ok(
+      feed.products.some((p) => p.stock === null),
+      "one product is untracked",
+    );
+    assert.ok(
+      feed.products.some((p) => p.stock === 1),
+      "one product has stock 1",
+    );
   });
 
   test("feed prices match the rendered pages", TIMEOUT, async () => {

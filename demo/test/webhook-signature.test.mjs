@@ -8,7 +8,11 @@ const TIMEOUT = { timeout: 15_000 };
 const WHSEC = `whsec_${randomBytes(24).toString("base64")}`;
 
 /** What stayopen's replay sends: Standard Webhooks headers over the exact body. */
-function sign(secret, body, { id = `msg_${randomBytes(8).toString("hex")}`, timestamp = Math.floor(Date.now() / 1000) } = {}) {
+function sign(
+  secret,
+  body,
+  { id = `msg_${randomBytes(8).toString("hex")}`, timestamp = Math.floor(Date.now() / 1000) } = {},
+) {
   const key = secret.startsWith("whsec_") ? Buffer.from(secret.slice(6), "base64") : Buffer.from(secret);
   const signature = createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
   return { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": `v1,${signature}` };
@@ -20,7 +24,9 @@ describe("verifyWebhook", () => {
   test("accepts a correct signature with a whsec_ secret and with a plain secret", () => {
     assert.deepEqual(verifyWebhook({ secret: WHSEC, headers: sign(WHSEC, body), rawBody: body }), { ok: true });
     const plain = "a-plain-replay-secret-0123456789";
-    assert.deepEqual(verifyWebhook({ secret: plain, headers: sign(plain, body), rawBody: Buffer.from(body) }), { ok: true });
+    assert.deepEqual(verifyWebhook({ secret: plain, headers: sign(plain, body), rawBody: Buffer.from(body) }), {
+      ok: true,
+    });
   });
 
   test("accepts any matching entry among several (secret rotation) and works with a Headers object", () => {
@@ -31,8 +37,14 @@ describe("verifyWebhook", () => {
 
   test("rejects a wrong signature, a changed body, another secret and unknown versions", () => {
     const headers = sign(WHSEC, body);
-    assert.equal(verifyWebhook({ secret: WHSEC, headers, rawBody: body.replace("1}", "9}") }).reason, "no_matching_signature");
-    assert.equal(verifyWebhook({ secret: `whsec_${randomBytes(24).toString("base64")}`, headers, rawBody: body }).ok, false);
+    assert.equal(
+      verifyWebhook({ secret: WHSEC, headers, rawBody: body.replace("1}", "9}") }).reason,
+      "no_matching_signature",
+    );
+    assert.equal(
+      verifyWebhook({ secret: `whsec_${randomBytes(24).toString("base64")}`, headers, rawBody: body }).ok,
+      false,
+    );
     const v2 = { ...headers, "webhook-signature": headers["webhook-signature"].replace("v1,", "v2,") };
     assert.equal(verifyWebhook({ secret: WHSEC, headers: v2, rawBody: body }).ok, false);
     const short = { ...headers, "webhook-signature": "v1,AAAA" };
@@ -42,7 +54,10 @@ describe("verifyWebhook", () => {
   test("rejects timestamps more than 5 minutes off and missing headers", () => {
     const now = Date.now();
     const old = sign(WHSEC, body, { timestamp: Math.floor(now / 1000) - 301 });
-    assert.equal(verifyWebhook({ secret: WHSEC, headers: old, rawBody: body, now }).reason, "timestamp_out_of_tolerance");
+    assert.equal(
+      verifyWebhook({ secret: WHSEC, headers: old, rawBody: body, now }).reason,
+      "timestamp_out_of_tolerance",
+    );
     const future = sign(WHSEC, body, { timestamp: Math.floor(now / 1000) + 301 });
     assert.equal(verifyWebhook({ secret: WHSEC, headers: future, rawBody: body, now }).ok, false);
     const edge = sign(WHSEC, body, { timestamp: Math.floor(now / 1000) - 299 });

@@ -1,0 +1,94 @@
+// `npm start`: the demo shop and stayopen in local workerd (wrangler dev, persisted state), side by side.
+import { spawn } from "node:child_process";
+import { localSecrets } from "./local-secrets.mjs";
+
+const WORKER_PORT = Number(process.env.STAYOPEN_PORT ?? 8787);
+const SHOP_PORT = Number(process.env.DEMO_PORT ?? 8788);
+const CONTROL_PORT = Number(process.env.DEMO_CONTROL_PORT ?? 8789);
+const secrets = localSecrets();
+
+const children = [];
+function run(name, command, args, env = {}) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const prefix = (line) => (line ? `${name.padEnd(8)}| ${line}` : "");
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = "";
+    stream.on("data", (data) => {
+      buffered += data;
+      const lines = buffered.split("\n");
+      buffered = lines.pop();
+      for (const line of lines) {
+        if (line.trim()) console.log(prefix(line));
+        if (name === "stayopen" && /Ready on/i.test(line)) announce();
+      }
+    });
+  }
+  child.on("exit", (code) => {
+    console.log(`${name} exited (${code}); stopping.`);
+    shutdown(code ?? 1);
+  });
+  children.push(child);
+  return child;
+}
+
+let announced = false;
+function announce() {
+  if (announced) return;
+  announced = true;
+  const shop = `http://127.0.0.1:${WORKER_PORT}`;
+  const control = `http://127.0.0.1:${CONTROL_PORT}`;
+  console.log(`
+  ──────────────────────────────────────────────────────────────────────────
+   stayopen is running in front of the demo shop:   ${shop}
+   (demo shop origin directly: http://127.0.0.1:${SHOP_PORT}, control: ${control})
+
+   60-second outage drill:
+   1. Browse ${shop}/ and a few products (${shop}/p/1, ${shop}/c/coffee).
+   2. Stop the shop:     curl -X POST '${control}/mode?mode=down'
+   3. Keep browsing: pages you visited come back from snapshots with a banner;
+      ${shop}/p/7 (never visited) shows the branded "be right back" page.
+      Status: ${shop}/__stayopen/status
+   4. Place an order while the shop is down:
+      curl -i -X POST ${shop}/api/orders -H 'content-type: application/json' \\
+           -d '{"sku":"coffee-1","qty":1,"name":"Ada","email":"ada@example.com","address":"1 Main St"}'
+      then open the statusUrl it returns under ${shop}.
+   5. Start the shop again: curl -X POST '${control}/mode?mode=up'
+      Within seconds the queue drains: curl ${control}/stats (or ${shop}/api/orders)
+   Admin API token (from .dev.vars): ${secrets.ADMIN_TOKEN}
+      curl -H 'authorization: Bearer ${secrets.ADMIN_TOKEN}' ${shop}/__stayopen/admin/status
+   Ctrl-C stops both.
+  ──────────────────────────────────────────────────────────────────────────
+`);
+}
+
+function shutdown(code) {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));
+
+run("shop", process.execPath, ["demo/server.mjs"], {
+  PORT: String(SHOP_PORT),
+  CONTROL_PORT: String(CONTROL_PORT),
+  REPLAY_SECRET: secrets.REPLAY_SECRET,
+  DEMO_QUIET: "1",
+});
+run(
+  "stayopen",
+  process.execPath,
+  [
+    "node_modules/wrangler/bin/wrangler.js",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(WORKER_PORT),
+    "--persist-to",
+    ".wrangler/state",
+    "--var",
+    `ORIGIN_URL:http://127.0.0.1:${SHOP_PORT}`,
+    "--show-interactive-dev-session=false",
+  ],
+  { WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },
+);
