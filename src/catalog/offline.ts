@@ -14,7 +14,7 @@ const REMEMBER_MS = 30_000;
  * not turn into a flood of storage reads.
  */
 export async function offlinePages(env: Env, shop: Shop, host: string, now = Date.now()): Promise<OfflinePage[]> {
-  const key = `${shop.id} ${host}`;
+  const key = `${shop.id} ${host} ${shop.config.criticalPaths.join(",")}`;
   const known = remembered.get(key);
   if (known && now - known.at < REMEMBER_MS) return known.pages;
   const found = await Promise.all(

@@ -1,38 +1,264 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeOrigin } from "../support/origin";
+import type { Env } from "../../src/env";
+import { FakeOrigin, type OriginMode } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
 let origin: FakeOrigin;
-let env: ReturnType<typeof shopEnv>;
+let env: Env;
+let page = 0;
+/** A path no other test has used, since snapshots are shared within a test file. */
+const fresh = (prefix = "/p") => `${prefix}/${++page}-${crypto.randomUUID().slice(0, 8)}`;
 
 beforeEach(async () => {
   origin = await FakeOrigin.start();
-  env = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "300", BREAKER_FAILURES: "100" });
+  env = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "300", BREAKER_FAILURES: "1000" });
 });
 afterEach(() => origin.stop());
 
-describe("catalog", () => {
-  it("serves the snapshot with a banner when the origin refuses", async () => {
-    const live = await dispatch("https://shop.test/c/coffee", env);
-    expect(live.status).toBe(200);
-    expect(live.headers.get("x-stayopen-source")).toBe("origin");
-    expect(await live.text()).toContain("fresh from the origin");
+describe("healthy pass-through", () => {
+  it("passes status, headers and streamed body through unchanged", async () => {
+    const path = fresh();
+    const body = "x".repeat(200_000);
+    const headers = { "content-type": "text/plain", "x-shop-header": "kept", etag: '"v1"', "cache-control": "public, max-age=60" };
+    await origin.route(path, { status: 200, headers, body, chunks: 20 });
 
-    await origin.setMode({ mode: "refuse" });
-    const stale = await dispatch("https://shop.test/c/coffee", env);
-    expect(stale.status).toBe(200);
-    expect(stale.headers.get("x-stayopen-source")).toBe("stale");
-    const html = await stale.text();
-    expect(html).toContain("data-stayopen-banner");
-    expect(html).toContain("fresh from the origin");
+    const response = await dispatch(`https://shop.test${path}`, env);
+
+    expect(response.status).toBe(200);
+    for (const [name, value] of Object.entries(headers)) expect(response.headers.get(name)).toBe(value);
+    expect(response.headers.get("x-stayopen-source")).toBe("origin");
+    expect(await response.text()).toBe(body);
   });
 
-  it("answers the branded 503 for a page without snapshot", async () => {
+  it("leaves redirects and 4xx answers untouched", async () => {
+    const moved = fresh();
+    const missing = fresh();
+    await origin.route(moved, { status: 301, headers: { location: "/elsewhere" }, body: "" });
+    await origin.route(missing, { status: 404, headers: { "content-type": "text/html" }, body: "<h1>not here</h1>" });
+
+    const redirect = await dispatch(`https://shop.test${moved}`, env);
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get("location")).toBe("/elsewhere");
+
+    const notFound = await dispatch(`https://shop.test${missing}`, env);
+    expect(notFound.status).toBe(404);
+    expect(notFound.headers.get("x-stayopen-source")).toBe("origin");
+    expect(await notFound.text()).toBe("<h1>not here</h1>");
+  });
+
+  it("forwards the request's method, path, query and headers to the origin", async () => {
+    const path = fresh();
+    await dispatch(`https://shop.test${path}?b=2&a=1`, env, { headers: { "x-request-header": "yes" } });
+    const [seen] = await origin.requests(`${path}?b=2&a=1`);
+    expect(seen?.method).toBe("GET");
+    expect(seen?.headers["x-request-header"]).toBe("yes");
+    expect(seen?.headers["x-forwarded-host"]).toBe("shop.test");
+  });
+});
+
+describe("when the origin fails", () => {
+  const failures: [string, OriginMode][] = [
+    ["refuses connections", { mode: "refuse" }],
+    ["does not answer in time", { mode: "hang" }],
+    ["resets the connection", { mode: "reset" }],
+    ["answers 500", { mode: "status", status: 500 }],
+    ["answers 502", { mode: "status", status: 502 }],
+    ["answers 503", { mode: "status", status: 503 }],
+    ["answers 504", { mode: "status", status: 504 }],
+    ["answers 520", { mode: "status", status: 520 }],
+    ["answers 527", { mode: "status", status: 527 }],
+  ];
+
+  for (const [what, mode] of failures) {
+    it(`serves the snapshot with a banner when the origin ${what}`, async () => {
+      const path = fresh();
+      const live = await dispatch(`https://shop.test${path}`, env);
+      expect(await live.text()).toContain("fresh from the origin");
+
+      await origin.setMode(mode);
+      const stale = await dispatch(`https://shop.test${path}`, env);
+
+      expect(stale.status).toBe(200);
+      expect(stale.headers.get("x-stayopen-source")).toBe("stale");
+      expect(stale.headers.get("cache-control")).toBe("no-store");
+      expect(Number(stale.headers.get("age"))).toBeGreaterThanOrEqual(0);
+      const html = await stale.text();
+      expect(html).toContain("fresh from the origin");
+      expect(html).toMatch(/<body><div role="status" data-stayopen-banner[^>]*>We're having trouble reaching our shop system\. Prices and stock shown as of <time datetime="[^"]+">/);
+    });
+  }
+
+  it("answers the branded 503 with Retry-After for a page without snapshot", async () => {
     await origin.setMode({ mode: "status", status: 502 });
-    const response = await dispatch("https://shop.test/never-seen", env);
+    const response = await dispatch(`https://shop.test${fresh()}`, env, { headers: { accept: "text/html" } });
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("120");
+    expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("x-stayopen-source")).toBe("maintenance");
-    expect(await response.text()).toContain("be right back");
+    const html = await response.text();
+    expect(html).toMatch(/^<!doctype html><html lang="en">/);
+    expect(html).toContain("be right back");
+    expect(html).toContain('action="/__stayopen/notify"');
+    expect(html).not.toContain("<script");
+  });
+
+  it("answers JSON clients with the JSON 503", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const byAccept = await dispatch(`https://shop.test${fresh()}`, env, { headers: { accept: "application/json" } });
+    expect(byAccept.status).toBe(503);
+    expect(await byAccept.json()).toEqual({ error: "origin_unavailable", retryAfter: 120 });
+
+    const byPath = await dispatch(`https://shop.test${fresh("/api")}`, env);
+    expect(byPath.status).toBe(503);
+    expect(byPath.headers.get("retry-after")).toBe("120");
+    expect(await byPath.json()).toEqual({ error: "origin_unavailable", retryAfter: 120 });
+  });
+
+  it("serves non-HTML snapshots without modification", async () => {
+    const path = fresh("/api/feed");
+    const body = JSON.stringify({ products: [{ sku: "A", price: 100 }] });
+    await origin.route(path, { headers: { "content-type": "application/json" }, body });
+    await (await dispatch(`https://shop.test${path}`, env)).text();
+
+    await origin.setMode({ mode: "refuse" });
+    const stale = await dispatch(`https://shop.test${path}`, env);
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get("content-type")).toBe("application/json");
+    expect(stale.headers.get("x-stayopen-source")).toBe("stale");
+    expect(await stale.text()).toBe(body);
+  });
+
+  it("lists critical pages that have snapshots on the maintenance page", async () => {
+    const critical = fresh("/c");
+    const criticalEnv = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "300", CRITICAL_PATHS: `${critical},/c/never-stored` });
+    await origin.route(critical, { headers: { "content-type": "text/html" }, body: "<html><head><title>Coffee &amp; more</title></head><body>c</body></html>" });
+    await (await dispatch(`https://shop.test${critical}`, criticalEnv)).text();
+
+    await origin.setMode({ mode: "refuse" });
+    const html = await (await dispatch(`https://shop.test${fresh()}`, criticalEnv)).text();
+    expect(html).toContain(`<a href="${critical}">Coffee &amp; more</a>`);
+    expect(html).not.toContain("/c/never-stored");
+  });
+});
+
+describe("personalized pages", () => {
+  const personal: [string, { headers?: Record<string, string> }, Record<string, string>][] = [
+    ["sets a cookie", {}, { "content-type": "text/html", "set-cookie": "shop_session=abc; HttpOnly" }],
+    ["is private", {}, { "content-type": "text/html", "cache-control": "private, max-age=0" }],
+    ["is no-store", {}, { "content-type": "text/html", "cache-control": "no-store" }],
+    ["varies on Cookie", {}, { "content-type": "text/html", vary: "Accept-Encoding, Cookie" }],
+    ["was asked for with Authorization", { headers: { authorization: "Bearer shopper" } }, { "content-type": "text/html" }],
+    ["was asked for with a session cookie", { headers: { cookie: "theme=dark; shop_session=s1" } }, { "content-type": "text/html" }],
+  ];
+
+  for (const [what, init, headers] of personal) {
+    it(`never stores or serves a page that ${what}`, async () => {
+      const path = fresh("/account");
+      await origin.route(path, { headers, body: "<html><body>Hello Ada, your orders</body></html>" });
+      const live = await dispatch(`https://shop.test${path}`, env, init);
+      expect(await live.text()).toContain("Hello Ada");
+
+      await origin.setMode({ mode: "refuse" });
+      const later = await dispatch(`https://shop.test${path}`, env);
+      expect(later.status).toBe(503);
+      expect(await later.text()).not.toContain("Hello Ada");
+    });
+  }
+
+  it("serves the public snapshot, not a personal page, to a logged-in shopper during an outage", async () => {
+    const path = fresh();
+    await (await dispatch(`https://shop.test${path}`, env)).text();
+    await origin.setMode({ mode: "refuse" });
+    const response = await dispatch(`https://shop.test${path}`, env, { headers: { cookie: "shop_session=s2" } });
+    expect(response.headers.get("x-stayopen-source")).toBe("stale");
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("snapshot keys", () => {
+  it("lets tracking parameters and query order share one snapshot", async () => {
+    const path = fresh();
+    await (await dispatch(`https://shop.test${path}?size=l&color=red&utm_source=news&gclid=abc`, env)).text();
+
+    await origin.setMode({ mode: "refuse" });
+    const stale = await dispatch(`https://SHOP.test${path}?color=red&fbclid=zz&size=l`, env);
+    expect(stale.headers.get("x-stayopen-source")).toBe("stale");
+  });
+
+  it("keeps pages with different real parameters apart", async () => {
+    const path = fresh();
+    await (await dispatch(`https://shop.test${path}?page=1`, env)).text();
+    await origin.setMode({ mode: "refuse" });
+    const other = await dispatch(`https://shop.test${path}?page=2`, env);
+    expect(other.status).toBe(503);
+  });
+});
+
+describe("HEAD", () => {
+  it("passes HEAD through when healthy and answers from the snapshot when down", async () => {
+    const path = fresh();
+    await (await dispatch(`https://shop.test${path}`, env)).text();
+    const live = await dispatch(`https://shop.test${path}`, env, { method: "HEAD" });
+    expect(live.status).toBe(200);
+    expect(live.headers.get("x-stayopen-source")).toBe("origin");
+    expect((await origin.requests(path)).map((r) => r.method)).toContain("HEAD");
+
+    await origin.setMode({ mode: "refuse" });
+    const stale = await dispatch(`https://shop.test${path}`, env, { method: "HEAD" });
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get("x-stayopen-source")).toBe("stale");
+    expect(await stale.text()).toBe("");
+
+    const missing = await dispatch(`https://shop.test${fresh()}`, env, { method: "HEAD" });
+    expect(missing.status).toBe(503);
+    expect(missing.headers.get("retry-after")).toBe("120");
+  });
+});
+
+describe("other requests", () => {
+  it("answers a POST to a non-order path with a 503 instead of hanging", async () => {
+    await origin.setMode({ mode: "hang" });
+    const started = Date.now();
+    const response = await dispatch(`https://shop.test/contact`, env, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: "message=hi",
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("x-stayopen-source")).toBe("maintenance");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("proxies other methods to a healthy origin", async () => {
+    const response = await dispatch(`https://shop.test/contact`, env, { method: "POST", body: "message=hi" });
+    expect(response.status).toBe(200);
+    const [seen] = await origin.requests("/contact");
+    expect(seen?.method).toBe("POST");
+    expect(seen?.body).toBe("message=hi");
+  });
+});
+
+describe("circuit breaker", () => {
+  it("stops waiting for a hanging origin once the breaker is open", async () => {
+    const breakerEnv = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "400", BREAKER_FAILURES: "2", BREAKER_COOLDOWN_MS: "60000" });
+    await origin.setMode({ mode: "hang" });
+    for (let i = 0; i < 2; i++) expect((await dispatch(`https://shop.test${fresh()}`, breakerEnv)).status).toBe(503);
+    const sent = (await origin.requests()).length;
+
+    const started = Date.now();
+    const response = await dispatch(`https://shop.test${fresh()}`, breakerEnv);
+    expect(response.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(150);
+    expect((await origin.requests()).length).toBe(sent);
+  });
+});
+
+describe("configuration", () => {
+  it("refuses to run with a bad value and names the variable", async () => {
+    const response = await dispatch("https://shop.test/", shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "fast" }));
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body.error).toBe("config_invalid");
+    expect(body.message).toContain("ORIGIN_TIMEOUT_MS");
   });
 });

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config";
+import { ConfigError } from "../src/errors";
+
+const base = { ORIGIN_URL: "https://origin.example.com/" };
+
+function problem(vars: Record<string, unknown>): string {
+  try {
+    parseConfig(vars);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error("expected a configuration error");
+}
+
+describe("parseConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = parseConfig(base);
+    expect(config).toMatchObject({
+      originUrl: "https://origin.example.com",
+      originTimeoutMs: 3000,
+      breakerFailures: 3,
+      breakerCooldownMs: 10_000,
+      healthPath: "/",
+      orderPaths: [{ method: "POST", pattern: "/api/orders" }],
+      orderMaxBytes: 65_536,
+      retryAfterS: 120,
+      backupOrigins: [],
+      snapshotStatuses: [200],
+    });
+  });
+
+  it("treats empty strings as not set", () => {
+    expect(parseConfig({ ...base, ORIGIN_TIMEOUT_MS: "", SUPPORT_EMAIL: " " })).toMatchObject({ originTimeoutMs: 3000, supportEmail: undefined });
+  });
+
+  it("parses lists and JSON", () => {
+    const config = parseConfig({
+      ...base,
+      ORDER_PATHS: "POST /api/orders, put /checkout/*",
+      CRITICAL_PATHS: "/, /c/coffee",
+      BACKUP_ORIGINS: '[{"url":"https://dr.example.com","orders":true},{"url":"https://ro.example.com"}]',
+      SNAPSHOT_STATUSES: "200,404",
+    });
+    expect(config.orderPaths).toEqual([
+      { method: "POST", pattern: "/api/orders" },
+      { method: "PUT", pattern: "/checkout/*" },
+    ]);
+    expect(config.criticalPaths).toEqual(["/", "/c/coffee"]);
+    expect(config.backupOrigins).toEqual([
+      { url: "https://dr.example.com", orders: true },
+      { url: "https://ro.example.com", orders: false },
+    ]);
+    expect(config.snapshotStatuses).toEqual([200, 404]);
+  });
+
+  it("names the variable that is wrong", () => {
+    expect(problem({})).toContain("ORIGIN_URL is required");
+    expect(problem({ ORIGIN_URL: "ftp://x" })).toContain("ORIGIN_URL must be an http(s) URL");
+    expect(problem({ ...base, ORIGIN_TIMEOUT_MS: "3s" })).toContain("ORIGIN_TIMEOUT_MS");
+    expect(problem({ ...base, BREAKER_FAILURES: "0" })).toContain("BREAKER_FAILURES must be at least 1");
+    expect(problem({ ...base, ORDER_PATHS: "/api/orders" })).toContain("ORDER_PATHS");
+    expect(problem({ ...base, BRAND_COLOR: "red" })).toContain("BRAND_COLOR");
+    expect(problem({ ...base, SUPPORT_EMAIL: "nope" })).toContain("SUPPORT_EMAIL");
+    expect(problem({ ...base, BACKUP_ORIGINS: "[{url:" })).toContain("BACKUP_ORIGINS must be a JSON array");
+    expect(problem({ ...base, BACKUP_ORIGINS: '[{"url":"https://x","order":true}]' })).toContain("BACKUP_ORIGINS");
+    expect(problem({ ...base, CRITICAL_PATHS: "home" })).toContain("CRITICAL_PATHS");
+    expect(problem({ ...base, ADMIN_TOKEN: "short" })).toContain("ADMIN_TOKEN must be at least 16 characters");
+  });
+
+  it("never echoes a secret's value in the error", () => {
+    expect(problem({ ...base, ADMIN_TOKEN: "s3cr3t" })).not.toContain("s3cr3t");
+  });
+});
