@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { Env } from "./env";
+import { parseIpRange, type IpRange } from "./control/cidr";
 import { ConfigError } from "./errors";
+import { parseStatusRanges } from "./origin/probe";
 
 /**
  * One schema parses every variable once per `env` object; the rest of the code
@@ -85,7 +87,12 @@ const schema = z.object({
   BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
   HEALTH_PATH: z.preprocess(blankToUndefined, path.default("/")),
   ORDER_PATHS: csv(orderPath, "POST /api/orders"),
-  ORDER_MAX_BYTES: int(256, 10 * 1024 * 1024, 65_536),
+  // A Durable Object row holds at most 2 MB, and a queued order is one row.
+  ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),
+  ORDER_SHARDS: int(1, 256, 16),
+  ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
+  ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
+  ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
   CRITICAL_PATHS: csv(path, "/"),
   SITEMAP_URL: optional(urlOrPath),
   SHOP_NAME: z.preprocess(blankToUndefined, z.string().trim().max(80, "must be at most 80 characters").default("Our shop")),
@@ -106,14 +113,85 @@ const schema = z.object({
   SNAPSHOT_STATUSES: csv(z.string().regex(/^(200|301|404)$/, "may only list 200, 301 and 404").transform(Number), "200"),
   SNAPSHOT_REFRESH_S: int(1, 86_400, 60),
   SNAPSHOT_MAX_BYTES: int(1024, 25 * 1024 * 1024, 2 * 1024 * 1024),
+  SHOP_URL: optional(httpUrl),
+  SWR_DEFAULT_S: int(0, 31_536_000, 0),
+  STALE_IF_ERROR_DEFAULT_S: int(0, 30 * 86_400, 7 * 86_400),
+  PREWARM_MAX_PAGES: int(0, 500, 50),
+  PREWARM_MAX_AGE_S: int(60, 30 * 86_400, 3600),
+  BREAKER_SYNC_MS: int(100, 60_000, 1000),
+  PROBE_INTERVAL_MS: int(500, 3_600_000, 5000),
+  PROBE_TIMEOUT_MS: int(100, 60_000, 2000),
+  PROBE_EXPECT_STATUS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default("200-399")
+      .transform((value, ctx) => {
+        const ranges = parseStatusRanges(value);
+        if (ranges) return ranges;
+        ctx.addIssue({ code: "custom", message: 'must list statuses or ranges like "200-399" or "200,204"' });
+        return z.NEVER;
+      }),
+  ),
+  PROBE_HEALTHY_THRESHOLD: int(1, 100, 2),
+  PROBE_UNHEALTHY_THRESHOLD: int(1, 100, 3),
+  PROBE_IDLE_INTERVAL_MS: int(0, 86_400_000, 60_000).refine((ms) => ms === 0 || ms >= 1000, "must be 0 (off) or at least 1000"),
+  SLOW_START_MS: int(0, 3_600_000, 30_000),
+  BYPASS_IPS: csv(
+    z.string().transform((value, ctx) => {
+      const range = parseIpRange(value);
+      if (range) return range;
+      ctx.addIssue({ code: "custom", message: `must list IP addresses or CIDR ranges like 203.0.113.0/24 or 2001:db8::/32 (not "${value}")` });
+      return z.NEVER;
+    }),
+    "",
+  ),
+  BYPASS_TTL_S: int(60, 30 * 86_400, 43_200),
+  MAX_503_HOURS: int(1, 8760, 48),
+  CAPPED_RETRY_AFTER_S: int(1, 86_400, 3600),
   ADMIN_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
   REPLAY_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+  STRIPE_API_BASE: z.preprocess(blankToUndefined, httpUrl.default("https://api.stripe.com")),
+  STRIPE_SECRET_KEY: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^(rk|sk)_(test|live)_\S+$/, "must be a Stripe restricted key (rk_live_…) or secret key"),
+  ),
+  STRIPE_WEBHOOK_SECRET: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^whsec_\S+$/, "must be a Stripe webhook signing secret (whsec_…)"),
+  ),
+  RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 20),
+  RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 20),
+  RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 5),
+}).superRefine((vars, ctx) => {
+  if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {
+    ctx.addIssue({ code: "custom", path: ["ORDER_RETRY_MAX_MS"], message: "must be at least ORDER_RETRY_BASE_MS" });
+  }
 });
 
 type Parsed = z.output<typeof schema>;
 
 export type OrderRoute = { method: string; pattern: string };
 export type BackupOrigin = { url: string; orders: boolean };
+export type OrderQueueConfig = { shards: number; replayConcurrency: number; retryBaseMs: number; retryMaxMs: number };
+/** Stripe Checkout is offered only when a key is set; the webhook only when its secret is. */
+export type StripeConfig = { apiBase: string; secretKey?: string; webhookSecret?: string };
+export type RateLimits = { orders: number; checkout: number; notify: number };
+export type StatusRange = { min: number; max: number };
+/** Active health checks on HEALTH_PATH, run by the OriginMonitor. */
+export type ProbeConfig = {
+  intervalMs: number;
+  /** 0 = no probes while the breaker is closed. */
+  idleIntervalMs: number;
+  timeoutMs: number;
+  expectStatus: StatusRange[];
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+};
 
 export type Config = {
   originUrl: string;
@@ -123,6 +201,8 @@ export type Config = {
   healthPath: string;
   orderPaths: OrderRoute[];
   orderMaxBytes: number;
+  /** The edge order queue: shard count, replay in-flight cap per shard, retry backoff window. */
+  orderQueue: OrderQueueConfig;
   criticalPaths: string[];
   sitemapUrl?: string;
   shopName: string;
@@ -137,8 +217,27 @@ export type Config = {
   snapshotStatuses: number[];
   snapshotRefreshS: number;
   snapshotMaxBytes: number;
+  /** The public URL shoppers use (scheme and host); cron pre-warm needs it to key snapshots. */
+  shopUrl?: string;
+  /** Stale-while-revalidate and stale-if-error windows for pages whose Cache-Control names none. */
+  swrDefaultS: number;
+  staleIfErrorDefaultS: number;
+  /** Cron pre-warm: at most this many pages per run, refreshing snapshots older than maxAgeS. */
+  prewarm: { maxPages: number; maxAgeS: number };
+  /** How often an isolate exchanges breaker reports and state with the OriginMonitor. */
+  breakerSyncMs: number;
+  probe: ProbeConfig;
+  slowStartMs: number;
+  bypassIps: IpRange[];
+  bypassTtlS: number;
+  /** After this long unavailable, 503 pages switch to the softer, longer-term notice. */
+  max503Hours: number;
+  cappedRetryAfterS: number;
   adminToken?: string;
   replaySecret?: string;
+  stripe: StripeConfig;
+  /** Requests per minute per client IP. */
+  rateLimits: RateLimits;
 };
 
 /** The shop a request belongs to: an id that namespaces all its state, and its configuration. */
@@ -153,6 +252,12 @@ function toConfig(parsed: Parsed): Config {
     healthPath: parsed.HEALTH_PATH,
     orderPaths: parsed.ORDER_PATHS,
     orderMaxBytes: parsed.ORDER_MAX_BYTES,
+    orderQueue: {
+      shards: parsed.ORDER_SHARDS,
+      replayConcurrency: parsed.ORDER_REPLAY_CONCURRENCY,
+      retryBaseMs: parsed.ORDER_RETRY_BASE_MS,
+      retryMaxMs: parsed.ORDER_RETRY_MAX_MS,
+    },
     criticalPaths: parsed.CRITICAL_PATHS,
     sitemapUrl: parsed.SITEMAP_URL,
     shopName: parsed.SHOP_NAME,
@@ -167,8 +272,36 @@ function toConfig(parsed: Parsed): Config {
     snapshotStatuses: parsed.SNAPSHOT_STATUSES,
     snapshotRefreshS: parsed.SNAPSHOT_REFRESH_S,
     snapshotMaxBytes: parsed.SNAPSHOT_MAX_BYTES,
+    shopUrl: parsed.SHOP_URL,
+    swrDefaultS: parsed.SWR_DEFAULT_S,
+    staleIfErrorDefaultS: parsed.STALE_IF_ERROR_DEFAULT_S,
+    prewarm: { maxPages: parsed.PREWARM_MAX_PAGES, maxAgeS: parsed.PREWARM_MAX_AGE_S },
+    breakerSyncMs: parsed.BREAKER_SYNC_MS,
+    probe: {
+      intervalMs: parsed.PROBE_INTERVAL_MS,
+      idleIntervalMs: parsed.PROBE_IDLE_INTERVAL_MS,
+      timeoutMs: parsed.PROBE_TIMEOUT_MS,
+      expectStatus: parsed.PROBE_EXPECT_STATUS,
+      healthyThreshold: parsed.PROBE_HEALTHY_THRESHOLD,
+      unhealthyThreshold: parsed.PROBE_UNHEALTHY_THRESHOLD,
+    },
+    slowStartMs: parsed.SLOW_START_MS,
+    bypassIps: parsed.BYPASS_IPS,
+    bypassTtlS: parsed.BYPASS_TTL_S,
+    max503Hours: parsed.MAX_503_HOURS,
+    cappedRetryAfterS: parsed.CAPPED_RETRY_AFTER_S,
     adminToken: parsed.ADMIN_TOKEN,
     replaySecret: parsed.REPLAY_SECRET,
+    stripe: {
+      apiBase: parsed.STRIPE_API_BASE,
+      secretKey: parsed.STRIPE_SECRET_KEY,
+      webhookSecret: parsed.STRIPE_WEBHOOK_SECRET,
+    },
+    rateLimits: {
+      orders: parsed.RATE_LIMIT_ORDERS_PER_MIN,
+      checkout: parsed.RATE_LIMIT_CHECKOUT_PER_MIN,
+      notify: parsed.RATE_LIMIT_NOTIFY_PER_MIN,
+    },
   };
 }
 

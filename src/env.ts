@@ -4,6 +4,8 @@ import type { Shop } from "./config";
 export type Env = Cloudflare.Env & {
   ADMIN_TOKEN?: string;
   REPLAY_SECRET?: string;
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
 };
 
 export type AppEnv = {

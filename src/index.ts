@@ -1,15 +1,25 @@
 import { Hono } from "hono";
 import { admin } from "./admin";
 import { serveCatalog } from "./catalog/serve";
+import { checkout } from "./checkout/routes";
 import { resolveShop } from "./config";
+import { operatorControls, redeemBypassLink, showBypassLink } from "./control";
 import type { AppEnv, Env } from "./env";
 import { renderError } from "./http/errors";
+import { countBySource, flushMetrics } from "./metrics";
+import { notify } from "./notify/routes";
+import { limitOrderRoutes, orderIntake, orderStatus } from "./orders";
 import { passThrough } from "./origin/pass-through";
+import { shedDuringSlowStart } from "./origin/shed";
+import { shareOriginHealth } from "./origin/sync";
+import { prewarm } from "./readiness";
+import { payments } from "./payments/routes";
 import { statusHtml, statusJson } from "./shopper/status";
 
 /**
- * The request flow, top to bottom: stayopen's own routes, then order routes,
- * then catalog reads, then everything else proxied.
+ * The request flow, top to bottom: stayopen's own routes, then the operator's
+ * switches (staff bypass, forced maintenance) and slow start, then order
+ * routes, then catalog reads, then everything else proxied.
  */
 const app = new Hono<AppEnv>();
 
@@ -17,6 +27,8 @@ app.use(async function attachShop(c, next) {
   c.set("shop", resolveShop(c.env, new URL(c.req.url).host));
   await next();
 });
+app.use(countBySource());
+app.use(shareOriginHealth());
 
 app.get("/__stayopen/assets/*", async (c) => {
   const asset = await c.env.ASSETS.fetch(c.req.raw);
@@ -27,13 +39,38 @@ app.get("/__stayopen/assets/*", async (c) => {
 app.get("/__stayopen/status.json", statusJson);
 app.get("/__stayopen/status", statusHtml);
 app.route("/__stayopen/admin", admin);
+app.route("/__stayopen/checkout", checkout);
+app.route("/__stayopen/notify", notify);
+app.route("/__stayopen/payments", payments);
+app.get("/__stayopen/orders/:reference", orderStatus);
+app.get("/__stayopen/bypass", showBypassLink);
+app.post("/__stayopen/bypass", redeemBypassLink);
 app.all("/__stayopen/*", (c) => c.json({ error: "not_found" }, 404, { "x-stayopen-source": "edge" }));
 
+app.use(operatorControls());
+app.use(shedDuringSlowStart());
+app.on(["POST", "PUT", "PATCH"], "*", limitOrderRoutes, orderIntake);
 app.on(["GET", "HEAD"], "*", serveCatalog);
 app.all("*", passThrough);
 
 app.onError(renderError);
 
+export { ShopControl } from "./control";
+export { RateLimitCounter } from "./limits/counter";
+export { Metrics } from "./metrics";
+export { NotifySubscribers } from "./notify/subscribers";
+export { OrderQueue } from "./orders";
+export { OriginMonitor } from "./origin/monitor";
+export { PaymentLedger } from "./payments/ledger";
+export { StockReservations } from "./stock/reservations";
+
+/** Every five minutes (wrangler.toml [triggers]): fill snapshot gaps, then send this isolate's counters. */
+async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  await prewarm(env);
+  ctx.waitUntil(flushMetrics(env));
+}
+
 export default {
   fetch: app.fetch,
+  scheduled,
 } satisfies ExportedHandler<Env>;

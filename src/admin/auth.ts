@@ -1,7 +1,11 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import { readFields } from "../http/fields";
+import { wantsJson } from "../http/negotiate";
+import { ADMIN_BASE, csrfMatches, isCrossSite, sessionCookie, verifySession } from "./session";
 
 const encoder = new TextEncoder();
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Compares two secrets in constant time (hashing first so lengths never leak). */
 export async function secretsEqual(given: string, expected: string): Promise<boolean> {
@@ -12,24 +16,77 @@ export async function secretsEqual(given: string, expected: string): Promise<boo
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
+/** The dashboard's CSRF token travels as a form field or, for JSON requests, a header. */
+const CSRF_FIELD = "csrf";
+const CSRF_HEADER = "x-csrf-token";
+const MAX_FORM_BYTES = 16_384;
+const LOGIN_PATH = `${ADMIN_BASE}/login`;
+
+async function presentedCsrf(request: Request): Promise<string> {
+  const header = request.headers.get(CSRF_HEADER);
+  if (header) return header;
+  const form = await readFields(request.clone(), MAX_FORM_BYTES);
+  return form.ok ? (form.fields[CSRF_FIELD] ?? "") : "";
+}
+
+/** A person in a browser is sent to the login page; a program gets the JSON 401. */
+function wantsLoginPage(request: Request): boolean {
+  return !wantsJson(request) && /text\/html/i.test(request.headers.get("accept") ?? "");
+}
+
+const EDGE_HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" };
+
+/** The answer to a state change sent from another site (a cross-site form post or script). */
+export function crossSiteRefusal(c: Context<AppEnv>): Response {
+  return c.json({ error: "cross_site_request", message: "State changes must come from this site." }, 403, EDGE_HEADERS);
+}
+
 /**
- * Guards the admin API. Without ADMIN_TOKEN the admin API does not exist (404);
- * a missing or wrong bearer token is a 401 and the handler never runs.
+ * Guards the admin API and dashboard. Without ADMIN_TOKEN neither exists
+ * (404). A bearer token is checked in constant time; without one, a signed
+ * dashboard session cookie lets the request in, and then every state change
+ * must come from this site and carry the session's CSRF token (403
+ * otherwise). No credentials: browsers go to the login page, programs get 401.
+ * The login page itself is open.
  *
  * @example app.use("/__stayopen/admin/*", requireAdmin())
  */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async function requireAdminToken(c, next) {
     const token = c.var.shop.config.adminToken;
-    const headers = { "cache-control": "no-store", "x-stayopen-source": "edge" };
-    if (!token) return c.json({ error: "not_found" }, 404, headers);
-    const presented = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim() ?? "";
-    if (!presented || !(await secretsEqual(presented, token))) {
-      return c.json({ error: "unauthorized", message: "Send Authorization: Bearer <ADMIN_TOKEN>." }, 401, {
-        ...headers,
+    if (!token) return c.json({ error: "not_found" }, 404, EDGE_HEADERS);
+    if (c.req.path === LOGIN_PATH) return next();
+    const unauthorized = () =>
+      c.json({ error: "unauthorized", message: "Send Authorization: Bearer <ADMIN_TOKEN>." }, 401, {
+        ...EDGE_HEADERS,
         "www-authenticate": 'Bearer realm="stayopen-admin"',
       });
+
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined) {
+      const presented = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim() ?? "";
+      return presented && (await secretsEqual(presented, token)) ? next() : unauthorized();
     }
-    await next();
+
+    const cookie = sessionCookie(c);
+    const session = cookie ? await verifySession(token, cookie) : null;
+    if (!session) {
+      return wantsLoginPage(c.req.raw)
+        ? new Response(null, { status: 303, headers: { ...EDGE_HEADERS, location: LOGIN_PATH } })
+        : unauthorized();
+    }
+    const request = c.req.raw;
+    if (!SAFE_METHODS.has(request.method)) {
+      if (isCrossSite(request)) return crossSiteRefusal(c);
+      if (!(await csrfMatches(token, session, await presentedCsrf(request)))) {
+        return c.json(
+          { error: "csrf_token_invalid", message: "Reload the dashboard and try again." },
+          403,
+          EDGE_HEADERS,
+        );
+      }
+    }
+    c.set("adminSession", session);
+    return next();
   };
 }

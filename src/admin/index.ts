@@ -1,11 +1,17 @@
 import { Hono } from "hono";
+import { controlAdmin, operatorStatus } from "../control";
 import type { AppEnv } from "../env";
-import { originHealth } from "../origin/health";
+import { metricsRoute } from "../metrics";
+import { exportSubscribers } from "../notify/export";
+import { ordersAdmin, queueDepth } from "../orders";
+import { readinessRoute } from "../readiness";
 import { requireAdmin } from "./auth";
+import { dashboard } from "./dashboard";
 
 /**
  * The operator API under /__stayopen/admin: JSON in, JSON out, always behind
- * the admin token. Feature areas mount their own routes here.
+ * the admin token (or a dashboard session), and the dashboard that renders it
+ * as pages. Feature areas mount their own routes here.
  */
 export const admin = new Hono<AppEnv>();
 
@@ -16,10 +22,14 @@ admin.use("*", async function noStore(c, next) {
   c.res.headers.set("x-stayopen-source", "edge");
 });
 
-admin.get("/status", (c) => {
-  const health = originHealth(c.var.shop);
-  return c.json({
-    origin: { url: c.var.shop.config.originUrl, state: health.label, breaker: health.state },
-    mode: "auto",
-  });
+admin.get("/status", async (c) => {
+  const [operator, queue] = await Promise.all([operatorStatus(c), queueDepth(c.env, c.var.shop)]);
+  return c.json({ ...operator, queue });
 });
+
+admin.get("/subscribers.csv", exportSubscribers);
+admin.get("/readiness", readinessRoute);
+admin.get("/metrics", metricsRoute);
+admin.route("/", ordersAdmin);
+admin.route("/", controlAdmin);
+admin.route("/", dashboard);

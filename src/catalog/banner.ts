@@ -1,11 +1,15 @@
+import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
 import { formatAsOf } from "../shopper/time";
+
+const LINK_STYLE = "color:#0b57d0;text-decoration:underline";
 
 /**
  * The notice at the top of every stale HTML page. Inline styles, because the
  * shop's own stylesheet may be unreachable too; the only dynamic text is a
- * date we format ourselves.
+ * date we format ourselves. With a product feed configured it also offers the
+ * edge checkout, which picks the product from the page the shopper is on.
  */
-export function bannerHtml(storedAt: number): string {
+export function bannerHtml(storedAt: number, offerCheckout = false): string {
   const iso = new Date(storedAt).toISOString();
   return (
     `<div role="status" data-stayopen-banner style="all:initial;display:block;box-sizing:border-box;width:100%;` +
@@ -13,13 +17,14 @@ export function bannerHtml(storedAt: number): string {
     `font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif">` +
     `We're having trouble reaching our shop system. Prices and stock shown as of ` +
     `<time datetime="${iso}">${formatAsOf(storedAt)}</time>. ` +
-    `<a href="/__stayopen/status" style="color:#0b57d0;text-decoration:underline">Shop status</a></div>`
+    (offerCheckout ? `<a href="${CHECKOUT_PATH}" style="${LINK_STYLE};font-weight:600">${CHECKOUT_TITLE}</a> · ` : "") +
+    `<a href="/__stayopen/status" style="${LINK_STYLE}">Shop status</a></div>`
   );
 }
 
 /** Streams the page through HTMLRewriter, adding the banner as the body's first child. */
-export function withBanner(response: Response, storedAt: number): Response {
-  const banner = bannerHtml(storedAt);
+export function withBanner(response: Response, storedAt: number, offerCheckout = false): Response {
+  const banner = bannerHtml(storedAt, offerCheckout);
   return new HTMLRewriter()
     .on("body", {
       element(body) {

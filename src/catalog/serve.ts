@@ -2,55 +2,62 @@ import type { Context } from "hono";
 import type { Shop } from "../config";
 import type { AppEnv } from "../env";
 import { withSource } from "../http/source";
-import { log } from "../log";
+import { count } from "../metrics";
 import { callOrigin } from "../origin/call";
 import { unavailableResponse } from "../shopper/maintenance";
+import { collapsible } from "./collapse";
+import { servableOnError, snapshotPolicy } from "./freshness";
+import { keepSnapshot, worthKeeping } from "./keep";
 import { normalizeUrl } from "./key";
-import { requestIsShareable, responseIsShareable } from "./shareable";
+import { noteCacheControl, serveAhead, sharedOriginCall } from "./revalidate";
+import { requestIsShareable } from "./shareable";
 import { staleResponse } from "./stale";
-import { claimRefresh, readSnapshot, writeSnapshot } from "./store";
+import { claimRefresh, readSnapshot } from "./store";
 
 /**
  * Catalog reads (GET/HEAD): live from the origin while it answers, keeping a
- * snapshot of shareable pages on the way; the newest snapshot when it fails;
- * the branded maintenance page when there is none.
+ * snapshot of shareable pages on the way; ahead of the origin only where its
+ * Cache-Control allows stale-while-revalidate; the newest snapshot within its
+ * stale-if-error window when it fails; the branded maintenance page when there
+ * is none. Concurrent requests for one shareable page share one origin fetch.
  */
 export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
   const shop = c.var.shop;
   const request = c.req.raw;
-  const call = await callOrigin(shop, request);
-  if (call.kind === "answered") return passThrough(c, shop, call.response);
-  return serveFallback(c, shop);
+  if (!requestIsShareable(request, shop.config.sessionCookies).shareable || !collapsible(request)) {
+    const call = await callOrigin(shop, request);
+    return call.kind === "answered" ? passThrough(c, shop, call.response) : serveFallback(c, shop);
+  }
+  const normalized = normalizeUrl(request.url);
+  const ahead = await serveAhead(c, normalized);
+  if (ahead) return ahead;
+  const { call } = await sharedOriginCall(c, request, normalized);
+  return call.kind === "answered" ? passThrough(c, shop, call.response) : serveFallback(c, shop);
 }
 
 function passThrough(c: Context<AppEnv>, shop: Shop, response: Response): Response {
   const request = c.req.raw;
-  const config = shop.config;
-  const declaredLength = Number(response.headers.get("content-length") ?? "0");
-  const worthStoring =
-    response.body !== null &&
-    declaredLength <= config.snapshotMaxBytes &&
-    requestIsShareable(request, config.sessionCookies).shareable &&
-    responseIsShareable(response, config.snapshotStatuses).shareable;
-  if (!worthStoring) return withSource(response, "origin");
+  noteCacheControl(shop, response);
+  if (!worthKeeping(request, response, shop.config)) return withSource(response, "origin");
 
   const url = new URL(request.url);
   const normalized = normalizeUrl(url);
-  if (!claimRefresh(`${shop.id} ${normalized}`, config.snapshotRefreshS)) return withSource(response, "origin");
+  if (!claimRefresh(`${shop.id} ${normalized}`, shop.config.snapshotRefreshS)) return withSource(response, "origin");
 
   const [toShopper, toStore] = response.body!.tee();
-  c.executionCtx.waitUntil(
-    writeSnapshot(c.env, shop.id, url.host, normalized, new Response(toStore, response), config.snapshotMaxBytes).catch((error: unknown) =>
-      log("warn", "snapshot_write_failed", { shop: shop.id, key: normalized, error: String(error) }),
-    ),
-  );
+  c.executionCtx.waitUntil(keepSnapshot(c.env, shop, url.host, normalized, new Response(toStore, response)));
   return withSource(response, "origin", toShopper);
 }
 
 async function serveFallback(c: Context<AppEnv>, shop: Shop): Promise<Response> {
   const request = c.req.raw;
   const url = new URL(request.url);
+  const now = Date.now();
   const snapshot = await readSnapshot(c.env, shop.id, url.host, normalizeUrl(url), (p) => c.executionCtx.waitUntil(p));
-  if (snapshot) return staleResponse(snapshot, request.method);
+  if (snapshot && servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, shop.config))) {
+    count(c.env, shop.id, "snapshot_hits", { use: "stale" });
+    return staleResponse(snapshot, request.method, now, shop.config.catalogFeedUrl !== undefined);
+  }
+  count(c.env, shop.id, "snapshot_misses", { reason: snapshot ? "too_old" : "missing" });
   return unavailableResponse(c);
 }

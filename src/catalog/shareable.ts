@@ -25,6 +25,11 @@ export function requestIsShareable(request: Request, sessionCookies: readonly st
 
 export function responseIsShareable(response: Response, allowedStatuses: readonly number[]): ShareDecision {
   if (!allowedStatuses.includes(response.status)) return no("status");
+  return responseIsPublic(response);
+}
+
+/** Whether a response, whatever its status, may be handed to anyone: no cookie, not private, not varying per user. */
+export function responseIsPublic(response: Response): ShareDecision {
   const headers = response.headers;
   if (headers.has("set-cookie")) return no("set_cookie");
   if (headers.has("content-range")) return no("partial");

@@ -1,18 +1,25 @@
 import { withBanner } from "./banner";
 import type { Snapshot } from "./store";
 
-/**
- * A snapshot served in place of the live page: its stored status and content
- * headers, its age, marked stale, never cached downstream, HTML with a banner.
- */
-export function staleResponse(snapshot: Snapshot, method: string, now = Date.now()): Response {
+/** A snapshot's stored content headers, plus its age in whole seconds. */
+export function snapshotHeaders(snapshot: Snapshot, now: number): Headers {
   const headers = new Headers(snapshot.headers);
   headers.set("age", String(Math.max(0, Math.floor((now - snapshot.storedAt) / 1000))));
+  return headers;
+}
+
+/**
+ * A snapshot served in place of the live page: its stored status and content
+ * headers, its age, marked stale, never cached downstream, HTML with a banner
+ * (offering the edge checkout when the shop has a product feed).
+ */
+export function staleResponse(snapshot: Snapshot, method: string, now = Date.now(), offerCheckout = false): Response {
+  const headers = snapshotHeaders(snapshot, now);
   headers.set("cache-control", "no-store");
   headers.set("x-stayopen-source", "stale");
   headers.set("x-stayopen-stored-at", new Date(snapshot.storedAt).toISOString());
   const isHtml = headers.get("content-type")?.includes("text/html") ?? false;
   if (method === "HEAD") return new Response(null, { status: snapshot.status, headers });
   const response = new Response(snapshot.body, { status: snapshot.status, headers });
-  return isHtml ? withBanner(response, snapshot.storedAt) : response;
+  return isHtml ? withBanner(response, snapshot.storedAt, offerCheckout) : response;
 }

@@ -8,7 +8,14 @@ import { storageKey } from "./key";
  * copy every colo can read. Both hold the same bytes and metadata.
  */
 
-export type SnapshotMeta = { status: number; headers: [string, string][]; storedAt: number; title?: string };
+export type SnapshotMeta = {
+  status: number;
+  headers: [string, string][];
+  storedAt: number;
+  title?: string;
+  /** The origin's Cache-Control when stored, for freshness decisions; absent on older snapshots. */
+  cacheControl?: string;
+};
 export type Snapshot = SnapshotMeta & { body: ArrayBuffer };
 
 /** Only headers that describe the content itself; never cookies, never caching directives of the origin. */
@@ -18,6 +25,7 @@ const KV_TTL_S = 30 * 86_400;
 /** KV metadata must stay under 1024 bytes serialized. */
 const MAX_META_BYTES = 1000;
 const META_HEADER = "x-stayopen-snapshot";
+const MAX_CACHE_CONTROL_CHARS = 200;
 
 function cacheKey(host: string, key: string): Request {
   return new Request(`https://${host}/__stayopen/snapshots/${encodeURIComponent(key)}`);
@@ -29,9 +37,16 @@ function metaFor(status: number, headers: Headers, storedAt: number, title: stri
     headers: KEPT_HEADERS.flatMap((name) => (headers.has(name) ? [[name, headers.get(name)!] as [string, string]] : [])),
     storedAt,
     ...(title ? { title: title.slice(0, 120) } : {}),
+    ...cacheControlFor(headers),
   };
   while (JSON.stringify(meta).length > MAX_META_BYTES && meta.headers.length > 1) meta.headers.pop();
   return meta;
+}
+
+/** Kept whole or not at all: a cut directive could change its meaning. */
+function cacheControlFor(headers: Headers): { cacheControl?: string } {
+  const value = headers.get("cache-control");
+  return value && value.length <= MAX_CACHE_CONTROL_CHARS ? { cacheControl: value } : {};
 }
 
 async function pageTitle(body: Uint8Array, contentType: string | null): Promise<string | undefined> {
@@ -96,14 +111,25 @@ export async function readSnapshot(
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<Snapshot | null> {
   const key = await storageKey(shopId, normalized);
-  const hot = await caches.default.match(cacheKey(host, key));
-  const hotMeta = hot?.headers.get(META_HEADER);
-  if (hot && hotMeta) return { ...(JSON.parse(hotMeta) as SnapshotMeta), body: await hot.arrayBuffer() };
+  const hot = await readHot(host, key);
+  if (hot) return hot;
 
   const { value, metadata } = await env.SNAPSHOTS.getWithMetadata<SnapshotMeta>(key, "arrayBuffer");
   if (!value || !metadata) return null;
   waitUntil(putHot(host, key, value.slice(0), metadata));
   return { ...metadata, body: value };
+}
+
+async function readHot(host: string, key: string): Promise<Snapshot | null> {
+  const hot = await caches.default.match(cacheKey(host, key));
+  const hotMeta = hot?.headers.get(META_HEADER);
+  if (!hot || !hotMeta) return null;
+  return { ...(JSON.parse(hotMeta) as SnapshotMeta), body: await hot.arrayBuffer() };
+}
+
+/** This colo's hot copy only: cheap enough to consult on the healthy path. */
+export async function readHotSnapshot(shopId: string, host: string, normalized: string): Promise<Snapshot | null> {
+  return readHot(host, await storageKey(shopId, normalized));
 }
 
 /** Whether any snapshot exists for a page, for the offline-pages list and readiness. */

@@ -8,7 +8,7 @@ export type OriginCall =
   | { kind: "answered"; response: Response }
   /** The origin failed; `reason` says how. Any failed response body has been released. */
   | { kind: "failed"; reason: string }
-  /** The breaker is open: nothing was sent and nobody waited. */
+  /** The shared breaker keeps shoppers away (open or half-open): nothing was sent and nobody waited. */
   | { kind: "skipped" };
 
 /**
@@ -22,9 +22,12 @@ export async function callOrigin(
   extraHeaders: Record<string, string> = {},
 ): Promise<OriginCall> {
   const health = originHealth(shop, originUrl);
-  if (!health.admit().admitted) return { kind: "skipped" };
+  if (!health.admit()) return { kind: "skipped" };
 
-  const attempt = await fetchWithDeadline(toOriginRequest(request, originUrl, extraHeaders), shop.config.originTimeoutMs);
+  const attempt = await fetchWithDeadline(
+    toOriginRequest(request, originUrl, extraHeaders),
+    shop.config.originTimeoutMs,
+  );
   if (attempt.kind === "error") {
     health.failure(attempt.reason);
     return { kind: "failed", reason: attempt.reason };

@@ -1,13 +1,37 @@
 import type { Shop } from "../config";
 import { log } from "../log";
-import { admit, healthLabel, initialBreaker, recordFailure, recordSuccess, type BreakerPolicy, type BreakerState } from "./breaker";
+import { SharedCopy } from "../shared-copy";
+import {
+  addOutcome,
+  admits,
+  applyOutcomes,
+  healthLabel,
+  initialBreaker,
+  labelSince,
+  mergeOutcomes,
+  noOutcomes,
+  type BreakerPolicy,
+  type BreakerState,
+  type Outcomes,
+} from "./breaker";
+import { slowStartShare, type SlowStart } from "./slow-start";
+
+/** What the OriginMonitor tells isolates: the deployment-wide breaker and any slow start in progress. */
+export type SharedHealth = { breaker: BreakerState; slowStart: SlowStart | null };
+
+/** Sends this isolate's report to the monitor and answers the shared state. */
+export type Exchange = (report: Outcomes) => Promise<SharedHealth>;
 
 /**
- * This isolate's view of one origin's health: the breaker state in memory, so
- * the healthy path never waits on storage. Every transition is logged.
+ * This isolate's copy of one origin's shared health. Requests read and update
+ * it in memory only; the exchange with the OriginMonitor happens in the
+ * background, at most once per BREAKER_SYNC_MS, or at once when this isolate's
+ * own failures open its copy.
  */
 export class OriginHealth {
-  #state: BreakerState;
+  readonly #copy: SharedCopy<SharedHealth>;
+  #pending: Outcomes = noOutcomes;
+  #urgent = false;
 
   constructor(
     readonly shopId: string,
@@ -15,57 +39,135 @@ export class OriginHealth {
     readonly policy: BreakerPolicy,
     now = Date.now(),
   ) {
-    this.#state = initialBreaker(now);
+    this.#copy = new SharedCopy<SharedHealth>({ breaker: initialBreaker(now), slowStart: null });
   }
 
   get state(): BreakerState {
-    return this.#state;
+    return this.#copy.value.breaker;
   }
 
-  /** Whether a request may go to the origin now; an open breaker answers at once. */
-  admit(now = Date.now()): { admitted: boolean; probe: boolean } {
-    const { admitted, probe, next } = admit(this.#state, now, this.policy);
-    this.#transition(next, probe ? "probe" : undefined);
-    return { admitted, probe };
+  get slowStart(): SlowStart | null {
+    return this.#copy.value.slowStart;
+  }
+
+  /** Whether a shopper request may go to the origin now; answered from memory. */
+  admit(): boolean {
+    return admits(this.state);
   }
 
   success(now = Date.now()): void {
-    this.#transition(recordSuccess(this.#state, now));
+    this.#record(null, now);
   }
 
   failure(reason: string, now = Date.now()): void {
-    this.#transition(recordFailure(this.#state, now, this.policy, reason));
+    this.#record(reason, now);
+  }
+
+  /** The share of catalog reads the origin should get now (below 1 only during slow start). */
+  trafficShare(now = Date.now()): number {
+    return admits(this.state) ? slowStartShare(this.slowStart, now) : 0;
   }
 
   get label() {
-    return healthLabel(this.#state);
+    return healthLabel(this.state, this.trafficShare() < 1);
   }
 
-  #transition(next: BreakerState, cause?: string): void {
-    const previous = this.#state;
-    this.#state = next;
-    if (previous.state === next.state) return;
-    const event = next.state === "open" ? "breaker_opened" : next.state === "closed" ? "breaker_closed" : "breaker_half_open";
-    log(next.state === "open" ? "warn" : "info", event, {
-      shop: this.shopId,
-      origin: this.originUrl,
-      from: previous.state,
-      reason: next.lastError,
-      cause,
-    });
+  get since(): number {
+    return labelSince(this.state);
+  }
+
+  /** When the current outage began, or null while shoppers are being served by the origin. */
+  get downSince(): number | null {
+    return this.state.state === "closed" ? null : this.state.downSince;
+  }
+
+  get cold(): boolean {
+    return this.#copy.cold;
+  }
+
+  exchangeDue(now: number, intervalMs: number): boolean {
+    return this.#copy.due(now, this.#urgent ? 0 : intervalMs);
+  }
+
+  /** Sends what this isolate saw since the last exchange and adopts the shared state. Never throws. */
+  exchange(send: Exchange): Promise<void> {
+    return this.#copy.refresh(
+      async () => {
+        const report = this.#pending;
+        this.#pending = noOutcomes;
+        this.#urgent = false;
+        try {
+          const shared = await send(report);
+          // What happened here while the answer travelled still counts.
+          return {
+            breaker: applyOutcomes(shared.breaker, this.#pending, Date.now(), this.policy),
+            slowStart: shared.slowStart,
+          };
+        } catch (error) {
+          this.#pending = mergeOutcomes(report, this.#pending);
+          throw error;
+        }
+      },
+      (error) =>
+        log("warn", "origin_monitor_unreachable", { shop: this.shopId, origin: this.originUrl, error: String(error) }),
+    );
+  }
+
+  #record(failure: string | null, now: number): void {
+    const outcome = addOutcome(noOutcomes, failure);
+    this.#pending = mergeOutcomes(this.#pending, outcome);
+    const previous = this.state;
+    const next = applyOutcomes(previous, outcome, now, this.policy);
+    this.#copy.value = { ...this.#copy.value, breaker: next };
+    if (previous.state === "closed" && next.state === "open") {
+      // Shoppers here stop waiting now; the monitor hears about it right after this request.
+      this.#urgent = true;
+      log("warn", "breaker_opened", {
+        scope: "isolate",
+        shop: this.shopId,
+        origin: this.originUrl,
+        reason: next.lastError,
+      });
+    }
   }
 }
 
 const registry = new Map<string, OriginHealth>();
 
-/** The health tracker for one origin of one shop, created on first use and kept for the isolate's life. */
+const samePolicy = (a: BreakerPolicy, b: BreakerPolicy) =>
+  a.failureThreshold === b.failureThreshold &&
+  a.cooldownMs === b.cooldownMs &&
+  a.healthyProbes === b.healthyProbes &&
+  a.unhealthyProbes === b.unhealthyProbes;
+
+export function breakerPolicy(shop: Shop): BreakerPolicy {
+  const config = shop.config;
+  return {
+    failureThreshold: config.breakerFailures,
+    cooldownMs: config.breakerCooldownMs,
+    healthyProbes: config.probe.healthyThreshold,
+    unhealthyProbes: config.probe.unhealthyThreshold,
+  };
+}
+
+/** The health copy for one origin of one shop, created on first use and kept for the isolate's life. */
 export function originHealth(shop: Shop, originUrl = shop.config.originUrl): OriginHealth {
   const key = `${shop.id} ${originUrl}`;
+  const policy = breakerPolicy(shop);
   let health = registry.get(key);
-  const policy = { failureThreshold: shop.config.breakerFailures, cooldownMs: shop.config.breakerCooldownMs };
-  if (!health || health.policy.failureThreshold !== policy.failureThreshold || health.policy.cooldownMs !== policy.cooldownMs) {
+  if (!health || !samePolicy(health.policy, policy)) {
     health = new OriginHealth(shop.id, originUrl, policy);
     registry.set(key, health);
   }
   return health;
+}
+
+/** Every origin of a shop this isolate has talked to (primary, backups, feed hosts). */
+export function knownOrigins(shopId: string): OriginHealth[] {
+  return [...registry.values()].filter((health) => health.shopId === shopId);
+}
+
+/** Forgets every copy, as a freshly started isolate would; for tests that play a second isolate. */
+export function forgetOriginHealth(): void {
+  registry.clear();
 }

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { isForcedDown } from "../control/forced";
 import type { AppEnv } from "../env";
 import { withSource } from "../http/source";
 import { unavailableResponse } from "../shopper/maintenance";
@@ -6,9 +7,11 @@ import { callOrigin } from "./call";
 
 /**
  * Everything that is neither a catalog read nor an order: proxied as is, and
- * when the origin is down an immediate, honest 503 instead of a hang.
+ * when the origin is down (or the operator forced maintenance) an immediate,
+ * honest 503 instead of a hang.
  */
 export async function passThrough(c: Context<AppEnv>): Promise<Response> {
+  if (isForcedDown(c)) return unavailableResponse(c);
   const call = await callOrigin(c.var.shop, c.req.raw);
   if (call.kind === "answered") return withSource(call.response, "origin");
   return unavailableResponse(c);

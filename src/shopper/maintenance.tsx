@@ -1,28 +1,49 @@
 import type { Context } from "hono";
 import type { Config } from "../config";
 import { offlinePages, type OfflinePage } from "../catalog/offline";
+import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
+import { noticeFor, type UnavailableNotice } from "../control/notice";
 import type { AppEnv } from "../env";
 import { wantsJson } from "../http/negotiate";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
 
-type MaintenanceProps = { config: Config; pages: OfflinePage[]; message?: string | null };
+type MaintenanceProps = { config: Config; pages: OfflinePage[]; notice: UnavailableNotice };
 
-export function MaintenancePage({ config, pages, message }: MaintenanceProps) {
-  const minutes = Math.max(1, Math.round(config.retryAfterS / 60));
+/** "a minute", "5 minutes", "an hour", "3 hours" */
+function waitWords(seconds: number): string {
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return minutes === 1 ? "a minute" : `${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  return hours === 1 ? "an hour" : `${hours} hours`;
+}
+
+export function MaintenancePage({ config, pages, notice }: MaintenanceProps) {
+  const title = notice.longOutage ? "We're still working on it" : "We'll be right back";
   return (
-    <Layout config={config} title="We'll be right back">
-      <h1>We'll be right back</h1>
-      <p>
-        {config.shopName} can't reach its shop system right now. Nothing is wrong with your device or connection, and we're
-        working on it.
-      </p>
-      {message ? (
+    <Layout config={config} title={title}>
+      <h1>{title}</h1>
+      {notice.longOutage ? (
+        <p>
+          {config.shopName} has been unavailable for longer than we hoped, and we're still working on it. Thank you for
+          your patience.
+        </p>
+      ) : notice.planned ? (
+        <p>{config.shopName} is closed for maintenance right now. Nothing is wrong with your device or connection.</p>
+      ) : (
+        <p>
+          {config.shopName} can't reach its shop system right now. Nothing is wrong with your device or connection, and we're
+          working on it.
+        </p>
+      )}
+      {notice.message ? (
         <p class="notice" role="status">
-          {message}
+          {notice.message}
         </p>
       ) : null}
-      <p>Please try again in about {minutes === 1 ? "a minute" : `${minutes} minutes`}.</p>
+      <p>
+        Please {notice.longOutage ? "check back" : "try again"} in about {waitWords(notice.retryAfterS)}.
+      </p>
       {pages.length > 0 ? (
         <section aria-labelledby="offline-heading">
           <h2 id="offline-heading">You can still browse</h2>
@@ -33,6 +54,18 @@ export function MaintenancePage({ config, pages, message }: MaintenanceProps) {
               </li>
             ))}
           </ul>
+        </section>
+      ) : null}
+      {config.catalogFeedUrl ? (
+        <section aria-labelledby="order-heading">
+          <h2 id="order-heading">{CHECKOUT_TITLE}</h2>
+          <p>
+            You can still place an order: we keep it safe, pass it to the shop as soon as it is back, and the shop
+            confirms it.
+          </p>
+          <p>
+            <a href={CHECKOUT_PATH}>See what you can order</a>
+          </p>
         </section>
       ) : null}
       <section aria-labelledby="notify-heading">
@@ -51,19 +84,21 @@ export function MaintenancePage({ config, pages, message }: MaintenanceProps) {
 /**
  * The honest answer when there is nothing to serve: 503 with Retry-After,
  * never cached; JSON for API clients, the branded page for everyone else.
+ * Without a `message` the operator's incident message (if any) is shown.
  */
 export async function unavailableResponse(c: Context<AppEnv>, message: string | null = null): Promise<Response> {
   const config = c.var.shop.config;
   const request = c.req.raw;
+  const notice = noticeFor(c, message);
   const headers = {
-    "retry-after": String(config.retryAfterS),
+    "retry-after": String(notice.retryAfterS),
     "cache-control": "no-store",
     "x-stayopen-source": "maintenance",
   };
   if (wantsJson(request)) {
-    return c.json({ error: "origin_unavailable", retryAfter: config.retryAfterS }, 503, headers);
+    return c.json({ error: "origin_unavailable", retryAfter: notice.retryAfterS }, 503, headers);
   }
   if (request.method === "HEAD") return new Response(null, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
   const pages = await offlinePages(c.env, c.var.shop, new URL(request.url).host);
-  return renderPage(c, <MaintenancePage config={config} pages={pages} message={message} />, 503, headers);
+  return renderPage(c, <MaintenancePage config={config} pages={pages} notice={notice} />, 503, headers);
 }

@@ -1,7 +1,10 @@
 import type { Context } from "hono";
 import type { Config } from "../config";
+import { currentControls } from "../control/controls";
+import { activeMaintenance } from "../control/maintenance";
 import type { AppEnv } from "../env";
-import { originHealth } from "../origin/health";
+import { waitingOrderCount } from "../orders/queue";
+import { sharedOriginHealth } from "../origin/sync";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
 import { formatAsOf } from "./time";
@@ -15,14 +18,19 @@ export type PublicStatus = {
   queuedOrders: number;
 };
 
+/** From the shared state: the origin's monitor and the operator's switches, refreshed when older than BREAKER_SYNC_MS. */
 export async function publicStatus(c: Context<AppEnv>): Promise<PublicStatus> {
-  const health = originHealth(c.var.shop);
+  const [health, controls] = await Promise.all([
+    sharedOriginHealth(c.env, c.var.shop),
+    currentControls(c, { fresh: true }),
+  ]);
+  const forced = activeMaintenance(controls.maintenance, Date.now());
   return {
     origin: health.label,
-    mode: "auto",
-    since: new Date(health.state.since).toISOString(),
-    message: null,
-    queuedOrders: 0,
+    mode: forced ? "maintenance" : "auto",
+    since: new Date(forced?.since ?? health.since).toISOString(),
+    message: forced?.message ?? null,
+    queuedOrders: await waitingOrderCount(c.env, c.var.shop),
   };
 }
 
@@ -33,11 +41,14 @@ const WORDS: Record<PublicStatus["origin"], string> = {
 };
 
 export function StatusPage({ config, status }: { config: Config; status: PublicStatus }) {
+  const forced = status.mode === "maintenance";
   return (
     <Layout config={config} title="Shop status">
       <h1>Shop status</h1>
       <p>
-        <span class={`state state-${status.origin}`}>{WORDS[status.origin]}</span>
+        <span class={`state state-${forced ? "down" : status.origin}`}>
+          {forced ? "Closed for maintenance" : WORDS[status.origin]}
+        </span>
       </p>
       {status.message ? (
         <p class="notice" role="status">
@@ -52,7 +63,7 @@ export function StatusPage({ config, status }: { config: Config; status: PublicS
         <dt>Orders waiting to reach the shop</dt>
         <dd>{status.queuedOrders}</dd>
       </dl>
-      {status.origin === "up" ? null : (
+      {status.origin === "up" && !forced ? null : (
         <p>
           You can keep browsing and ordering: orders placed now are kept safe and passed on to the shop as soon as it is back.
         </p>

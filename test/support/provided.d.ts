@@ -2,6 +2,8 @@
 declare module "vitest" {
   export interface ProvidedContext {
     originControl: string;
+    /** Base URL of the local Stripe stand-in (fake-stripe-server.ts), for STRIPE_API_BASE. */
+    fakeStripe: string;
   }
 }
 export {};

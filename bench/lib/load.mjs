@@ -1,0 +1,52 @@
+// autocannon with our own latency record: its histogram keeps whole
+// milliseconds and only 2xx answers, we want sub-millisecond p99 of every answer
+// and to count the requests that waited longer than a threshold.
+import autocannon from "autocannon";
+
+const MAX_SAMPLES = 2_000_000;
+
+/**
+ * @param {{url: string, connections?: number, durationS?: number, amount?: number,
+ *   requests?: object[], timeoutS?: number, slowMs?: number}} options
+ */
+export function load({ url, connections = 32, durationS, amount, requests, timeoutS = 10, slowMs = Infinity }) {
+  const samples = new Float64Array(MAX_SAMPLES);
+  let recorded = 0;
+  let slow = 0;
+  const statuses = {};
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        ...(amount ? { amount } : { duration: durationS }),
+        requests,
+        timeout: timeoutS,
+        // Keep connections open like a browser or CDN would.
+        pipelining: 1,
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        const elapsedS = (performance.now() - started) / 1000;
+        const sorted = samples.subarray(0, recorded).sort();
+        const at = (q) => (recorded ? sorted[Math.min(recorded - 1, Math.floor(q * recorded))] : NaN);
+        resolve({
+          requests: recorded,
+          rps: recorded / (amount ? elapsedS : durationS),
+          elapsedS,
+          statuses,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: recorded ? sorted[recorded - 1] : NaN },
+          slow,
+        });
+      },
+    );
+    instance.on("response", (client, statusCode, bytes, responseTime) => {
+      if (recorded < MAX_SAMPLES) samples[recorded++] = responseTime;
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      if (responseTime >= slowMs) slow += 1;
+    });
+  });
+}

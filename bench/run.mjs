@@ -1,0 +1,413 @@
+// `npm run bench`: stayopen in workerd (Miniflare's Node API, direct sockets,
+// never `wrangler dev`) against a fast local origin, always beside a bare
+// pass-through worker in the same workerd on the same origin. Loopback only;
+// every load run is bounded in time or count. Writes bench/results/<date>.{md,json}
+// and bench/results/latest.{md,json}, and prints the table.
+//
+// Environment: BENCH_DURATION_S (8), BENCH_CONNECTIONS (32), BENCH_MEMORY_ORDERS (100000),
+// BENCH_PIN (1: workerd on CPU 1, origin and load generator on CPU 0), BENCH_ONLY ("1,2,3").
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { join, resolve } from "node:path";
+import { probeFeatures } from "../scripts/lib/features.mjs";
+import { json, request } from "../scripts/lib/http.mjs";
+import { projectRoot } from "../scripts/lib/paths.mjs";
+import {
+  buildWorker,
+  firstJsonLine,
+  residentMiB,
+  sleep,
+  startProcess,
+  startWorkerHost,
+} from "../scripts/lib/processes.mjs";
+import { load } from "./lib/load.mjs";
+import { markdownReport } from "./lib/report.mjs";
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const MEMORY_ORDERS = Number(process.env.BENCH_MEMORY_ORDERS ?? 100_000);
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map(Number)) : null;
+const PIN = process.env.BENCH_PIN !== "0" && os.cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
+const ADMIN_TOKEN = "bench-admin-token-0123456789";
+const ORIGIN_TIMEOUT_MS = 3000;
+const BREAKER_COOLDOWN_MS = 10_000;
+const PATHS = ["/p/1", "/p/2", "/p/3", "/p/4", "/p/5", "/p/6", "/p/7", "/p/8"];
+const DRAIN_LIMIT_MS = 180_000;
+const MEMORY_LIMIT_MS = 240_000;
+
+const catalogRequests = PATHS.map((path) => ({ method: "GET", path, headers: { accept: "text/html" } }));
+
+function orderRequests(tag) {
+  let n = 0;
+  const body = JSON.stringify({
+    sku: "COF-YIRG-250",
+    qty: 1,
+    name: "Bench Shopper",
+    email: "bench@example.com",
+    address: "1 Bench St",
+  });
+  return [
+    {
+      method: "POST",
+      path: "/api/orders",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body,
+      setupRequest: (req) => ({ ...req, headers: { ...req.headers, "idempotency-key": `bench-${tag}-${++n}` } }),
+    },
+  ];
+}
+
+function machineFacts() {
+  const requireFromMiniflare = createRequire(
+    createRequire(resolve(projectRoot, "node_modules/wrangler/package.json")).resolve("miniflare"),
+  );
+  const workerdPackage = requireFromMiniflare.resolve("workerd/package.json");
+  let workerd = JSON.parse(readFileSync(workerdPackage, "utf8")).version;
+  try {
+    workerd = execFileSync(requireFromMiniflare("workerd").default, ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    // the package version is enough
+  }
+  return {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    workerd,
+    wrangler: JSON.parse(readFileSync(resolve(projectRoot, "node_modules/wrangler/package.json"), "utf8")).version,
+    autocannon: JSON.parse(readFileSync(resolve(projectRoot, "node_modules/autocannon/package.json"), "utf8")).version,
+    placement: PIN
+      ? "workerd pinned to CPU 1; origin and load generator (autocannon) on CPU 0"
+      : "unpinned (all processes share the cores)",
+    connections: CONNECTIONS,
+    durationS: DURATION_S,
+    // Other work on the machine skews everything; the report shows how busy it was.
+    loadAverageAtStart: os.loadavg()[0],
+  };
+}
+
+async function control(origin, path, method = "POST") {
+  const res = await request(origin.control + path, { method });
+  if (res.status !== 200) throw new Error(`bench origin control ${path}: ${res.status} ${res.error ?? res.text}`);
+  return json(res.text);
+}
+
+/** Mean of a few alternating rounds, so slow drift of a noisy machine hits both workers alike. */
+function merge(runs) {
+  const mean = (pick) => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
+  const statuses = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+  return {
+    rps: mean((r) => r.rps),
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    latencyMs: {
+      p50: mean((r) => r.latencyMs.p50),
+      p99: mean((r) => r.latencyMs.p99),
+      max: Math.max(...runs.map((r) => r.latencyMs.max)),
+    },
+    statuses,
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
+  };
+}
+
+async function sourceOf(url) {
+  const res = await request(url, { headers: { accept: "text/html" }, timeoutMs: ORIGIN_TIMEOUT_MS * 3 });
+  return res.headers.get("x-stayopen-source") ?? `status ${res.status}${res.error ? ` ${res.error}` : ""}`;
+}
+
+const scenarios = {
+  async 1({ urls }) {
+    for (const base of [urls.bare, urls.stayopen]) {
+      for (const path of PATHS) await request(base + path);
+      await load({ url: base, connections: CONNECTIONS, durationS: 2, requests: catalogRequests });
+    }
+    const runs = { bare: [], stayopen: [] };
+    for (let round = 0; round < 2; round++) {
+      for (const name of ["bare", "stayopen"]) {
+        runs[name].push(
+          await load({
+            url: urls[name],
+            connections: CONNECTIONS,
+            durationS: DURATION_S / 2,
+            requests: catalogRequests,
+          }),
+        );
+      }
+    }
+    const bare = merge(runs.bare);
+    const stayopen = merge(runs.stayopen);
+    return {
+      title: "Healthy origin, catalog GETs",
+      source: await sourceOf(urls.stayopen + PATHS[0]),
+      stayopen,
+      bare,
+      ratio: stayopen.rps / bare.rps,
+      p99DeltaMs: stayopen.latencyMs.p99 - bare.latencyMs.p99,
+      target: "≥ 0.90× bare rps and ≤ +1 ms p99",
+      met:
+        stayopen.statuses[200] === stayopen.requests &&
+        stayopen.rps / bare.rps >= 0.9 &&
+        stayopen.latencyMs.p99 - bare.latencyMs.p99 <= 1,
+    };
+  },
+
+  async 2({ urls, origin, results }) {
+    await control(origin, "/mode?mode=down");
+    for (const path of PATHS) await request(urls.stayopen + path);
+    const source = await sourceOf(urls.stayopen + PATHS[0]);
+    await load({ url: urls.stayopen, connections: CONNECTIONS, durationS: 1, requests: catalogRequests });
+    const stayopen = await load({
+      url: urls.stayopen,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      requests: catalogRequests,
+    });
+    const healthy = results[1]?.stayopen;
+    const ratio = healthy ? stayopen.rps / healthy.rps : NaN;
+    await control(origin, "/mode?mode=up");
+    return {
+      title: "Origin down, serving snapshots",
+      source,
+      stayopen,
+      ratio,
+      target: "≥ 1.0× healthy stayopen rps",
+      met: source === "stale" && stayopen.statuses[200] === stayopen.requests && ratio >= 1.0,
+    };
+  },
+
+  async 3({ urls, origin, host }) {
+    await control(origin, "/mode?mode=hang");
+    // A fresh isolate: its breaker starts closed and has to learn that the origin hangs.
+    await host.restart();
+    const tripStarted = performance.now();
+    await Promise.all([0, 1, 2, 3].map(() => request(urls.stayopen + PATHS[0], { timeoutMs: ORIGIN_TIMEOUT_MS * 3 })));
+    const tripMs = performance.now() - tripStarted;
+    const source = await sourceOf(urls.stayopen + PATHS[1]);
+    // Longer than the breaker cooldown, so a half-open probe falls inside the measurement.
+    const durationS = Math.max(DURATION_S, BREAKER_COOLDOWN_MS / 1000 + 2);
+    const stayopen = await load({
+      url: urls.stayopen,
+      connections: CONNECTIONS,
+      durationS,
+      requests: catalogRequests,
+      slowMs: ORIGIN_TIMEOUT_MS * 0.9,
+    });
+    await control(origin, "/mode?mode=up");
+    return {
+      title: "Origin hanging, after the breaker opened",
+      source,
+      tripMs,
+      durationS,
+      stayopen,
+      waitedForTimeout: stayopen.slow,
+      target: `p99 < 20 ms; no request waits ORIGIN_TIMEOUT_MS (${ORIGIN_TIMEOUT_MS} ms)`,
+      met: stayopen.latencyMs.p99 < 20 && stayopen.slow === 0,
+    };
+  },
+
+  async 4({ urls, origin, host, features }) {
+    if (!features.has("orders")) return notBuilt("Order intake while down", "orders");
+    await control(origin, "/mode?mode=down");
+    await host.restart();
+    await control(origin, "/reset");
+    // Open the breaker first: the scenario is intake while the origin is known to be down.
+    for (let i = 0; i < 5; i++) await request(urls.stayopen + PATHS[0]);
+    await load({ url: urls.stayopen, connections: CONNECTIONS, durationS: 1, requests: orderRequests("warm") });
+    const stayopen = await load({
+      url: urls.stayopen,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      requests: orderRequests("intake"),
+    });
+    const accepted = stayopen.statuses[202] ?? 0;
+    const perS = accepted / DURATION_S;
+    return {
+      title: "Order intake while down (durable 202s)",
+      stayopen,
+      accepted,
+      perS,
+      target: "≥ 2,000 durable 202/s",
+      met: perS >= 2000 && accepted === stayopen.requests,
+    };
+  },
+
+  async 5({ urls, origin, features, results }) {
+    if (!features.has("orders")) return notBuilt("Replay drain after recovery", "orders");
+    const queued = await queuedOrders(urls.stayopen);
+    const expected = queued ?? results[4]?.accepted ?? NaN;
+    await control(origin, "/reset");
+    const upAt = Date.now();
+    await control(origin, "/mode?mode=up");
+    if (features.has("replay"))
+      await request(urls.stayopen + "/__stayopen/admin/replay", { method: "POST", headers: admin() });
+    let stats;
+    let lastProgress = Date.now();
+    let last = -1;
+    for (;;) {
+      await sleep(250);
+      stats = await control(origin, "/stats", "GET");
+      if (stats.uniqueOrders !== last) [last, lastProgress] = [stats.uniqueOrders, Date.now()];
+      const remaining = await queuedOrders(urls.stayopen);
+      const drained = remaining === null ? stats.uniqueOrders >= expected : remaining === 0;
+      if (drained && stats.inFlight === 0) break;
+      if (Date.now() - upAt > DRAIN_LIMIT_MS || Date.now() - lastProgress > 30_000) break;
+    }
+    const spanS = stats.firstOrderAt ? (stats.lastOrderAt - stats.firstOrderAt) / 1000 : NaN;
+    const perS = stats.uniqueOrders / spanS;
+    const duplicatesInEffect = Math.max(0, stats.uniqueOrders - expected);
+    return {
+      title: "Replay drain after recovery",
+      queued: expected,
+      delivered: stats.uniqueOrders,
+      wireDuplicates: stats.duplicateDeliveries,
+      duplicatesInEffect,
+      peakConcurrency: stats.peakConcurrency,
+      rampPerHalfSecond: Array.from(stats.ramp.slice(0, 12), (x) => x ?? 0),
+      firstDeliveryAfterMs: stats.firstOrderAt ? stats.firstOrderAt - upAt : NaN,
+      perS,
+      target: "≥ 1,000 delivered/s; 0 duplicates in effect; concurrency ramps",
+      met:
+        perS >= 1000 &&
+        duplicatesInEffect === 0 &&
+        stats.uniqueOrders === expected &&
+        (stats.ramp[0] ?? 0) < stats.peakConcurrency,
+    };
+  },
+
+  async 6({ urls, origin, host, features }) {
+    if (!features.has("orders")) return notBuilt("Memory with 100k queued orders", "orders");
+    await control(origin, "/mode?mode=down");
+    await host.restart();
+    for (let i = 0; i < 5; i++) await request(urls.stayopen + PATHS[0]);
+    const pid = host.workerdPid();
+    await sleep(1000);
+    const readings = [{ orders: 0, rssMiB: residentMiB(pid) }];
+    const step = MEMORY_ORDERS / 5;
+    const started = Date.now();
+    let total = 0;
+    while (total < MEMORY_ORDERS && Date.now() - started < MEMORY_LIMIT_MS) {
+      const run = await load({
+        url: urls.stayopen,
+        connections: CONNECTIONS,
+        amount: step,
+        requests: orderRequests(`memory-${total}`),
+      });
+      total += run.statuses[202] ?? 0;
+      readings.push({ orders: total, rssMiB: residentMiB(pid) });
+    }
+    const first = readings[1];
+    const lastReading = readings.at(-1);
+    const bytesPerOrder =
+      ((lastReading.rssMiB - first.rssMiB) * 2 ** 20) / Math.max(1, lastReading.orders - first.orders);
+    await control(origin, "/mode?mode=up");
+    return {
+      title: `Memory with ${Math.round(total / 1000)}k queued orders`,
+      readings,
+      bytesPerOrder,
+      target: `workerd RSS flat (< 100 bytes per queued order after the first ${step / 1000}k)`,
+      met: total >= MEMORY_ORDERS && bytesPerOrder < 100,
+    };
+  },
+};
+
+function admin() {
+  return { authorization: `Bearer ${ADMIN_TOKEN}`, accept: "application/json" };
+}
+
+/** Orders still waiting, from the admin status (shape from issue 4; null when unknown). */
+async function queuedOrders(base) {
+  const res = await request(base + "/__stayopen/admin/status", { headers: admin() });
+  const body = json(res.text);
+  const queue = body?.queue ?? body?.orders;
+  if (!queue || typeof queue !== "object") return null;
+  return (queue.queued ?? 0) + (queue.delivering ?? 0);
+}
+
+function notBuilt(title, feature) {
+  return { title, pending: feature };
+}
+
+async function main() {
+  if (PIN) spawnSync("taskset", ["-cp", "0", String(process.pid)]);
+  const facts = machineFacts();
+  const tmp = mkdtempSync(join(os.tmpdir(), "stayopen-bench-"));
+  let origin;
+  let host;
+  try {
+    origin = await startProcess({
+      name: "bench origin",
+      command: process.execPath,
+      args: [resolve(projectRoot, "bench/origin.mjs")],
+      cpus: PIN ? "0" : undefined,
+      readyWhen: (output) => firstJsonLine(output, "origin"),
+    });
+    const { origin: originUrl, control: controlUrl } = origin.ready;
+    console.log(`bench: building the worker (wrangler deploy --dry-run) …`);
+    const bundle = await buildWorker(join(tmp, "build"));
+    host = await startWorkerHost({
+      workers: [
+        {
+          name: "stayopen",
+          scriptPath: bundle,
+          fromConfig: true,
+          vars: {
+            ORIGIN_URL: originUrl,
+            ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
+            BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
+            CRITICAL_PATHS: PATHS.join(","),
+            ADMIN_TOKEN,
+            REPLAY_SECRET: "bench-replay-secret-0123456789",
+            // Every bench request comes from one loopback address; per-IP limits would measure 429s.
+            RATE_LIMIT_ORDERS_PER_MIN: "100000",
+          },
+        },
+        { name: "bare", scriptPath: resolve(projectRoot, "bench/bare-worker.js"), vars: { ORIGIN_URL: originUrl } },
+      ],
+      persistDir: join(tmp, "state"),
+      logFile: join(tmp, "workerd.log"),
+      cpus: PIN ? "1" : undefined,
+    });
+    const features = await probeFeatures(host.urls.stayopen, ADMIN_TOKEN);
+    const context = { urls: host.urls, origin: { control: controlUrl }, host, features, results: {} };
+    console.log(
+      `bench: ${facts.cpu}, ${facts.cores} cores, node ${facts.node}, workerd ${facts.workerd}; ${facts.placement}`,
+    );
+    for (const id of [1, 2, 3, 4, 5, 6]) {
+      if (ONLY && !ONLY.has(id)) continue;
+      const started = Date.now();
+      console.log(`bench: scenario ${id} …`);
+      try {
+        context.results[id] = await scenarios[id](context);
+      } catch (error) {
+        context.results[id] = { title: `scenario ${id}`, error: String(error.stack ?? error) };
+      }
+      context.results[id].seconds = Math.round((Date.now() - started) / 1000);
+      const r = context.results[id];
+      console.log(
+        `bench: scenario ${id} ${r.pending ? "SKIPPED: not built yet" : r.error ? `ERROR ${r.error}` : r.met ? "met" : "missed"} (${r.seconds} s)`,
+      );
+    }
+    facts.loadAverageAtEnd = os.loadavg()[0];
+    const report = { facts, results: context.results, pending: features.pending() };
+    const markdown = markdownReport(report);
+    const dir = resolve(projectRoot, "bench/results");
+    mkdirSync(dir, { recursive: true });
+    const day = facts.date.slice(0, 10);
+    for (const name of [day, "latest"]) {
+      writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(join(dir, `${name}.md`), markdown);
+    }
+    console.log(`\n${markdown}`);
+    console.log(`bench: written to bench/results/${day}.md and bench/results/latest.md`);
+  } finally {
+    await host?.stop().catch(() => {});
+    await origin?.stop().catch(() => {});
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();

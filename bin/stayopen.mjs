@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// stayopen's command line. Today one command: the outage drill.
+import { readFileSync } from "node:fs";
+import { DrillError, runDrill } from "../scripts/drill/drill.mjs";
+
+const USAGE = `usage: stayopen drill <url> [--token <ADMIN_TOKEN>] [options]
+
+Forces maintenance on a running stayopen for a short window (it ends by itself),
+checks what shoppers get during the outage, restores, and prints a readiness
+score with what to fix. Ctrl-C restores at once.
+
+  --token <t>          admin token (or STAYOPEN_ADMIN_TOKEN, or --dev-vars)
+  --dev-vars <file>    read ADMIN_TOKEN from a wrangler .dev.vars file
+  --minutes <n>        length of the forced window, 1–30 (default 3)
+  --paths </a,/b>      pages to check (default: the readiness report's critical pages)
+  --with-test-order    also POST one test order while forced; it IS delivered to the shop afterwards
+  --order-path <path>  where to post it (default: the first ORDER_PATHS entry)
+  --order-body <json>  its JSON body (default: a demo-shop order marked "drill")
+
+Exit status: 0 no findings, 1 findings to fix, 2 the drill could not run.`;
+
+function parse(argv) {
+  const [command, url, ...rest] = argv;
+  const options = { command, url };
+  for (let i = 0; i < rest.length; i++) {
+    const name = rest[i];
+    const value = () => {
+      if (rest[i + 1] === undefined) throw new DrillError(`${name} needs a value`);
+      return rest[++i];
+    };
+    if (name === "--token") options.token = value();
+    else if (name === "--dev-vars") options.devVars = value();
+    else if (name === "--minutes") options.minutes = Number(value());
+    else if (name === "--paths")
+      options.paths = value()
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean);
+    else if (name === "--with-test-order") options.withTestOrder = true;
+    else if (name === "--order-path") options.orderPath = value();
+    else if (name === "--order-body") options.orderBody = JSON.parse(value());
+    else throw new DrillError(`unknown option ${name}`);
+  }
+  return options;
+}
+
+function tokenFromDevVars(path) {
+  const line = readFileSync(path, "utf8")
+    .split("\n")
+    .find((l) => /^\s*ADMIN_TOKEN\s*=/.test(l));
+  return line?.replace(/^\s*ADMIN_TOKEN\s*=\s*"?([^"]*)"?\s*$/, "$1");
+}
+
+try {
+  const options = parse(process.argv.slice(2));
+  if (options.command !== "drill" || !options.url || !/^https?:\/\//.test(options.url)) {
+    console.log(USAGE);
+    process.exit(options.command === "--help" || options.command === "help" ? 0 : 2);
+  }
+  const token =
+    options.token ?? process.env.STAYOPEN_ADMIN_TOKEN ?? (options.devVars && tokenFromDevVars(options.devVars));
+  if (!token)
+    throw new DrillError("no admin token: pass --token, set STAYOPEN_ADMIN_TOKEN or use --dev-vars .dev.vars");
+  const minutes = options.minutes ?? 3;
+  if (!Number.isFinite(minutes) || minutes < 1 || minutes > 30) throw new DrillError("--minutes must be from 1 to 30");
+  const { failed } = await runDrill({ ...options, token, minutes });
+  process.exit(failed > 0 ? 1 : 0);
+} catch (error) {
+  if (!(error instanceof DrillError) && !(error instanceof SyntaxError)) throw error;
+  console.error(`stayopen drill: ${error.message}`);
+  process.exit(2);
+}

@@ -1,0 +1,29 @@
+import type { Context } from "hono";
+import { operatorStatus } from "../../control";
+import type { AppEnv } from "../../env";
+import { queueDepth, type OrderState, type OrderView } from "../../orders";
+import { listOrders } from "../../orders/queue";
+import { publicOrigin, readinessReport, type ReadinessReport } from "../../readiness";
+
+export type OperatorStatus = Awaited<ReturnType<typeof operatorStatus>>;
+
+/** Everything the dashboard shows, from the same functions the JSON API answers with. */
+export type DashboardData = {
+  status: OperatorStatus;
+  queue: Record<OrderState, number>;
+  dead: OrderView[];
+  readiness: ReadinessReport;
+};
+
+export const DEAD_LETTERS_SHOWN = 50;
+
+export async function dashboardData(c: Context<AppEnv>): Promise<DashboardData> {
+  const shop = c.var.shop;
+  const [status, queue, dead, readiness] = await Promise.all([
+    operatorStatus(c),
+    queueDepth(c.env, shop),
+    listOrders(c.env, shop, "dead", DEAD_LETTERS_SHOWN),
+    readinessReport(c.env, shop, publicOrigin(shop, c.req.url)!),
+  ]);
+  return { status, queue, dead, readiness };
+}

@@ -1,0 +1,74 @@
+import { formatAsOf } from "../../shopper/time";
+import type { OperatorStatus } from "./data";
+import { Table } from "./table";
+
+const WORDS = { up: "Up", degraded: "Degraded", down: "Down" } as const;
+
+const when = (iso: string | number) => formatAsOf(typeof iso === "number" ? iso : Date.parse(iso));
+
+/** The origin as its monitor sees it for the whole deployment: state, breaker, probes, recent errors and history. */
+export function OriginSection({ status }: { status: OperatorStatus }) {
+  const origin = status.origin;
+  return (
+    <section aria-labelledby="origin-heading">
+      <h2 id="origin-heading">Origin</h2>
+      <p>
+        <span class={`state state-${origin.state}`}>{WORDS[origin.state]}</span> {origin.url}
+      </p>
+      <dl>
+        <dt>Breaker</dt>
+        <dd>
+          {origin.breaker.state} since {when(origin.breaker.since)}
+        </dd>
+        {origin.breaker.lastError ? (
+          <>
+            <dt>Last error</dt>
+            <dd>{origin.breaker.lastError}</dd>
+          </>
+        ) : null}
+        {origin.slowStart ? (
+          <>
+            <dt>Slow start</dt>
+            <dd>{Math.round(origin.slowStart.share * 100)}% of traffic</dd>
+          </>
+        ) : null}
+        <dt>Health probes</dt>
+        <dd>
+          {origin.probes.total} sent, {origin.probes.failed} failed
+          {origin.probes.nextAt ? `; next at ${when(origin.probes.nextAt)}` : ""}
+        </dd>
+      </dl>
+      {origin.recentErrors.length > 0 ? (
+        <>
+          <h3>Recent errors</h3>
+          <ul>
+            {origin.recentErrors.map((error) => (
+              <li>
+                {when(error.at)}: {error.reason} ({error.source}, {error.count}×)
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <h3 id="events-heading">Breaker events</h3>
+      {origin.transitions.length === 0 ? (
+        <p>No state changes recorded.</p>
+      ) : (
+        <Table labelledBy="events-heading" columns={["When", "Change", "Cause"]}>
+          {origin.transitions.map((transition) => (
+            <tr>
+              <td>{when(transition.at)}</td>
+              <td>
+                {transition.from} → {transition.to}
+              </td>
+              <td>
+                {transition.cause}
+                {transition.reason ? ` (${transition.reason})` : ""}
+              </td>
+            </tr>
+          ))}
+        </Table>
+      )}
+    </section>
+  );
+}

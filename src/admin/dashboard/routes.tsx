@@ -1,0 +1,127 @@
+import { Hono, type Context } from "hono";
+import { rememberControls, shopControl } from "../../control/controls";
+import { parseMaintenanceRequest, type MaintenanceRequest } from "../../control/maintenance";
+import type { AppEnv } from "../../env";
+import { readFields } from "../../http/fields";
+import { log } from "../../log";
+import { drainNow } from "../../orders";
+import { discardOrder, retryOrder } from "../../orders/queue";
+import { renderPage } from "../../shopper/render";
+import { crossSiteRefusal, secretsEqual } from "../auth";
+import { ADMIN_BASE, clearSessionCookie, isCrossSite, issueSession, setSessionCookie } from "../session";
+import { dashboardData } from "./data";
+import { LoginPage } from "./login";
+import { DashboardPage } from "./page";
+import { ProblemPage } from "./problem";
+
+/**
+ * The operator dashboard: the admin API rendered as pages, with forms that
+ * post to routes calling the same functions as the JSON API and then send
+ * the operator back to the dashboard (post/redirect/get). Mounted on the admin
+ * app, so requireAdmin() has already checked the session and, for every
+ * post, the CSRF token and the Origin.
+ */
+export const dashboard = new Hono<AppEnv>();
+
+const MAX_FORM_BYTES = 4096;
+
+const NOTICES = {
+  maintenance_on: "Maintenance is on: shoppers see the maintenance flow with your message.",
+  maintenance_off: "Maintenance is off.",
+  retried: "The order is queued for delivery again.",
+  discarded: "The order was discarded.",
+  replay: "Queued orders are being delivered now.",
+} as const;
+
+type Notice = keyof typeof NOTICES;
+
+const done = (c: Context<AppEnv>, notice: Notice) => c.redirect(`${ADMIN_BASE}?done=${notice}`, 303);
+
+function problem(c: Context<AppEnv>, status: 400 | 404 | 409 | 413 | 415, title: string, message: string): Response {
+  return renderPage(c, <ProblemPage config={c.var.shop.config} title={title} message={message} />, status);
+}
+
+dashboard.get("/", async (c) => {
+  const notice = NOTICES[c.req.query("done") as Notice] ?? null;
+  const page = (
+    <DashboardPage
+      config={c.var.shop.config}
+      data={await dashboardData(c)}
+      csrf={c.var.adminSession?.csrf ?? ""}
+      notice={notice}
+    />
+  );
+  return renderPage(c, page);
+});
+
+dashboard.get("/login", (c) => renderPage(c, <LoginPage config={c.var.shop.config} />));
+
+dashboard.post("/login", async (c) => {
+  const shop = c.var.shop;
+  // requireAdmin() answers 404 before this runs when ADMIN_TOKEN is unset.
+  const token = shop.config.adminToken!;
+  if (isCrossSite(c.req.raw)) return crossSiteRefusal(c);
+  const form = await readFields(c.req.raw, MAX_FORM_BYTES);
+  if (!form.ok) return renderPage(c, <LoginPage config={shop.config} problem={form.message} />, form.status);
+  if (!(await secretsEqual(form.fields.token ?? "", token))) {
+    log("warn", "admin_login_failed", { shop: shop.id });
+    return renderPage(c, <LoginPage config={shop.config} problem="That token is not right." />, 401);
+  }
+  const { cookie, session } = await issueSession(token);
+  setSessionCookie(c, cookie);
+  log("info", "admin_logged_in", { shop: shop.id, expiresAt: new Date(session.expiresAt * 1000).toISOString() });
+  return c.redirect(ADMIN_BASE, 303);
+});
+
+dashboard.post("/logout", (c) => {
+  clearSessionCookie(c);
+  log("info", "admin_logged_out", { shop: c.var.shop.id });
+  return c.redirect(`${ADMIN_BASE}/login`, 303);
+});
+
+/** datetime-local sends "2026-11-26T18:00" with no zone; the form says it is UTC. */
+function utcInstant(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)
+    ? `${value}:00Z`
+    : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(value)
+      ? `${value}Z`
+      : value;
+}
+
+dashboard.post("/dashboard/maintenance", async (c) => {
+  const shop = c.var.shop;
+  const form = await readFields(c.req.raw, MAX_FORM_BYTES);
+  if (!form.ok) return problem(c, form.status, "Maintenance not changed", form.message);
+  const { on, message = "", until } = form.fields;
+  const body: MaintenanceRequest | Record<string, unknown> =
+    on === "false" ? { on: false } : { on: true, message, ...(until ? { until: utcInstant(until) } : {}) };
+  const parsed = parseMaintenanceRequest(body, Date.now());
+  if (!parsed.ok) return problem(c, 400, "Maintenance not changed", parsed.message);
+  const state = await shopControl(c.env, shop.id).setMaintenance(shop.id, parsed.value);
+  rememberControls(shop.id, state);
+  return done(c, parsed.value.on ? "maintenance_on" : "maintenance_off");
+});
+
+dashboard.post("/dashboard/orders/:reference/:action{retry|discard}", async (c) => {
+  const reference = c.req.param("reference").toLowerCase();
+  const retry = c.req.param("action") === "retry";
+  const result = await (retry ? retryOrder : discardOrder)(c.env, c.var.shop, reference);
+  switch (result.outcome) {
+    case "done":
+      return done(c, retry ? "retried" : "discarded");
+    case "not_found":
+      return problem(c, 404, "No such order", "No order has this reference.");
+    case "not_dead":
+      return problem(
+        c,
+        409,
+        "Nothing to do",
+        `Only dead letters can be retried or discarded; this order is ${result.state}.`,
+      );
+  }
+});
+
+dashboard.post("/dashboard/replay", async (c) => {
+  await drainNow(c.env, c.var.shop);
+  return done(c, "replay");
+});

@@ -1,0 +1,121 @@
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+
+/**
+ * The dashboard's login session: a cookie holding a random id and an expiry,
+ * signed with HMAC-SHA256 under ADMIN_TOKEN, never the token itself. Rotating
+ * the token ends every session. Each session has its own CSRF token, derived
+ * from its id, which every dashboard form carries.
+ */
+
+export const ADMIN_BASE = "/__stayopen/admin";
+export const SESSION_COOKIE = "stayopen_admin";
+export const SESSION_TTL_S = 8 * 3600;
+
+export type AdminSession = { id: string; expiresAt: number; csrf: string };
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set when the request was let in by a dashboard session rather than a bearer token. */
+    adminSession: AdminSession | undefined;
+  }
+}
+
+const encoder = new TextEncoder();
+
+function base64url(bytes: ArrayBuffer | Uint8Array): string {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+function hmacKey(adminToken: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", encoder.encode(adminToken), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+    "verify",
+  ]);
+}
+
+/** Purposes keep a session signature from ever being accepted as a CSRF token, and the reverse. */
+async function sign(adminToken: string, purpose: "session" | "csrf", payload: string): Promise<string> {
+  return base64url(
+    await crypto.subtle.sign("HMAC", await hmacKey(adminToken), encoder.encode(`${purpose}.${payload}`)),
+  );
+}
+
+async function verify(
+  adminToken: string,
+  purpose: "session" | "csrf",
+  payload: string,
+  signature: string,
+): Promise<boolean> {
+  const bytes = fromBase64url(signature);
+  if (!bytes) return false;
+  return crypto.subtle.verify("HMAC", await hmacKey(adminToken), bytes, encoder.encode(`${purpose}.${payload}`));
+}
+
+async function sessionOf(adminToken: string, id: string, expiresAt: number): Promise<AdminSession> {
+  return { id, expiresAt, csrf: await sign(adminToken, "csrf", id) };
+}
+
+/** `<id>.<expires, unix seconds>.<signature>` */
+export async function issueSession(
+  adminToken: string,
+  now = Date.now(),
+): Promise<{ cookie: string; session: AdminSession }> {
+  const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const expiresAt = Math.floor(now / 1000) + SESSION_TTL_S;
+  const payload = `${id}.${expiresAt}`;
+  return {
+    cookie: `${payload}.${await sign(adminToken, "session", payload)}`,
+    session: await sessionOf(adminToken, id, expiresAt),
+  };
+}
+
+/** The session a cookie value stands for, or null when it is malformed, forged or expired. */
+export async function verifySession(adminToken: string, value: string, now = Date.now()): Promise<AdminSession | null> {
+  const match = /^([A-Za-z0-9_-]{22})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value);
+  if (!match) return null;
+  const [id, expires, signature] = [match[1]!, match[2]!, match[3]!];
+  const expiresAt = Number(expires);
+  if (expiresAt * 1000 <= now) return null;
+  if (!(await verify(adminToken, "session", `${id}.${expires}`, signature))) return null;
+  return sessionOf(adminToken, id, expiresAt);
+}
+
+export async function csrfMatches(adminToken: string, session: AdminSession, presented: string): Promise<boolean> {
+  return verify(adminToken, "csrf", session.id, presented);
+}
+
+/** Only the admin paths ever see the cookie, so it never travels on to the origin. */
+const cookieOptions = { path: ADMIN_BASE, httpOnly: true, secure: true, sameSite: "Strict" } as const;
+
+export function setSessionCookie(c: Context, value: string): void {
+  setCookie(c, SESSION_COOKIE, value, { ...cookieOptions, maxAge: SESSION_TTL_S });
+}
+
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, cookieOptions);
+}
+
+export function sessionCookie(c: Context): string | undefined {
+  return getCookie(c, SESSION_COOKIE);
+}
+
+/**
+ * A state-changing request from another site: its Origin names another
+ * origin (or "null"), or, without Origin, Sec-Fetch-Site says it is not ours.
+ */
+export function isCrossSite(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  if (origin !== null) return origin !== new URL(request.url).origin;
+  const site = request.headers.get("sec-fetch-site");
+  return site !== null && site !== "same-origin" && site !== "none";
+}

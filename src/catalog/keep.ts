@@ -1,0 +1,36 @@
+import type { Config, Shop } from "../config";
+import type { Env } from "../env";
+import { log } from "../log";
+import { count } from "../metrics";
+import { requestIsShareable, responseIsShareable } from "./shareable";
+import { writeSnapshot, type StoreResult } from "./store";
+
+/** Whether a live answer should become the page's snapshot: safe for everyone, and not too large by its own account. */
+export function worthKeeping(request: Request, response: Response, config: Config): boolean {
+  const declaredLength = Number(response.headers.get("content-length") ?? "0");
+  return (
+    response.body !== null &&
+    declaredLength <= config.snapshotMaxBytes &&
+    requestIsShareable(request, config.sessionCookies).shareable &&
+    responseIsShareable(response, config.snapshotStatuses).shareable
+  );
+}
+
+/** Stores the page's snapshot; storage trouble is logged and counted, never thrown at a shopper. */
+export async function keepSnapshot(
+  env: Env,
+  shop: Shop,
+  host: string,
+  normalized: string,
+  response: Response,
+): Promise<StoreResult | "failed"> {
+  let result: StoreResult | "failed";
+  try {
+    result = await writeSnapshot(env, shop.id, host, normalized, response, shop.config.snapshotMaxBytes);
+  } catch (error) {
+    result = "failed";
+    log("warn", "snapshot_write_failed", { shop: shop.id, key: normalized, error: String(error) });
+  }
+  count(env, shop.id, "snapshot_stores", { result });
+  return result;
+}

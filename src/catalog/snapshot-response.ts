@@ -1,0 +1,20 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { servableOnError, snapshotPolicy } from "./freshness";
+import { normalizeUrl } from "./key";
+import { staleResponse } from "./stale";
+import { readSnapshot } from "./store";
+
+/**
+ * The requested page's newest snapshot as a stale response (banner included),
+ * when one exists that may still stand in for the origin; otherwise null.
+ */
+export async function snapshotResponse(c: Context<AppEnv>, now = Date.now()): Promise<Response | null> {
+  const request = c.req.raw;
+  const url = new URL(request.url);
+  const snapshot = await readSnapshot(c.env, c.var.shop.id, url.host, normalizeUrl(url), (promise) =>
+    c.executionCtx.waitUntil(promise),
+  );
+  if (!snapshot || !servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, c.var.shop.config))) return null;
+  return staleResponse(snapshot, request.method, now, c.var.shop.config.catalogFeedUrl !== undefined);
+}

@@ -1,0 +1,41 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { readFeed, type Feed } from "../feed/read";
+import { originHealth } from "../origin/health";
+import { orderTarget, type OrderTarget } from "./payload";
+import { checkoutProblem } from "./respond";
+
+/** What the checkout works from: the feed, where orders go, and whether the shop's own system answers. */
+export type Readiness = { feed: Feed; target: OrderTarget; originUp: boolean };
+export type CheckoutContext = ({ ok: true } & Readiness) | { ok: false; response: Response };
+
+/** The edge checkout needs a configured feed, somewhere to send orders, and a feed it can read. */
+export async function checkoutContext(c: Context<AppEnv>): Promise<CheckoutContext> {
+  const config = c.var.shop.config;
+  const target = orderTarget(config);
+  if (!config.catalogFeedUrl || !target) {
+    const response = checkoutProblem(
+      c,
+      404,
+      "checkout_not_offered",
+      "Ordering here isn't offered",
+      "This shop takes orders on its own pages only.",
+    );
+    return { ok: false, response };
+  }
+  const feed = await readFeed(c.env, c.var.shop, new URL(c.req.url).host, (promise) =>
+    c.executionCtx.waitUntil(promise),
+  );
+  if (!feed) {
+    const response = checkoutProblem(
+      c,
+      503,
+      "catalog_unavailable",
+      "We can't take orders right now",
+      "We couldn't load the product list. Please try again in a few minutes.",
+      { "retry-after": String(config.retryAfterS) },
+    );
+    return { ok: false, response };
+  }
+  return { ok: true, feed, target, originUp: originHealth(c.var.shop).label === "up" };
+}

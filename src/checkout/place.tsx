@@ -1,0 +1,229 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { isStayopenError, type StayopenError } from "../errors";
+import type { FeedProduct } from "../feed/schema";
+import { readFields } from "../http/fields";
+import { wantsJson } from "../http/negotiate";
+import { log } from "../log";
+import { enqueueOrder } from "../orders";
+import { containsCardNumber } from "../orders/card";
+import { paymentProviders, type PaymentMethod, type PaymentProvider, type PaymentStatus } from "../payments/provider";
+import { paymentLedger } from "../payments/store";
+import { renderPage } from "../shopper/render";
+import { formatAsOf } from "../shopper/time";
+import { availableStock, confirmLines, releaseLines, reservationMeta, reserveLines } from "../stock/reserve";
+import { checkoutContext, type Readiness } from "./context";
+import { newFormToken, parseCheckout, type FieldErrors, type FormValues } from "./form";
+import { edgeOrder, type EdgeOrder } from "./payload";
+import { CheckoutPage } from "./pages";
+import { checkoutProblem, EDGE_HEADERS } from "./respond";
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** Same form token and same order ⇔ same reservation, so a resubmitted form never holds stock twice. */
+async function reservationId(token: string, body: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${token}\n${body}`)));
+  return btoa(String.fromCharCode(...digest))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
+type FormState = { values: FormValues; errors: FieldErrors; notice?: string; token?: string };
+
+/** The form again, as the shopper filled it in, with what went wrong. */
+async function rerender(
+  c: Context<AppEnv>,
+  { feed, originUp }: Readiness,
+  product: FeedProduct,
+  state: FormState,
+  status: 400 | 409 | 422,
+): Promise<Response> {
+  const available = await availableStock(c.env, c.var.shop, product.sku, {
+    stock: product.stock,
+    stockAsOf: feed.storedAt,
+  });
+  return renderPage(
+    c,
+    <CheckoutPage
+      config={c.var.shop.config}
+      product={product}
+      feedStoredAt={feed.storedAt}
+      available={available}
+      originUp={originUp}
+      providers={paymentProviders(c.var.shop)}
+      token={state.token ?? (state.values.token && !state.errors.token ? state.values.token : newFormToken())}
+      values={state.values}
+      errors={state.errors}
+      notice={state.notice}
+    />,
+    status,
+    EDGE_HEADERS,
+  );
+}
+
+/**
+ * POST /__stayopen/checkout: validates the form, reserves the stock, queues
+ * the order exactly like one posted to ORDER_PATHS, then sends the shopper to
+ * the order's status page (or the payment provider's hosted checkout).
+ * Oversell is a 409 and nothing is queued; a resubmitted form is the same order.
+ */
+export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
+  const shop = c.var.shop;
+  const json = wantsJson(c.req.raw);
+  const body = await readFields(c.req.raw, MAX_BODY_BYTES);
+  if (!body.ok) return checkoutProblem(c, body.status, body.error, "We couldn't read that order", body.message);
+  const context = await checkoutContext(c);
+  if (!context.ok) return context.response;
+  const { feed, target } = context;
+  const values = body.fields as FormValues;
+
+  const product = values.sku === undefined ? undefined : feed.products.get(values.sku);
+  if (!product) {
+    const message = "It may no longer be sold, or the link is incomplete.";
+    return checkoutProblem(c, 404, "unknown_sku", "We couldn't find that product", message);
+  }
+
+  const providers = paymentProviders(shop);
+  const methods = providers.map((provider) => provider.method) as [PaymentMethod, ...PaymentMethod[]];
+  const parsed = parseCheckout({ payment: methods[0], ...values }, methods);
+  if (!parsed.ok) {
+    if (json) {
+      const problem = { error: "invalid_order", message: "Some fields need attention.", fields: parsed.errors };
+      return c.json(problem, 400, EDGE_HEADERS);
+    }
+    return rerender(c, context, product, { values, errors: parsed.errors }, 400);
+  }
+  const input = parsed.input;
+  const provider = providers.find((candidate) => candidate.method === input.payment) as PaymentProvider;
+
+  const order = edgeOrder(
+    product,
+    input.qty,
+    { name: input.name, email: input.email, address: input.address },
+    { method: provider.method, status: provider.initialStatus },
+    feed.storedAt,
+  );
+  const orderBody = JSON.stringify(order);
+  const reservation = await reservationId(input.token, orderBody);
+  const skus = [product.sku];
+
+  const reserved = await reserveLines(c.env, shop, reservation, [
+    { sku: product.sku, qty: input.qty, stock: product.stock, stockAsOf: feed.storedAt },
+  ]);
+  if (!reserved.ok) {
+    const message =
+      reserved.available === 0
+        ? `Sorry, ${product.name} sold out while you were ordering.`
+        : `Sorry, only ${reserved.available} of ${product.name} ${reserved.available === 1 ? "is" : "are"} left (as of ${formatAsOf(feed.storedAt)}). Lower the quantity or choose another product.`;
+    if (json) {
+      return c.json(
+        { error: "out_of_stock", message, sku: product.sku, available: reserved.available },
+        409,
+        EDGE_HEADERS,
+      );
+    }
+    return rerender(c, context, product, { values, errors: {}, notice: message }, 409);
+  }
+
+  let queued;
+  try {
+    queued = await enqueueOrder(c.env, shop, {
+      method: target.method,
+      path: target.path,
+      contentType: "application/json",
+      body: orderBody,
+      idempotencyKey: `stayopen-checkout-${input.token}`,
+      meta: reservationMeta(reservation, skus),
+    });
+  } catch (error) {
+    // Refused before anything was queued: the stock goes back. Any other failure keeps the hold until it lapses.
+    if (!isStayopenError(error) || error.status >= 500) throw error;
+    await releaseLines(c.env, shop, reservation, skus);
+    if (json) throw error;
+    return rerender(c, context, product, refusedForm(error, values), 422);
+  }
+  await confirmLines(c.env, shop, reservation, queued.reference, skus);
+  if (queued.created) {
+    const fields = {
+      shop: shop.id,
+      reference: queued.reference,
+      sku: product.sku,
+      qty: input.qty,
+      payment: provider.method,
+    };
+    log("info", "edge_checkout_queued", fields);
+  }
+
+  const payment = await startPayment(c, provider, queued.reference, queued.statusUrl, order);
+  const headers = { ...EDGE_HEADERS, "x-stayopen-source": "queued", location: queued.statusUrl };
+  if (json) {
+    return c.json(
+      { status: "queued", reference: queued.reference, statusUrl: queued.statusUrl, payment },
+      202,
+      headers,
+    );
+  }
+  return c.body(null, 303, { ...headers, location: payment.url ?? queued.statusUrl });
+}
+
+/** The form after the queue refused the order: a card number is cleared from its field, never shown back. */
+function refusedForm(error: StayopenError, values: FormValues): FormState {
+  if (error.code === "card_data_refused") {
+    const errors: FieldErrors = {};
+    const cleaned: FormValues = { ...values };
+    for (const field of ["name", "email", "address"] as const) {
+      if (values[field] !== undefined && containsCardNumber(values[field])) {
+        cleaned[field] = "";
+        errors[field] =
+          "Remove the card number: card details can't be taken here. You pay once the shop confirms your order.";
+      }
+    }
+    return { values: cleaned, errors, notice: error.message };
+  }
+  const notice =
+    error.code === "idempotency_key_reused"
+      ? "This form was already used to place an order with different details. Check the details below and submit again to place a new order."
+      : error.message;
+  return { values, errors: {}, notice, token: newFormToken() };
+}
+
+type PaymentState = { method: PaymentMethod; status: PaymentStatus; url?: string };
+
+/** Opens the order's payment record and, for a hosted checkout, its one session (reused on resubmits). */
+async function startPayment(
+  c: Context<AppEnv>,
+  provider: PaymentProvider,
+  reference: string,
+  statusUrl: string,
+  order: EdgeOrder,
+): Promise<PaymentState> {
+  const ledger = paymentLedger(c.env, c.var.shop);
+  const record = await ledger.open({
+    reference,
+    method: provider.method,
+    status: provider.initialStatus,
+    amount: order.total,
+    currency: order.currency,
+  });
+  if (record.status !== "awaiting_payment") return { method: record.method, status: record.status };
+  if (record.sessionUrl) return { method: record.method, status: record.status, url: record.sessionUrl };
+
+  const started = await provider.start({
+    shopId: c.var.shop.id,
+    reference,
+    returnUrl: new URL(statusUrl, c.req.url).toString(),
+    email: order.customer.email,
+    lines: order.items,
+  });
+  switch (started.kind) {
+    case "redirect":
+      await ledger.sessionStarted(reference, started.sessionId, started.url);
+      return { method: record.method, status: record.status, url: started.url };
+    case "failed":
+      await ledger.linkNeeded(reference, started.reason);
+      return { method: record.method, status: "pending_link" };
+    case "nothing_to_do":
+      return { method: record.method, status: record.status };
+  }
+}

@@ -1,0 +1,21 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { wantsJson } from "../http/negotiate";
+import { renderPage } from "../shopper/render";
+import { CheckoutProblemPage } from "./pages";
+
+export const EDGE_HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" } as const;
+
+/** A checkout that cannot go on, as JSON for API clients or a page for shoppers. */
+export function checkoutProblem(
+  c: Context<AppEnv>,
+  status: 400 | 404 | 413 | 415 | 422 | 503,
+  error: string,
+  title: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  const all = { ...EDGE_HEADERS, ...headers };
+  if (wantsJson(c.req.raw)) return c.json({ error, message }, status, all);
+  return renderPage(c, <CheckoutProblemPage config={c.var.shop.config} title={title} message={message} />, status, all);
+}

@@ -1,0 +1,11 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { rateLimit } from "../limits/rate-limit";
+import { placeOrder } from "./place";
+import { showCheckout } from "./show";
+
+/** Mounted at /__stayopen/checkout: ordering from the feed snapshot while the shop's own checkout is down. */
+export const checkout = new Hono<AppEnv>();
+
+checkout.get("/", showCheckout);
+checkout.post("/", rateLimit("checkout"), placeOrder);

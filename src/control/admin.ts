@@ -1,0 +1,55 @@
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../env";
+import { StayopenError } from "../errors";
+import { readLimited } from "../http/read-limited";
+import { log } from "../log";
+import { BYPASS_COOKIE_HEADER_NAME, issueBypassCookie, LINK_TTL_MS, newNonce, signPass } from "./bypass";
+import { rememberControls, shopControl } from "./controls";
+import { parseMaintenanceRequest } from "./maintenance";
+import { describeControls } from "./status";
+
+/** Operator routes for the switches, mounted on the admin app (so always behind the admin token). */
+export const controlAdmin = new Hono<AppEnv>();
+
+const MAX_BODY_BYTES = 4096;
+
+async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
+  const read = await readLimited(c.req.raw.body, MAX_BODY_BYTES);
+  if (!read.ok) throw new StayopenError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  try {
+    return JSON.parse(new TextDecoder().decode(read.bytes));
+  } catch {
+    throw new StayopenError(400, "invalid_json", "The body must be a JSON object.");
+  }
+}
+
+/** `{"on":true,"message":"…","from"?:ISO,"until"?:ISO}` or `{"on":false}`. */
+controlAdmin.post("/maintenance", async (c) => {
+  const shop = c.var.shop;
+  const parsed = parseMaintenanceRequest(await jsonBody(c), Date.now());
+  if (!parsed.ok) throw new StayopenError(400, "invalid_request", parsed.message);
+  const state = await shopControl(c.env, shop.id).setMaintenance(shop.id, parsed.value);
+  rememberControls(shop.id, state);
+  return c.json(describeControls(state, Date.now()));
+});
+
+/** Sets a bypass cookie on this response and hands out a one-time link that gives a browser the same cookie. */
+controlAdmin.post("/bypass", async (c) => {
+  const shop = c.var.shop;
+  // requireAdmin() only lets a request through when ADMIN_TOKEN is set.
+  const adminToken = shop.config.adminToken!;
+  const now = Date.now();
+  const cookie = await issueBypassCookie(c, adminToken, now);
+  const linkExpiresAt = now + LINK_TTL_MS;
+  const link = new URL("/__stayopen/bypass", c.req.url);
+  link.searchParams.set(
+    "token",
+    await signPass({ kind: "link", shop: shop.id, exp: linkExpiresAt, nonce: newNonce() }, adminToken),
+  );
+  log("info", "bypass_issued", { shop: shop.id, cookieExpiresAt: cookie.expiresAt, linkExpiresAt });
+  return c.json({
+    cookie: { name: BYPASS_COOKIE_HEADER_NAME, expiresAt: new Date(cookie.expiresAt).toISOString() },
+    link: link.toString(),
+    linkExpiresAt: new Date(linkExpiresAt).toISOString(),
+  });
+});

@@ -1,0 +1,65 @@
+import type { Context } from "hono";
+import type { AppEnv, Env } from "../env";
+import { log } from "../log";
+import { awaitBriefly, FIRST_LOOK_MS, SharedCopy } from "../shared-copy";
+import type { ControlState } from "./shop-control";
+
+/**
+ * This isolate's copy of each shop's operator switches, refreshed like the
+ * breaker copies: in the background, at most once per BREAKER_SYNC_MS. A
+ * scheduled window needs no refresh to start or end: the copy holds its times.
+ */
+
+export const controlName = (shopId: string) => `${shopId}:control`;
+
+export function shopControl(env: Env, shopId: string) {
+  return env.SHOP_CONTROL.get(env.SHOP_CONTROL.idFromName(controlName(shopId)));
+}
+
+const copies = new Map<string, SharedCopy<ControlState>>();
+
+function copyFor(shopId: string): SharedCopy<ControlState> {
+  let copy = copies.get(shopId);
+  if (!copy) {
+    copy = new SharedCopy<ControlState>({ maintenance: null });
+    copies.set(shopId, copy);
+  }
+  return copy;
+}
+
+function refresh(env: Env, shopId: string, copy: SharedCopy<ControlState>): Promise<void> {
+  return copy.refresh(
+    () => shopControl(env, shopId).read(),
+    (error) => log("warn", "shop_control_unreachable", { shop: shopId, error: String(error) }),
+  );
+}
+
+/**
+ * The shop's switches as this isolate knows them. Requests never wait, except
+ * the first of a fresh isolate (at most FIRST_LOOK_MS); `fresh` callers (status
+ * pages) wait for a refresh when the copy is older than BREAKER_SYNC_MS.
+ */
+export async function currentControls(c: Context<AppEnv>, options: { fresh?: boolean } = {}): Promise<ControlState> {
+  const shop = c.var.shop;
+  const copy = copyFor(shop.id);
+  if (copy.cold) {
+    const first = refresh(c.env, shop.id, copy);
+    c.executionCtx.waitUntil(first);
+    await awaitBriefly(first, FIRST_LOOK_MS);
+  } else if (copy.due(Date.now(), shop.config.breakerSyncMs)) {
+    const update = refresh(c.env, shop.id, copy);
+    if (options.fresh) await update;
+    else c.executionCtx.waitUntil(update);
+  }
+  return copy.value;
+}
+
+/** An operator's change takes effect in this isolate at once; the others see it within BREAKER_SYNC_MS. */
+export function rememberControls(shopId: string, state: ControlState): void {
+  copyFor(shopId).value = state;
+}
+
+/** Forgets every copy, as a freshly started isolate would; for tests that play a second isolate. */
+export function forgetControls(): void {
+  copies.clear();
+}

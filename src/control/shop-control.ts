@@ -1,0 +1,120 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { log } from "../log";
+import {
+  activeMaintenance,
+  nextBoundary,
+  nextMaintenance,
+  type Maintenance,
+  type MaintenanceRequest,
+} from "./maintenance";
+
+/** What isolates keep a copy of. */
+export type ControlState = { maintenance: Maintenance | null };
+
+type ControlRecord = { shopId: string | null; maintenance: Maintenance | null; startLogged: boolean };
+
+/**
+ * The operator's switches for one shop, named `${shopId}:control`: forced
+ * maintenance with its window, and the one-time bypass links already used.
+ * Kept apart from the origin monitors so that changing ORIGIN_URL in the
+ * middle of maintenance does not end it. The alarm logs a scheduled window's
+ * start and clears it at its end.
+ */
+export class ShopControl extends DurableObject<Env> {
+  #record: ControlRecord | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS control (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
+    );
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS used_links (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)");
+  }
+
+  read(): ControlState {
+    return { maintenance: this.#current.maintenance };
+  }
+
+  async setMaintenance(shopId: string, request: MaintenanceRequest): Promise<ControlState> {
+    const now = Date.now();
+    const record = this.#current;
+    const previous = record.maintenance;
+    const next = nextMaintenance(previous, request, now);
+    const wasActive = activeMaintenance(previous, now) !== null;
+    const isActive = activeMaintenance(next, now) !== null;
+    record.shopId = shopId;
+    record.maintenance = next;
+    record.startLogged = isActive;
+    if (!next) {
+      if (previous) log("info", "maintenance_ended", { shop: shopId, cause: "operator" });
+    } else if (isActive) {
+      log("warn", wasActive ? "maintenance_updated" : "maintenance_started", {
+        shop: shopId,
+        cause: "operator",
+        message: next.message,
+        until: next.until,
+      });
+    } else {
+      log("info", "maintenance_scheduled", { shop: shopId, from: next.from, until: next.until, message: next.message });
+    }
+    this.#save();
+    await this.#schedule(now);
+    return this.read();
+  }
+
+  /** Marks a one-time link as used; false when it already was. */
+  redeemLink(nonce: string, expiresAt: number): boolean {
+    this.ctx.storage.sql.exec("DELETE FROM used_links WHERE expires_at < ?", Date.now());
+    const inserted = this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO used_links (nonce, expires_at) VALUES (?, ?) RETURNING nonce",
+      nonce,
+      expiresAt,
+    );
+    return inserted.toArray().length === 1;
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const record = this.#current;
+    const maintenance = record.maintenance;
+    if (maintenance && maintenance.until !== null && now >= maintenance.until) {
+      record.maintenance = null;
+      record.startLogged = false;
+      log("info", "maintenance_ended", { shop: record.shopId, cause: "window" });
+    } else if (maintenance && !record.startLogged && now >= maintenance.from) {
+      record.startLogged = true;
+      log("warn", "maintenance_started", {
+        shop: record.shopId,
+        cause: "window",
+        message: maintenance.message,
+        until: maintenance.until,
+      });
+    }
+    this.#save();
+    await this.#schedule(now);
+  }
+
+  get #current(): ControlRecord {
+    if (!this.#record) {
+      const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM control WHERE id = 1").toArray()[0];
+      this.#record = row
+        ? (JSON.parse(row.record) as ControlRecord)
+        : { shopId: null, maintenance: null, startLogged: false };
+    }
+    return this.#record;
+  }
+
+  #save(): void {
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO control (id, record) VALUES (1, ?)",
+      JSON.stringify(this.#current),
+    );
+  }
+
+  async #schedule(now: number): Promise<void> {
+    const at = nextBoundary(this.#current.maintenance, now);
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
+  }
+}

@@ -1,0 +1,93 @@
+import type { MiddlewareHandler } from "hono";
+import type { Config } from "../config";
+import type { AppEnv } from "../env";
+import { wantsJson } from "../http/negotiate";
+import { log } from "../log";
+import { Layout } from "../shopper/layout";
+import { renderPage } from "../shopper/render";
+
+export type Bucket = keyof Config["rateLimits"];
+
+const WINDOW_MS = 60_000;
+
+/**
+ * The client a limit applies to: CF-Connecting-IP, with IPv6 clients grouped
+ * by their /64 (one subscriber line owns a whole /64, so single addresses
+ * would be free to rotate).
+ */
+export function clientKey(request: Request): string {
+  const ip = request.headers.get("cf-connecting-ip")?.trim().toLowerCase() ?? "";
+  if (!ip) return "unknown";
+  if (!ip.includes(":")) return ip;
+  // An IPv4 client seen through an IPv6 socket (::ffff:192.0.2.1) is still that IPv4 client.
+  if (ip.includes(".")) return ip.slice(ip.lastIndexOf(":") + 1);
+  const [head = "", tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = ip.includes("::")
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
+function TooManyRequestsPage({ config, retryAfterS }: { config: Config; retryAfterS: number }) {
+  return (
+    <Layout config={config} title="Too many requests">
+      <h1>Too many requests</h1>
+      <p>
+        We received a lot of requests from your connection in a short time. Please wait{" "}
+        {retryAfterS === 1 ? "a second" : `${retryAfterS} seconds`} and try again.
+      </p>
+      <p>
+        <a href="/">Back to the shop</a>
+      </p>
+    </Layout>
+  );
+}
+
+/**
+ * Limits how often one client may use a route: RATE_LIMIT_<BUCKET>_PER_MIN
+ * requests per minute, then 429 with Retry-After (JSON for API clients, a
+ * page for browsers). If the counter cannot be reached the request goes
+ * through: losing a sale is worse than letting a burst pass.
+ *
+ * @example app.post("/__stayopen/notify", rateLimit("notify"), subscribe)
+ */
+export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
+  return async function limitRate(c, next) {
+    const shop = c.var.shop;
+    const client = clientKey(c.req.raw);
+    const counter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(JSON.stringify([shop.id, bucket, client])));
+    let hit;
+    try {
+      hit = await counter.hit(shop.config.rateLimits[bucket], WINDOW_MS);
+    } catch (error) {
+      log("warn", "rate_limit_unavailable", { shop: shop.id, bucket, error: String(error) });
+      return next();
+    }
+    if (hit.allowed) return next();
+
+    log("info", "rate_limited", { shop: shop.id, bucket, client });
+    const headers = {
+      "retry-after": String(hit.retryAfterS),
+      "cache-control": "no-store",
+      "x-stayopen-source": "edge",
+    };
+    // A client that sent JSON reads JSON, even without an Accept header.
+    if (wantsJson(c.req.raw) || /json/i.test(c.req.header("content-type") ?? "")) {
+      return c.json(
+        {
+          error: "rate_limited",
+          message: `Too many requests; try again in ${hit.retryAfterS} seconds.`,
+          retryAfter: hit.retryAfterS,
+        },
+        429,
+        headers,
+      );
+    }
+    return renderPage(c, <TooManyRequestsPage config={shop.config} retryAfterS={hit.retryAfterS} />, 429, headers);
+  };
+}

@@ -1,0 +1,30 @@
+import type { Shop } from "../config";
+import type { Env } from "../env";
+import { log } from "../log";
+import { paymentLedger } from "../payments/store";
+import type { AnnounceOutcome } from "./subscribers";
+import { subscriberList } from "./store";
+
+export type RecoveryOutcome = AnnounceOutcome | { status: "not_configured" };
+
+/**
+ * Call once when the origin has recovered: hands the shop, in one signed
+ * webhook to NOTIFY_WEBHOOK_URL, everyone who asked to be told and every
+ * edge order whose payment the shop still has to collect. Delivery happens in
+ * the background and is retried until the shop answers 2xx; the shop's own
+ * mailer does the talking.
+ */
+export async function announceRecovery(env: Env, shop: Shop): Promise<RecoveryOutcome> {
+  const url = shop.config.notifyWebhookUrl;
+  if (!url) {
+    log("info", "recovery_announcement_skipped", { shop: shop.id, reason: "NOTIFY_WEBHOOK_URL is not set" });
+    return { status: "not_configured" };
+  }
+  const payments = await paymentLedger(env, shop).unannounced();
+  return subscriberList(env, shop).announce({
+    shop: shop.id,
+    url,
+    ordersNeedingPaymentLink: payments.needingPaymentLink,
+    ordersPaid: payments.paid,
+  });
+}

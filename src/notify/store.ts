@@ -1,0 +1,7 @@
+import type { Shop } from "../config";
+import type { Env } from "../env";
+
+/** One subscriber list per shop. */
+export function subscriberList(env: Env, shop: Shop) {
+  return env.SUBSCRIBERS.get(env.SUBSCRIBERS.idFromName(shop.id));
+}

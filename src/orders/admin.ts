@@ -1,0 +1,59 @@
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../env";
+import { StayopenError } from "../errors";
+import { discardOrder, drainNow, listOrders, retryOrder } from "./queue";
+import { isOrderState, ORDER_STATES, type DeadLetterAction } from "./types";
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
+
+/**
+ * The operator's side of the order queue, mounted on the admin app (so always
+ * behind the admin token): list orders by state, retry or discard a dead
+ * letter, replay everything now.
+ */
+export const ordersAdmin = new Hono<AppEnv>();
+
+ordersAdmin.get("/orders", async (c) => {
+  const state = c.req.query("state") ?? "dead";
+  if (!isOrderState(state))
+    throw new StayopenError(400, "invalid_state", `state must be one of ${ORDER_STATES.join(", ")}.`);
+  const limitParam = c.req.query("limit") ?? String(DEFAULT_LIMIT);
+  const limit = /^\d+$/.test(limitParam) ? Number(limitParam) : NaN;
+  if (!(limit >= 1 && limit <= MAX_LIMIT))
+    throw new StayopenError(400, "invalid_limit", `limit must be a whole number from 1 to ${MAX_LIMIT}.`);
+  return c.json({ state, orders: await listOrders(c.env, c.var.shop, state, limit) });
+});
+
+function answer(c: Context<AppEnv>, reference: string, action: DeadLetterAction): Response {
+  switch (action.outcome) {
+    case "done":
+      return c.json({ reference, state: action.state });
+    case "not_found":
+      return c.json({ error: "not_found", message: "No order with this reference." }, 404);
+    case "not_dead":
+      return c.json(
+        {
+          error: "not_dead",
+          message: `Only dead letters can be retried or discarded; this order is ${action.state}.`,
+          state: action.state,
+        },
+        409,
+      );
+  }
+}
+
+ordersAdmin.post("/orders/:reference/retry", async (c) => {
+  const reference = c.req.param("reference").toLowerCase();
+  return answer(c, reference, await retryOrder(c.env, c.var.shop, reference));
+});
+
+ordersAdmin.post("/orders/:reference/discard", async (c) => {
+  const reference = c.req.param("reference").toLowerCase();
+  return answer(c, reference, await discardOrder(c.env, c.var.shop, reference));
+});
+
+ordersAdmin.post("/replay", async (c) => {
+  await drainNow(c.env, c.var.shop);
+  return c.json({ status: "draining" }, 202);
+});

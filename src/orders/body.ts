@@ -1,0 +1,76 @@
+import { StayopenError } from "../errors";
+import { readLimited } from "../http/read-limited";
+
+/**
+ * Order bodies the edge can hold and replay byte for byte: JSON or
+ * form-encoded, UTF-8, within ORDER_MAX_BYTES counted on the real stream.
+ */
+
+export type BodyKind = "json" | "form";
+
+export function bodyKind(contentType: string | null): BodyKind | null {
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/json" || /^application\/[\w.+-]+\+json$/.test(type)) return "json";
+  if (type === "application/x-www-form-urlencoded") return "form";
+  return null;
+}
+
+export type OrderBodyProblem = "unsupported_media_type" | "too_large" | "not_utf8" | "empty" | "malformed_json";
+
+export type OrderBody = { kind: BodyKind; contentType: string; bytes: Uint8Array; text: string };
+
+export type OrderBodyRead = { ok: true; body: OrderBody } | { ok: false; problem: OrderBodyProblem };
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Checks what can be checked from the text alone; the size was checked while reading. */
+export function parseOrderBody(contentType: string | null, bytes: Uint8Array): OrderBodyRead {
+  const kind = bodyKind(contentType);
+  if (!kind) return { ok: false, problem: "unsupported_media_type" };
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, problem: "not_utf8" };
+  }
+  if (text.trim() === "") return { ok: false, problem: "empty" };
+  if (kind === "json") {
+    try {
+      JSON.parse(text);
+    } catch {
+      return { ok: false, problem: "malformed_json" };
+    }
+  }
+  return { ok: true, body: { kind, contentType: contentType!, bytes, text } };
+}
+
+/** Reads and checks an order request's body; the media type is checked before a byte is read. */
+export async function readOrderBody(request: Request, maxBytes: number): Promise<OrderBodyRead> {
+  const contentType = request.headers.get("content-type");
+  if (!bodyKind(contentType)) {
+    await request.body?.cancel();
+    return { ok: false, problem: "unsupported_media_type" };
+  }
+  const read = await readLimited(request.body, maxBytes);
+  if (!read.ok) return { ok: false, problem: "too_large" };
+  return parseOrderBody(contentType, read.bytes);
+}
+
+export function orderBodyError(problem: OrderBodyProblem, maxBytes: number): StayopenError {
+  switch (problem) {
+    case "unsupported_media_type":
+      return new StayopenError(
+        415,
+        "unsupported_media_type",
+        "Send the order as application/json or application/x-www-form-urlencoded.",
+      );
+    case "too_large":
+      return new StayopenError(413, "payload_too_large", `Orders are limited to ${maxBytes} bytes.`);
+    case "not_utf8":
+      return new StayopenError(400, "invalid_encoding", "The order body must be UTF-8 text.");
+    case "empty":
+      return new StayopenError(400, "empty_body", "The order body is empty.");
+    case "malformed_json":
+      return new StayopenError(400, "malformed_json", "The order body is not valid JSON.");
+  }
+}

@@ -1,0 +1,6 @@
+export { OrderQueue } from "./order-queue";
+export { limitOrderRoutes, orderIntake } from "./intake";
+export { orderStatus } from "./status";
+export { ordersAdmin } from "./admin";
+export { drainNow, enqueueOrder, getOrder, queueDepth, waitingOrderCount, type EnqueueOptions } from "./queue";
+export type { NewOrder, OrderState, OrderView, QueuedOrder } from "./types";

@@ -1,0 +1,115 @@
+import type { Context, Next } from "hono";
+import type { Shop } from "../config";
+import type { AppEnv, Env } from "../env";
+import { isStayopenError, StayopenError } from "../errors";
+import { withSource } from "../http/source";
+import { rateLimit } from "../limits/rate-limit";
+import { log } from "../log";
+import { callOrigin } from "../origin/call";
+import { orderAcceptedPage } from "../shopper/order-accepted";
+import { unavailableResponse } from "../shopper/maintenance";
+import { orderBodyError, readOrderBody, type OrderBody } from "./body";
+import { derivedIdempotencyKey, isValidIdempotencyKey, submissionHash, submitterOf } from "./keys";
+import { drainNow, enqueueOrder } from "./queue";
+import type { NewOrder, QueuedOrder } from "./types";
+import { isOrderRoute } from "./routes";
+
+/** Shops this isolate queued orders for since it last saw their origin answer an order (one set per env object, i.e. per isolate). */
+const queuedSinceRecovery = new WeakMap<Env, Set<string>>();
+
+function queuedHere(env: Env): Set<string> {
+  let shops = queuedSinceRecovery.get(env);
+  if (!shops) queuedSinceRecovery.set(env, (shops = new Set()));
+  return shops;
+}
+
+const limitOrders = rateLimit("orders");
+
+/** Abuse limit on ORDER_PATHS only; other writes pass straight on to the proxy. */
+export function limitOrderRoutes(c: Context<AppEnv>, next: Next): Promise<Response | void> {
+  const { config } = c.var.shop;
+  return isOrderRoute(config.orderPaths, c.req.method, new URL(c.req.url).pathname) ? limitOrders(c, next) : next();
+}
+
+/**
+ * Orders (ORDER_PATHS): checked first, then forwarded while the origin is
+ * healthy, with an Idempotency-Key; when the origin is down, its breaker is
+ * open, or the attempt failed in a way that leaves it unknown whether the
+ * origin got it (timeout, reset, 5xx), the order is held durably at the edge
+ * under the same key and the shopper gets 202 with a reference.
+ */
+export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Response | void> {
+  const shop = c.var.shop;
+  const request = c.req.raw;
+  const url = new URL(request.url);
+  if (!isOrderRoute(shop.config.orderPaths, request.method, url.pathname)) return next();
+
+  const clientKey = request.headers.get("idempotency-key") ?? undefined;
+  if (clientKey !== undefined && !isValidIdempotencyKey(clientKey)) {
+    throw new StayopenError(
+      400,
+      "invalid_idempotency_key",
+      "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+    );
+  }
+  const read = await readOrderBody(request, shop.config.orderMaxBytes);
+  if (!read.ok) throw orderBodyError(read.problem, shop.config.orderMaxBytes);
+
+  const order: NewOrder = {
+    method: request.method.toUpperCase() as NewOrder["method"],
+    path: url.pathname + url.search,
+    contentType: read.body.contentType,
+    body: read.body.text,
+    idempotencyKey: clientKey,
+  };
+  const submitter = submitterOf(request);
+  const wireKey = clientKey ?? (await derivedIdempotencyKey(await submissionHash(order, submitter), Date.now()));
+
+  const call = await callOrigin(shop, forwardable(request, read.body), undefined, { "idempotency-key": wireKey });
+  if (call.kind === "answered") {
+    if (queuedHere(c.env).delete(shop.id)) c.executionCtx.waitUntil(drainAfterRecovery(c.env, shop));
+    return withSource(call.response, "origin");
+  }
+  log("warn", "order_forward_failed", {
+    shop: shop.id,
+    path: url.pathname,
+    reason: call.kind === "failed" ? call.reason : "breaker_open",
+  });
+
+  let queued: QueuedOrder;
+  try {
+    queued = await enqueueOrder(c.env, shop, order, { submitter, wireKey });
+  } catch (error) {
+    if (isStayopenError(error)) throw error;
+    // Nothing was stored: an honest 503 beats a 202 for an order that might not exist.
+    log("error", "order_queue_failed", { shop: shop.id, path: url.pathname, error: String(error) });
+    return unavailableResponse(c);
+  }
+  queuedHere(c.env).add(shop.id);
+  return accepted(c, queued, read.body);
+}
+
+/** The buffered order as a request for the origin; the runtime sets the length of the new body. */
+function forwardable(request: Request, body: OrderBody): Request {
+  const headers = new Headers(request.headers);
+  headers.delete("content-length");
+  headers.delete("transfer-encoding");
+  return new Request(request.url, { method: request.method, headers, body: body.bytes });
+}
+
+/** The origin answered an order again: replay what this isolate queued without waiting out the backoff. */
+async function drainAfterRecovery(env: Env, shop: Shop): Promise<void> {
+  try {
+    await drainNow(env, shop);
+  } catch (error) {
+    log("warn", "order_drain_poke_failed", { shop: shop.id, error: String(error) });
+  }
+}
+
+function accepted(c: Context<AppEnv>, queued: QueuedOrder, body: OrderBody): Response {
+  const headers = { location: queued.statusUrl, "x-stayopen-source": "queued", "cache-control": "no-store" };
+  // A browser posting a form gets a page it can show; API clients get JSON.
+  if (body.kind === "form" && /text\/html/i.test(c.req.header("accept") ?? ""))
+    return orderAcceptedPage(c, queued, headers);
+  return c.json({ status: "queued", reference: queued.reference, statusUrl: queued.statusUrl }, 202, headers);
+}

@@ -1,0 +1,469 @@
+import { DurableObject } from "cloudflare:workers";
+import { loadConfig } from "../config";
+import type { Env } from "../env";
+import { log } from "../log";
+import { settleOrderStock, type OrderOutcome } from "../stock";
+import { backoffDelayMs, type BackoffPolicy } from "./backoff";
+import { nextInFlight } from "./ramp";
+import { deliver, type Delivery } from "./replay";
+import type {
+  DeadLetterAction,
+  DeliverySettings,
+  EnqueueResult,
+  OrderState,
+  ShardOrder,
+  ShardOrderView,
+} from "./types";
+import { deliveryVerdict, type DeliveryVerdict } from "./verdict";
+
+/** Delivered and discarded orders stay this long (status pages, idempotency), then they are deleted. */
+const RETENTION_MS = 30 * 86_400_000;
+/** One alarm run sends at most this many batches or runs this long, then re-arms: no run holds the object for long. */
+const MAX_BATCHES_PER_RUN = 32;
+const RUN_BUDGET_MS = 20_000;
+/** A delivery whose lease ran out (the object died mid-request) is sent again; the lease is twice the origin deadline plus this. */
+const LEASE_MARGIN_MS = 1_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  reference TEXT NOT NULL UNIQUE,
+  dedupe_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  meta TEXT,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  queued_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  delivered_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_by_dedupe_key ON orders (dedupe_key, seq);
+CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, seq);
+CREATE INDEX IF NOT EXISTS orders_by_due ON orders (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS orders_by_update ON orders (state, updated_at);
+CREATE TABLE IF NOT EXISTS shard (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  settings TEXT,
+  in_flight INTEGER NOT NULL DEFAULT 1,
+  failures INTEGER NOT NULL DEFAULT 0,
+  paused_until INTEGER NOT NULL DEFAULT 0
+);
+INSERT OR IGNORE INTO shard (id) VALUES (1);
+`;
+
+type OrderRow = {
+  seq: number;
+  reference: string;
+  idempotency_key: string;
+  method: string;
+  path: string;
+  content_type: string;
+  body: string;
+  meta: string | null;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  queued_at: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  delivered_at: number | null;
+  updated_at: number;
+};
+
+type ShardRow = { settings: string | null; in_flight: number; failures: number; paused_until: number };
+
+type Claimed = Delivery & { seq: number; attempts: number; meta: string | null };
+type Finished = { meta: string | null; outcome: OrderOutcome };
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toView(row: OrderRow, withBody: boolean): ShardOrderView {
+  return {
+    reference: row.reference,
+    state: row.state as OrderState,
+    method: row.method,
+    path: row.path,
+    contentType: row.content_type,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    queuedAt: iso(row.queued_at)!,
+    nextAttemptAt: row.state === "queued" ? iso(row.next_attempt_at) : null,
+    deliveredAt: iso(row.delivered_at),
+    updatedAt: iso(row.updated_at)!,
+    meta: row.meta,
+    ...(withBody ? { body: row.body } : {}),
+  };
+}
+
+/**
+ * One shard of one shop's order queue (SQLite). Orders are stored before the
+ * RPC that brought them resolves, and replayed to the origin by the alarm:
+ *
+ * - FIFO: each batch is the oldest queued orders (by sequence) that may go now;
+ *   an order whose attempt failed waits out its own backoff and does not hold
+ *   back the orders behind it.
+ * - Pace: 1 replay in flight after a failure, doubling per good batch up to
+ *   ORDER_REPLAY_CONCURRENCY; any retryable failure pauses the whole shard for
+ *   a backoff (or the origin's Retry-After), so a down origin sees one probe
+ *   per shard per backoff, not the backlog.
+ * - Crash safety: an order is marked `delivering` with a lease before it is
+ *   sent; an alarm that finds an expired lease sends it again with the same
+ *   Idempotency-Key. Alarm runs never overlap and always re-arm while work is left.
+ */
+export class OrderQueue extends DurableObject<Env> {
+  #sql: SqlStorage;
+  #savedSettings: string | null = null;
+  #running: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(SCHEMA);
+    // An object that restarts with work but without an alarm (its alarm retries ran out) schedules one.
+    void ctx.blockConcurrencyWhile(() => this.#arm());
+  }
+
+  /** Stores a new order, or finds the one it duplicates. Durable when this resolves. */
+  async enqueue(order: ShardOrder, settings: DeliverySettings): Promise<EnqueueResult> {
+    const now = Date.now();
+    this.#keepSettings(settings);
+    const since = order.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : now - order.dedupeWindowMs;
+    const known = this.#sql
+      .exec<{ reference: string; fingerprint: string }>(
+        "SELECT reference, fingerprint FROM orders WHERE dedupe_key = ? AND queued_at >= ? ORDER BY seq DESC LIMIT 1",
+        order.dedupeKey,
+        since,
+      )
+      .toArray()[0];
+    if (known)
+      return known.fingerprint === order.fingerprint
+        ? { outcome: "existing", reference: known.reference }
+        : { outcome: "conflict" };
+
+    // The origin has just failed: the first attempt waits one backoff base.
+    const firstAttempt = now + settings.retryBaseMs;
+    this.#sql.exec(
+      `INSERT INTO orders (reference, dedupe_key, fingerprint, idempotency_key, method, path, content_type, body, meta, state, queued_at, next_attempt_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      order.reference,
+      order.dedupeKey,
+      order.fingerprint,
+      order.idempotencyKey,
+      order.method,
+      order.path,
+      order.contentType,
+      order.body,
+      order.meta,
+      now,
+      firstAttempt,
+      now,
+    );
+    log("info", "order_queued", {
+      shop: settings.shop,
+      reference: order.reference,
+      method: order.method,
+      path: order.path,
+    });
+    await this.#wakeBy(Math.max(firstAttempt, this.#shard().paused_until));
+    return { outcome: "created", reference: order.reference };
+  }
+
+  async find(reference: string): Promise<ShardOrderView | null> {
+    const row = this.#sql.exec<OrderRow>("SELECT * FROM orders WHERE reference = ?", reference).toArray()[0];
+    return row ? toView(row, false) : null;
+  }
+
+  /** Newest first; dead letters come with their body so an operator can act on them. */
+  async list(state: OrderState, limit: number): Promise<ShardOrderView[]> {
+    return this.#sql
+      .exec<OrderRow>("SELECT * FROM orders WHERE state = ? ORDER BY seq DESC LIMIT ?", state, limit)
+      .toArray()
+      .map((row) => toView(row, state === "dead"));
+  }
+
+  async depth(): Promise<Record<OrderState, number>> {
+    const counts: Record<OrderState, number> = { queued: 0, delivering: 0, delivered: 0, dead: 0, discarded: 0 };
+    for (const { state, n } of this.#sql.exec<{ state: string; n: number }>(
+      "SELECT state, COUNT(*) AS n FROM orders GROUP BY state",
+    )) {
+      counts[state as OrderState] = n;
+    }
+    return counts;
+  }
+
+  /** Replays now: the origin is back (or an operator says so), so backoffs and the pause are lifted. */
+  async drain(settings: DeliverySettings): Promise<void> {
+    const now = Date.now();
+    this.#keepSettings(settings);
+    this.#sql.exec("UPDATE orders SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?", now, now);
+    this.#sql.exec("UPDATE shard SET paused_until = 0");
+    await this.#arm();
+  }
+
+  /** A dead letter goes back to the queue with a fresh attempt count and is sent right away. */
+  async retry(reference: string): Promise<DeadLetterAction> {
+    const now = Date.now();
+    const action = this.#leaveDeadLetter(reference, "queued", now);
+    if (action.outcome !== "done") return action;
+    this.#sql.exec("UPDATE shard SET paused_until = 0");
+    log("info", "order_requeued", { shop: this.#settings()?.shop, reference, reason: "operator_retry" });
+    await this.#arm();
+    return action;
+  }
+
+  /** A dead letter the operator has dealt with elsewhere (or refuses): never sent again. */
+  async discard(reference: string): Promise<DeadLetterAction> {
+    const now = Date.now();
+    const action = this.#leaveDeadLetter(reference, "discarded", now);
+    if (action.outcome !== "done") return action;
+    const settings = this.#settings();
+    log("info", "order_discarded", { shop: settings?.shop, reference });
+    const meta = this.#sql
+      .exec<{ meta: string | null }>("SELECT meta FROM orders WHERE reference = ?", reference)
+      .one().meta;
+    await this.#settleStock(settings, [{ meta, outcome: "discarded" }]);
+    await this.#arm();
+    return action;
+  }
+
+  override async alarm(): Promise<void> {
+    this.#running ??= this.#run().finally(() => {
+      this.#running = null;
+    });
+    await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    const settings = this.#settings();
+    if (!settings) return;
+    const secret = loadConfig(this.env).replaySecret;
+    const policy: BackoffPolicy = { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs };
+    const startedAt = Date.now();
+    this.#requeueLostDeliveries(startedAt, settings);
+    this.#sql.exec(
+      "DELETE FROM orders WHERE state IN ('delivered', 'discarded') AND updated_at < ?",
+      startedAt - RETENTION_MS,
+    );
+
+    for (let batch = 0; batch < MAX_BATCHES_PER_RUN && Date.now() - startedAt < RUN_BUDGET_MS; batch++) {
+      const shard = this.#shard();
+      const now = Date.now();
+      if (now < shard.paused_until) break;
+      const claimed = this.#claim(
+        Math.min(shard.in_flight, settings.maxInFlight),
+        now,
+        now + 2 * settings.originTimeoutMs + LEASE_MARGIN_MS,
+      );
+      if (claimed.length === 0) break;
+      const outcomes = await Promise.all(
+        claimed.map((order) => deliver(order, settings.originUrl, settings.originTimeoutMs, secret)),
+      );
+      const settledAt = Date.now();
+      const verdicts = outcomes.map((outcome) => deliveryVerdict(outcome, settledAt));
+      const finished = claimed
+        .map((order, i) => this.#settle(order, verdicts[i]!, settledAt, settings, policy))
+        .filter((outcome) => outcome !== null);
+      this.#pace(verdicts, settledAt, settings, policy);
+      await this.#settleStock(settings, finished);
+    }
+    // A shard that has caught up starts its next backlog with one replay in flight again.
+    if (this.#sql.exec("SELECT 1 FROM orders WHERE state IN ('queued', 'delivering') LIMIT 1").toArray().length === 0) {
+      this.#sql.exec("UPDATE shard SET in_flight = 1");
+    }
+    await this.#arm();
+  }
+
+  /** The next orders that may go, marked as being delivered (one synchronous step, so nothing else can take them). */
+  #claim(limit: number, now: number, leaseUntil: number): Claimed[] {
+    const rows = this.#sql
+      .exec<OrderRow>(
+        "SELECT * FROM orders WHERE state = 'queued' AND (attempts = 0 OR next_attempt_at <= ?) ORDER BY seq LIMIT ?",
+        now,
+        limit,
+      )
+      .toArray();
+    for (const row of rows) {
+      this.#sql.exec(
+        "UPDATE orders SET state = 'delivering', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE seq = ?",
+        leaseUntil,
+        now,
+        row.seq,
+      );
+    }
+    return rows.map((row) => ({
+      seq: row.seq,
+      reference: row.reference,
+      idempotencyKey: row.idempotency_key,
+      method: row.method,
+      path: row.path,
+      contentType: row.content_type,
+      body: row.body,
+      queuedAt: row.queued_at,
+      attempts: row.attempts + 1,
+      meta: row.meta,
+    }));
+  }
+
+  /** Records one attempt's verdict; returns the order's final outcome when it has one. */
+  #settle(
+    order: Claimed,
+    verdict: DeliveryVerdict,
+    now: number,
+    settings: DeliverySettings,
+    policy: BackoffPolicy,
+  ): Finished | null {
+    const fields = { shop: settings.shop, reference: order.reference, attempts: order.attempts };
+    switch (verdict.kind) {
+      case "delivered":
+        // The body is no longer needed once the origin has the order; the fingerprint still answers idempotent retries.
+        this.#sql.exec(
+          "UPDATE orders SET state = 'delivered', delivered_at = ?, lease_until = NULL, last_error = NULL, body = '', updated_at = ? WHERE seq = ? AND state = 'delivering'",
+          now,
+          now,
+          order.seq,
+        );
+        log("info", "order_delivered", fields);
+        return { meta: order.meta, outcome: "delivered" };
+      case "dead":
+        this.#sql.exec(
+          "UPDATE orders SET state = 'dead', last_error = ?, lease_until = NULL, updated_at = ? WHERE seq = ? AND state = 'delivering'",
+          verdict.error,
+          now,
+          order.seq,
+        );
+        log("warn", "order_dead_lettered", { ...fields, error: verdict.error });
+        return { meta: order.meta, outcome: "dead" };
+      case "retry": {
+        const delayMs = Math.max(backoffDelayMs(order.attempts, policy), verdict.retryAfterMs ?? 0);
+        this.#sql.exec(
+          "UPDATE orders SET state = 'queued', last_error = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE seq = ? AND state = 'delivering'",
+          verdict.error,
+          now + delayMs,
+          now,
+          order.seq,
+        );
+        log("info", "order_retry_scheduled", { ...fields, error: verdict.error, delayMs });
+        return null;
+      }
+    }
+  }
+
+  /** Ramps up after a batch the origin took; after any retryable failure drops to one in flight and pauses the shard. */
+  #pace(verdicts: DeliveryVerdict[], now: number, settings: DeliverySettings, policy: BackoffPolicy): void {
+    const shard = this.#shard();
+    const retries = verdicts.filter((verdict) => verdict.kind === "retry");
+    if (retries.length === 0) {
+      this.#sql.exec(
+        "UPDATE shard SET in_flight = ?, failures = 0, paused_until = 0",
+        nextInFlight(shard.in_flight, "succeeded", settings.maxInFlight),
+      );
+      return;
+    }
+    const failures = shard.failures + 1;
+    const pauseMs = Math.max(backoffDelayMs(failures, policy), ...retries.map((verdict) => verdict.retryAfterMs ?? 0));
+    this.#sql.exec(
+      "UPDATE shard SET in_flight = ?, failures = ?, paused_until = ?",
+      nextInFlight(shard.in_flight, "failed", settings.maxInFlight),
+      failures,
+      now + pauseMs,
+    );
+    log("info", "order_replay_paused", { shop: settings.shop, failures, pauseMs });
+  }
+
+  /** Orders whose delivery was cut off (the object was evicted or crashed mid-request) go back to the queue. */
+  #requeueLostDeliveries(now: number, settings: DeliverySettings): void {
+    const lost = this.#sql
+      .exec<{ reference: string }>("SELECT reference FROM orders WHERE state = 'delivering' AND lease_until <= ?", now)
+      .toArray();
+    if (lost.length === 0) return;
+    this.#sql.exec(
+      "UPDATE orders SET state = 'queued', next_attempt_at = ?, lease_until = NULL, last_error = 'delivery_interrupted', updated_at = ? WHERE state = 'delivering' AND lease_until <= ?",
+      now,
+      now,
+      now,
+    );
+    for (const { reference } of lost)
+      log("warn", "order_requeued", { shop: settings.shop, reference, reason: "lease_expired" });
+  }
+
+  #leaveDeadLetter(reference: string, to: "queued" | "discarded", now: number): DeadLetterAction {
+    const row = this.#sql
+      .exec<{ state: string }>("SELECT state FROM orders WHERE reference = ?", reference)
+      .toArray()[0];
+    if (!row) return { outcome: "not_found" };
+    if (row.state !== "dead") return { outcome: "not_dead", state: row.state as OrderState };
+    if (to === "queued") {
+      this.#sql.exec(
+        "UPDATE orders SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE reference = ?",
+        now,
+        now,
+        reference,
+      );
+    } else {
+      this.#sql.exec("UPDATE orders SET state = 'discarded', updated_at = ? WHERE reference = ?", now, reference);
+    }
+    return { outcome: "done", state: to };
+  }
+
+  /** Edge-checkout orders carry stock reservations in `meta`; settling them never throws. */
+  async #settleStock(settings: DeliverySettings | null, finished: Finished[]): Promise<void> {
+    const withMeta = finished.filter((order) => order.meta !== null);
+    if (!settings || withMeta.length === 0) return;
+    const shop = { id: settings.shop, config: loadConfig(this.env) };
+    await Promise.all(
+      withMeta.map((order) => settleOrderStock(this.env, shop, JSON.parse(order.meta!), order.outcome)),
+    );
+  }
+
+  /** When the object must next wake up: due orders (not before the pause ends), expiring leases, old rows to delete. */
+  #nextWake(): number | null {
+    const { due, lease, delivered, discarded } = this.#sql
+      .exec<{ due: number | null; lease: number | null; delivered: number | null; discarded: number | null }>(
+        `SELECT (SELECT MIN(next_attempt_at) FROM orders WHERE state = 'queued') AS due,
+                (SELECT MIN(lease_until) FROM orders WHERE state = 'delivering') AS lease,
+                (SELECT MIN(updated_at) FROM orders WHERE state = 'delivered') AS delivered,
+                (SELECT MIN(updated_at) FROM orders WHERE state = 'discarded') AS discarded`,
+      )
+      .one();
+    const wakes: number[] = [];
+    if (due !== null) wakes.push(Math.max(due, this.#shard().paused_until));
+    if (lease !== null) wakes.push(lease);
+    for (const finishedAt of [delivered, discarded]) if (finishedAt !== null) wakes.push(finishedAt + RETENTION_MS);
+    return wakes.length > 0 ? Math.min(...wakes) : null;
+  }
+
+  async #arm(): Promise<void> {
+    const wake = this.#nextWake();
+    if (wake !== null) await this.#wakeBy(wake);
+  }
+
+  /** Makes sure the alarm fires no later than `time`; an earlier alarm stays (a run that finds nothing due re-arms). */
+  async #wakeBy(time: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > time) await this.ctx.storage.setAlarm(time);
+  }
+
+  #shard(): ShardRow {
+    return this.#sql.exec<ShardRow>("SELECT settings, in_flight, failures, paused_until FROM shard WHERE id = 1").one();
+  }
+
+  #settings(): DeliverySettings | null {
+    const saved = this.#shard().settings;
+    return saved === null ? null : (JSON.parse(saved) as DeliverySettings);
+  }
+
+  #keepSettings(settings: DeliverySettings): void {
+    const json = JSON.stringify(settings);
+    if (json === this.#savedSettings) return;
+    this.#sql.exec("UPDATE shard SET settings = ?", json);
+    this.#savedSettings = json;
+  }
+}

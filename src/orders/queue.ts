@@ -1,0 +1,191 @@
+import type { Shop } from "../config";
+import type { Env } from "../env";
+import { StayopenError } from "../errors";
+import { bodyKind } from "./body";
+import { bodyContainsCardNumber, containsCardNumber } from "./card";
+import { DOUBLE_SUBMIT_WINDOW_MS, isValidIdempotencyKey, requestFingerprint, submissionHash } from "./keys";
+import { newReference, shardFor, shardName, shardOfReference, statusUrl } from "./reference";
+import {
+  ORDER_STATES,
+  type DeadLetterAction,
+  type DeliverySettings,
+  type NewOrder,
+  type OrderState,
+  type OrderView,
+  type QueuedOrder,
+  type ShardOrderView,
+} from "./types";
+
+/**
+ * The order queue as the rest of the worker sees it. One shop's queue is
+ * ORDER_SHARDS Durable Objects (`<shop>:orders:<n>`): one object takes roughly
+ * a thousand writes a second, sixteen leave room for the 2,000+ orders a second
+ * a flash sale during an outage can bring. An order's shard is a hash of its
+ * dedupe key, so duplicates always meet in the same shard; its reference names
+ * the shard, so a lookup is one call.
+ */
+
+export type EnqueueOptions = {
+  /** Who submitted (see `submitterOf`): keyless duplicates are only merged within one submitter. */
+  submitter?: string;
+  /** The Idempotency-Key already sent to the origin for this order, so a replay carries the same one. */
+  wireKey?: string;
+};
+
+function shard(env: Env, shop: Shop, index: number) {
+  return env.ORDER_QUEUE.getByName(shardName(shop.id, index));
+}
+
+function shardIndexes(shop: Shop): number[] {
+  return Array.from({ length: shop.config.orderQueue.shards }, (_, index) => index);
+}
+
+function deliverySettings(shop: Shop): DeliverySettings {
+  const { originUrl, originTimeoutMs, orderQueue } = shop.config;
+  return {
+    shop: shop.id,
+    originUrl,
+    originTimeoutMs,
+    retryBaseMs: orderQueue.retryBaseMs,
+    retryMaxMs: orderQueue.retryMaxMs,
+    maxInFlight: orderQueue.replayConcurrency,
+  };
+}
+
+function fromShard(view: ShardOrderView): OrderView {
+  return { ...view, meta: view.meta === null ? null : (JSON.parse(view.meta) as Record<string, unknown>) };
+}
+
+function refuseUnstorable(order: NewOrder): void {
+  const kind = bodyKind(order.contentType);
+  if (!kind)
+    throw new StayopenError(
+      415,
+      "unsupported_media_type",
+      "Orders are held as application/json or application/x-www-form-urlencoded.",
+    );
+  if (!["POST", "PUT", "PATCH"].includes(order.method) || !order.path.startsWith("/")) {
+    throw new StayopenError(400, "invalid_order", "An order is a POST, PUT or PATCH to a path starting with /.");
+  }
+  if (order.idempotencyKey !== undefined && !isValidIdempotencyKey(order.idempotencyKey)) {
+    throw new StayopenError(
+      400,
+      "invalid_idempotency_key",
+      "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+    );
+  }
+  if (
+    bodyContainsCardNumber(order.body, kind) ||
+    (order.meta !== undefined && containsCardNumber(JSON.stringify(order.meta)))
+  ) {
+    throw new StayopenError(
+      422,
+      "card_data_refused",
+      "This order contains what looks like a card number. The shop can't hold card details while it is offline: remove them and pay once the shop confirms your order.",
+    );
+  }
+}
+
+/**
+ * Holds an order durably at the edge for replay to the origin. Resolves once
+ * it is stored (or found: `created: false` for a duplicate). Throws a
+ * StayopenError for anything the edge must not hold: 422 card data or a
+ * reused Idempotency-Key with a different request, 415/400 for malformed input.
+ */
+export async function enqueueOrder(
+  env: Env,
+  shop: Shop,
+  order: NewOrder,
+  options: EnqueueOptions = {},
+): Promise<QueuedOrder> {
+  refuseUnstorable(order);
+  const dedupe = order.idempotencyKey
+    ? { key: `key:${order.idempotencyKey}`, windowMs: null }
+    : { key: `submission:${await submissionHash(order, options.submitter ?? "")}`, windowMs: DOUBLE_SUBMIT_WINDOW_MS };
+  const index = await shardFor(dedupe.key, shop.config.orderQueue.shards);
+  const result = await shard(env, shop, index).enqueue(
+    {
+      reference: newReference(index),
+      dedupeKey: dedupe.key,
+      dedupeWindowMs: dedupe.windowMs,
+      fingerprint: await requestFingerprint(order),
+      idempotencyKey: order.idempotencyKey ?? options.wireKey ?? `stayopen-${crypto.randomUUID()}`,
+      method: order.method,
+      path: order.path,
+      contentType: order.contentType,
+      body: order.body,
+      meta: order.meta === undefined ? null : JSON.stringify(order.meta),
+    },
+    deliverySettings(shop),
+  );
+  if (result.outcome === "conflict") {
+    throw new StayopenError(
+      422,
+      "idempotency_key_reused",
+      "This Idempotency-Key was already used for a different order.",
+    );
+  }
+  return { reference: result.reference, statusUrl: statusUrl(result.reference), created: result.outcome === "created" };
+}
+
+/** The order behind a reference, or null for a malformed or unknown one (callers answer both alike). */
+export async function getOrder(env: Env, shop: Shop, reference: string): Promise<OrderView | null> {
+  const index = shardOfReference(reference, shop.config.orderQueue.shards);
+  if (index === null) return null;
+  const view = await shard(env, shop, index).find(reference);
+  return view && fromShard(view);
+}
+
+export async function queueDepth(env: Env, shop: Shop): Promise<Record<OrderState, number>> {
+  const depths = await Promise.all(shardIndexes(shop).map((index) => shard(env, shop, index).depth()));
+  const total = Object.fromEntries(ORDER_STATES.map((state) => [state, 0])) as Record<OrderState, number>;
+  for (const depth of depths) for (const state of ORDER_STATES) total[state] += depth[state];
+  return total;
+}
+
+/** Every shard replays now, without waiting out backoffs. */
+export async function drainNow(env: Env, shop: Shop): Promise<void> {
+  const settings = deliverySettings(shop);
+  await Promise.all(shardIndexes(shop).map((index) => shard(env, shop, index).drain(settings)));
+}
+
+/** Orders in one state across all shards, newest first. */
+export async function listOrders(env: Env, shop: Shop, state: OrderState, limit: number): Promise<OrderView[]> {
+  const lists = await Promise.all(shardIndexes(shop).map((index) => shard(env, shop, index).list(state, limit)));
+  return lists
+    .flat()
+    .map(fromShard)
+    .sort((a, b) =>
+      a.queuedAt === b.queuedAt ? a.reference.localeCompare(b.reference) : a.queuedAt < b.queuedAt ? 1 : -1,
+    )
+    .slice(0, limit);
+}
+
+export async function retryOrder(env: Env, shop: Shop, reference: string): Promise<DeadLetterAction> {
+  const index = shardOfReference(reference, shop.config.orderQueue.shards);
+  return index === null ? { outcome: "not_found" } : shard(env, shop, index).retry(reference);
+}
+
+export async function discardOrder(env: Env, shop: Shop, reference: string): Promise<DeadLetterAction> {
+  const index = shardOfReference(reference, shop.config.orderQueue.shards);
+  return index === null ? { outcome: "not_found" } : shard(env, shop, index).discard(reference);
+}
+
+const PUBLIC_COUNT_TTL_MS = 5_000;
+const publicCounts = new WeakMap<Env, Map<string, { at: number; count: number }>>();
+
+/**
+ * Orders still waiting for the origin (queued + delivering), for the public
+ * status page. Cached in the isolate for a few seconds so a crowd refreshing
+ * the status page during an outage does not compete with order writes.
+ */
+export async function waitingOrderCount(env: Env, shop: Shop, now = Date.now()): Promise<number> {
+  let byShop = publicCounts.get(env);
+  if (!byShop) publicCounts.set(env, (byShop = new Map()));
+  const cached = byShop.get(shop.id);
+  if (cached && now - cached.at < PUBLIC_COUNT_TTL_MS) return cached.count;
+  const depth = await queueDepth(env, shop);
+  const count = depth.queued + depth.delivering;
+  byShop.set(shop.id, { at: now, count });
+  return count;
+}

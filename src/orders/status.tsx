@@ -1,0 +1,58 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { wantsJson } from "../http/negotiate";
+import {
+  OrderNotFoundPage,
+  OrderStatusPage,
+  type OrderStatusView,
+  type ShopperOrderStatus,
+} from "../shopper/order-status";
+import { paymentLedger } from "../payments/store";
+import { renderPage } from "../shopper/render";
+import { getOrder } from "./queue";
+import { statusUrl } from "./reference";
+import type { OrderState } from "./types";
+
+/** What the shopper is told: in the queue or on its way, at the shop, or waiting for a person (dead or discarded). */
+export function shopperStatus(state: OrderState): ShopperOrderStatus {
+  switch (state) {
+    case "queued":
+    case "delivering":
+      return "queued";
+    case "delivered":
+      return "delivered";
+    case "dead":
+    case "discarded":
+      return "needs_attention";
+  }
+}
+
+/**
+ * GET /__stayopen/orders/:reference. The reference is the capability: a
+ * malformed and an unknown one get the same 404. The page is never cached and
+ * never passes its URL on as a Referer.
+ */
+export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
+  const headers = { "x-stayopen-source": "edge", "cache-control": "no-store", "referrer-policy": "no-referrer" };
+  const reference = c.req.param("reference")?.toLowerCase() ?? "";
+  const order = await getOrder(c.env, c.var.shop, reference);
+  const json = wantsJson(c.req.raw);
+  if (!order) {
+    if (json) return c.json({ error: "not_found", message: "No order with this reference." }, 404, headers);
+    return renderPage(c, <OrderNotFoundPage config={c.var.shop.config} />, 404, headers);
+  }
+  const view: OrderStatusView = {
+    reference: order.reference,
+    status: shopperStatus(order.state),
+    queuedAt: order.queuedAt,
+    deliveredAt: order.deliveredAt,
+  };
+  if (json) return c.json(view, 200, headers);
+  const payment = await paymentLedger(c.env, c.var.shop).get(order.reference);
+  return renderPage(
+    c,
+    <OrderStatusPage config={c.var.shop.config} order={view} statusUrl={statusUrl(order.reference)} payment={payment} />,
+    200,
+    headers,
+  );
+}

@@ -1,0 +1,75 @@
+/** The order queue's vocabulary, shared by the worker side and the Durable Object. */
+
+export const ORDER_STATES = ["queued", "delivering", "delivered", "dead", "discarded"] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+
+export function isOrderState(value: string): value is OrderState {
+  return (ORDER_STATES as readonly string[]).includes(value);
+}
+
+/** An order to hold at the edge. `meta` is opaque JSON kept with it (never card data). */
+export type NewOrder = {
+  method: "POST" | "PUT" | "PATCH";
+  path: string;
+  contentType: string;
+  body: string;
+  idempotencyKey?: string;
+  meta?: Record<string, unknown>;
+};
+
+export type QueuedOrder = { reference: string; statusUrl: string; created: boolean };
+
+/** One order as the queue reports it; bodies are left out except where an operator needs them. */
+export type OrderView = {
+  reference: string;
+  state: OrderState;
+  method: string;
+  path: string;
+  contentType: string;
+  attempts: number;
+  lastError: string | null;
+  queuedAt: string;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  updatedAt: string;
+  meta: Record<string, unknown> | null;
+  body?: string;
+};
+
+/** An order view as it crosses the RPC boundary from a shard: `meta` still as its JSON text. */
+export type ShardOrderView = Omit<OrderView, "meta"> & { meta: string | null };
+
+/**
+ * What a shard needs to replay without a request in hand. The worker resolves
+ * the shop's configuration and hands it over with every enqueue and drain;
+ * the shard keeps the latest. Secrets stay in the environment.
+ */
+export type DeliverySettings = {
+  shop: string;
+  originUrl: string;
+  originTimeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxInFlight: number;
+};
+
+/** What the worker sends a shard to store (keys and hashes already worked out). */
+export type ShardOrder = {
+  reference: string;
+  /** Same dedupe key (within the window, when there is one) → the same order. */
+  dedupeKey: string;
+  dedupeWindowMs: number | null;
+  fingerprint: string;
+  idempotencyKey: string;
+  method: string;
+  path: string;
+  contentType: string;
+  body: string;
+  meta: string | null;
+};
+
+export type EnqueueResult = { outcome: "created" | "existing"; reference: string } | { outcome: "conflict" };
+
+/** The result of an operator's retry or discard: both act on dead letters only. */
+export type DeadLetterAction =
+  { outcome: "done"; state: OrderState } | { outcome: "not_found" } | { outcome: "not_dead"; state: OrderState };

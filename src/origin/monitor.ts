@@ -1,0 +1,325 @@
+import { DurableObject } from "cloudflare:workers";
+import type { ProbeConfig } from "../config";
+import type { Env } from "../env";
+import { log } from "../log";
+import {
+  applyOutcomes,
+  applyProbe,
+  healthLabel,
+  initialBreaker,
+  isEmpty,
+  tick,
+  transitionEvent,
+  type BreakerPolicy,
+  type BreakerState,
+  type OriginHealthLabel,
+  type Outcomes,
+} from "./breaker";
+import type { SharedHealth } from "./health";
+import { nextProbeAt, probeInterval, probeOrigin, probeResult, type ProbeReport } from "./probe";
+import { slowStartEndsAt, slowStartShare, type SlowStart } from "./slow-start";
+
+/** What the monitor needs to know about its origin; isolates send it with every exchange. */
+export type MonitorSettings = {
+  shopId: string;
+  originUrl: string;
+  healthPath: string;
+  policy: BreakerPolicy;
+  probe: ProbeConfig;
+  slowStartMs: number;
+  /** Whether queued orders go to this origin, so its recovery starts the drain. */
+  drainsOrders: boolean;
+};
+
+/** `drain` is true for exactly one exchange after each recovery: that isolate starts draining the order queue. */
+export type ExchangeAnswer = { shared: SharedHealth; drain: boolean };
+
+export type RecentError = { at: number; reason: string; source: "traffic" | "probe"; count: number };
+export type ProbeStats = { total: number; failed: number; last: ProbeReport | null };
+export type Transition = { at: string; from: string; to: string; cause: string; reason: string | null };
+
+export type BreakerView = {
+  state: BreakerState["state"];
+  since: string;
+  /** When the current outage began, while shoppers are kept away. */
+  downSince: string | null;
+  failures: number;
+  probeFailures: number;
+  goodProbes: number;
+  lastError: string | null;
+};
+
+/** The operator's view; every time is ISO 8601. */
+export type MonitorDetails = {
+  state: OriginHealthLabel;
+  breaker: BreakerView;
+  slowStart: { startedAt: string; durationMs: number; share: number } | null;
+  probes: {
+    total: number;
+    failed: number;
+    last: (Omit<ProbeReport, "at"> & { at: string }) | null;
+    nextAt: string | null;
+  };
+  recentErrors: (Omit<RecentError, "at"> & { at: string })[];
+  transitions: Transition[];
+  lastReportAt: string | null;
+};
+
+type MonitorRecord = {
+  settings: MonitorSettings | null;
+  breaker: BreakerState;
+  slowStart: SlowStart | null;
+  probes: ProbeStats;
+  recentErrors: RecentError[];
+  drainPending: boolean;
+  /** When an isolate last asked, to the minute: kept coarse so that routine exchanges write nothing. */
+  lastSeenAt: number | null;
+};
+
+type Cause = "traffic" | "probe" | "cooldown";
+
+const KEPT_TRANSITIONS = 100;
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+const KEPT_ERRORS = 10;
+/** An origin no isolate has asked about for a day (say, a replaced ORIGIN_URL) stops being probed. */
+const QUIET_AFTER_MS = 86_400_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function breakerView(breaker: BreakerState): BreakerView {
+  return {
+    state: breaker.state,
+    since: iso(breaker.since),
+    downSince: breaker.state === "closed" ? null : iso(breaker.downSince),
+    failures: breaker.state === "closed" ? breaker.failures : 0,
+    probeFailures: breaker.state === "closed" ? breaker.probeFailures : 0,
+    goodProbes: breaker.state === "half-open" ? breaker.goodProbes : 0,
+    lastError: breaker.lastError ?? null,
+  };
+}
+
+/**
+ * The deployment-wide view of one origin of one shop, named
+ * `${shopId}:origin:${originUrl}`. Isolates exchange batched reports for the
+ * current state; the alarm runs the health probes and ends slow starts. Every
+ * transition is logged and kept for the dashboard.
+ */
+export class OriginMonitor extends DurableObject<Env> {
+  #record: MonitorRecord | undefined;
+  #saved = "";
+  #lastExchangeAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS monitor (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
+    );
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS transitions (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, cause TEXT NOT NULL, reason TEXT)",
+    );
+  }
+
+  /** Takes one isolate's report and answers the shared state. */
+  async exchange(settings: MonitorSettings, report: Outcomes): Promise<ExchangeAnswer> {
+    const now = Date.now();
+    const record = this.#current;
+    record.settings = settings;
+    this.#lastExchangeAt = now;
+    if (record.lastSeenAt === null || now - record.lastSeenAt >= LAST_SEEN_RESOLUTION_MS) record.lastSeenAt = now;
+    this.#move(tick(record.breaker, now, settings.policy), now, "cooldown");
+    if (!isEmpty(report)) {
+      if (report.failures > 0 && report.lastError)
+        this.#noteError({ at: now, reason: report.lastError, source: "traffic", count: report.failures });
+      this.#move(applyOutcomes(record.breaker, report, now, settings.policy), now, "traffic");
+    }
+    const drain = record.drainPending;
+    record.drainPending = false;
+    this.#save();
+    await this.#schedule(now);
+    return { shared: { breaker: record.breaker, slowStart: record.slowStart }, drain };
+  }
+
+  /** Everything the operator sees about this origin. */
+  describe(): MonitorDetails {
+    const now = Date.now();
+    const record = this.#current;
+    if (record.settings) this.#move(tick(record.breaker, now, record.settings.policy), now, "cooldown");
+    const share = slowStartShare(record.slowStart, now);
+    const nextAt =
+      record.settings && this.#probing(now)
+        ? nextProbeAt(record.breaker, record.probes.last?.at ?? null, record.settings.probe)
+        : null;
+    const transitions = this.ctx.storage.sql
+      .exec<{ at: number; from_state: string; to_state: string; cause: string; reason: string | null }>(
+        "SELECT at, from_state, to_state, cause, reason FROM transitions ORDER BY id DESC LIMIT 20",
+      )
+      .toArray()
+      .map((row) => ({
+        at: iso(row.at),
+        from: row.from_state,
+        to: row.to_state,
+        cause: row.cause,
+        reason: row.reason,
+      }));
+    this.#save();
+    const { probes, slowStart } = record;
+    const lastReportAt = this.#lastExchangeAt ?? record.lastSeenAt;
+    return {
+      state: healthLabel(record.breaker, share < 1),
+      breaker: breakerView(record.breaker),
+      slowStart: slowStart && { startedAt: iso(slowStart.startedAt), durationMs: slowStart.durationMs, share },
+      probes: {
+        total: probes.total,
+        failed: probes.failed,
+        last: probes.last && { ...probes.last, at: iso(probes.last.at) },
+        nextAt: nextAt === null ? null : iso(nextAt),
+      },
+      recentErrors: record.recentErrors.map((error) => ({ ...error, at: iso(error.at) })),
+      transitions,
+      lastReportAt: lastReportAt === null ? null : iso(lastReportAt),
+    };
+  }
+
+  override async alarm(): Promise<void> {
+    const settings = this.#current.settings;
+    if (!settings) return;
+    let now = Date.now();
+    this.#move(tick(this.#current.breaker, now, settings.policy), now, "cooldown");
+    // Whatever woke the alarm, a probe now is never early: the schedule only aims at probe times and slow-start ends.
+    if (this.#probing(now) && probeInterval(this.#current.breaker.state, settings.probe) !== null) {
+      const report = await probeOrigin(settings.originUrl, settings.healthPath, settings.probe);
+      now = Date.now();
+      this.#recordProbe(report, now);
+    }
+    const slowStart = this.#current.slowStart;
+    if (slowStart && now >= slowStartEndsAt(slowStart)) {
+      this.#current.slowStart = null;
+      log("info", "slow_start_finished", {
+        shop: settings.shopId,
+        origin: settings.originUrl,
+        durationMs: slowStart.durationMs,
+      });
+    }
+    this.#save();
+    await this.#schedule(now);
+  }
+
+  get #current(): MonitorRecord {
+    if (!this.#record) {
+      const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM monitor WHERE id = 1").toArray()[0];
+      this.#saved = row?.record ?? "";
+      this.#record = row
+        ? (JSON.parse(row.record) as MonitorRecord)
+        : {
+            settings: null,
+            breaker: initialBreaker(Date.now()),
+            slowStart: null,
+            probes: { total: 0, failed: 0, last: null },
+            recentErrors: [],
+            drainPending: false,
+            lastSeenAt: null,
+          };
+    }
+    return this.#record;
+  }
+
+  /** Writes only what changed: most exchanges report a healthy origin and change nothing. */
+  #save(): void {
+    const json = JSON.stringify(this.#current);
+    if (json === this.#saved) return;
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO monitor (id, record) VALUES (1, ?)", json);
+    this.#saved = json;
+  }
+
+  #probing(now: number): boolean {
+    const last = this.#current.lastSeenAt;
+    return last !== null && now - last < QUIET_AFTER_MS;
+  }
+
+  #recordProbe(report: ProbeReport, now: number): void {
+    const record = this.#current;
+    const settings = record.settings!;
+    record.probes = {
+      total: record.probes.total + 1,
+      failed: record.probes.failed + (report.ok ? 0 : 1),
+      last: report,
+    };
+    if (!report.ok) {
+      log("warn", "probe_failed", {
+        shop: settings.shopId,
+        origin: settings.originUrl,
+        path: settings.healthPath,
+        reason: report.reason,
+        status: report.status,
+        breaker: record.breaker.state,
+      });
+      this.#noteError({ at: report.at, reason: report.reason ?? "probe_failed", source: "probe", count: 1 });
+    }
+    this.#move(tick(record.breaker, now, settings.policy), now, "cooldown");
+    this.#move(applyProbe(record.breaker, probeResult(report), now, settings.policy), now, "probe");
+  }
+
+  #noteError(error: RecentError): void {
+    this.#current.recentErrors = [...this.#current.recentErrors, error].slice(-KEPT_ERRORS);
+  }
+
+  #move(next: BreakerState, now: number, cause: Cause): void {
+    const record = this.#current;
+    const previous = record.breaker;
+    record.breaker = next;
+    if (previous.state === next.state) return;
+    const settings = record.settings!;
+    const reason = next.state === "closed" ? null : (next.lastError ?? null);
+    this.ctx.storage.sql.exec(
+      "INSERT INTO transitions (at, from_state, to_state, cause, reason) VALUES (?, ?, ?, ?, ?)",
+      now,
+      previous.state,
+      next.state,
+      cause,
+      reason,
+    );
+    this.ctx.storage.sql.exec(
+      "DELETE FROM transitions WHERE id <= (SELECT MAX(id) FROM transitions) - ?",
+      KEPT_TRANSITIONS,
+    );
+    const fields = {
+      scope: "deployment",
+      shop: settings.shopId,
+      origin: settings.originUrl,
+      from: previous.state,
+      cause,
+      reason,
+    };
+    log(next.state === "open" ? "warn" : "info", transitionEvent(next.state), fields);
+
+    if (next.state !== "closed") {
+      record.slowStart = null;
+    } else if (previous.state === "half-open") {
+      record.slowStart = settings.slowStartMs > 0 ? { startedAt: now, durationMs: settings.slowStartMs } : null;
+      record.drainPending = settings.drainsOrders;
+      log("info", "origin_recovered", {
+        shop: settings.shopId,
+        origin: settings.originUrl,
+        downForMs: now - previous.downSince,
+        slowStartMs: settings.slowStartMs,
+        drainsOrders: settings.drainsOrders,
+      });
+    }
+  }
+
+  /** One alarm for the next thing due: a probe, or the end of a slow start. */
+  async #schedule(now: number): Promise<void> {
+    const record = this.#current;
+    const wakes: number[] = [];
+    const probeAt =
+      record.settings && this.#probing(now)
+        ? nextProbeAt(record.breaker, record.probes.last?.at ?? null, record.settings.probe)
+        : null;
+    if (probeAt !== null) wakes.push(probeAt);
+    if (record.slowStart) wakes.push(slowStartEndsAt(record.slowStart));
+    if (wakes.length === 0) return;
+    const at = Math.max(now, Math.min(...wakes));
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+}

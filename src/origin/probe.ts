@@ -1,0 +1,56 @@
+import type { ProbeConfig, StatusRange } from "../config";
+import type { BreakerState, ProbeResult } from "./breaker";
+import { fetchWithDeadline } from "./fetch";
+
+/**
+ * Active health checks, like a load balancer's monitor: GET HEALTH_PATH with
+ * its own timeout, healthy when the status is one of PROBE_EXPECT_STATUS.
+ */
+
+/** "200-399", "200,204", "200-299,404"; null when malformed. */
+export function parseStatusRanges(text: string): StatusRange[] | null {
+  const ranges: StatusRange[] = [];
+  for (const part of text.split(",").map((piece) => piece.trim())) {
+    const match = /^([1-5]\d\d)(?:-([1-5]\d\d))?$/.exec(part);
+    if (!match) return null;
+    const min = Number(match[1]);
+    const max = Number(match[2] ?? match[1]);
+    if (max < min) return null;
+    ranges.push({ min, max });
+  }
+  return ranges;
+}
+
+export const statusExpected = (status: number, ranges: readonly StatusRange[]): boolean =>
+  ranges.some((range) => status >= range.min && status <= range.max);
+
+export type ProbeReport = { at: number; ok: boolean; status?: number; reason?: string; elapsedMs: number };
+
+export const probeResult = (report: ProbeReport): ProbeResult =>
+  report.ok ? { ok: true } : { ok: false, reason: report.reason ?? "probe_failed" };
+
+/** How often to probe in a state: fast while shoppers are kept away, slowly (or never) while closed. */
+export function probeInterval(state: BreakerState["state"], probe: ProbeConfig): number | null {
+  if (state !== "closed") return probe.intervalMs;
+  return probe.idleIntervalMs > 0 ? probe.idleIntervalMs : null;
+}
+
+/** The next probe is one interval after the last probe, or after entering the state when none came since. */
+export function nextProbeAt(breaker: BreakerState, lastProbeAt: number | null, probe: ProbeConfig): number | null {
+  const interval = probeInterval(breaker.state, probe);
+  if (interval === null) return null;
+  return Math.max(lastProbeAt ?? breaker.since, breaker.since) + interval;
+}
+
+export async function probeOrigin(originUrl: string, healthPath: string, probe: ProbeConfig): Promise<ProbeReport> {
+  const at = Date.now();
+  const request = new Request(`${originUrl}${healthPath}`, {
+    headers: { "user-agent": "stayopen-health-probe", "cache-control": "no-cache" },
+  });
+  const attempt = await fetchWithDeadline(request, probe.timeoutMs);
+  if (attempt.kind === "error") return { at, ok: false, reason: attempt.reason, elapsedMs: attempt.elapsedMs };
+  await attempt.response.body?.cancel();
+  const status = attempt.response.status;
+  const ok = statusExpected(status, probe.expectStatus);
+  return { at, ok, status, ...(ok ? {} : { reason: `status_${status}` }), elapsedMs: attempt.elapsedMs };
+}

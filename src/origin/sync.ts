@@ -1,0 +1,97 @@
+import type { MiddlewareHandler } from "hono";
+import type { Shop } from "../config";
+import type { AppEnv, Env } from "../env";
+import { log } from "../log";
+import { drainNow } from "../orders";
+import { awaitBriefly, FIRST_LOOK_MS } from "../shared-copy";
+import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
+import type { MonitorSettings } from "./monitor";
+
+/**
+ * The isolate side of the shared breaker: each origin's copy is exchanged
+ * with its OriginMonitor in the background, after the response, at most once
+ * per BREAKER_SYNC_MS (or at once when this isolate's failures opened it).
+ */
+
+export const monitorName = (shopId: string, originUrl: string) => `${shopId}:origin:${originUrl}`;
+
+export function originMonitor(env: Env, shopId: string, originUrl: string) {
+  return env.ORIGIN_MONITOR.get(env.ORIGIN_MONITOR.idFromName(monitorName(shopId, originUrl)));
+}
+
+export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings {
+  const config = shop.config;
+  return {
+    shopId: shop.id,
+    originUrl,
+    healthPath: config.healthPath,
+    policy: breakerPolicy(shop),
+    probe: config.probe,
+    slowStartMs: config.slowStartMs,
+    drainsOrders:
+      originUrl === config.originUrl ||
+      config.backupOrigins.some((backup) => backup.orders && backup.url === originUrl),
+  };
+}
+
+/** Queued orders wait for a healthy origin; the isolate that hears of the recovery first starts them moving. */
+async function startDraining(env: Env, shop: Shop, originUrl: string): Promise<void> {
+  log("info", "order_drain_started", { shop: shop.id, origin: originUrl, cause: "origin_recovered" });
+  try {
+    await drainNow(env, shop);
+  } catch (error) {
+    log("warn", "order_drain_start_failed", { shop: shop.id, origin: originUrl, error: String(error) });
+  }
+}
+
+/** One exchange of this isolate's report for the shared state; never throws. */
+export function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth): Promise<void> {
+  return health.exchange(async (report) => {
+    const answer = await originMonitor(env, shop.id, health.originUrl).exchange(
+      monitorSettings(shop, health.originUrl),
+      report,
+    );
+    if (answer.drain) await startDraining(env, shop, health.originUrl);
+    return answer.shared;
+  });
+}
+
+/**
+ * Keeps this isolate's breaker copies in step with the shared monitors. The
+ * request itself never waits, except the first one of a fresh isolate (at most
+ * FIRST_LOOK_MS), so that a new isolate does not learn of an outage by timing out.
+ *
+ * @example app.use(shareOriginHealth())
+ */
+export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
+  return async function shareOriginHealth(c, next) {
+    const shop = c.var.shop;
+    const primary = originHealth(shop);
+    if (primary.cold) {
+      const first = exchangeWithMonitor(c.env, shop, primary);
+      c.executionCtx.waitUntil(first);
+      await awaitBriefly(first, FIRST_LOOK_MS);
+    }
+    await next();
+    const now = Date.now();
+    for (const health of knownOrigins(shop.id)) {
+      if (health.exchangeDue(now, shop.config.breakerSyncMs))
+        c.executionCtx.waitUntil(exchangeWithMonitor(c.env, shop, health));
+    }
+  };
+}
+
+/**
+ * The copy, exchanged first when it is older than BREAKER_SYNC_MS: for status
+ * pages, and for work outside a shopper request (the cron), where no
+ * middleware keeps it current.
+ */
+export async function sharedOriginHealth(
+  env: Env,
+  shop: Shop,
+  originUrl = shop.config.originUrl,
+): Promise<OriginHealth> {
+  const health = originHealth(shop, originUrl);
+  if (health.exchangeDue(Date.now(), shop.config.breakerSyncMs)) await exchangeWithMonitor(env, shop, health);
+  return health;
+}

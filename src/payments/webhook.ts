@@ -1,0 +1,90 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../env";
+import { readLimited } from "../http/read-limited";
+import { log } from "../log";
+import { paymentLedger } from "./store";
+import { verifyStripeSignature } from "./stripe-signature";
+
+const MAX_EVENT_BYTES = 512 * 1024;
+
+const eventSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  data: z.object({
+    object: z.object({
+      id: z.string(),
+      client_reference_id: z.string().nullish(),
+      payment_status: z.string().nullish(),
+      metadata: z.record(z.string(), z.string()).nullish(),
+    }),
+  }),
+});
+
+const PAID_ON_COMPLETION = new Set(["paid", "no_payment_required"]);
+
+/**
+ * POST /__stayopen/payments/stripe/webhook: Stripe tells us a Checkout
+ * Session finished. Only signed events count; a bad signature is a 400 and
+ * changes nothing. Events for other shops or unknown orders are acknowledged
+ * and ignored so Stripe stops retrying them.
+ */
+export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
+  const shop = c.var.shop;
+  const headers = { "cache-control": "no-store", "x-stayopen-source": "edge" };
+  const secret = shop.config.stripe.webhookSecret;
+  if (!secret) return c.json({ error: "not_found" }, 404, headers);
+
+  const read = await readLimited(c.req.raw.body, MAX_EVENT_BYTES);
+  if (!read.ok)
+    return c.json(
+      { error: "payload_too_large", message: `Events are limited to ${MAX_EVENT_BYTES} bytes.` },
+      413,
+      headers,
+    );
+  const check = await verifyStripeSignature(secret, c.req.header("stripe-signature"), read.bytes);
+  if (!check.ok) {
+    log("warn", "stripe_webhook_rejected", { shop: shop.id, reason: check.reason });
+    return c.json(
+      { error: "invalid_signature", message: `Stripe-Signature check failed: ${check.reason}.` },
+      400,
+      headers,
+    );
+  }
+
+  let document: unknown;
+  try {
+    document = JSON.parse(new TextDecoder().decode(read.bytes));
+  } catch {
+    return c.json({ error: "invalid_event", message: "The event is not JSON." }, 400, headers);
+  }
+  const event = eventSchema.safeParse(document);
+  if (!event.success) return c.json({ received: true, ignored: "not_a_checkout_session" }, 200, headers);
+
+  const session = event.data.data.object;
+  const reference = session.client_reference_id ?? session.metadata?.stayopen_reference;
+  const forShop = session.metadata?.stayopen_shop;
+  if (!reference || (forShop !== undefined && forShop !== shop.id)) {
+    return c.json({ received: true, ignored: "not_a_stayopen_order" }, 200, headers);
+  }
+
+  const ledger = paymentLedger(c.env, shop);
+  switch (event.data.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded": {
+      const paid =
+        event.data.type === "checkout.session.async_payment_succeeded" ||
+        PAID_ON_COMPLETION.has(session.payment_status ?? "");
+      if (!paid) return c.json({ received: true, outcome: "payment_pending" }, 200, headers);
+      const outcome = await ledger.markPaid(reference, session.id);
+      log("info", "stripe_webhook_paid", { shop: shop.id, reference, event: event.data.id, outcome });
+      return c.json({ received: true, outcome }, 200, headers);
+    }
+    case "checkout.session.expired":
+    case "checkout.session.async_payment_failed":
+      await ledger.linkNeeded(reference, event.data.type);
+      return c.json({ received: true, outcome: "payment_link_needed" }, 200, headers);
+    default:
+      return c.json({ received: true, ignored: event.data.type }, 200, headers);
+  }
+}

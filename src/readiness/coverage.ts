@@ -1,0 +1,70 @@
+import { servableOnError, snapshotPolicy } from "../catalog/freshness";
+import { normalizeUrl } from "../catalog/key";
+import { hasSnapshot } from "../catalog/store";
+import type { Shop } from "../config";
+import type { Env } from "../env";
+import { feedLocation } from "../feed";
+import { mapLimited } from "./pool";
+import { readSitemap, type SitemapRead } from "./sitemap";
+
+/**
+ * The pages that should have a snapshot before the first outage (critical
+ * paths, the product feed, the sitemap's pages) and whether they do.
+ */
+
+export type PageKind = "critical" | "feed" | "sitemap";
+export type Target = { kind: PageKind; path: string; url: string };
+export type PageCoverage = {
+  path: string;
+  kind: PageKind;
+  url: string;
+  snapshot: boolean;
+  ageSeconds: number | null;
+  /** Young enough to be served during an outage (its stale-if-error window). */
+  servable: boolean;
+};
+
+const LOOKUP_CONCURRENCY = 8;
+
+/** The public origin pages are keyed by: SHOP_URL when set, else the host the operator is asking from. */
+export function publicOrigin(shop: Shop, requestUrl?: string): string | null {
+  if (shop.config.shopUrl) return new URL(shop.config.shopUrl).origin;
+  return requestUrl ? new URL(requestUrl).origin : null;
+}
+
+export async function pageTargets(shop: Shop, origin: string): Promise<{ targets: Target[]; sitemap: SitemapRead }> {
+  const targets: Target[] = shop.config.criticalPaths.map((path) => ({
+    kind: "critical",
+    path,
+    url: `${origin}${path}`,
+  }));
+  const feed = feedLocation(shop, new URL(origin).host);
+  if (feed) targets.push({ kind: "feed", path: shop.config.catalogFeedUrl!, url: feed.publicUrl });
+  const sitemap = await readSitemap(shop, origin);
+  if (sitemap.ok) {
+    const seen = new Set(targets.map((target) => normalizeUrl(target.url)));
+    for (const path of sitemap.paths) {
+      const url = `${origin}${path}`;
+      const key = normalizeUrl(url);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      targets.push({ kind: "sitemap", path, url });
+    }
+  }
+  return { targets, sitemap };
+}
+
+export async function pageCoverage(env: Env, shop: Shop, targets: Target[], now = Date.now()): Promise<PageCoverage[]> {
+  return mapLimited(targets, LOOKUP_CONCURRENCY, async (target) => {
+    const url = new URL(target.url);
+    const meta = await hasSnapshot(env, shop.id, url.host, normalizeUrl(url));
+    if (!meta) return { ...target, snapshot: false, ageSeconds: null, servable: false };
+    const ageMs = now - meta.storedAt;
+    return {
+      ...target,
+      snapshot: true,
+      ageSeconds: Math.max(0, Math.floor(ageMs / 1000)),
+      servable: servableOnError(ageMs, snapshotPolicy(meta, shop.config)),
+    };
+  });
+}

@@ -1,0 +1,4 @@
+export { publicOrigin, type PageCoverage } from "./coverage";
+export { prewarm, type PrewarmSummary } from "./prewarm";
+export { readinessReport, type ReadinessReport } from "./report";
+export { readinessRoute } from "./route";

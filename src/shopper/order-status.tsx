@@ -1,0 +1,126 @@
+import type { Config } from "../config";
+import type { PaymentRecord } from "../payments/ledger";
+import { Layout } from "./layout";
+import { OrderPayment } from "./order-payment";
+import { SupportContact } from "./order-accepted";
+import { formatAsOf } from "./time";
+
+/** The three things a shopper is told about an order (the contract's order status words). */
+export type ShopperOrderStatus = "queued" | "delivered" | "needs_attention";
+
+export type OrderStatusView = {
+  reference: string;
+  status: ShopperOrderStatus;
+  queuedAt: string;
+  deliveredAt: string | null;
+};
+
+const HEADLINES: Record<ShopperOrderStatus, string> = {
+  queued: "Your order is waiting to reach the shop",
+  delivered: "Your order has reached the shop",
+  needs_attention: "Your order needs a closer look",
+};
+
+const BADGES: Record<ShopperOrderStatus, { label: string; tone: "up" | "degraded" | "down" }> = {
+  queued: { label: "Waiting", tone: "degraded" },
+  delivered: { label: "Passed on", tone: "up" },
+  needs_attention: { label: "Needs attention", tone: "down" },
+};
+
+function WhatHappensNext({ status }: { status: ShopperOrderStatus }) {
+  switch (status) {
+    case "queued":
+      return (
+        <p>
+          The shop system can't be reached at the moment. We're keeping your order safe and pass it on automatically as
+          soon as it is back. You don't need to do anything, and please don't order again. The shop confirms your order
+          once it has it.
+        </p>
+      );
+    case "delivered":
+      return <p>The shop has your order. Any confirmation, invoice or delivery update comes from the shop directly.</p>;
+    case "needs_attention":
+      return (
+        <p>
+          We couldn't pass your order on automatically. It hasn't been lost: the shop's team can see it and will sort it
+          out. You don't need to order again; if you'd like to ask about it, contact us with your order reference.
+        </p>
+      );
+  }
+}
+
+/** An order's status page: only the order the reference names, nothing about anyone else's. */
+export function OrderStatusPage({
+  config,
+  order,
+  statusUrl,
+  payment = null,
+}: {
+  config: Config;
+  order: OrderStatusView;
+  statusUrl: string;
+  /** Orders from the edge checkout have a payment record (src/payments); others have none. */
+  payment?: PaymentRecord | null;
+}) {
+  const badge = BADGES[order.status];
+  return (
+    <Layout config={config} title="Your order">
+      <h1>{HEADLINES[order.status]}</h1>
+      <p>
+        <span class={`state state-${badge.tone}`}>{badge.label}</span>
+      </p>
+      <dl>
+        <dt>Reference</dt>
+        <dd>
+          <strong class="reference">{order.reference}</strong>
+        </dd>
+        <dt>Placed</dt>
+        <dd>
+          <time datetime={order.queuedAt}>{formatAsOf(Date.parse(order.queuedAt))}</time>
+        </dd>
+        {order.deliveredAt ? (
+          <>
+            <dt>Reached the shop</dt>
+            <dd>
+              <time datetime={order.deliveredAt}>{formatAsOf(Date.parse(order.deliveredAt))}</time>
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      <section aria-labelledby="next-heading">
+        <h2 id="next-heading">What happens next</h2>
+        <WhatHappensNext status={order.status} />
+      </section>
+      {payment ? <OrderPayment payment={payment} /> : null}
+      <SupportContact config={config} reference={order.reference} />
+      <p>
+        {order.status === "queued" ? (
+          <>
+            <a href={statusUrl}>Check again</a> ·{" "}
+          </>
+        ) : null}
+        <a href="/">Back to the shop</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function OrderNotFoundPage({ config }: { config: Config }) {
+  return (
+    <Layout config={config} title="Order not found">
+      <h1>We can't find that order</h1>
+      <p>
+        Please check that you opened the full link you were given after ordering; the reference is long and has to match
+        exactly.
+      </p>
+      {config.supportEmail ? (
+        <p>
+          Still stuck? Write to <a href={`mailto:${config.supportEmail}`}>{config.supportEmail}</a>.
+        </p>
+      ) : null}
+      <p>
+        <a href="/">Back to the shop</a>
+      </p>
+    </Layout>
+  );
+}

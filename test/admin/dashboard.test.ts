@@ -1,0 +1,205 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { order, orderEnv, queueOrder, runAlarmsUntil } from "../orders/helpers";
+import { FakeOrigin } from "../support/origin";
+import { dispatch, shopEnv } from "../support/worker";
+
+const TOKEN = "test-admin-token-0123456789";
+const BASE = "https://shop.test/__stayopen/admin";
+const SAME_SITE = { origin: "https://shop.test" };
+
+let origin: FakeOrigin;
+let env: Env;
+
+beforeEach(async () => {
+  origin = await FakeOrigin.start();
+  env = orderEnv(origin, { SITEMAP_URL: "", SHOP_URL: "https://shop.test" });
+});
+afterEach(() => origin.stop());
+
+const form = (fields: Record<string, string>) => ({
+  "content-type": "application/x-www-form-urlencoded",
+  body: new URLSearchParams(fields).toString(),
+});
+
+function post(
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+  target = env,
+): Promise<Response> {
+  const { body, ...type } = form(fields);
+  return dispatch(`${BASE}${path}`, target, { method: "POST", body, headers: { ...type, ...headers } });
+}
+
+/** Logs in like a browser: the session cookie to send back, and the CSRF token from the dashboard's forms. */
+async function login(): Promise<{ cookie: string; csrf: string }> {
+  const response = await post("/login", { token: TOKEN }, SAME_SITE);
+  const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+  const page = await (await dispatch(BASE, env, { headers: { cookie, accept: "text/html" } })).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+  return { cookie, csrf };
+}
+
+async function mode(): Promise<{ mode: string; maintenance: { message: string } | null }> {
+  return (await dispatch(`${BASE}/status`, env, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+}
+
+describe("dashboard login", () => {
+  it("sends a browser without a session to the login page, and a program gets 401", async () => {
+    const browser = await dispatch(BASE, env, { headers: { accept: "text/html" } });
+    expect(browser.status).toBe(303);
+    expect(browser.headers.get("location")).toBe("/__stayopen/admin/login");
+    expect(browser.headers.get("x-stayopen-source")).toBe("edge");
+
+    const program = await dispatch(BASE, env);
+    expect(program.status).toBe(401);
+  });
+
+  it("shows the login form without a session", async () => {
+    const response = await dispatch(`${BASE}/login`, env);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const html = await response.text();
+    expect(html).toMatch(/<form method="post" action="\/__stayopen\/admin\/login">/);
+    expect(html).toContain('<label for="admin-token">');
+    expect(html).toContain('type="password"');
+  });
+
+  it("does not exist without ADMIN_TOKEN", async () => {
+    const noAdmin = shopEnv({ ORIGIN_URL: origin.url, ADMIN_TOKEN: "" });
+    expect((await dispatch(`${BASE}/login`, noAdmin)).status).toBe(404);
+    expect((await post("/login", { token: TOKEN }, SAME_SITE, noAdmin)).status).toBe(404);
+  });
+
+  it("answers a wrong token with 401 and no cookie", async () => {
+    const response = await post("/login", { token: "not-the-token-at-all" }, SAME_SITE);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("set-cookie")).toBeNull();
+    expect(await response.text()).toContain("That token is not right.");
+  });
+
+  it("sets an HttpOnly, Secure, SameSite=Strict session cookie that is not the token", async () => {
+    const response = await post("/login", { token: TOKEN }, SAME_SITE);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/__stayopen/admin");
+    const cookie = response.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/^stayopen_admin=[^;]+;/);
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("Secure");
+    expect(cookie).toContain("SameSite=Strict");
+    expect(cookie).toContain("Path=/__stayopen/admin");
+    expect(cookie).toMatch(/Max-Age=\d+/);
+    expect(cookie).not.toContain(TOKEN);
+  });
+
+  it("refuses a login posted from another site", async () => {
+    const response = await post("/login", { token: TOKEN }, { origin: "https://evil.test" });
+    expect(response.status).toBe(403);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("renders the dashboard for a session, and the JSON API accepts it too", async () => {
+    const { cookie } = await login();
+    const response = await dispatch(BASE, env, { headers: { cookie, accept: "text/html" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-stayopen-source")).toBe("edge");
+    const html = await response.text();
+    for (const heading of [
+      "Origin",
+      "Breaker events",
+      "Maintenance and incident message",
+      "Order queue",
+      "Dead letters",
+      "Readiness and snapshot coverage",
+    ]) {
+      expect(html).toContain(`>${heading}</h`);
+    }
+    expect(html).toContain("Readiness score:");
+    expect(html).not.toContain("<script");
+
+    expect((await dispatch(`${BASE}/status`, env, { headers: { cookie } })).status).toBe(200);
+  });
+
+  it("logs out by clearing the cookie", async () => {
+    const { cookie, csrf } = await login();
+    const response = await post("/logout", { csrf }, { cookie, ...SAME_SITE });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("set-cookie")).toMatch(/^stayopen_admin=;.*Max-Age=0/);
+  });
+});
+
+describe("dashboard actions", () => {
+  it("turns maintenance on with an incident message, and off again", async () => {
+    const { cookie, csrf } = await login();
+    const on = await post(
+      "/dashboard/maintenance",
+      { csrf, on: "true", message: "Back at six." },
+      { cookie, ...SAME_SITE },
+    );
+    expect(on.status).toBe(303);
+    expect(on.headers.get("location")).toBe("/__stayopen/admin?done=maintenance_on");
+    expect(await mode()).toMatchObject({ mode: "maintenance", maintenance: { message: "Back at six." } });
+
+    const page = await (await dispatch(`${BASE}?done=maintenance_on`, env, { headers: { cookie } })).text();
+    expect(page).toContain("Maintenance is on");
+    expect(page).toContain("Back at six.");
+
+    const off = await post("/dashboard/maintenance", { csrf, on: "false" }, { cookie, ...SAME_SITE });
+    expect(off.status).toBe(303);
+    expect((await mode()).mode).toBe("auto");
+  });
+
+  it("explains a refused maintenance change and changes nothing", async () => {
+    const { cookie, csrf } = await login();
+    const response = await post("/dashboard/maintenance", { csrf, on: "true", message: "" }, { cookie, ...SAME_SITE });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Maintenance not changed");
+    expect((await mode()).mode).toBe("auto");
+  });
+
+  it("rejects a cross-site post even with a valid session and CSRF token", async () => {
+    const { cookie, csrf } = await login();
+    const response = await post(
+      "/dashboard/maintenance",
+      { csrf, on: "true", message: "hacked" },
+      { cookie, origin: "https://evil.test" },
+    );
+    expect(response.status).toBe(403);
+    expect((await mode()).mode).toBe("auto");
+  });
+
+  it("requires the session's CSRF token on every post", async () => {
+    const { cookie } = await login();
+    const other = await login();
+    for (const csrf of [undefined, "forged", other.csrf]) {
+      const fields: Record<string, string> = { on: "true", message: "no token" };
+      if (csrf) fields.csrf = csrf;
+      const response = await post("/dashboard/maintenance", fields, { cookie, ...SAME_SITE });
+      expect(response.status).toBe(403);
+    }
+    expect((await mode()).mode).toBe("auto");
+  });
+
+  it("lists a dead letter and retries it", async () => {
+    const path = `/orders/dashboard-${crypto.randomUUID().slice(0, 8)}`;
+    await origin.setMode({ mode: "refuse" });
+    const { reference } = await queueOrder(env, path, JSON.stringify({ sku: "beans" }));
+    await origin.setMode({ mode: "ok" });
+    await origin.route(path, { status: 400, body: "bad order" });
+    await runAlarmsUntil(env, reference, (view) => view.state === "dead");
+
+    const { cookie, csrf } = await login();
+    const page = await (await dispatch(BASE, env, { headers: { cookie } })).text();
+    expect(page).toContain(reference);
+    expect(page).toContain(`action="/__stayopen/admin/dashboard/orders/${reference}/retry"`);
+
+    const retried = await post(`/dashboard/orders/${reference}/retry`, { csrf }, { cookie, ...SAME_SITE });
+    expect(retried.status).toBe(303);
+    expect(retried.headers.get("location")).toBe("/__stayopen/admin?done=retried");
+    expect((await order(env, reference)).state).not.toBe("dead");
+
+    const again = await post(`/dashboard/orders/${reference}/discard`, { csrf }, { cookie, ...SAME_SITE });
+    expect(again.status).toBe(409);
+  });
+});

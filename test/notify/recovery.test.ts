@@ -1,0 +1,148 @@
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig, type Shop } from "../../src/config";
+import { announceRecovery } from "../../src/notify/recovery";
+import { subscriberList } from "../../src/notify/store";
+import type { RecoveryAnnouncement } from "../../src/notify/subscribers";
+import { paymentLedger } from "../../src/payments/store";
+import { FakeOrigin, type RecordedRequest } from "../support/origin";
+import { shopEnv } from "../support/worker";
+
+const REPLAY_SECRET = "test-replay-secret-0123456789";
+let receiver: FakeOrigin;
+let hookPath: string;
+
+beforeEach(async () => {
+  receiver = await FakeOrigin.start();
+  hookPath = `/hooks/${crypto.randomUUID()}`;
+});
+afterEach(() => receiver.stop());
+
+/** A shop of its own per test: subscribers and payments are per shop. */
+function testShop(vars: Record<string, string> = {}): Shop {
+  return {
+    id: `shop-${crypto.randomUUID().slice(0, 8)}`,
+    config: loadConfig(shopEnv({ NOTIFY_WEBHOOK_URL: `${receiver.url}${hookPath}`, ...vars })),
+  };
+}
+
+/** Independent of src/: Standard Webhooks v1 = base64 HMAC-SHA256(secret bytes, `${id}.${timestamp}.${body}`). */
+async function verifySignature(request: RecordedRequest): Promise<boolean> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(REPLAY_SECRET),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
+  const signature = request.headers["webhook-signature"]!.replace(/^v1,/, "");
+  const mac = Uint8Array.from(atob(signature), (ch) => ch.charCodeAt(0));
+  const signed = `${request.headers["webhook-id"]}.${request.headers["webhook-timestamp"]}.${request.body}`;
+  return crypto.subtle.verify("HMAC", key, mac, new TextEncoder().encode(signed));
+}
+
+async function attempts(shop: Shop, atLeast: number): Promise<RecordedRequest[]> {
+  for (let i = 0; i < 100; i++) {
+    const requests = await receiver.requests(hookPath);
+    if (requests.length >= atLeast) return requests;
+    await runDurableObjectAlarm(subscriberList(env, shop));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`expected ${atLeast} webhook attempts`);
+}
+
+describe("recovery announcement", () => {
+  it("hands the shop its subscribers and the orders needing a payment link in one signed webhook, retried until 2xx", async () => {
+    const shop = testShop();
+    const subscribers = subscriberList(env, shop);
+    await subscribers.subscribe("first@example.com");
+    await subscribers.subscribe("second@example.com");
+    const ledger = paymentLedger(env, shop);
+    await ledger.open({
+      reference: "ref-later",
+      method: "later",
+      status: "pending_link",
+      amount: 1450,
+      currency: "EUR",
+    });
+    await ledger.open({
+      reference: "ref-card",
+      method: "stripe",
+      status: "awaiting_payment",
+      amount: 990,
+      currency: "EUR",
+    });
+    await ledger.open({
+      reference: "ref-paid",
+      method: "stripe",
+      status: "awaiting_payment",
+      amount: 500,
+      currency: "EUR",
+    });
+    await ledger.markPaid("ref-paid", "cs_1");
+    await receiver.route(hookPath, { status: 503, body: "busy" });
+
+    const outcome = await announceRecovery(env, shop);
+    expect(outcome).toMatchObject({ status: "scheduled", subscribers: 2, orders: 3 });
+
+    const [failed] = await attempts(shop, 1);
+    expect((await subscribers.pending())?.lastError).toBe("status_503");
+    await receiver.route(hookPath, { status: 204 });
+    const all = await attempts(shop, 2);
+    const delivered = all.at(-1)!;
+
+    expect(await verifySignature(delivered)).toBe(true);
+    expect(await verifySignature(failed!)).toBe(true);
+    expect(delivered.headers["webhook-id"]).toBe(failed!.headers["webhook-id"]);
+    expect(delivered.headers["content-type"]).toBe("application/json");
+    const body = JSON.parse(delivered.body) as RecoveryAnnouncement;
+    expect(body).toMatchObject({
+      type: "stayopen.recovered",
+      shop: shop.id,
+      subscribers: [
+        { email: "first@example.com", subscribedAt: expect.any(String) },
+        { email: "second@example.com", subscribedAt: expect.any(String) },
+      ],
+      ordersNeedingPaymentLink: ["ref-later", "ref-card"],
+      ordersPaid: ["ref-paid"],
+    });
+    expect(await subscribers.pending()).toBeNull();
+    expect((await subscribers.list()).every((subscriber) => subscriber.announcedAt !== null)).toBe(true);
+    expect(await announceRecovery(env, shop)).toEqual({ status: "nothing_to_announce" });
+  });
+
+  it("sends one webhook per recovery: a second call while it is undelivered changes nothing", async () => {
+    const shop = testShop();
+    await subscriberList(env, shop).subscribe("once@example.com");
+    await receiver.route(hookPath, { status: 500 });
+    const first = await announceRecovery(env, shop);
+    expect(first.status).toBe("scheduled");
+    const second = await announceRecovery(env, shop);
+    expect(second).toEqual({ status: "pending", id: (first as { id: string }).id });
+    await attempts(shop, 1);
+    await receiver.route(hookPath, { status: 200 });
+    const all = await attempts(shop, 2);
+    expect(new Set(all.map((request) => request.headers["webhook-id"])).size).toBe(1);
+  });
+
+  it("announces someone again who subscribes again after being told", async () => {
+    const shop = testShop();
+    const subscribers = subscriberList(env, shop);
+    await subscribers.subscribe("again@example.com");
+    await receiver.route(hookPath, { status: 200 });
+    await announceRecovery(env, shop);
+    await attempts(shop, 1);
+    expect(await subscribers.subscribe("again@example.com")).toBe("already_subscribed");
+    expect(await announceRecovery(env, shop)).toMatchObject({ status: "scheduled", subscribers: 1 });
+    const all = await attempts(shop, 2);
+    expect((JSON.parse(all[1]!.body) as RecoveryAnnouncement).subscribers.map((s) => s.email)).toEqual([
+      "again@example.com",
+    ]);
+  });
+
+  it("does nothing without NOTIFY_WEBHOOK_URL", async () => {
+    const shop = testShop({ NOTIFY_WEBHOOK_URL: "" });
+    await subscriberList(env, shop).subscribe("nobody@example.com");
+    expect(await announceRecovery(env, shop)).toEqual({ status: "not_configured" });
+  });
+});

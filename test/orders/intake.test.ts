@@ -1,0 +1,337 @@
+import { env as testEnv, runDurableObjectAlarm } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { FakeOrigin, type RecordedRequest } from "../support/origin";
+import { queueDepth } from "../../src/orders";
+import { depth, isDelivered, order, orderEnv, postOrder, queueOrder, runAlarmsUntil, shardStub, shopOf } from "./helpers";
+
+let origin: FakeOrigin;
+let env: Env;
+
+beforeEach(async () => {
+  origin = await FakeOrigin.start();
+  env = orderEnv(origin);
+});
+afterEach(() => origin.stop());
+
+const body = (sku: string) => JSON.stringify({ items: [{ sku, qty: 1 }], email: "ada@example.com" });
+
+/** Verifies a Standard Webhooks signature the way a shop backend would, with the test REPLAY_SECRET. */
+async function expectSigned(request: RecordedRequest) {
+  const { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature } = request.headers;
+  expect(id).toBe(request.headers["x-stayopen-reference"]);
+  expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
+  expect(signature).toMatch(/^v1,/);
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(testEnv.REPLAY_SECRET!),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
+  const mac = Uint8Array.from(atob(signature!.slice(3)), (ch) => ch.charCodeAt(0));
+  expect(await crypto.subtle.verify("HMAC", key, mac, encoder.encode(`${id}.${timestamp}.${request.body}`))).toBe(true);
+}
+
+describe("orders while the origin is healthy", () => {
+  it("forwards the order with the client's Idempotency-Key and passes the answer through", async () => {
+    await origin.route("/orders/healthy", {
+      status: 201,
+      headers: { "content-type": "application/json" },
+      body: '{"orderId":"o-1"}',
+    });
+    const response = await postOrder(env, "/orders/healthy", body("A"), { "idempotency-key": "client-key-1" });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("x-stayopen-source")).toBe("origin");
+    expect(await response.json()).toEqual({ orderId: "o-1" });
+    const [received] = await origin.requests("/orders/healthy");
+    expect(received).toMatchObject({ method: "POST", body: body("A") });
+    expect(received!.headers["idempotency-key"]).toBe("client-key-1");
+    expect(received!.headers["content-type"]).toBe("application/json");
+  });
+
+  it("gives a keyless order a key of its own, the same for a double click", async () => {
+    const form = "sku=A&qty=1&email=ada%40example.com";
+    const headers = { "content-type": "application/x-www-form-urlencoded", cookie: "session=ada" };
+    await postOrder(env, "/orders/healthy-keyless", form, headers);
+    await postOrder(env, "/orders/healthy-keyless", form, headers);
+    const [first, second] = await origin.requests("/orders/healthy-keyless");
+    expect(first!.headers["idempotency-key"]).toMatch(/^stayopen-[0-9a-f]{32}$/);
+    expect(second!.headers["idempotency-key"]).toBe(first!.headers["idempotency-key"]);
+  });
+
+  it("passes the origin's own refusal through untouched", async () => {
+    await origin.route("/orders/refused-by-shop", {
+      status: 422,
+      headers: { "content-type": "application/json" },
+      body: '{"error":"out_of_stock"}',
+    });
+    const before = await depth(env);
+    const response = await postOrder(env, "/orders/refused-by-shop", body("A"));
+    expect(response.status).toBe(422);
+    expect(response.headers.get("x-stayopen-source")).toBe("origin");
+    expect(await response.json()).toEqual({ error: "out_of_stock" });
+    expect(await depth(env)).toEqual(before);
+  });
+
+  it("leaves requests to other paths and methods alone", async () => {
+    const response = await postOrder(env, "/cart/add", "sku=A", { "content-type": "text/plain" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-stayopen-source")).toBe("origin");
+  });
+});
+
+describe("orders while the origin is down", () => {
+  it("queues while the origin refuses and delivers once, signed, after it recovers", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const response = await postOrder(env, "/orders/refuse", body("A"), { "idempotency-key": "refuse-key-1" });
+    expect(response.status).toBe(202);
+    expect(response.headers.get("x-stayopen-source")).toBe("queued");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const accepted = (await response.json()) as { reference: string; statusUrl: string };
+    expect(accepted).toEqual({
+      status: "queued",
+      reference: expect.stringMatching(/^[0-9a-f]{34}$/),
+      statusUrl: `/__stayopen/orders/${accepted.reference}`,
+    });
+    expect(response.headers.get("location")).toBe(accepted.statusUrl);
+    expect(await order(env, accepted.reference)).toMatchObject({
+      state: "queued",
+      attempts: 0,
+      path: "/orders/refuse",
+    });
+
+    await origin.setMode({ mode: "ok" });
+    const delivered = await runAlarmsUntil(env, accepted.reference, isDelivered);
+    expect(delivered).toMatchObject({ state: "delivered", attempts: 1, lastError: null });
+    expect(Date.parse(delivered.deliveredAt!)).toBeGreaterThanOrEqual(Date.parse(delivered.queuedAt));
+
+    await runDurableObjectAlarm(shardStub(env, accepted.reference));
+    const received = await origin.requests("/orders/refuse");
+    expect(received).toHaveLength(1);
+    const [replay] = received;
+    expect(replay).toMatchObject({ method: "POST", body: body("A") });
+    expect(replay!.headers).toMatchObject({
+      "content-type": "application/json",
+      "idempotency-key": "refuse-key-1",
+      "x-stayopen-reference": accepted.reference,
+      "x-stayopen-queued-at": delivered.queuedAt,
+    });
+    await expectSigned(replay!);
+  });
+
+  it("queues when the origin does not answer in time, and replays with the key the first attempt carried", async () => {
+    await origin.setMode({ mode: "hang" });
+    const accepted = await queueOrder(env, "/orders/timeout", body("B"));
+    await origin.setMode({ mode: "ok" });
+    await runAlarmsUntil(env, accepted.reference, isDelivered);
+    const [forwarded, replayed] = await origin.requests("/orders/timeout");
+    expect(forwarded!.headers["idempotency-key"]).toMatch(/^stayopen-/);
+    expect(replayed!.headers["idempotency-key"]).toBe(forwarded!.headers["idempotency-key"]);
+    expect(replayed!.body).toBe(body("B"));
+  });
+
+  it("queues when the origin answers 503, keeping method, path, query and content type", async () => {
+    await origin.setMode({ mode: "status", status: 503 });
+    const form = "sku=C&qty=2";
+    const response = await postOrder(
+      env,
+      "/orders/unavailable?channel=web",
+      form,
+      { "content-type": "application/x-www-form-urlencoded; charset=UTF-8" },
+      "PUT",
+    );
+    expect(response.status).toBe(202);
+    const { reference } = (await response.json()) as { reference: string };
+    await origin.setMode({ mode: "ok" });
+    await runAlarmsUntil(env, reference, isDelivered);
+    const received = await origin.requests("/orders/unavailable?channel=web");
+    expect(received).toHaveLength(2);
+    expect(received[1]).toMatchObject({ method: "PUT", body: form });
+    expect(received[1]!.headers["content-type"]).toBe("application/x-www-form-urlencoded; charset=UTF-8");
+  });
+
+  it("queues without waiting while the breaker is open", async () => {
+    const breakerEnv = orderEnv(origin, { BREAKER_FAILURES: "1", BREAKER_COOLDOWN_MS: "60000" });
+    await origin.setMode({ mode: "hang" });
+    await queueOrder(breakerEnv, "/orders/breaker", body("D"));
+    const started = Date.now();
+    const second = await postOrder(breakerEnv, "/orders/breaker", body("E"));
+    expect(second.status).toBe(202);
+    expect(Date.now() - started).toBeLessThan(250);
+    expect(await origin.requests("/orders/breaker")).toHaveLength(1);
+  });
+
+  it("replays what it queued as soon as the origin answers an order again, without waiting out the backoff", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const { reference } = await queueOrder(env, "/orders/recovery", body("A"));
+    await origin.setMode({ mode: "ok" });
+    const live = await postOrder(env, "/orders/recovery-live", body("B"));
+    expect(live.headers.get("x-stayopen-source")).toBe("origin");
+    // No alarm is run by hand here: the order must go out on its own, long before the 10-minute backoff.
+    for (let poll = 0; poll < 100 && (await order(env, reference)).state !== "delivered"; poll++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await order(env, reference)).toMatchObject({ state: "delivered" });
+    expect(await origin.requests("/orders/recovery")).toHaveLength(1);
+  });
+
+  it("shows a browser posting a form a confirmation page", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const response = await postOrder(env, "/orders/form", "sku=A&qty=1&name=Ada", {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "text/html,application/xhtml+xml,*/*;q=0.8",
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(response.headers.get("x-stayopen-source")).toBe("queued");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    const location = response.headers.get("location")!;
+    const html = await response.text();
+    expect(html).toContain("we have your order");
+    expect(html).toContain(`href="${location}"`);
+    expect(html).toContain("What happens next");
+    expect(html).toContain("mailto:help@demo-coffee.example");
+    expect(html).not.toContain("<script");
+  });
+});
+
+describe("duplicate submissions", () => {
+  it("answers the same key and body with the same order, delivered once", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const headers = { "idempotency-key": "dup-key-1" };
+    const first = await queueOrder(env, "/orders/duplicate", body("A"), headers);
+    const second = await queueOrder(env, "/orders/duplicate", body("A"), headers);
+    expect(second).toEqual(first);
+    await origin.setMode({ mode: "ok" });
+    await runAlarmsUntil(env, first.reference, isDelivered);
+    await runDurableObjectAlarm(shardStub(env, first.reference));
+
+    await origin.setMode({ mode: "refuse" });
+    const afterDelivery = await queueOrder(env, "/orders/duplicate", body("A"), headers);
+    expect(afterDelivery.reference).toBe(first.reference);
+    expect(await order(env, first.reference)).toMatchObject({ state: "delivered" });
+    await origin.setMode({ mode: "ok" });
+    await runDurableObjectAlarm(shardStub(env, first.reference));
+    expect(await origin.requests("/orders/duplicate")).toHaveLength(1);
+  });
+
+  it("refuses the same key with a different body and stores nothing", async () => {
+    await origin.setMode({ mode: "refuse" });
+    await queueOrder(env, "/orders/key-reuse", body("A"), { "idempotency-key": "reuse-key-1" });
+    const before = await depth(env);
+    const response = await postOrder(env, "/orders/key-reuse", body("B"), { "idempotency-key": "reuse-key-1" });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ error: "idempotency_key_reused" });
+    expect(await depth(env)).toEqual(before);
+  });
+
+  it("turns a double-clicked form into one order, but keeps two shoppers' identical forms apart", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const form = "sku=A&qty=1";
+    const post = (cookie: string) =>
+      queueOrder(env, "/orders/double-click", form, { "content-type": "application/x-www-form-urlencoded", cookie });
+    const ada = await post("session=ada");
+    expect(await post("session=ada")).toEqual(ada);
+    const bob = await post("session=bob");
+    expect(bob.reference).not.toBe(ada.reference);
+  });
+});
+
+describe("bad orders change nothing", () => {
+  beforeEach(() => origin.setMode({ mode: "refuse" }));
+
+  async function expectRefused(response: Response, status: number, error: string) {
+    expect(response.status).toBe(status);
+    expect(response.headers.get("x-stayopen-source")).toBe("edge");
+    expect(await response.json()).toMatchObject({ error, message: expect.any(String) });
+  }
+
+  it("refuses an oversized body, even chunked without Content-Length or with a false one", async () => {
+    const small = orderEnv(origin, { ORDER_MAX_BYTES: "1024" });
+    const before = await depth(small);
+    const big = JSON.stringify({ note: "x".repeat(4000) });
+    await expectRefused(await postOrder(small, "/orders/too-big", big), 413, "payload_too_large");
+
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 8; i++) controller.enqueue(new TextEncoder().encode(`"${"y".repeat(500)}",`));
+        controller.close();
+      },
+    });
+    await expectRefused(await postOrder(small, "/orders/too-big", chunked), 413, "payload_too_large");
+
+    await expectRefused(
+      await postOrder(small, "/orders/too-big", new Blob([big]).stream(), { "content-length": "10" }),
+      413,
+      "payload_too_large",
+    );
+
+    expect(await depth(small)).toEqual(before);
+    expect(await origin.requests("/orders/too-big")).toHaveLength(0);
+  });
+
+  it("refuses other content types, malformed JSON, empty bodies and bad keys", async () => {
+    const before = await depth(env);
+    await expectRefused(
+      await postOrder(env, "/orders/bad", "hello", { "content-type": "text/plain" }),
+      415,
+      "unsupported_media_type",
+    );
+    await expectRefused(
+      await postOrder(env, "/orders/bad", "--x\r\n", { "content-type": "multipart/form-data; boundary=x" }),
+      415,
+      "unsupported_media_type",
+    );
+    await expectRefused(await postOrder(env, "/orders/bad", '{"items": ['), 400, "malformed_json");
+    await expectRefused(await postOrder(env, "/orders/bad", ""), 400, "empty_body");
+    await expectRefused(
+      await postOrder(env, "/orders/bad", body("A"), { "idempotency-key": "x".repeat(300) }),
+      400,
+      "invalid_idempotency_key",
+    );
+    expect(await depth(env)).toEqual(before);
+  });
+
+  it("refuses to hold an order with a card number", async () => {
+    const before = await depth(env);
+    const card = JSON.stringify({ items: [{ sku: "A", qty: 1 }], card: "4242 4242 4242 4242" });
+    await expectRefused(await postOrder(env, "/orders/card", card), 422, "card_data_refused");
+    const form = "sku=A&card=5555-5555-5555-4444";
+    await expectRefused(
+      await postOrder(env, "/orders/card", form, { "content-type": "application/x-www-form-urlencoded" }),
+      422,
+      "card_data_refused",
+    );
+    expect(await depth(env)).toEqual(before);
+  });
+
+  it("forwards a card number to a healthy origin: the shop's own API decides", async () => {
+    await origin.setMode({ mode: "ok" });
+    const card = JSON.stringify({ items: [{ sku: "A", qty: 1 }], card: "4242 4242 4242 4242" });
+    const response = await postOrder(env, "/orders/card-healthy", card);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-stayopen-source")).toBe("origin");
+    expect(await origin.requests("/orders/card-healthy")).toHaveLength(1);
+  });
+});
+
+describe("abuse limits", () => {
+  it("answers 429 with Retry-After once one client sends too many orders, and stores nothing more", async () => {
+    const limited = orderEnv(origin, { RATE_LIMIT_ORDERS_PER_MIN: "2" });
+    await origin.setMode({ mode: "refuse" });
+    const client = { "cf-connecting-ip": "198.51.100.7" };
+    for (const sku of ["L1", "L2"]) expect((await postOrder(limited, "/orders/limited", body(sku), client)).status).toBe(202);
+    const before = await queueDepth(limited, shopOf(limited));
+
+    const refused = await postOrder(limited, "/orders/limited", body("L3"), client);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: "rate_limited" });
+    expect(await queueDepth(limited, shopOf(limited))).toEqual(before);
+
+    const otherClient = await postOrder(limited, "/orders/limited", body("L4"), { "cf-connecting-ip": "198.51.100.8" });
+    expect(otherClient.status).toBe(202);
+  });
+});

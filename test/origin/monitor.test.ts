@@ -1,0 +1,247 @@
+import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { forgetOriginHealth } from "../../src/origin/health";
+import { originMonitor } from "../../src/origin/sync";
+import { FakeOrigin } from "../support/origin";
+import { dispatch, shopEnv } from "../support/worker";
+
+const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
+
+let origin: FakeOrigin;
+
+beforeEach(async () => {
+  origin = await FakeOrigin.start();
+});
+afterEach(async () => {
+  await runInDurableObject(monitor(), (_instance, state) => state.storage.deleteAlarm());
+  forgetOriginHealth();
+  await origin.stop();
+});
+
+const monitor = () => originMonitor(testEnv as Env, "default", origin.url);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Probes only run when a test runs the monitor's alarm; the breaker opens on the first failure. */
+function envFor(overrides: Partial<Record<keyof Env, string>> = {}): Env {
+  return shopEnv({
+    ORIGIN_URL: origin.url,
+    ORIGIN_TIMEOUT_MS: "1000",
+    BREAKER_FAILURES: "1",
+    BREAKER_COOLDOWN_MS: "300",
+    HEALTH_PATH: "/healthz",
+    PROBE_INTERVAL_MS: "3600000",
+    PROBE_IDLE_INTERVAL_MS: "0",
+    SLOW_START_MS: "0",
+    ...overrides,
+  });
+}
+
+type AdminStatus = {
+  origin: {
+    url: string;
+    state: string;
+    breaker: { state: string; since: string; failures: number; goodProbes: number; lastError: string | null };
+    slowStart: { share: number } | null;
+    probes: { total: number; failed: number; last: { ok: boolean; status?: number } | null };
+    recentErrors: { reason: string; source: string }[];
+    transitions: { from: string; to: string; cause: string }[];
+  };
+  mode: string;
+};
+
+async function adminStatus(env: Env): Promise<AdminStatus> {
+  return (await dispatch("https://shop.test/__stayopen/admin/status", env, { headers: ADMIN })).json();
+}
+
+async function publicStatus(env: Env): Promise<{ origin: string; mode: string; since: string }> {
+  return (await dispatch("https://shop.test/__stayopen/status.json", env)).json();
+}
+
+async function timed(url: string, env: Env): Promise<{ response: Response; ms: number }> {
+  const started = performance.now();
+  const response = await dispatch(url, env);
+  await response.arrayBuffer();
+  return { response, ms: performance.now() - started };
+}
+
+describe("one breaker for the whole deployment", () => {
+  it("shows an isolate that never saw a failure the open breaker, without it touching the origin", async () => {
+    const env = envFor({ BREAKER_FAILURES: "2" });
+    await origin.setMode({ mode: "status", status: 502 });
+    for (const path of ["/a", "/b"]) expect((await dispatch(`https://shop.test${path}`, env)).status).toBe(503);
+    expect(await origin.requests()).toHaveLength(2);
+
+    forgetOriginHealth();
+    const response = await dispatch("https://shop.test/c", env);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("x-stayopen-source")).toBe("maintenance");
+    expect(await origin.requests()).toHaveLength(2);
+
+    const status = await adminStatus(env);
+    expect(status.origin.state).toBe("down");
+    expect(status.origin.breaker).toMatchObject({ state: "open", lastError: "status_502" });
+    expect(status.origin.recentErrors).toContainEqual(
+      expect.objectContaining({ reason: "status_502", source: "traffic" }),
+    );
+    expect(status.origin.transitions[0]).toMatchObject({ from: "closed", to: "open", cause: "traffic" });
+    expect((await publicStatus(env)).origin).toBe("down");
+  });
+
+  it("answers at once while the breaker is open, though the origin hangs", async () => {
+    const env = envFor({ BREAKER_COOLDOWN_MS: "60000" });
+    await origin.setMode({ mode: "hang" });
+    const first = await timed("https://shop.test/hang-1", env);
+    expect(first.response.status).toBe(503);
+    expect(first.ms).toBeGreaterThanOrEqual(1000);
+
+    const sameIsolate = await timed("https://shop.test/hang-2", env);
+    expect(sameIsolate.response.status).toBe(503);
+    expect(sameIsolate.ms).toBeLessThan(250);
+
+    forgetOriginHealth();
+    const freshIsolate = await timed("https://shop.test/hang-3", env);
+    expect(freshIsolate.response.status).toBe(503);
+    expect(freshIsolate.ms).toBeLessThan(250);
+    expect(await origin.requests()).toHaveLength(1);
+  });
+});
+
+describe("health probes", () => {
+  it("recovers only after consecutive good probes, then sends shoppers to the origin again", async () => {
+    const env = envFor();
+    await origin.setMode({ mode: "status", status: 502 });
+    await dispatch("https://shop.test/down", env);
+    await origin.setMode({ mode: "ok" });
+    await sleep(350);
+
+    expect(await runDurableObjectAlarm(monitor())).toBe(true);
+    expect((await adminStatus(env)).origin.breaker).toMatchObject({ state: "half-open", goodProbes: 1 });
+    forgetOriginHealth();
+    expect((await dispatch("https://shop.test/still-waiting", env)).status).toBe(503);
+    expect(await origin.requests("/still-waiting")).toHaveLength(0);
+
+    expect(await runDurableObjectAlarm(monitor())).toBe(true);
+    const status = await adminStatus(env);
+    expect(status.origin.breaker.state).toBe("closed");
+    expect(status.origin.transitions.slice(0, 2).map((t) => `${t.from}>${t.to}:${t.cause}`)).toEqual([
+      "half-open>closed:probe",
+      "open>half-open:cooldown",
+    ]);
+    expect(status.origin.probes).toMatchObject({ total: 2, failed: 0, last: { ok: true, status: 200 } });
+
+    forgetOriginHealth();
+    const back = await dispatch("https://shop.test/back", env);
+    expect(back.status).toBe(200);
+    expect(back.headers.get("x-stayopen-source")).toBe("origin");
+    const probes = await origin.requests("/healthz");
+    expect(probes).toHaveLength(2);
+    expect(probes[0]!.headers["user-agent"]).toBe("stayopen-health-probe");
+    expect((await publicStatus(env)).origin).toBe("up");
+  });
+
+  it("goes back to open on a failed probe while half-open, and waits out a new cooldown", async () => {
+    const env = envFor();
+    await origin.setMode({ mode: "status", status: 503 });
+    await dispatch("https://shop.test/down", env);
+    await origin.setMode({ mode: "ok" });
+    await sleep(350);
+    await runDurableObjectAlarm(monitor());
+    await origin.setMode({ mode: "status", status: 500 });
+    await runDurableObjectAlarm(monitor());
+
+    let status = await adminStatus(env);
+    expect(status.origin.breaker).toMatchObject({ state: "open", lastError: "status_500" });
+    expect(status.origin.transitions[0]).toMatchObject({ from: "half-open", to: "open", cause: "probe" });
+
+    await origin.setMode({ mode: "ok" });
+    await runDurableObjectAlarm(monitor());
+    status = await adminStatus(env);
+    expect(status.origin.breaker.state).toBe("open");
+    expect(status.origin.probes).toMatchObject({ total: 3, failed: 1 });
+  });
+
+  it("opens on consecutive failed probes while no shopper is around", async () => {
+    const env = envFor({ PROBE_IDLE_INTERVAL_MS: "60000", PROBE_UNHEALTHY_THRESHOLD: "2" });
+    expect((await dispatch("https://shop.test/quiet", env)).status).toBe(200);
+    await origin.setMode({ mode: "status", status: 502 });
+
+    await runDurableObjectAlarm(monitor());
+    expect((await adminStatus(env)).origin).toMatchObject({ state: "degraded", breaker: { state: "closed" } });
+    await runDurableObjectAlarm(monitor());
+    expect((await adminStatus(env)).origin.breaker).toMatchObject({ state: "open", lastError: "status_502" });
+
+    forgetOriginHealth();
+    const before = (await origin.requests()).length;
+    expect((await dispatch("https://shop.test/quiet-2", env)).status).toBe(503);
+    expect(await origin.requests()).toHaveLength(before);
+  });
+});
+
+describe("after a recovery", () => {
+  async function recover(env: Env): Promise<void> {
+    await origin.setMode({ mode: "status", status: 502 });
+    await dispatch("https://shop.test/breaks", env);
+    await origin.setMode({ mode: "ok" });
+    await sleep(350);
+    await runDurableObjectAlarm(monitor());
+    forgetOriginHealth();
+  }
+
+  it("ramps catalog reads back: some from snapshots, pages without one from the origin, never a 503", async () => {
+    const env = envFor({ SLOW_START_MS: "600000", PROBE_HEALTHY_THRESHOLD: "1" });
+    await origin.route("/c/ramp", {
+      headers: { "content-type": "text/html", "cache-control": "max-age=0" },
+      body: "<html><body>ramp</body></html>",
+    });
+    expect((await dispatch("https://shop.test/c/ramp", env)).headers.get("x-stayopen-source")).toBe("origin");
+    await recover(env);
+
+    const sources: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await dispatch("https://shop.test/c/ramp", env);
+      expect(response.status).toBe(200);
+      sources.push(response.headers.get("x-stayopen-source")!);
+    }
+    expect(sources).toContain("stale");
+    for (let i = 0; i < 5; i++) {
+      const response = await dispatch(`https://shop.test/never-kept-${i}`, env);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-stayopen-source")).toBe("origin");
+    }
+
+    expect((await publicStatus(env)).origin).toBe("degraded");
+    const slowStart = (await adminStatus(env)).origin.slowStart!;
+    expect(slowStart.share).toBeLessThan(0.2);
+  });
+
+  it("starts draining queued orders once the origin is back", async () => {
+    const env = envFor({
+      PROBE_HEALTHY_THRESHOLD: "1",
+      ORDER_SHARDS: "1",
+      ORDER_RETRY_BASE_MS: "600000",
+      ORDER_RETRY_MAX_MS: "600000",
+    });
+    await origin.setMode({ mode: "status", status: 502 });
+    await dispatch("https://shop.test/breaks", env);
+    const queued = await dispatch("https://shop.test/api/orders", env, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sku: "beans", qty: 1 }),
+    });
+    expect(queued.status).toBe(202);
+    // Left alone, the queue would make its first attempt one backoff (ten minutes) from now.
+    expect(await origin.requests("/api/orders")).toHaveLength(0);
+
+    await origin.setMode({ mode: "ok" });
+    await sleep(350);
+    await runDurableObjectAlarm(monitor());
+    forgetOriginHealth();
+    await dispatch("https://shop.test/anything", env);
+
+    for (let i = 0; i < 60 && (await origin.requests("/api/orders")).length === 0; i++) await sleep(50);
+    const deliveries = await origin.requests("/api/orders");
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]!.headers["idempotency-key"]).toBeTruthy();
+  });
+});
