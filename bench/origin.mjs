@@ -26,6 +26,8 @@ function freshStats() {
     orderRequests: 0,
     uniqueOrders: 0,
     duplicateDeliveries: 0,
+    // Keys the load generator never sent: the replay replaced the shopper's Idempotency-Key.
+    foreignKeys: 0,
     inFlight: 0,
     peakConcurrency: 0,
     firstOrderAt: null,
@@ -64,6 +66,7 @@ function order(req, res) {
     setTimeout(() => {
       stats.inFlight -= 1;
       const key = req.headers["idempotency-key"] ?? "";
+      if (!key.startsWith("bench-")) stats.foreignKeys += 1;
       const seen = key !== "" && keys.has(key);
       if (seen) stats.duplicateDeliveries += 1;
       else {

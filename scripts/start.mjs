@@ -88,6 +88,8 @@ run(
     ".wrangler/state",
     "--var",
     `ORIGIN_URL:http://127.0.0.1:${SHOP_PORT}`,
+    "--var",
+    `SHOP_URL:http://127.0.0.1:${WORKER_PORT}`,
     "--show-interactive-dev-session=false",
   ],
   { WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },

@@ -7,9 +7,18 @@ const MAX_SAMPLES = 2_000_000;
 
 /**
  * @param {{url: string, connections?: number, durationS?: number, amount?: number,
- *   requests?: object[], timeoutS?: number, slowMs?: number}} options
+ *   requests?: object[], timeoutS?: number, slowMs?: number, overallRate?: number}} options
  */
-export function load({ url, connections = 32, durationS, amount, requests, timeoutS = 10, slowMs = Infinity }) {
+export function load({
+  url,
+  connections = 32,
+  durationS,
+  amount,
+  requests,
+  timeoutS = 10,
+  slowMs = Infinity,
+  overallRate,
+}) {
   const samples = new Float64Array(MAX_SAMPLES);
   let recorded = 0;
   let slow = 0;
@@ -23,6 +32,8 @@ export function load({ url, connections = 32, durationS, amount, requests, timeo
         ...(amount ? { amount } : { duration: durationS }),
         requests,
         timeout: timeoutS,
+        // A fixed arrival rate below capacity: latency then shows service time, not queueing.
+        ...(overallRate ? { overallRate } : {}),
         // Keep connections open like a browser or CDN would.
         pipelining: 1,
       },

@@ -12,17 +12,17 @@ function row(id, r) {
   if (r.error) return `| ${id} | ${r.title} | – | – | – | – | error: ${r.error.split("\n")[0]} |`;
   switch (Number(id)) {
     case 1:
-      return `| 1 | ${r.title} | ${n(r.stayopen.rps)} rps · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} | bare: ${n(r.bare.rps)} rps · p50 ${ms(r.bare.latencyMs.p50)} · p99 ${ms(r.bare.latencyMs.p99)} | ${n(r.ratio, 2)}× rps, p99 ${r.p99DeltaMs >= 0 ? "+" : ""}${ms(r.p99DeltaMs)} | ${r.target} | ${verdict(r)} |`;
+      return `| 1 | ${r.title} | ${n(r.stayopen.rps)} rps at saturation; at ${n(r.pacedRate)} rps: p50 ${ms(r.paced.stayopen.latencyMs.p50)} · p99 ${ms(r.paced.stayopen.latencyMs.p99)} | bare: ${n(r.bare.rps)} rps; at ${n(r.pacedRate)} rps: p50 ${ms(r.paced.bare.latencyMs.p50)} · p99 ${ms(r.paced.bare.latencyMs.p99)} | ${n(r.ratio, 2)}× rps, p99 ${r.p99DeltaMs >= 0 ? "+" : ""}${ms(r.p99DeltaMs)} | ${r.target} | ${verdict(r)} |`;
     case 2:
       return `| 2 | ${r.title} | ${n(r.stayopen.rps)} rps · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} (source: ${r.source}) | healthy stayopen (1) | ${n(r.ratio, 2)}× | ${r.target} | ${verdict(r)} |`;
     case 3:
-      return `| 3 | ${r.title} | ${n(r.stayopen.rps)} rps · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} · max ${ms(r.stayopen.latencyMs.max)} over ${r.durationS} s | breaker opened after ${n(r.tripMs)} ms | ${r.waitedForTimeout} of ${n(r.stayopen.requests)} requests waited ≥ 0.9× timeout | ${r.target} | ${verdict(r)} |`;
+      return `| 3 | ${r.title} | at ${n(r.rate)} rps: p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} · max ${ms(r.stayopen.latencyMs.max)} over ${r.durationS} s | breaker opened after ${n(r.tripMs)} ms | ${r.waitedForTimeout} of ${n(r.stayopen.requests)} requests waited ≥ 0.9× timeout | ${r.target} | ${verdict(r)} |`;
     case 4:
       return `| 4 | ${r.title} | ${n(r.perS)} 202/s · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} | – | ${n(r.accepted)} of ${n(r.stayopen.requests)} answered 202 | ${r.target} | ${verdict(r)} |`;
     case 5:
-      return `| 5 | ${r.title} | ${n(r.perS)} delivered/s (${n(r.delivered)} of ${n(r.queued)}; first after ${n(r.firstDeliveryAfterMs)} ms) | – | duplicates in effect ${r.duplicatesInEffect} (on the wire ${r.wireDuplicates}); peak origin concurrency ${r.peakConcurrency} (per ½ s from the first delivery: ${r.rampPerHalfSecond.join(", ")}) | ${r.target} | ${verdict(r)} |`;
+      return `| 5 | ${r.title} | ${n(r.perS)} delivered/s (${n(r.delivered)} of ${n(r.queued)}; first after ${n(r.firstDeliveryAfterMs)} ms) | – | duplicates in effect ${r.duplicatesInEffect} (on the wire ${r.wireDuplicates}, keys changed ${r.foreignKeys}); left in queue ${r.leftInQueue}; peak origin concurrency ${r.peakConcurrency} (per ½ s from the first delivery: ${r.rampPerHalfSecond.join(", ")}) | ${r.target} | ${verdict(r)} |`;
     case 6:
-      return `| 6 | ${r.title} | ${r.readings.map((x) => `${n(x.orders / 1000)}k: ${n(x.rssMiB)} MiB`).join(", ")} | – | ${n(r.bytesPerOrder)} bytes/order | ${r.target} | ${verdict(r)} |`;
+      return `| 6 | ${r.title} | heap ${r.readings.map((x) => `${n(x.orders / 1000)}k: ${n(x.heapMiB, 1)}`).join(", ")} MiB | workerd RSS ${r.readings.map((x) => `${n(x.rssMiB)}`).join(", ")} MiB | heap ${n(r.heapBytesPerOrder, 1)} bytes/order, RSS ${n(r.rssBytesPerOrder)} bytes/order | ${r.target} | ${verdict(r)} |`;
     default:
       return "";
   }
@@ -34,7 +34,7 @@ export function markdownReport({ facts, results, pending }) {
     "",
     `Machine: ${facts.cpu}, ${facts.cores} cores, ${facts.memoryGiB} GiB; Node ${facts.node}; workerd ${facts.workerd} (wrangler ${facts.wrangler}); autocannon ${facts.autocannon}.`,
     `Machine load (1-minute average) at start ${n(facts.loadAverageAtStart, 1)}, at end ${n(facts.loadAverageAtEnd, 1)}${facts.loadAverageAtStart > 1.5 ? ": other work was running, absolute numbers are low; compare the ratios" : ""}.`,
-    `Placement: ${facts.placement}. Load: ${facts.connections} keep-alive connections, ${facts.durationS} s per measurement (scenario 1: two alternating rounds per worker, after a 2 s warm-up each), loopback only.`,
+    `Placement: ${facts.placement}. Load: ${facts.connections} keep-alive connections, ${facts.durationS} s per measurement, loopback only. Scenario 1: throughput at saturation in two alternating rounds per worker after a 2 s warm-up each, latency at a fixed rate of half the bare worker's throughput for both; scenario 3 at half the stale throughput of scenario 2.`,
     "",
     "| # | scenario | stayopen | baseline | ratio / finding | target | met |",
     "|---|---|---|---|---|---|---|",

@@ -5,6 +5,7 @@
 import { execFile, spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { freePorts, makeDataDir, removeDataDir, setMode, startShop } from "../../demo/test-support/shop-process.mjs";
 import { projectRoot } from "./paths.mjs";
@@ -130,10 +131,12 @@ async function optionsFromConfig() {
  * Returns {urls, kill9, stop, restart, workerdPid}; restart keeps ports and state.
  */
 export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
-  const ports = await freePorts(workers.length);
+  const ports = await freePorts(workers.length + 1);
+  const inspectorPort = workers.some((w) => w.inspect) ? ports.at(-1) : undefined;
   const options = workers.some((w) => w.fromConfig) ? await optionsFromConfig() : undefined;
   const spec = {
     persistDir,
+    inspectorPort,
     workers: workers.map(({ fromConfig, ...w }, i) => ({
       ...w,
       port: w.port ?? ports[i],
@@ -165,6 +168,9 @@ export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
       if (proc.child.exitCode === null && proc.child.signalCode === null) await proc.kill9();
       await launch();
     },
+    /** The JS heap of a worker started with `inspect: true`, in MiB, after asking for a garbage collection. */
+    heapUsedMiB: (name) => heapUsedMiB(inspectorPort, name),
+    inspectorPort,
     /** The workerd process (a child of the host), for memory readings. */
     workerdPid: () => childPids(proc.pid).find((pid) => processName(pid) === "workerd"),
   };
@@ -262,6 +268,58 @@ function processName(pid) {
     return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
   } catch {
     return "";
+  }
+}
+
+/**
+ * A DevTools protocol session with a worker's isolate (workers started with
+ * `inspect: true`): `call(method, params)` resolves with the result.
+ */
+export async function openInspector(port, name) {
+  if (!port) throw new Error("start the worker with inspect: true to inspect it");
+  const targets = await (
+    await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(5_000) })
+  ).json();
+  const target = targets.find((t) => t.webSocketDebuggerUrl?.endsWith(`/${name}`)) ?? targets[0];
+  // Node 20 has no WebSocket client; `ws` is the one Miniflare itself uses.
+  const WebSocket = createRequire(createRequire(WRANGLER).resolve("miniflare"))("ws");
+  const socket = new WebSocket(target.webSocketDebuggerUrl, { maxPayload: 512 * 2 ** 20 });
+  const replies = new Map();
+  socket.on("message", (data) => {
+    const message = JSON.parse(String(data));
+    replies.get(message.id)?.(message);
+  });
+  await new Promise((done, fail) => {
+    socket.once("open", done);
+    socket.once("error", fail);
+  });
+  let id = 0;
+  return {
+    call: (method, params, timeoutMs = 60_000) =>
+      new Promise((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`${method} timed out`)), timeoutMs);
+        replies.set(++id, (message) => {
+          clearTimeout(timer);
+          done(message.result);
+        });
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+    /** For methods workerd runs but never answers. */
+    send: (method) => socket.send(JSON.stringify({ id: 0, method })),
+    close: () => socket.close(),
+  };
+}
+
+async function heapUsedMiB(port, name) {
+  const inspector = await openInspector(port, name);
+  try {
+    // workerd never answers collectGarbage, but runs it: ask, give it a moment, then read.
+    inspector.send("HeapProfiler.collectGarbage");
+    await sleep(500);
+    const usage = await inspector.call("Runtime.getHeapUsage");
+    return usage.usedSize / 2 ** 20;
+  } finally {
+    inspector.close();
   }
 }
 

@@ -5,6 +5,7 @@
 //
 // Spec (JSON in STAYOPEN_WORKER_HOST): {
 //   persistDir?,                                   persisted state root (KV, Cache, Durable Objects)
+//   inspectorPort?,                                DevTools protocol for workers with `inspect: true` (heap readings)
 //   workers: [{ name, scriptPath, port, vars, options? }]   options: Miniflare options from the wrangler config
 // }
 import { createRequire } from "node:module";
@@ -24,6 +25,7 @@ function workerOptions(worker) {
     // Module names are paths relative to this root; the bundle may live in a temp dir.
     modulesRoot: dirname(worker.scriptPath),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: worker.port }],
+    ...(worker.inspect ? { unsafeInspectorProxy: true } : {}),
   };
   if (!worker.options) return { ...base, compatibilityDate: "2026-04-01", bindings: worker.vars ?? {} };
   return { ...worker.options, ...base, bindings: { ...worker.options.bindings, ...(worker.vars ?? {}) } };
@@ -32,6 +34,7 @@ function workerOptions(worker) {
 const persist = spec.persistDir ? { defaultPersistRoot: resolve(spec.persistDir) } : {};
 const mf = new Miniflare({
   ...persist,
+  ...(spec.inspectorPort ? { inspectorPort: spec.inspectorPort } : {}),
   cf: false, // no network: do not fetch Cloudflare's request.cf sample
   log: new Log(LogLevel.WARN),
   // The worker's console output (structured JSON logs) goes to this process's stdout for the parent to keep.

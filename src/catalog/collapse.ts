@@ -14,6 +14,7 @@ import { responseIsPublic } from "./shareable";
 type Handoff =
   | {
       kind: "answered";
+      originUrl: string;
       status: number;
       statusText: string;
       headers: [string, string][];
@@ -97,7 +98,7 @@ async function lead(
   const varied = variedHeaders(response.headers.get("vary"), request);
   // The copy's length is its decoded body's; the runtime sets it.
   const headers = [...response.headers].filter(([name]) => name !== "content-length");
-  const answer = { status: response.status, statusText: response.statusText, headers, varied };
+  const answer = { originUrl: result.originUrl, status: response.status, statusText: response.statusText, headers, varied };
   if (!response.body) {
     settle({ kind: "answered", ...answer, body: new ArrayBuffer(0) });
     return result;
@@ -110,7 +111,7 @@ async function lead(
       () => settle({ kind: "alone" }),
     ),
   );
-  return { kind: "answered", response: new Response(mine, response) };
+  return { kind: "answered", response: new Response(mine, response), originUrl: result.originUrl };
 }
 
 async function join(flight: Flight, request: Request, waitMs: number): Promise<OriginCall | null> {
@@ -128,8 +129,8 @@ async function join(flight: Flight, request: Request, waitMs: number): Promise<O
     case "answered": {
       const sameVariant = handoff.varied.every(([name, value]) => request.headers.get(name) === value);
       if (!sameVariant) return null;
-      const { status, statusText, headers, body } = handoff;
-      return { kind: "answered", response: new Response(body.slice(0), { status, statusText, headers }) };
+      const { originUrl, status, statusText, headers, body } = handoff;
+      return { kind: "answered", response: new Response(body.slice(0), { status, statusText, headers }), originUrl };
     }
   }
 }

@@ -3,8 +3,9 @@ import type { Shop } from "../config";
 import type { AppEnv } from "../env";
 import { log } from "../log";
 import { count } from "../metrics";
-import { callOrigin } from "../origin/call";
+import { callCatalogOrigins } from "../origin/failover";
 import { originHealth } from "../origin/health";
+import { shedFromPrimary } from "../origin/shed";
 import { collapsedCall, type CollapsedCall } from "./collapse";
 import { healthyUse, parseCacheControl, snapshotPolicy } from "./freshness";
 import { keepSnapshot, worthKeeping } from "./keep";
@@ -30,14 +31,14 @@ export function noteCacheControl(shop: Shop, response: Response): void {
   log("info", "swr_enabled", { shop: shop.id, reason: "origin_cache_control" });
 }
 
-/** The origin call for a shareable page, shared with concurrent requests for the same page. */
+/** The call down the origin chain for a shareable page, shared with concurrent requests for the same page. */
 export async function sharedOriginCall(
   c: Context<AppEnv>,
   request: Request,
   normalized: string,
 ): Promise<CollapsedCall> {
   const shop = c.var.shop;
-  const outcome = await collapsedCall(`${shop.id} ${normalized}`, request, () => callOrigin(shop, request), {
+  const outcome = await collapsedCall(`${shop.id} ${normalized}`, request, () => callCatalogOrigins(shop, request, shedFromPrimary(c)), {
     maxBytes: shop.config.snapshotMaxBytes,
     waitMs: 2 * shop.config.originTimeoutMs,
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),

@@ -3,7 +3,9 @@ import type { Shop } from "../config";
 import type { AppEnv } from "../env";
 import { withSource } from "../http/source";
 import { count } from "../metrics";
-import { callOrigin } from "../origin/call";
+import { callCatalogOrigins, sourceOf } from "../origin/failover";
+import { shedFromPrimary } from "../origin/shed";
+import { exportedResponse } from "../static-backup";
 import { unavailableResponse } from "../shopper/maintenance";
 import { collapsible } from "./collapse";
 import { servableOnError, snapshotPolicy } from "./freshness";
@@ -15,38 +17,43 @@ import { staleResponse } from "./stale";
 import { claimRefresh, readSnapshot } from "./store";
 
 /**
- * Catalog reads (GET/HEAD): live from the origin while it answers, keeping a
- * snapshot of shareable pages on the way; ahead of the origin only where its
- * Cache-Control allows stale-while-revalidate; the newest snapshot within its
- * stale-if-error window when it fails; the branded maintenance page when there
- * is none. Concurrent requests for one shareable page share one origin fetch.
+ * Catalog reads (GET/HEAD): live from the primary origin while it answers,
+ * else from the first backup origin that does (BACKUP_ORIGINS, in order),
+ * keeping a snapshot of shareable pages on the way; ahead of the origin only
+ * where its Cache-Control allows stale-while-revalidate; when no origin
+ * answers, the newer of the static export in R2 and the page's snapshot
+ * (within its stale-if-error window); the branded maintenance page when there
+ * is neither. Concurrent requests for one shareable page share one walk down
+ * the chain.
  */
 export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
   const shop = c.var.shop;
   const request = c.req.raw;
   if (!requestIsShareable(request, shop.config.sessionCookies).shareable || !collapsible(request)) {
-    const call = await callOrigin(shop, request);
-    return call.kind === "answered" ? passThrough(c, shop, call.response) : serveFallback(c, shop);
+    const call = await callCatalogOrigins(shop, request, shedFromPrimary(c));
+    return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c, shop);
   }
   const normalized = normalizeUrl(request.url);
   const ahead = await serveAhead(c, normalized);
   if (ahead) return ahead;
   const { call } = await sharedOriginCall(c, request, normalized);
-  return call.kind === "answered" ? passThrough(c, shop, call.response) : serveFallback(c, shop);
+  return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c, shop);
 }
 
-function passThrough(c: Context<AppEnv>, shop: Shop, response: Response): Response {
+/** A live answer, from the primary (`origin`) or a backup (`backup`); either one becomes the page's snapshot. */
+function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originUrl: string): Response {
   const request = c.req.raw;
+  const source = sourceOf(shop, originUrl);
   noteCacheControl(shop, response);
-  if (!worthKeeping(request, response, shop.config)) return withSource(response, "origin");
+  if (!worthKeeping(request, response, shop.config)) return withSource(response, source);
 
   const url = new URL(request.url);
   const normalized = normalizeUrl(url);
-  if (!claimRefresh(`${shop.id} ${normalized}`, shop.config.snapshotRefreshS)) return withSource(response, "origin");
+  if (!claimRefresh(`${shop.id} ${normalized}`, shop.config.snapshotRefreshS)) return withSource(response, source);
 
   const [toShopper, toStore] = response.body!.tee();
   c.executionCtx.waitUntil(keepSnapshot(c.env, shop, url.host, normalized, new Response(toStore, response)));
-  return withSource(response, "origin", toShopper);
+  return withSource(response, source, toShopper);
 }
 
 async function serveFallback(c: Context<AppEnv>, shop: Shop): Promise<Response> {
@@ -54,7 +61,10 @@ async function serveFallback(c: Context<AppEnv>, shop: Shop): Promise<Response> 
   const url = new URL(request.url);
   const now = Date.now();
   const snapshot = await readSnapshot(c.env, shop.id, url.host, normalizeUrl(url), (p) => c.executionCtx.waitUntil(p));
-  if (snapshot && servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, shop.config))) {
+  const servable = snapshot && servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, shop.config));
+  const exported = await exportedResponse(c, servable ? snapshot.storedAt : null, now);
+  if (exported) return exported;
+  if (servable) {
     count(c.env, shop.id, "snapshot_hits", { use: "stale" });
     return staleResponse(snapshot, request.method, now, shop.config.catalogFeedUrl !== undefined);
   }

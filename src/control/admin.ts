@@ -3,8 +3,10 @@ import type { AppEnv } from "../env";
 import { StayopenError } from "../errors";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
+import { welcomeBack } from "../origin/sync";
 import { BYPASS_COOKIE_HEADER_NAME, issueBypassCookie, LINK_TTL_MS, newNonce, signPass } from "./bypass";
 import { rememberControls, shopControl } from "./controls";
+import type { ControlState } from "./shop-control";
 import { parseMaintenanceRequest } from "./maintenance";
 import { describeControls } from "./status";
 
@@ -23,14 +25,29 @@ async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
-/** `{"on":true,"message":"…","from"?:ISO,"until"?:ISO}` or `{"on":false}`. */
-controlAdmin.post("/maintenance", async (c) => {
+/**
+ * Switches forced maintenance for the JSON API and the dashboard alike:
+ * validated, stored for every isolate, and when it ends the queued orders and
+ * the recovery hand-over go out at once.
+ */
+export async function applyMaintenance(
+  c: Context<AppEnv>,
+  body: unknown,
+): Promise<{ ok: true; state: ControlState } | { ok: false; message: string }> {
   const shop = c.var.shop;
-  const parsed = parseMaintenanceRequest(await jsonBody(c), Date.now());
-  if (!parsed.ok) throw new StayopenError(400, "invalid_request", parsed.message);
+  const parsed = parseMaintenanceRequest(body, Date.now());
+  if (!parsed.ok) return parsed;
   const state = await shopControl(c.env, shop.id).setMaintenance(shop.id, parsed.value);
   rememberControls(shop.id, state);
-  return c.json(describeControls(state, Date.now()));
+  if (!parsed.value.on) c.executionCtx.waitUntil(welcomeBack(c.env, shop, "maintenance_ended"));
+  return { ok: true, state };
+}
+
+/** `{"on":true,"message":"…","from"?:ISO,"until"?:ISO}` or `{"on":false}`. */
+controlAdmin.post("/maintenance", async (c) => {
+  const applied = await applyMaintenance(c, await jsonBody(c));
+  if (!applied.ok) throw new StayopenError(400, "invalid_request", applied.message);
+  return c.json(describeControls(applied.state, Date.now()));
 });
 
 /** Sets a bypass cookie on this response and hands out a one-time link that gives a browser the same cookie. */

@@ -1,16 +1,17 @@
 import type { Context, Next } from "hono";
-import type { Shop } from "../config";
 import type { AppEnv, Env } from "../env";
 import { isStayopenError, StayopenError } from "../errors";
 import { withSource } from "../http/source";
 import { rateLimit } from "../limits/rate-limit";
 import { log } from "../log";
+import { isForcedDown } from "../control/forced";
 import { callOrigin } from "../origin/call";
+import { welcomeBack } from "../origin/sync";
 import { orderAcceptedPage } from "../shopper/order-accepted";
 import { unavailableResponse } from "../shopper/maintenance";
 import { orderBodyError, readOrderBody, type OrderBody } from "./body";
 import { derivedIdempotencyKey, isValidIdempotencyKey, submissionHash, submitterOf } from "./keys";
-import { drainNow, enqueueOrder } from "./queue";
+import { enqueueOrder } from "./queue";
 import type { NewOrder, QueuedOrder } from "./types";
 import { isOrderRoute } from "./routes";
 
@@ -65,15 +66,19 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
   const submitter = submitterOf(request);
   const wireKey = clientKey ?? (await derivedIdempotencyKey(await submissionHash(order, submitter), Date.now()));
 
-  const call = await callOrigin(shop, forwardable(request, read.body), undefined, { "idempotency-key": wireKey });
+  // While the operator forces maintenance, orders are held at the edge rather than sent to the origin.
+  const call = isForcedDown(c)
+    ? ({ kind: "skipped" } as const)
+    : await callOrigin(shop, forwardable(request, read.body), undefined, { "idempotency-key": wireKey });
   if (call.kind === "answered") {
-    if (queuedHere(c.env).delete(shop.id)) c.executionCtx.waitUntil(drainAfterRecovery(c.env, shop));
+    // The origin answers orders again: what this isolate queued goes now, not after its backoff.
+    if (queuedHere(c.env).delete(shop.id)) c.executionCtx.waitUntil(welcomeBack(c.env, shop, "origin_recovered"));
     return withSource(call.response, "origin");
   }
   log("warn", "order_forward_failed", {
     shop: shop.id,
     path: url.pathname,
-    reason: call.kind === "failed" ? call.reason : "breaker_open",
+    reason: call.kind === "failed" ? call.reason : isForcedDown(c) ? "forced_maintenance" : "breaker_open",
   });
 
   let queued: QueuedOrder;
@@ -95,15 +100,6 @@ function forwardable(request: Request, body: OrderBody): Request {
   headers.delete("content-length");
   headers.delete("transfer-encoding");
   return new Request(request.url, { method: request.method, headers, body: body.bytes });
-}
-
-/** The origin answered an order again: replay what this isolate queued without waiting out the backoff. */
-async function drainAfterRecovery(env: Env, shop: Shop): Promise<void> {
-  try {
-    await drainNow(env, shop);
-  } catch (error) {
-    log("warn", "order_drain_poke_failed", { shop: shop.id, error: String(error) });
-  }
 }
 
 function accepted(c: Context<AppEnv>, queued: QueuedOrder, body: OrderBody): Response {

@@ -1,7 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config";
 import type { Env } from "../env";
+import { shopControl } from "../control/controls";
+import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
+import { count, flushIfDue } from "../metrics";
 import { settleOrderStock, type OrderOutcome } from "../stock";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff";
 import { nextInFlight } from "./ramp";
@@ -253,6 +256,12 @@ export class OrderQueue extends DurableObject<Env> {
       startedAt - RETENTION_MS,
     );
 
+    const heldUntil = await this.#maintenanceHold(settings.shop, startedAt, policy);
+    if (heldUntil !== null) {
+      await this.#wakeBy(heldUntil);
+      return;
+    }
+
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN && Date.now() - startedAt < RUN_BUDGET_MS; batch++) {
       const shard = this.#shard();
       const now = Date.now();
@@ -279,6 +288,26 @@ export class OrderQueue extends DurableObject<Env> {
       this.#sql.exec("UPDATE shard SET in_flight = 1");
     }
     await this.#arm();
+    await flushIfDue(this.env);
+  }
+
+  /**
+   * While the operator forces maintenance the shop is closed on purpose: orders
+   * wait. Returns when to look again (the window's end, else after the longest
+   * backoff; switching maintenance off drains at once). An unreachable switch
+   * never holds orders back.
+   */
+  async #maintenanceHold(shopId: string, now: number, policy: BackoffPolicy): Promise<number | null> {
+    let forced;
+    try {
+      forced = activeMaintenance((await shopControl(this.env, shopId).read()).maintenance, now);
+    } catch (error) {
+      log("warn", "order_replay_maintenance_unknown", { shop: shopId, error: String(error) });
+      return null;
+    }
+    if (!forced) return null;
+    log("info", "order_replay_held", { shop: shopId, reason: "forced_maintenance", until: forced.until });
+    return forced.until ?? now + policy.maxMs;
   }
 
   /** The next orders that may go, marked as being delivered (one synchronous step, so nothing else can take them). */
@@ -321,6 +350,7 @@ export class OrderQueue extends DurableObject<Env> {
     policy: BackoffPolicy,
   ): Finished | null {
     const fields = { shop: settings.shop, reference: order.reference, attempts: order.attempts };
+    count(this.env, settings.shop, "replay_outcomes", { outcome: verdict.kind });
     switch (verdict.kind) {
       case "delivered":
         // The body is no longer needed once the origin has the order; the fingerprint still answers idempotent retries.

@@ -4,8 +4,8 @@ import { fetchWithDeadline, toOriginRequest } from "./fetch";
 import { originHealth } from "./health";
 
 export type OriginCall =
-  /** The origin answered (2xx, 3xx, 4xx, or a 5xx that is not a failure): pass it on untouched. */
-  | { kind: "answered"; response: Response }
+  /** The origin answered (2xx, 3xx, 4xx, or a 5xx that is not a failure): pass it on untouched. `originUrl` says which one. */
+  | { kind: "answered"; response: Response; originUrl: string }
   /** The origin failed; `reason` says how. Any failed response body has been released. */
   | { kind: "failed"; reason: string }
   /** The shared breaker keeps shoppers away (open or half-open): nothing was sent and nobody waited. */
@@ -35,7 +35,7 @@ export async function callOrigin(
   const verdict = classify({ kind: "response", status: attempt.response.status });
   if (!verdict.failed) {
     health.success();
-    return { kind: "answered", response: attempt.response };
+    return { kind: "answered", response: attempt.response, originUrl };
   }
   await attempt.response.body?.cancel();
   health.failure(verdict.reason);

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { ProbeConfig } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
+import { count, flushIfDue } from "../metrics";
 import {
   applyOutcomes,
   applyProbe,
@@ -291,6 +292,8 @@ export class OriginMonitor extends DurableObject<Env> {
       reason,
     };
     log(next.state === "open" ? "warn" : "info", transitionEvent(next.state), fields);
+    count(this.env, settings.shopId, "breaker_transitions", { to: next.state, origin: settings.originUrl });
+    this.ctx.waitUntil(flushIfDue(this.env) ?? Promise.resolve());
 
     if (next.state !== "closed") {
       record.slowStart = null;

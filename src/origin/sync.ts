@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Shop } from "../config";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
+import { announceRecovery } from "../notify/recovery";
 import { drainNow } from "../orders";
 import { awaitBriefly, FIRST_LOOK_MS } from "../shared-copy";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
@@ -34,13 +35,17 @@ export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings 
   };
 }
 
-/** Queued orders wait for a healthy origin; the isolate that hears of the recovery first starts them moving. */
-async function startDraining(env: Env, shop: Shop, originUrl: string): Promise<void> {
-  log("info", "order_drain_started", { shop: shop.id, origin: originUrl, cause: "origin_recovered" });
-  try {
-    await drainNow(env, shop);
-  } catch (error) {
-    log("warn", "order_drain_start_failed", { shop: shop.id, origin: originUrl, error: String(error) });
+/**
+ * The shop is open again: queued orders go to the origin now rather than after
+ * their backoff, and the shop is handed who to tell (subscribers, orders that
+ * need a payment link). A failure here only loses the head start; both have
+ * their own retries.
+ */
+export async function welcomeBack(env: Env, shop: Shop, cause: "origin_recovered" | "maintenance_ended"): Promise<void> {
+  log("info", "order_drain_started", { shop: shop.id, cause });
+  const steps = await Promise.allSettled([drainNow(env, shop), announceRecovery(env, shop)]);
+  for (const [step, result] of [["drain", steps[0]], ["announce", steps[1]]] as const) {
+    if (result.status === "rejected") log("warn", "welcome_back_failed", { shop: shop.id, cause, step, error: String(result.reason) });
   }
 }
 
@@ -51,7 +56,8 @@ export function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth):
       monitorSettings(shop, health.originUrl),
       report,
     );
-    if (answer.drain) await startDraining(env, shop, health.originUrl);
+    // Exactly one exchange after each recovery carries `drain`: this isolate starts the queue moving.
+    if (answer.drain) await welcomeBack(env, shop, "origin_recovered");
     return answer.shared;
   });
 }

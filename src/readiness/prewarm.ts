@@ -7,6 +7,7 @@ import { log } from "../log";
 import { count } from "../metrics";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";
+import { sharedOriginHealth } from "../origin/sync";
 import { pageCoverage, pageTargets, type PageCoverage, type PageKind } from "./coverage";
 import { mapLimited } from "./pool";
 import { PREWARM_USER_AGENT } from "./user-agent";
@@ -64,7 +65,8 @@ export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummar
   const origin = new URL(shopUrl).origin;
   const shop = resolveShop(env, new URL(origin).host);
   if (shop.config.prewarm.maxPages === 0) return skipped(shop.id, "disabled");
-  if (originHealth(shop).label === "down") return skipped(shop.id, "origin_down");
+  // A cron run has no request keeping the breaker copy current: ask the shared monitor first.
+  if ((await sharedOriginHealth(env, shop)).label === "down") return skipped(shop.id, "origin_down");
 
   const { targets } = await pageTargets(shop, origin);
   const due = duePages(

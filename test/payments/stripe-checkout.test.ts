@@ -19,8 +19,6 @@ afterEach(async () => {
   shop = undefined;
 });
 
-const referenceOf = (location: string | null) => /\/__stayopen\/orders\/([0-9a-f]+)/.exec(location ?? "")?.[1];
-
 async function stripeShop(stripe: FakeStripe, stock: number | null = 5) {
   const sku = unique("PAY");
   shop = await shopWithFeed([{ sku, name: "Ethiopia Yirgacheffe 250 g", price: 1450, currency: "EUR", stock }], {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
-import { rememberControls, shopControl } from "../../control/controls";
-import { parseMaintenanceRequest, type MaintenanceRequest } from "../../control/maintenance";
+import { applyMaintenance } from "../../control/admin";
+import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../env";
 import { readFields } from "../../http/fields";
 import { log } from "../../log";
@@ -89,17 +89,14 @@ function utcInstant(value: string): string {
 }
 
 dashboard.post("/dashboard/maintenance", async (c) => {
-  const shop = c.var.shop;
   const form = await readFields(c.req.raw, MAX_FORM_BYTES);
   if (!form.ok) return problem(c, form.status, "Maintenance not changed", form.message);
   const { on, message = "", until } = form.fields;
   const body: MaintenanceRequest | Record<string, unknown> =
     on === "false" ? { on: false } : { on: true, message, ...(until ? { until: utcInstant(until) } : {}) };
-  const parsed = parseMaintenanceRequest(body, Date.now());
-  if (!parsed.ok) return problem(c, 400, "Maintenance not changed", parsed.message);
-  const state = await shopControl(c.env, shop.id).setMaintenance(shop.id, parsed.value);
-  rememberControls(shop.id, state);
-  return done(c, parsed.value.on ? "maintenance_on" : "maintenance_off");
+  const applied = await applyMaintenance(c, body);
+  if (!applied.ok) return problem(c, 400, "Maintenance not changed", applied.message);
+  return done(c, on === "false" ? "maintenance_off" : "maintenance_on");
 });
 
 dashboard.post("/dashboard/orders/:reference/:action{retry|discard}", async (c) => {
