@@ -1,7 +1,7 @@
 // CPU profile of the worker's isolate under one benchmark load, over the
 // DevTools protocol of Miniflare's inspector proxy: what stayopen spends its
 // time on. Prints the functions with the most self time and writes the
-// .cpuprofile (open it in Chrome DevTools) to bench/results/.
+// .cpuprofile (open it in Chrome DevTools) to artifacts/bench/.
 //
 //   node bench/profile.mjs healthy|stale|intake [seconds]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -82,7 +82,7 @@ try {
   } finally {
     inspector.close();
   }
-  const dir = resolve(projectRoot, "bench/results");
+  const dir = resolve(projectRoot, "artifacts/bench");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `profile-${kind}.cpuprofile`);
   writeFileSync(file, JSON.stringify(profile));

@@ -5,6 +5,9 @@ import { localSecrets } from "./local-secrets.mjs";
 const WORKER_PORT = Number(process.env.STAYOPEN_PORT ?? 8787);
 const SHOP_PORT = Number(process.env.DEMO_PORT ?? 8788);
 const CONTROL_PORT = Number(process.env.DEMO_CONTROL_PORT ?? 8789);
+const BACKUP = process.argv.includes("--backup");
+const BACKUP_PORT = 8790;
+const BACKUP_CONTROL_PORT = 8791;
 const secrets = localSecrets();
 
 const children = [];
@@ -56,7 +59,7 @@ function announce() {
       Within seconds the queue drains: curl ${control}/stats (or ${shop}/api/orders)
    Admin API token (from .dev.vars): ${secrets.ADMIN_TOKEN}
       curl -H 'authorization: Bearer ${secrets.ADMIN_TOKEN}' ${shop}/__stayopen/admin/status
-   Ctrl-C stops both.
+   ${BACKUP ? `Backup demo shop (read-only): http://127.0.0.1:${BACKUP_PORT}, control http://127.0.0.1:${BACKUP_CONTROL_PORT}\n   ` : ""}Ctrl-C stops everything.
   ──────────────────────────────────────────────────────────────────────────
 `);
 }
@@ -74,6 +77,19 @@ run("shop", process.execPath, ["demo/server.mjs"], {
   REPLAY_SECRET: secrets.REPLAY_SECRET,
   DEMO_QUIET: "1",
 });
+if (BACKUP) {
+  run("backup", process.execPath, ["demo/server.mjs"], {
+    PORT: String(BACKUP_PORT),
+    CONTROL_PORT: String(BACKUP_CONTROL_PORT),
+    SHOP_LABEL: "backup",
+    DEMO_DATA_DIR: "demo/.data-backup",
+    REPLAY_SECRET: secrets.REPLAY_SECRET,
+    DEMO_QUIET: "1",
+  });
+}
+const backupVars = BACKUP
+  ? ["--var", `BACKUP_ORIGINS:${JSON.stringify([{ url: `http://127.0.0.1:${BACKUP_PORT}`, orders: false }])}`]
+  : [];
 run(
   "stayopen",
   process.execPath,
@@ -90,6 +106,7 @@ run(
     `ORIGIN_URL:http://127.0.0.1:${SHOP_PORT}`,
     "--var",
     `SHOP_URL:http://127.0.0.1:${WORKER_PORT}`,
+    ...backupVars,
     "--show-interactive-dev-session=false",
   ],
   { WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },

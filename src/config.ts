@@ -110,6 +110,10 @@ const schema = z.object({
     "session,sessionid,PHPSESSID,connect.sid,_session_id",
   ),
   BACKUP_ORIGINS: jsonArray(backupOrigin, '[{"url":"https://dr.example.com","orders":false}]'),
+  STATIC_BACKUP: z.preprocess(
+    blankToUndefined,
+    z.enum(["on", "off"], { message: 'must be "on" or "off"' }).default("off").transform((value) => value === "on"),
+  ),
   SNAPSHOT_STATUSES: csv(z.string().regex(/^(200|301|404)$/, "may only list 200, 301 and 404").transform(Number), "200"),
   SNAPSHOT_REFRESH_S: int(1, 86_400, 60),
   SNAPSHOT_MAX_BYTES: int(1024, 25 * 1024 * 1024, 2 * 1024 * 1024),
@@ -214,6 +218,8 @@ export type Config = {
   notifyWebhookUrl?: string;
   sessionCookies: string[];
   backupOrigins: BackupOrigin[];
+  /** The cron exports the critical catalog to R2 (binding STATIC_BACKUP_BUCKET), the last backup before snapshots. */
+  staticBackup: boolean;
   snapshotStatuses: number[];
   snapshotRefreshS: number;
   snapshotMaxBytes: number;
@@ -269,6 +275,7 @@ function toConfig(parsed: Parsed): Config {
     notifyWebhookUrl: parsed.NOTIFY_WEBHOOK_URL,
     sessionCookies: parsed.SESSION_COOKIES,
     backupOrigins: parsed.BACKUP_ORIGINS,
+    staticBackup: parsed.STATIC_BACKUP,
     snapshotStatuses: parsed.SNAPSHOT_STATUSES,
     snapshotRefreshS: parsed.SNAPSHOT_REFRESH_S,
     snapshotMaxBytes: parsed.SNAPSHOT_MAX_BYTES,

@@ -11,10 +11,11 @@ import { notify } from "./notify/routes";
 import { limitOrderRoutes, orderIntake, orderStatus } from "./orders";
 import { passThrough } from "./origin/pass-through";
 import { shedDuringSlowStart } from "./origin/shed";
-import { shareOriginHealth } from "./origin/sync";
+import { shareOriginHealth, watchBackups } from "./origin/sync";
 import { prewarm } from "./readiness";
 import { payments } from "./payments/routes";
 import { statusHtml, statusJson } from "./shopper/status";
+import { exportStaticBackup } from "./static-backup";
 
 /**
  * The request flow, top to bottom: stayopen's own routes, then the operator's
@@ -64,9 +65,15 @@ export { OriginMonitor } from "./origin/monitor";
 export { PaymentLedger } from "./payments/ledger";
 export { StockReservations } from "./stock/reservations";
 
-/** Every five minutes (wrangler.toml [triggers]): fill snapshot gaps, then send this isolate's counters. */
+/**
+ * Every five minutes (wrangler.toml [triggers]): keep the backup origins'
+ * monitors probing, fill snapshot gaps, take the next step of the static
+ * export to R2, then send this isolate's counters.
+ */
 async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  await watchBackups(env);
   await prewarm(env);
+  await exportStaticBackup(env);
   ctx.waitUntil(flushMetrics(env));
 }
 

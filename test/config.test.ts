@@ -27,8 +27,16 @@ describe("parseConfig", () => {
       orderMaxBytes: 65_536,
       retryAfterS: 120,
       backupOrigins: [],
+      staticBackup: false,
       snapshotStatuses: [200],
     });
+  });
+
+  it("switches the static backup with STATIC_BACKUP=on|off", () => {
+    expect(parseConfig({ ...base, STATIC_BACKUP: "on" }).staticBackup).toBe(true);
+    expect(parseConfig({ ...base, STATIC_BACKUP: "off" }).staticBackup).toBe(false);
+    expect(parseConfig({ ...base, STATIC_BACKUP: "" }).staticBackup).toBe(false);
+    expect(problem({ ...base, STATIC_BACKUP: "yes" })).toContain('STATIC_BACKUP must be "on" or "off"');
   });
 
   it("treats empty strings as not set", () => {

@@ -12,11 +12,11 @@ function row(id, r) {
   if (r.error) return `| ${id} | ${r.title} | – | – | – | – | error: ${r.error.split("\n")[0]} |`;
   switch (Number(id)) {
     case 1:
-      return `| 1 | ${r.title} | ${n(r.stayopen.rps)} rps at saturation; at ${n(r.pacedRate)} rps: p50 ${ms(r.paced.stayopen.latencyMs.p50)} · p99 ${ms(r.paced.stayopen.latencyMs.p99)} | bare: ${n(r.bare.rps)} rps; at ${n(r.pacedRate)} rps: p50 ${ms(r.paced.bare.latencyMs.p50)} · p99 ${ms(r.paced.bare.latencyMs.p99)} | ${n(r.ratio, 2)}× rps, p99 ${r.p99DeltaMs >= 0 ? "+" : ""}${ms(r.p99DeltaMs)} | ${r.target} | ${verdict(r)} |`;
+      return `| 1 | ${r.title} | ${n(r.stayopen.rps)} rps at saturation; 4 connections: p50 ${ms(r.paced.stayopen.latencyMs.p50)} · p99 ${ms(r.paced.stayopen.latencyMs.p99)} | bare: ${n(r.bare.rps)} rps; 4 connections: p50 ${ms(r.paced.bare.latencyMs.p50)} · p99 ${ms(r.paced.bare.latencyMs.p99)} | ${n(r.ratio, 2)}× rps, p99 ${r.p99DeltaMs >= 0 ? "+" : ""}${ms(r.p99DeltaMs)} | ${r.target} | ${verdict(r)} |`;
     case 2:
       return `| 2 | ${r.title} | ${n(r.stayopen.rps)} rps · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} (source: ${r.source}) | healthy stayopen (1) | ${n(r.ratio, 2)}× | ${r.target} | ${verdict(r)} |`;
     case 3:
-      return `| 3 | ${r.title} | at ${n(r.rate)} rps: p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} · max ${ms(r.stayopen.latencyMs.max)} over ${r.durationS} s | breaker opened after ${n(r.tripMs)} ms | ${r.waitedForTimeout} of ${n(r.stayopen.requests)} requests waited ≥ 0.9× timeout | ${r.target} | ${verdict(r)} |`;
+      return `| 3 | ${r.title} | ${n(r.stayopen.rps)} rps with 4 connections: p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} · max ${ms(r.stayopen.latencyMs.max)} over ${r.durationS} s | breaker opened after ${n(r.tripMs)} ms | ${r.waitedForTimeout} of ${n(r.stayopen.requests)} requests waited ≥ 0.9× timeout | ${r.target} | ${verdict(r)} |`;
     case 4:
       return `| 4 | ${r.title} | ${n(r.perS)} 202/s · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} | – | ${n(r.accepted)} of ${n(r.stayopen.requests)} answered 202 | ${r.target} | ${verdict(r)} |`;
     case 5:
@@ -34,7 +34,7 @@ export function markdownReport({ facts, results, pending }) {
     "",
     `Machine: ${facts.cpu}, ${facts.cores} cores, ${facts.memoryGiB} GiB; Node ${facts.node}; workerd ${facts.workerd} (wrangler ${facts.wrangler}); autocannon ${facts.autocannon}.`,
     `Machine load (1-minute average) at start ${n(facts.loadAverageAtStart, 1)}, at end ${n(facts.loadAverageAtEnd, 1)}${facts.loadAverageAtStart > 1.5 ? ": other work was running, absolute numbers are low; compare the ratios" : ""}.`,
-    `Placement: ${facts.placement}. Load: ${facts.connections} keep-alive connections, ${facts.durationS} s per measurement, loopback only. Scenario 1: throughput at saturation in two alternating rounds per worker after a 2 s warm-up each, latency at a fixed rate of half the bare worker's throughput for both; scenario 3 at half the stale throughput of scenario 2.`,
+    `Placement: ${facts.placement}. Load: ${facts.connections} keep-alive connections, ${facts.durationS} s per measurement, loopback only. Scenario 1: throughput at saturation in two alternating rounds per worker after a 2 s warm-up each, latency with 4 connections (little queueing) for both; scenario 3 with 4 connections too.`,
     "",
     "| # | scenario | stayopen | baseline | ratio / finding | target | met |",
     "|---|---|---|---|---|---|---|",

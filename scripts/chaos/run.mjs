@@ -1,6 +1,6 @@
 // `npm run chaos`: the real worker in workerd with persisted state, the real
 // demo shop behind a fault proxy, shoppers browsing and ordering throughout:
-// healthy → latency → 500s → hang → refused → reset mid-body → flapping →
+// healthy → latency → reset mid-body → 500s → hang → refused → flapping →
 // recovered, with the worker SIGKILLed and restarted mid-outage and mid-drain.
 // Ends with `chaos: N passed, M failed, K skipped`; exits 1 on any violation.
 //
@@ -62,11 +62,12 @@ const s = (ms) => Math.round(ms * SCALE);
 const PHASES = [
   { name: "healthy", ms: s(12_000), fault: { mode: "pass" } },
   { name: "latency", ms: s(5_000), fault: { mode: "latency", latencyMs: 300 } },
+  // While the breaker is closed: headers arrive, then the connection dies. Nothing can fall back once a
+  // page started streaming; what matters is that no cut page becomes a snapshot and no order is doubled.
+  { name: "reset-mid-body", ms: s(6_000), fault: { mode: "reset-mid-body" }, brokenBodies: true },
   { name: "500s", ms: s(16_000), fault: { mode: "status", status: 500 }, outage: true, killAtMs: s(8_000) },
   { name: "hang", ms: s(12_000), fault: { mode: "hang" }, outage: true },
   { name: "refused", ms: s(12_000), fault: { mode: "refuse" }, outage: true },
-  // Headers arrive, then the connection dies: nothing can fall back once the page started streaming.
-  { name: "reset-mid-body", ms: s(6_000), fault: { mode: "reset-mid-body" }, brokenBodies: true },
   { name: "flapping", ms: s(16_000), fault: { mode: "flap", periodMs: 2000 }, brokenBodies: true },
   { name: "recovered", ms: s(8_000), fault: { mode: "pass" }, recovery: true },
 ];

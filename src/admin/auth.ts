@@ -53,7 +53,7 @@ export function crossSiteRefusal(c: Context<AppEnv>): Response {
  */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async function requireAdminToken(c, next) {
-    const token = c.var.shop.config.adminToken;
+    const token = c.get("shop").config.adminToken;
     if (!token) return c.json({ error: "not_found" }, 404, EDGE_HEADERS);
     if (c.req.path === LOGIN_PATH) return next();
     const unauthorized = () =>

@@ -5,6 +5,7 @@ import { metricsRoute } from "../metrics";
 import { exportSubscribers } from "../notify/export";
 import { ordersAdmin, queueDepth } from "../orders";
 import { readinessRoute } from "../readiness";
+import { staticBackupStatus } from "../static-backup";
 import { requireAdmin } from "./auth";
 import { dashboard } from "./dashboard";
 
@@ -23,8 +24,12 @@ admin.use("*", async function noStore(c, next) {
 });
 
 admin.get("/status", async (c) => {
-  const [operator, queue] = await Promise.all([operatorStatus(c), queueDepth(c.env, c.var.shop)]);
-  return c.json({ ...operator, queue });
+  const [operator, queue, staticBackup] = await Promise.all([
+    operatorStatus(c),
+    queueDepth(c.env, c.get("shop")),
+    staticBackupStatus(c.env, c.get("shop")),
+  ]);
+  return c.json({ ...operator, queue, staticBackup });
 });
 
 admin.get("/subscribers.csv", exportSubscribers);

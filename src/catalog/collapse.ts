@@ -98,7 +98,13 @@ async function lead(
   const varied = variedHeaders(response.headers.get("vary"), request);
   // The copy's length is its decoded body's; the runtime sets it.
   const headers = [...response.headers].filter(([name]) => name !== "content-length");
-  const answer = { originUrl: result.originUrl, status: response.status, statusText: response.statusText, headers, varied };
+  const answer = {
+    originUrl: result.originUrl,
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+    varied,
+  };
   if (!response.body) {
     settle({ kind: "answered", ...answer, body: new ArrayBuffer(0) });
     return result;
@@ -115,11 +121,9 @@ async function lead(
 }
 
 async function join(flight: Flight, request: Request, waitMs: number): Promise<OriginCall | null> {
-  flight.waiters += 1;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const giveUp = new Promise<Handoff>((resolve) => (timer = setTimeout(() => resolve({ kind: "alone" }), waitMs)));
-  const handoff = await Promise.race([flight.handoff, giveUp]);
-  clearTimeout(timer);
+  // One timer per flight, not per waiter: a hot page can have hundreds of waiters. Whoever settles first wins.
+  if (flight.waiters++ === 0) setTimeout(() => flight.settle({ kind: "alone" }), waitMs);
+  const handoff = await flight.handoff;
   switch (handoff.kind) {
     case "failed":
     case "skipped":

@@ -10,8 +10,22 @@ export function isTrackingParam(name: string): boolean {
   return TRACKING_PARAM.test(name);
 }
 
+const recent = new Map<string, string>();
+const RECENT_LIMIT = 2048;
+
+/** Memoized: the same hot URLs come by many times a second, and parsing and sorting them each time shows in profiles. */
 export function normalizeUrl(input: string | URL): string {
-  const url = new URL(input);
+  const href = typeof input === "string" ? input : input.href;
+  let normalized = recent.get(href);
+  if (normalized === undefined) {
+    normalized = normalize(new URL(href));
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(href, normalized);
+  }
+  return normalized;
+}
+
+function normalize(url: URL): string {
   const params = [...url.searchParams].filter(([name]) => !isTrackingParam(name));
   params.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   const query = new URLSearchParams(params).toString();
@@ -22,7 +36,10 @@ export function normalizeUrl(input: string | URL): string {
 export async function storageKey(shopId: string, normalized: string): Promise<string> {
   const key = `snap:${shopId}:${normalized}`;
   if (new TextEncoder().encode(key).length <= 480) return key;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(normalized));
-  const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `snap:${shopId}:#${hex}`;
+  return `snap:${shopId}:#${await sha256Hex(normalized)}`;
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

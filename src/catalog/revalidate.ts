@@ -26,7 +26,10 @@ const optedIn = new Set<string>();
 
 export function noteCacheControl(shop: Shop, response: Response): void {
   if (optedIn.has(shop.id)) return;
-  if ((parseCacheControl(response.headers.get("cache-control")).staleWhileRevalidate ?? 0) <= 0) return;
+  const cacheControl = response.headers.get("cache-control");
+  // Most answers never mention it: skip parsing them on the hot path.
+  if (!cacheControl?.toLowerCase().includes("stale-while-revalidate")) return;
+  if ((parseCacheControl(cacheControl).staleWhileRevalidate ?? 0) <= 0) return;
   optedIn.add(shop.id);
   log("info", "swr_enabled", { shop: shop.id, reason: "origin_cache_control" });
 }
@@ -37,19 +40,24 @@ export async function sharedOriginCall(
   request: Request,
   normalized: string,
 ): Promise<CollapsedCall> {
-  const shop = c.var.shop;
-  const outcome = await collapsedCall(`${shop.id} ${normalized}`, request, () => callCatalogOrigins(shop, request, shedFromPrimary(c)), {
-    maxBytes: shop.config.snapshotMaxBytes,
-    waitMs: 2 * shop.config.originTimeoutMs,
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-  });
+  const shop = c.get("shop");
+  const outcome = await collapsedCall(
+    `${shop.id} ${normalized}`,
+    request,
+    () => callCatalogOrigins(shop, request, shedFromPrimary(c)),
+    {
+      maxBytes: shop.config.snapshotMaxBytes,
+      waitMs: 2 * shop.config.originTimeoutMs,
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    },
+  );
   if (outcome.joined) count(c.env, shop.id, "collapsed_requests");
   return outcome;
 }
 
 /** A snapshot answered ahead of the origin, or null when the request must go live. */
 export async function serveAhead(c: Context<AppEnv>, normalized: string, now = Date.now()): Promise<Response | null> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   if (shop.config.swrDefaultS === 0 && !optedIn.has(shop.id)) return null;
   if (originHealth(shop).label === "down") return null;
   const url = new URL(c.req.url);
@@ -84,7 +92,7 @@ function aheadResponse(snapshot: Snapshot, use: "fresh" | "revalidate", now: num
 }
 
 async function revalidate(c: Context<AppEnv>, request: Request, host: string, normalized: string): Promise<void> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const { call } = await sharedOriginCall(c, request, normalized);
   if (call.kind !== "answered") {
     log("info", "snapshot_revalidation_failed", { shop: shop.id, key: normalized, outcome: call.kind });

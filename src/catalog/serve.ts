@@ -27,7 +27,7 @@ import { claimRefresh, readSnapshot } from "./store";
  * the chain.
  */
 export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const request = c.req.raw;
   if (!requestIsShareable(request, shop.config.sessionCookies).shareable || !collapsible(request)) {
     const call = await callCatalogOrigins(shop, request, shedFromPrimary(c));

@@ -12,9 +12,9 @@ import { readSnapshot } from "./store";
 export async function snapshotResponse(c: Context<AppEnv>, now = Date.now()): Promise<Response | null> {
   const request = c.req.raw;
   const url = new URL(request.url);
-  const snapshot = await readSnapshot(c.env, c.var.shop.id, url.host, normalizeUrl(url), (promise) =>
+  const snapshot = await readSnapshot(c.env, c.get("shop").id, url.host, normalizeUrl(url), (promise) =>
     c.executionCtx.waitUntil(promise),
   );
-  if (!snapshot || !servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, c.var.shop.config))) return null;
-  return staleResponse(snapshot, request.method, now, c.var.shop.config.catalogFeedUrl !== undefined);
+  if (!snapshot || !servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, c.get("shop").config))) return null;
+  return staleResponse(snapshot, request.method, now, c.get("shop").config.catalogFeedUrl !== undefined);
 }

@@ -1,3 +1,4 @@
+import type { Source } from "../http/source";
 import { withBanner } from "./banner";
 import type { Snapshot } from "./store";
 
@@ -10,13 +11,20 @@ export function snapshotHeaders(snapshot: Snapshot, now: number): Headers {
 
 /**
  * A snapshot served in place of the live page: its stored status and content
- * headers, its age, marked stale, never cached downstream, HTML with a banner
- * (offering the edge checkout when the shop has a product feed).
+ * headers, its age, marked stale (or `backup` for a copy from the static
+ * export), never cached downstream, HTML with a banner (offering the edge
+ * checkout when the shop has a product feed).
  */
-export function staleResponse(snapshot: Snapshot, method: string, now = Date.now(), offerCheckout = false): Response {
+export function staleResponse(
+  snapshot: Snapshot,
+  method: string,
+  now = Date.now(),
+  offerCheckout = false,
+  source: Extract<Source, "stale" | "backup"> = "stale",
+): Response {
   const headers = snapshotHeaders(snapshot, now);
   headers.set("cache-control", "no-store");
-  headers.set("x-stayopen-source", "stale");
+  headers.set("x-stayopen-source", source);
   headers.set("x-stayopen-stored-at", new Date(snapshot.storedAt).toISOString());
   const isHtml = headers.get("content-type")?.includes("text/html") ?? false;
   if (method === "HEAD") return new Response(null, { status: snapshot.status, headers });

@@ -76,6 +76,16 @@ function putHot(host: string, key: string, body: BufferSource, meta: SnapshotMet
   return caches.default.put(cacheKey(host, key), new Response(body, { headers }));
 }
 
+/** The metadata a snapshot of this content carries: its status, content headers, title and Cache-Control. */
+export async function snapshotMeta(
+  status: number,
+  headers: Headers,
+  body: Uint8Array,
+  storedAt: number,
+): Promise<SnapshotMeta> {
+  return metaFor(status, headers, storedAt, await pageTitle(body, headers.get("content-type")));
+}
+
 export type StoreResult = "stored" | "too_large";
 
 /** Reads the body (up to maxBytes) and writes it to both tiers. */
@@ -90,7 +100,7 @@ export async function writeSnapshot(
   const read = await readLimited(response.body, maxBytes);
   if (!read.ok) return "too_large";
   const key = await storageKey(shopId, normalized);
-  const meta = metaFor(response.status, response.headers, Date.now(), await pageTitle(read.bytes, response.headers.get("content-type")));
+  const meta = await snapshotMeta(response.status, response.headers, read.bytes, Date.now());
 
   await Promise.all([
     putHot(host, key, read.bytes, meta),

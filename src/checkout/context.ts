@@ -11,7 +11,7 @@ export type CheckoutContext = ({ ok: true } & Readiness) | { ok: false; response
 
 /** The edge checkout needs a configured feed, somewhere to send orders, and a feed it can read. */
 export async function checkoutContext(c: Context<AppEnv>): Promise<CheckoutContext> {
-  const config = c.var.shop.config;
+  const config = c.get("shop").config;
   const target = orderTarget(config);
   if (!config.catalogFeedUrl || !target) {
     const response = checkoutProblem(
@@ -23,7 +23,7 @@ export async function checkoutContext(c: Context<AppEnv>): Promise<CheckoutConte
     );
     return { ok: false, response };
   }
-  const feed = await readFeed(c.env, c.var.shop, new URL(c.req.url).host, (promise) =>
+  const feed = await readFeed(c.env, c.get("shop"), new URL(c.req.url).host, (promise) =>
     c.executionCtx.waitUntil(promise),
   );
   if (!feed) {
@@ -37,5 +37,5 @@ export async function checkoutContext(c: Context<AppEnv>): Promise<CheckoutConte
     );
     return { ok: false, response };
   }
-  return { ok: true, feed, target, originUp: originHealth(c.var.shop).label === "up" };
+  return { ok: true, feed, target, originUp: originHealth(c.get("shop")).label === "up" };
 }

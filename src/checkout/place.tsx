@@ -39,19 +39,19 @@ async function rerender(
   state: FormState,
   status: 400 | 409 | 422,
 ): Promise<Response> {
-  const available = await availableStock(c.env, c.var.shop, product.sku, {
+  const available = await availableStock(c.env, c.get("shop"), product.sku, {
     stock: product.stock,
     stockAsOf: feed.storedAt,
   });
   return renderPage(
     c,
     <CheckoutPage
-      config={c.var.shop.config}
+      config={c.get("shop").config}
       product={product}
       feedStoredAt={feed.storedAt}
       available={available}
       originUp={originUp}
-      providers={paymentProviders(c.var.shop)}
+      providers={paymentProviders(c.get("shop"))}
       token={state.token ?? (state.values.token && !state.errors.token ? state.values.token : newFormToken())}
       values={state.values}
       errors={state.errors}
@@ -69,7 +69,7 @@ async function rerender(
  * Oversell is a 409 and nothing is queued; a resubmitted form is the same order.
  */
 export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const json = wantsJson(c.req.raw);
   const body = await readFields(c.req.raw, MAX_BODY_BYTES);
   if (!body.ok) return checkoutProblem(c, body.status, body.error, "We couldn't read that order", body.message);
@@ -198,7 +198,7 @@ async function startPayment(
   statusUrl: string,
   order: EdgeOrder,
 ): Promise<PaymentState> {
-  const ledger = paymentLedger(c.env, c.var.shop);
+  const ledger = paymentLedger(c.env, c.get("shop"));
   const record = await ledger.open({
     reference,
     method: provider.method,
@@ -210,7 +210,7 @@ async function startPayment(
   if (record.sessionUrl) return { method: record.method, status: record.status, url: record.sessionUrl };
 
   const started = await provider.start({
-    shopId: c.var.shop.id,
+    shopId: c.get("shop").id,
     reference,
     returnUrl: new URL(statusUrl, c.req.url).toString(),
     email: order.customer.email,

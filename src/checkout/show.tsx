@@ -31,7 +31,7 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
   const context = await checkoutContext(c);
   if (!context.ok) return context.response;
   const { feed, originUp } = context;
-  const config = c.var.shop.config;
+  const config = c.get("shop").config;
 
   const sku = c.req.query("sku");
   const product = sku === undefined ? productFromReferer(c.req.raw, feed) : feed.products.get(sku);
@@ -61,7 +61,7 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
   if (!qty.success)
     return checkoutProblem(c, 400, "invalid_qty", "That quantity doesn't work", qty.error.issues[0]!.message);
 
-  const available = await availableStock(c.env, c.var.shop, product.sku, {
+  const available = await availableStock(c.env, c.get("shop"), product.sku, {
     stock: product.stock,
     stockAsOf: feed.storedAt,
   });
@@ -73,7 +73,7 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
       feedStoredAt={feed.storedAt}
       available={available}
       originUp={originUp}
-      providers={paymentProviders(c.var.shop)}
+      providers={paymentProviders(c.get("shop"))}
       token={newFormToken()}
       values={{ qty: String(qty.data) }}
       errors={{}}

@@ -34,7 +34,7 @@ export async function applyMaintenance(
   c: Context<AppEnv>,
   body: unknown,
 ): Promise<{ ok: true; state: ControlState } | { ok: false; message: string }> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const parsed = parseMaintenanceRequest(body, Date.now());
   if (!parsed.ok) return parsed;
   const state = await shopControl(c.env, shop.id).setMaintenance(shop.id, parsed.value);
@@ -52,7 +52,7 @@ controlAdmin.post("/maintenance", async (c) => {
 
 /** Sets a bypass cookie on this response and hands out a one-time link that gives a browser the same cookie. */
 controlAdmin.post("/bypass", async (c) => {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   // requireAdmin() only lets a request through when ADMIN_TOKEN is set.
   const adminToken = shop.config.adminToken!;
   const now = Date.now();

@@ -47,7 +47,7 @@ function RefusedPage({ config }: { config: Config }) {
 }
 
 async function validLink(c: Context<AppEnv>, token: string): Promise<Pass | null> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   if (!shop.config.adminToken) return null;
   return verifyPass(token, "link", shop.id, shop.config.adminToken, Date.now());
 }
@@ -60,19 +60,19 @@ function refused(c: Context<AppEnv>): Response {
       HEADERS,
     );
   }
-  return renderPage(c, <RefusedPage config={c.var.shop.config} />, 404, HEADERS);
+  return renderPage(c, <RefusedPage config={c.get("shop").config} />, 404, HEADERS);
 }
 
 /** `GET /__stayopen/bypass?token=…` */
 export async function showBypassLink(c: Context<AppEnv>): Promise<Response> {
   const token = c.req.query("token") ?? "";
   if (!(await validLink(c, token))) return refused(c);
-  return renderPage(c, <LinkPage config={c.var.shop.config} token={token} />, 200, HEADERS);
+  return renderPage(c, <LinkPage config={c.get("shop").config} token={token} />, 200, HEADERS);
 }
 
 /** `POST /__stayopen/bypass` (form field `token`): spends the link, sets the cookie, goes to the shop. */
 export async function redeemBypassLink(c: Context<AppEnv>): Promise<Response> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const read = await readLimited(c.req.raw.body, MAX_FORM_BYTES);
   const token = read.ok ? (new URLSearchParams(new TextDecoder().decode(read.bytes)).get("token") ?? "") : "";
   const pass = await validLink(c, token);

@@ -87,8 +87,8 @@ export async function issueBypassCookie(
   adminToken: string,
   now: number,
 ): Promise<{ expiresAt: number }> {
-  const expiresAt = now + c.var.shop.config.bypassTtlS * 1000;
-  const token = await signPass({ kind: "cookie", shop: c.var.shop.id, exp: expiresAt, nonce: newNonce() }, adminToken);
+  const expiresAt = now + c.get("shop").config.bypassTtlS * 1000;
+  const token = await signPass({ kind: "cookie", shop: c.get("shop").id, exp: expiresAt, nonce: newNonce() }, adminToken);
   setCookie(c, BYPASS_COOKIE, token, {
     prefix: "host",
     httpOnly: true,
@@ -102,10 +102,10 @@ export async function issueBypassCookie(
 
 /** How this request bypasses the maintenance flow, if it does. */
 export async function bypassVia(c: Context<AppEnv>, now = Date.now()): Promise<BypassVia | null> {
-  const config = c.var.shop.config;
+  const config = c.get("shop").config;
   if (ipAllowed(c.req.header("cf-connecting-ip"), config.bypassIps)) return "ip";
   const cookie = getCookie(c, BYPASS_COOKIE, "host");
-  if (cookie && config.adminToken && (await verifyPass(cookie, "cookie", c.var.shop.id, config.adminToken, now)))
+  if (cookie && config.adminToken && (await verifyPass(cookie, "cookie", c.get("shop").id, config.adminToken, now)))
     return "cookie";
   return null;
 }

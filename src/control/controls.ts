@@ -40,7 +40,7 @@ function refresh(env: Env, shopId: string, copy: SharedCopy<ControlState>): Prom
  * pages) wait for a refresh when the copy is older than BREAKER_SYNC_MS.
  */
 export async function currentControls(c: Context<AppEnv>, options: { fresh?: boolean } = {}): Promise<ControlState> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const copy = copyFor(shop.id);
   if (copy.cold) {
     const first = refresh(c.env, shop.id, copy);

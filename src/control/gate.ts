@@ -14,10 +14,10 @@ import { activeMaintenance } from "./maintenance";
  * queued; the origin's answer goes back as it is, marked with how they got in.
  */
 async function toRealOrigin(c: Context<AppEnv>, via: BypassVia): Promise<Response> {
-  const config = c.var.shop.config;
+  const config = c.get("shop").config;
   const attempt = await fetchWithDeadline(toOriginRequest(c.req.raw, config.originUrl), config.originTimeoutMs);
   if (attempt.kind === "error")
-    log("info", "bypass_origin_failed", { shop: c.var.shop.id, via, reason: attempt.reason });
+    log("info", "bypass_origin_failed", { shop: c.get("shop").id, via, reason: attempt.reason });
   const response = attempt.kind === "response" ? withSource(attempt.response, "origin") : await unavailableResponse(c);
   if (!response.webSocket) response.headers.set("x-stayopen-bypass", via);
   return response;

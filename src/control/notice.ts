@@ -42,7 +42,7 @@ export function unavailableNotice({ forced, downSince, message, now, config }: N
 
 /** The notice for this request: the operator's incident message while maintenance is forced. */
 export function noticeFor(c: Context<AppEnv>, message: string | null, now = Date.now()): UnavailableNotice {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   return unavailableNotice({
     forced: forcedMaintenance(c),
     downSince: originHealth(shop).downSince,

@@ -29,7 +29,7 @@ export function describeControls(state: ControlState, now: number) {
  * themselves rather than this isolate's copies.
  */
 export async function operatorStatus(c: Context<AppEnv>) {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const describe = (url: string) => originMonitor(c.env, shop.id, url).describe();
   const [origin, backups, controls] = await Promise.all([
     describe(shop.config.originUrl),

@@ -58,7 +58,7 @@ function TooManyRequestsPage({ config, retryAfterS }: { config: Config; retryAft
  */
 export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
   return async function limitRate(c, next) {
-    const shop = c.var.shop;
+    const shop = c.get("shop");
     const client = clientKey(c.req.raw);
     const counter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(JSON.stringify([shop.id, bucket, client])));
     let hit;

@@ -10,7 +10,8 @@ import { log } from "../log";
 
 export const COUNTERS = {
   requests: "Responses by where they came from (X-Stayopen-Source).",
-  snapshot_hits: "Snapshots served: fresh or revalidating copies while healthy, stale copies during an outage.",
+  snapshot_hits:
+    "Snapshots served: fresh or revalidating copies while healthy, stale copies (or the static export) during an outage.",
   snapshot_misses: "Outage fallbacks without a servable snapshot: missing, or older than stale-if-error allows.",
   snapshot_stores: "Snapshot writes by result.",
   collapsed_requests: "Requests answered by another request's origin fetch instead of their own.",

@@ -16,7 +16,7 @@ export function countBySource(): MiddlewareHandler<AppEnv> {
     await next();
     const header = c.res.headers.get("x-stayopen-source") as Source | null;
     const source = header && SOURCES.includes(header) ? header : "unmarked";
-    count(c.env, c.var.shop.id, "requests", { source });
+    count(c.env, c.get("shop").id, "requests", { source });
     const flush = flushIfDue(c.env);
     if (flush) c.executionCtx.waitUntil(flush);
   };

@@ -22,8 +22,8 @@ function counterFamilies(shopId: string, rows: CounterRow[]): Family[] {
 
 /** Gauges come from the same deployment-wide sources as GET /__stayopen/admin/status, read at scrape time. */
 async function gaugeFamilies(c: Context<AppEnv>): Promise<Family[]> {
-  const shopId = c.var.shop.id;
-  const [status, depth] = await Promise.all([operatorStatus(c), queueDepth(c.env, c.var.shop)]);
+  const shopId = c.get("shop").id;
+  const [status, depth] = await Promise.all([operatorStatus(c), queueDepth(c.env, c.get("shop"))]);
   return [
     {
       name: "stayopen_origin_state",
@@ -52,7 +52,7 @@ async function gaugeFamilies(c: Context<AppEnv>): Promise<Family[]> {
 /** GET /__stayopen/admin/metrics: this isolate's counts are flushed first, then the deployment's sums are read. */
 export async function metricsRoute(c: Context<AppEnv>): Promise<Response> {
   await flushMetrics(c.env);
-  const [rows, gauges] = await Promise.all([metricsStub(c.env, c.var.shop.id).read(), gaugeFamilies(c)]);
-  const body = formatPrometheus([...counterFamilies(c.var.shop.id, rows), ...gauges]);
+  const [rows, gauges] = await Promise.all([metricsStub(c.env, c.get("shop").id).read(), gaugeFamilies(c)]);
+  const body = formatPrometheus([...counterFamilies(c.get("shop").id, rows), ...gauges]);
   return c.body(body, 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
 }

@@ -7,7 +7,7 @@ const iso = (at: number | null) => (at === null ? "" : new Date(at).toISOString(
 
 /** GET /__stayopen/admin/subscribers.csv: the notify-me list for the shop's own mailer or spreadsheet. */
 export async function exportSubscribers(c: Context<AppEnv>): Promise<Response> {
-  const subscribers = await subscriberList(c.env, c.var.shop).list();
+  const subscribers = await subscriberList(c.env, c.get("shop")).list();
   const csv = toCsv(
     ["email", "subscribed_at", "announced_at"],
     subscribers.map((subscriber) => [subscriber.email, iso(subscriber.subscribedAt), iso(subscriber.announcedAt)]),

@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 4096;
  * form posts, JSON for JSON bodies and API clients.
  */
 export async function subscribe(c: Context<AppEnv>): Promise<Response> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const headers = { "cache-control": "no-store", "x-stayopen-source": "edge" };
   const body = await readFields(c.req.raw, MAX_BODY_BYTES);
   if (!body.ok) return c.json({ error: body.error, message: body.message }, body.status, headers);

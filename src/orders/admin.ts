@@ -22,7 +22,7 @@ ordersAdmin.get("/orders", async (c) => {
   const limit = /^\d+$/.test(limitParam) ? Number(limitParam) : NaN;
   if (!(limit >= 1 && limit <= MAX_LIMIT))
     throw new StayopenError(400, "invalid_limit", `limit must be a whole number from 1 to ${MAX_LIMIT}.`);
-  return c.json({ state, orders: await listOrders(c.env, c.var.shop, state, limit) });
+  return c.json({ state, orders: await listOrders(c.env, c.get("shop"), state, limit) });
 });
 
 function answer(c: Context<AppEnv>, reference: string, action: DeadLetterAction): Response {
@@ -45,15 +45,15 @@ function answer(c: Context<AppEnv>, reference: string, action: DeadLetterAction)
 
 ordersAdmin.post("/orders/:reference/retry", async (c) => {
   const reference = c.req.param("reference").toLowerCase();
-  return answer(c, reference, await retryOrder(c.env, c.var.shop, reference));
+  return answer(c, reference, await retryOrder(c.env, c.get("shop"), reference));
 });
 
 ordersAdmin.post("/orders/:reference/discard", async (c) => {
   const reference = c.req.param("reference").toLowerCase();
-  return answer(c, reference, await discardOrder(c.env, c.var.shop, reference));
+  return answer(c, reference, await discardOrder(c.env, c.get("shop"), reference));
 });
 
 ordersAdmin.post("/replay", async (c) => {
-  await drainNow(c.env, c.var.shop);
+  await drainNow(c.env, c.get("shop"));
   return c.json({ status: "draining" }, 202);
 });

@@ -6,6 +6,7 @@ import { rateLimit } from "../limits/rate-limit";
 import { log } from "../log";
 import { isForcedDown } from "../control/forced";
 import { callOrigin } from "../origin/call";
+import { callInOrder, nothingSent, orderOrigins, sourceOf } from "../origin/failover";
 import { welcomeBack } from "../origin/sync";
 import { orderAcceptedPage } from "../shopper/order-accepted";
 import { unavailableResponse } from "../shopper/maintenance";
@@ -28,19 +29,22 @@ const limitOrders = rateLimit("orders");
 
 /** Abuse limit on ORDER_PATHS only; other writes pass straight on to the proxy. */
 export function limitOrderRoutes(c: Context<AppEnv>, next: Next): Promise<Response | void> {
-  const { config } = c.var.shop;
+  const { config } = c.get("shop");
   return isOrderRoute(config.orderPaths, c.req.method, new URL(c.req.url).pathname) ? limitOrders(c, next) : next();
 }
 
 /**
- * Orders (ORDER_PATHS): checked first, then forwarded while the origin is
- * healthy, with an Idempotency-Key; when the origin is down, its breaker is
- * open, or the attempt failed in a way that leaves it unknown whether the
- * origin got it (timeout, reset, 5xx), the order is held durably at the edge
- * under the same key and the shopper gets 202 with a reference.
+ * Orders (ORDER_PATHS): checked first, then forwarded with an Idempotency-Key
+ * to the first origin that takes orders: the primary, else a backup with
+ * `"orders": true` (never another backup). An origin is passed over only when
+ * the order surely did not reach it (breaker open, connection refused, DNS).
+ * When no such origin answers, or an attempt failed in a way that leaves it
+ * unknown whether the origin got it (timeout, reset, 5xx), the order is held
+ * durably at the edge under the same key and the shopper gets 202 with a
+ * reference.
  */
 export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Response | void> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const request = c.req.raw;
   const url = new URL(request.url);
   if (!isOrderRoute(shop.config.orderPaths, request.method, url.pathname)) return next();
@@ -66,14 +70,18 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
   const submitter = submitterOf(request);
   const wireKey = clientKey ?? (await derivedIdempotencyKey(await submissionHash(order, submitter), Date.now()));
 
-  // While the operator forces maintenance, orders are held at the edge rather than sent to the origin.
+  // While the operator forces maintenance, orders are held at the edge rather than sent to any origin.
   const call = isForcedDown(c)
     ? ({ kind: "skipped" } as const)
-    : await callOrigin(shop, forwardable(request, read.body), undefined, { "idempotency-key": wireKey });
+    : await callInOrder(
+        orderOrigins(shop),
+        (originUrl) => callOrigin(shop, forwardable(request, read.body), originUrl, { "idempotency-key": wireKey }),
+        nothingSent,
+      );
   if (call.kind === "answered") {
-    // The origin answers orders again: what this isolate queued goes now, not after its backoff.
+    // An origin answers orders again: what this isolate queued goes now, not after its backoff.
     if (queuedHere(c.env).delete(shop.id)) c.executionCtx.waitUntil(welcomeBack(c.env, shop, "origin_recovered"));
-    return withSource(call.response, "origin");
+    return withSource(call.response, sourceOf(shop, call.originUrl));
   }
   log("warn", "order_forward_failed", {
     shop: shop.id,

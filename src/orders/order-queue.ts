@@ -5,6 +5,7 @@ import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
 import { count, flushIfDue } from "../metrics";
+import { monitorName } from "../origin/monitor";
 import { settleOrderStock, type OrderOutcome } from "../stock";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff";
 import { nextInFlight } from "./ramp";
@@ -262,6 +263,7 @@ export class OrderQueue extends DurableObject<Env> {
       return;
     }
 
+    const originUrl = await this.#deliveryOrigin(settings);
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN && Date.now() - startedAt < RUN_BUDGET_MS; batch++) {
       const shard = this.#shard();
       const now = Date.now();
@@ -273,7 +275,7 @@ export class OrderQueue extends DurableObject<Env> {
       );
       if (claimed.length === 0) break;
       const outcomes = await Promise.all(
-        claimed.map((order) => deliver(order, settings.originUrl, settings.originTimeoutMs, secret)),
+        claimed.map((order) => deliver(order, originUrl, settings.originTimeoutMs, secret)),
       );
       const settledAt = Date.now();
       const verdicts = outcomes.map((outcome) => deliveryVerdict(outcome, settledAt));
@@ -308,6 +310,29 @@ export class OrderQueue extends DurableObject<Env> {
     if (!forced) return null;
     log("info", "order_replay_held", { shop: shopId, reason: "forced_maintenance", until: forced.until });
     return forced.until ?? now + policy.maxMs;
+  }
+
+  /**
+   * Where this run's replays go: the primary, unless its shared breaker keeps
+   * shoppers away and a backup that takes orders is healthy (it shares the
+   * primary's order store, so the Idempotency-Key still makes a second
+   * delivery harmless). When in doubt, the primary: its failures pace the retries.
+   */
+  async #deliveryOrigin(settings: DeliverySettings): Promise<string> {
+    // Settings saved by an older version have no backups.
+    const backups = settings.orderBackups ?? [];
+    if (backups.length === 0) return settings.originUrl;
+    try {
+      for (const url of [settings.originUrl, ...backups]) {
+        if (await this.env.ORIGIN_MONITOR.getByName(monitorName(settings.shop, url)).acceptsTraffic()) {
+          if (url !== settings.originUrl) log("info", "order_replay_to_backup", { shop: settings.shop, origin: url });
+          return url;
+        }
+      }
+    } catch (error) {
+      log("warn", "order_replay_origin_unknown", { shop: settings.shop, error: String(error) });
+    }
+    return settings.originUrl;
   }
 
   /** The next orders that may go, marked as being delivered (one synchronous step, so nothing else can take them). */

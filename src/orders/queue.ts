@@ -41,10 +41,11 @@ function shardIndexes(shop: Shop): number[] {
 }
 
 function deliverySettings(shop: Shop): DeliverySettings {
-  const { originUrl, originTimeoutMs, orderQueue } = shop.config;
+  const { originUrl, originTimeoutMs, orderQueue, backupOrigins } = shop.config;
   return {
     shop: shop.id,
     originUrl,
+    orderBackups: backupOrigins.filter((backup) => backup.orders).map((backup) => backup.url),
     originTimeoutMs,
     retryBaseMs: orderQueue.retryBaseMs,
     retryMaxMs: orderQueue.retryMaxMs,

@@ -35,11 +35,11 @@ export function shopperStatus(state: OrderState): ShopperOrderStatus {
 export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
   const headers = { "x-stayopen-source": "edge", "cache-control": "no-store", "referrer-policy": "no-referrer" };
   const reference = c.req.param("reference")?.toLowerCase() ?? "";
-  const order = await getOrder(c.env, c.var.shop, reference);
+  const order = await getOrder(c.env, c.get("shop"), reference);
   const json = wantsJson(c.req.raw);
   if (!order) {
     if (json) return c.json({ error: "not_found", message: "No order with this reference." }, 404, headers);
-    return renderPage(c, <OrderNotFoundPage config={c.var.shop.config} />, 404, headers);
+    return renderPage(c, <OrderNotFoundPage config={c.get("shop").config} />, 404, headers);
   }
   const view: OrderStatusView = {
     reference: order.reference,
@@ -48,10 +48,10 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
     deliveredAt: order.deliveredAt,
   };
   if (json) return c.json(view, 200, headers);
-  const payment = await paymentLedger(c.env, c.var.shop).get(order.reference);
+  const payment = await paymentLedger(c.env, c.get("shop")).get(order.reference);
   return renderPage(
     c,
-    <OrderStatusPage config={c.var.shop.config} order={view} statusUrl={statusUrl(order.reference)} payment={payment} />,
+    <OrderStatusPage config={c.get("shop").config} order={view} statusUrl={statusUrl(order.reference)} payment={payment} />,
     200,
     headers,
   );

@@ -47,6 +47,8 @@ export type ShardOrderView = Omit<OrderView, "meta"> & { meta: string | null };
 export type DeliverySettings = {
   shop: string;
   originUrl: string;
+  /** Backup origins with `"orders": true`, in order: replays go to one while the primary's breaker is open. */
+  orderBackups: string[];
   originTimeoutMs: number;
   retryBaseMs: number;
   retryMaxMs: number;

@@ -17,7 +17,10 @@ export function catalogOrigins(shop: Shop, primaryLast = false): string[] {
 
 /** Orders: the primary, then only the backups that say `"orders": true` (they share the primary's order store). */
 export function orderOrigins(shop: Shop): string[] {
-  return [shop.config.originUrl, ...shop.config.backupOrigins.filter((backup) => backup.orders).map((backup) => backup.url)];
+  return [
+    shop.config.originUrl,
+    ...shop.config.backupOrigins.filter((backup) => backup.orders).map((backup) => backup.url),
+  ];
 }
 
 /** A backup whose breaker lets shoppers through right now, as this isolate knows it. */
@@ -29,8 +32,14 @@ export function hasUsableBackup(shop: Shop): boolean {
 export const sourceOf = (shop: Shop, originUrl: string): Source =>
   originUrl === shop.config.originUrl ? "origin" : "backup";
 
-/** Failures where the request never left: the next origin may have it without any risk of a duplicate. */
-const NOTHING_SENT = new Set(["refused", "dns"]);
+/**
+ * Failures where the request never reached the origin, so the next origin may
+ * have it without any risk of a duplicate: refused, DNS, and Cloudflare's
+ * "could not connect" answers (521 down, 522 connect timeout, 523
+ * unreachable, 525/526 TLS handshake). A timeout, a reset or any other 5xx
+ * may have come after the origin took the order.
+ */
+const NOTHING_SENT = new Set(["refused", "dns", "status_521", "status_522", "status_523", "status_525", "status_526"]);
 
 export const nothingSent = (call: OriginCall): boolean =>
   call.kind === "skipped" || (call.kind === "failed" && NOTHING_SENT.has(call.reason));

@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { log } from "../log";
 import { count, flushIfDue } from "../metrics";
 import {
+  admits,
   applyOutcomes,
   applyProbe,
   healthLabel,
@@ -87,6 +88,9 @@ const QUIET_AFTER_MS = 86_400_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The monitor of one origin of one shop. */
+export const monitorName = (shopId: string, originUrl: string) => `${shopId}:origin:${originUrl}`;
+
 function breakerView(breaker: BreakerState): BreakerView {
   return {
     state: breaker.state,
@@ -138,6 +142,16 @@ export class OriginMonitor extends DurableObject<Env> {
     this.#save();
     await this.#schedule(now);
     return { shared: { breaker: record.breaker, slowStart: record.slowStart }, drain };
+  }
+
+  /** Whether shoppers may be sent to this origin now, for the order queue choosing where replays go. */
+  acceptsTraffic(): boolean {
+    const record = this.#current;
+    if (!record.settings) return admits(record.breaker);
+    const now = Date.now();
+    this.#move(tick(record.breaker, now, record.settings.policy), now, "cooldown");
+    this.#save();
+    return admits(record.breaker);
   }
 
   /** Everything the operator sees about this origin. */

@@ -12,7 +12,7 @@ import { callOrigin } from "./call";
  */
 export async function passThrough(c: Context<AppEnv>): Promise<Response> {
   if (isForcedDown(c)) return unavailableResponse(c);
-  const call = await callOrigin(c.var.shop, c.req.raw);
+  const call = await callOrigin(c.get("shop"), c.req.raw);
   if (call.kind === "answered") return withSource(call.response, "origin");
   return unavailableResponse(c);
 }

@@ -25,7 +25,7 @@ export const shedFromPrimary = (c: Context<AppEnv>): boolean => c.get("shedFromP
  */
 export function shedDuringSlowStart(): MiddlewareHandler<AppEnv> {
   return async function shedToBackupsOrSnapshots(c, next) {
-    const shop = c.var.shop;
+    const shop = c.get("shop");
     const share = originHealth(shop).trafficShare();
     if (
       share > 0 &&

@@ -1,12 +1,12 @@
 import type { MiddlewareHandler } from "hono";
-import type { Shop } from "../config";
+import { loadConfig, resolveShop, type Shop } from "../config";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
 import { announceRecovery } from "../notify/recovery";
 import { drainNow } from "../orders";
 import { awaitBriefly, FIRST_LOOK_MS } from "../shared-copy";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
-import type { MonitorSettings } from "./monitor";
+import { monitorName, type MonitorSettings } from "./monitor";
 
 /**
  * The isolate side of the shared breaker: each origin's copy is exchanged
@@ -14,7 +14,8 @@ import type { MonitorSettings } from "./monitor";
  * per BREAKER_SYNC_MS (or at once when this isolate's failures opened it).
  */
 
-export const monitorName = (shopId: string, originUrl: string) => `${shopId}:origin:${originUrl}`;
+/** While the primary serves everything, each isolate tells the backups' monitors it still counts on them this often. */
+export const BACKUP_WATCH_MS = 60_000;
 
 export function originMonitor(env: Env, shopId: string, originUrl: string) {
   return env.ORIGIN_MONITOR.get(env.ORIGIN_MONITOR.idFromName(monitorName(shopId, originUrl)));
@@ -71,7 +72,7 @@ export function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth):
  */
 export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
   return async function shareOriginHealth(c, next) {
-    const shop = c.var.shop;
+    const shop = c.get("shop");
     const primary = originHealth(shop);
     if (primary.cold) {
       const first = exchangeWithMonitor(c.env, shop, primary);
@@ -80,11 +81,28 @@ export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
     }
     await next();
     const now = Date.now();
+    // Every backup takes part from the first request on, so its monitor probes it before it is needed.
+    const backups = new Set(shop.config.backupOrigins.map((backup) => originHealth(shop, backup.url)));
+    const primaryServes = primary.trafficShare(now) === 1;
     for (const health of knownOrigins(shop.id)) {
-      if (health.exchangeDue(now, shop.config.breakerSyncMs))
-        c.executionCtx.waitUntil(exchangeWithMonitor(c.env, shop, health));
+      const interval =
+        primaryServes && backups.has(health)
+          ? Math.max(shop.config.breakerSyncMs, BACKUP_WATCH_MS)
+          : shop.config.breakerSyncMs;
+      if (health.exchangeDue(now, interval)) c.executionCtx.waitUntil(exchangeWithMonitor(c.env, shop, health));
     }
   };
+}
+
+/**
+ * The cron's share: every backup exchanges with its monitor, so the monitors
+ * keep probing the backups (and the dashboard shows their health) while no
+ * shopper traffic reaches them.
+ */
+export async function watchBackups(env: Env): Promise<void> {
+  const config = loadConfig(env);
+  const shop = resolveShop(env, new URL(config.shopUrl ?? config.originUrl).host);
+  await Promise.all(shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)));
 }
 
 /**

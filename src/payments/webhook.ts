@@ -30,7 +30,7 @@ const PAID_ON_COMPLETION = new Set(["paid", "no_payment_required"]);
  * and ignored so Stripe stops retrying them.
  */
 export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const headers = { "cache-control": "no-store", "x-stayopen-source": "edge" };
   const secret = shop.config.stripe.webhookSecret;
   if (!secret) return c.json({ error: "not_found" }, 404, headers);

@@ -12,7 +12,8 @@ import { readSitemap, type SitemapRead } from "./sitemap";
  * paths, the product feed, the sitemap's pages) and whether they do.
  */
 
-export type PageKind = "critical" | "feed" | "sitemap";
+/** `asset`: a stylesheet, script, font or image a page needs (see snapshotAssets). */
+export type PageKind = "critical" | "feed" | "sitemap" | "asset";
 export type Target = { kind: PageKind; path: string; url: string };
 export type PageCoverage = {
   path: string;
@@ -24,7 +25,7 @@ export type PageCoverage = {
   servable: boolean;
 };
 
-const LOOKUP_CONCURRENCY = 8;
+export const LOOKUP_CONCURRENCY = 8;
 
 /** The public origin pages are keyed by: SHOP_URL when set, else the host the operator is asking from. */
 export function publicOrigin(shop: Shop, requestUrl?: string): string | null {

@@ -8,26 +8,30 @@ import { count } from "../metrics";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
-import { pageCoverage, pageTargets, type PageCoverage, type PageKind } from "./coverage";
+import { assetTarget, snapshotAssets } from "./assets";
+import { pageCoverage, pageTargets, type PageCoverage, type PageKind, type Target } from "./coverage";
 import { mapLimited } from "./pool";
 import { PREWARM_USER_AGENT } from "./user-agent";
 
 /**
  * The cron pre-warm: fetches the critical pages, the product feed and the
  * sitemap's pages that have no snapshot or an old one, through the same
- * snapshot code as shopper traffic. Polite: a bounded number of pages per run,
- * a few at a time with a pause between them, nothing while the breaker is
- * open, and it stops as soon as the breaker opens.
+ * snapshot code as shopper traffic; then the same-origin files the critical
+ * pages and the pages just stored need (stylesheets, scripts, fonts, images),
+ * so that a stale page looks right. Polite: at most PREWARM_MAX_PAGES pages
+ * and as many assets per run, a few at a time with a pause between them,
+ * nothing while the breaker is open, and it stops as soon as the breaker opens.
  */
 
 export const PREWARM_CONCURRENCY = 4;
 const PAUSE_MS = 250;
-const PRIORITY: Record<PageKind, number> = { critical: 0, feed: 1, sitemap: 2 };
+const PRIORITY: Record<PageKind, number> = { critical: 0, feed: 1, sitemap: 2, asset: 3 };
 
 export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped";
+type Results = Partial<Record<PageResult, number>>;
 export type PrewarmSummary =
   | { ran: false; reason: "no_shop_url" | "disabled" | "origin_down" }
-  | { ran: true; checked: number; due: number; results: Partial<Record<PageResult, number>> };
+  | { ran: true; checked: number; due: number; results: Results; assets: { due: number; results: Results } };
 
 /** Pages without a servable snapshot first (critical, feed, sitemap), then the oldest. */
 export function duePages(pages: PageCoverage[], maxAgeS: number, maxPages: number): PageCoverage[] {
@@ -46,9 +50,8 @@ async function warm(env: Env, shop: Shop, page: PageCoverage): Promise<PageResul
   if (originHealth(shop).label === "down") return "skipped";
   const url = new URL(page.url);
   if (page.kind === "feed") return (await refreshFeed(env, shop, url.host)) ? "stored" : "failed";
-  const request = new Request(url, {
-    headers: { "user-agent": PREWARM_USER_AGENT, accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
-  });
+  const accept = page.kind === "asset" ? "*/*" : "text/html,application/xhtml+xml,*/*;q=0.8";
+  const request = new Request(url, { headers: { "user-agent": PREWARM_USER_AGENT, accept } });
   const call = await callOrigin(shop, request);
   if (call.kind === "skipped") return "skipped";
   if (call.kind === "failed") return "failed";
@@ -69,12 +72,44 @@ export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummar
   if ((await sharedOriginHealth(env, shop)).label === "down") return skipped(shop.id, "origin_down");
 
   const { targets } = await pageTargets(shop, origin);
-  const due = duePages(
-    await pageCoverage(env, shop, targets, now),
-    shop.config.prewarm.maxAgeS,
-    shop.config.prewarm.maxPages,
-  );
-  const outcomes = await mapLimited(due, PREWARM_CONCURRENCY, async (page) => {
+  const { maxAgeS, maxPages } = shop.config.prewarm;
+  const due = duePages(await pageCoverage(env, shop, targets, now), maxAgeS, maxPages);
+  const outcomes = await warmAll(env, shop, due);
+
+  const stored = due.filter((page, i) => outcomes[i] === "stored" && page.kind !== "critical");
+  const inspected = [...targets.filter((page) => page.kind === "critical"), ...stored];
+  // Two passes: the first stores the stylesheets, the second follows them to their fonts and images.
+  const tried = new Set<string>();
+  const assetOutcomes: PageResult[] = [];
+  for (let pass = 0; pass < 2 && tried.size < maxPages; pass++) {
+    const assets = (await assetTargets(env, shop, inspected)).filter((asset) => !tried.has(asset.url));
+    const dueAssets = duePages(await pageCoverage(env, shop, assets, now), maxAgeS, maxPages - tried.size);
+    if (dueAssets.length === 0) break;
+    for (const asset of dueAssets) tried.add(asset.url);
+    assetOutcomes.push(...(await warmAll(env, shop, dueAssets)));
+  }
+
+  const results = tally(outcomes);
+  const assetResults = tally(assetOutcomes);
+  log("info", "prewarm_finished", {
+    shop: shop.id,
+    checked: targets.length,
+    due: due.length,
+    ...results,
+    assetsDue: tried.size,
+    assetResults,
+  });
+  return {
+    ran: true,
+    checked: targets.length,
+    due: due.length,
+    results,
+    assets: { due: tried.size, results: assetResults },
+  };
+}
+
+async function warmAll(env: Env, shop: Shop, pages: PageCoverage[]): Promise<PageResult[]> {
+  return mapLimited(pages, PREWARM_CONCURRENCY, async (page) => {
     let result: PageResult;
     try {
       result = await warm(env, shop, page);
@@ -82,14 +117,26 @@ export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummar
       result = "failed";
       log("warn", "prewarm_page_failed", { shop: shop.id, path: page.path, error: String(error) });
     }
-    count(env, shop.id, "prewarm_pages", { result });
+    count(env, shop.id, "prewarm_pages", { result, ...(page.kind === "asset" ? { kind: "asset" } : {}) });
     if (result !== "skipped") await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     return result;
   });
-  const results: Partial<Record<PageResult, number>> = {};
+}
+
+function tally(outcomes: PageResult[]): Results {
+  const results: Results = {};
   for (const outcome of outcomes) results[outcome] = (results[outcome] ?? 0) + 1;
-  log("info", "prewarm_finished", { shop: shop.id, checked: targets.length, due: due.length, ...results });
-  return { ran: true, checked: targets.length, due: due.length, results };
+  return results;
+}
+
+/** The files these pages' snapshots need, each once. */
+async function assetTargets(env: Env, shop: Shop, pages: Target[]): Promise<Target[]> {
+  const warming: Promise<unknown>[] = [];
+  const lists = await mapLimited(pages, PREWARM_CONCURRENCY, (page) =>
+    snapshotAssets(env, shop, page.url, (promise) => warming.push(promise)),
+  );
+  await Promise.allSettled(warming);
+  return [...new Set(lists.flatMap((list) => list ?? []))].map(assetTarget);
 }
 
 function skipped(shopId: string, reason: "no_shop_url" | "disabled" | "origin_down"): PrewarmSummary {

@@ -1,5 +1,8 @@
 import type { Shop } from "../config";
 import type { Env } from "../env";
+import { staticBackupStatus, type StaticBackupStatus } from "../static-backup";
+import { formatAsOf } from "../shopper/time";
+import { criticalPageAssets, type PageAssets } from "./assets";
 import { pageCoverage, pageTargets, type PageCoverage, type PageKind } from "./coverage";
 import { MAX_SITEMAP_PAGES, type SitemapRead } from "./sitemap";
 
@@ -14,6 +17,9 @@ export type ReadinessReport = {
   score: number;
   shopUrl: string | null;
   pages: PageCoverage[];
+  /** The critical pages with a snapshot, and which of their stylesheets, scripts, fonts and images would be missing offline. */
+  assets: PageAssets[];
+  staticBackup: StaticBackupStatus;
   checks: Check[];
   fix: string[];
 };
@@ -82,7 +88,72 @@ function sitemapCheck(sitemap: SitemapRead, pages: PageCoverage[]): WeightedChec
     : check;
 }
 
-export function weightedChecks(shop: Shop, pages: PageCoverage[], sitemap: SitemapRead): WeightedCheck[] {
+function assetsCheck(assets: PageAssets[], prewarmHint: string): WeightedCheck {
+  const fix = `Snapshot the stylesheets, scripts, fonts and images of the critical pages: the cron pre-warm follows them from each page's snapshot. ${prewarmHint}`;
+  if (assets.length === 0)
+    return flag(
+      "critical_assets",
+      false,
+      10,
+      "No critical page has a snapshot yet, so its assets cannot be checked.",
+      fix,
+    );
+  const incomplete = assets.filter((page) => page.missing.length > 0);
+  const described = incomplete.map((page) => `${page.path} (${page.missing.length} of ${page.assets} missing)`);
+  return {
+    name: "critical_assets",
+    weight: 10,
+    met: (assets.length - incomplete.length) / assets.length,
+    ok: incomplete.length === 0,
+    detail:
+      incomplete.length === 0
+        ? `Every asset of the ${assets.length} critical pages with a snapshot has one.`
+        : `Critical pages that would be missing assets offline: ${listed(described)}.`,
+    fix: `${fix} Missing: ${listed(incomplete.flatMap((page) => page.missing))}.`,
+  };
+}
+
+/** Only counted when STATIC_BACKUP is on: an optional backup should not lower anyone's score. */
+function staticBackupCheck(status: StaticBackupStatus): WeightedCheck[] {
+  if (!status.enabled) return [];
+  const check = (ok: boolean, met: number, detail: string, fix: string): WeightedCheck[] => [
+    { name: "static_backup", ok, weight: 10, met, detail, fix },
+  ];
+  if (!status.bound)
+    return check(
+      false,
+      0,
+      "STATIC_BACKUP is on but the STATIC_BACKUP_BUCKET R2 binding is missing.",
+      "Add the [[r2_buckets]] binding STATIC_BACKUP_BUCKET to wrangler.toml, or set STATIC_BACKUP=off.",
+    );
+  const published = status.published;
+  const running =
+    status.run && !status.run.finished ? ` An export is under way (${status.run.pending} objects to go).` : "";
+  if (!published)
+    return check(
+      false,
+      0,
+      `No static export has been published yet.${running}`,
+      "Let the cron export the catalog to R2 (it needs SHOP_URL and a healthy origin); it publishes once every page is written.",
+    );
+  const summary = `Export ${published.version} from ${formatAsOf(Date.parse(published.completedAt))}: ${published.pages.stored} pages, ${published.assets.stored} assets.${running}`;
+  if (published.missingCritical.length > 0)
+    return check(
+      false,
+      0.5,
+      `${summary} Missing critical pages: ${listed(published.missingCritical)}.`,
+      `Make the critical pages exportable (status 200, no Set-Cookie, not private): ${listed(published.missingCritical)}.`,
+    );
+  return check(true, 1, summary, "");
+}
+
+export function weightedChecks(
+  shop: Shop,
+  pages: PageCoverage[],
+  sitemap: SitemapRead,
+  assets: PageAssets[],
+  staticBackup: StaticBackupStatus,
+): WeightedCheck[] {
   const config = shop.config;
   const of = (kind: PageKind) => pages.filter((page) => page.kind === kind);
   const prewarmHint = config.shopUrl
@@ -97,6 +168,8 @@ export function weightedChecks(shop: Shop, pages: PageCoverage[], sitemap: Sitem
       "critical pages",
       `Snapshot every CRITICAL_PATHS page. ${prewarmHint}`,
     ),
+    assetsCheck(assets, prewarmHint),
+    ...staticBackupCheck(staticBackup),
     sitemapCheck(sitemap, of("sitemap")),
     flag(
       "catalog_feed",
@@ -161,11 +234,17 @@ export async function readinessReport(
 ): Promise<ReadinessReport> {
   const { targets, sitemap } = await pageTargets(shop, origin);
   const pages = await pageCoverage(env, shop, targets, now);
-  const checks = weightedChecks(shop, pages, sitemap);
+  const [assets, staticBackup] = await Promise.all([
+    criticalPageAssets(env, shop, pages, now),
+    staticBackupStatus(env, shop),
+  ]);
+  const checks = weightedChecks(shop, pages, sitemap, assets, staticBackup);
   return {
     score: score(checks),
     shopUrl: shop.config.shopUrl ?? null,
     pages,
+    assets,
+    staticBackup,
     checks: checks.map(({ name, ok, detail }) => ({ name, ok, detail })),
     fix: checks
       .filter((check) => !check.ok)

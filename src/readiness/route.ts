@@ -5,6 +5,6 @@ import { readinessReport } from "./report";
 
 /** GET /__stayopen/admin/readiness */
 export async function readinessRoute(c: Context<AppEnv>): Promise<Response> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   return c.json(await readinessReport(c.env, shop, publicOrigin(shop, c.req.url)!));
 }

@@ -87,7 +87,7 @@ export function MaintenancePage({ config, pages, notice }: MaintenanceProps) {
  * Without a `message` the operator's incident message (if any) is shown.
  */
 export async function unavailableResponse(c: Context<AppEnv>, message: string | null = null): Promise<Response> {
-  const config = c.var.shop.config;
+  const config = c.get("shop").config;
   const request = c.req.raw;
   const notice = noticeFor(c, message);
   const headers = {
@@ -99,6 +99,6 @@ export async function unavailableResponse(c: Context<AppEnv>, message: string | 
     return c.json({ error: "origin_unavailable", retryAfter: notice.retryAfterS }, 503, headers);
   }
   if (request.method === "HEAD") return new Response(null, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
-  const pages = await offlinePages(c.env, c.var.shop, new URL(request.url).host);
+  const pages = await offlinePages(c.env, c.get("shop"), new URL(request.url).host);
   return renderPage(c, <MaintenancePage config={config} pages={pages} notice={notice} />, 503, headers);
 }

@@ -54,7 +54,7 @@ export function OrderAcceptedPage({ config, reference, statusUrl }: OrderAccepte
 export function orderAcceptedPage(c: Context<AppEnv>, queued: QueuedOrder, headers: Record<string, string>): Response {
   return renderPage(
     c,
-    <OrderAcceptedPage config={c.var.shop.config} reference={queued.reference} statusUrl={queued.statusUrl} />,
+    <OrderAcceptedPage config={c.get("shop").config} reference={queued.reference} statusUrl={queued.statusUrl} />,
     202,
     {
       ...headers,

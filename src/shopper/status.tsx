@@ -21,7 +21,7 @@ export type PublicStatus = {
 /** From the shared state: the origin's monitor and the operator's switches, refreshed when older than BREAKER_SYNC_MS. */
 export async function publicStatus(c: Context<AppEnv>): Promise<PublicStatus> {
   const [health, controls] = await Promise.all([
-    sharedOriginHealth(c.env, c.var.shop),
+    sharedOriginHealth(c.env, c.get("shop")),
     currentControls(c, { fresh: true }),
   ]);
   const forced = activeMaintenance(controls.maintenance, Date.now());
@@ -30,7 +30,7 @@ export async function publicStatus(c: Context<AppEnv>): Promise<PublicStatus> {
     mode: forced ? "maintenance" : "auto",
     since: new Date(forced?.since ?? health.since).toISOString(),
     message: forced?.message ?? null,
-    queuedOrders: await waitingOrderCount(c.env, c.var.shop),
+    queuedOrders: await waitingOrderCount(c.env, c.get("shop")),
   };
 }
 
@@ -81,5 +81,5 @@ export async function statusJson(c: Context<AppEnv>): Promise<Response> {
 
 export async function statusHtml(c: Context<AppEnv>): Promise<Response> {
   const status = await publicStatus(c);
-  return renderPage(c, <StatusPage config={c.var.shop.config} status={status} />, 200, { "x-stayopen-source": "edge" });
+  return renderPage(c, <StatusPage config={c.get("shop").config} status={status} />, 200, { "x-stayopen-source": "edge" });
 }

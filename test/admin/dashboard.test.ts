@@ -112,10 +112,12 @@ describe("dashboard login", () => {
       "Order queue",
       "Dead letters",
       "Readiness and snapshot coverage",
+      "Static backup in R2",
     ]) {
       expect(html).toContain(`>${heading}</h`);
     }
     expect(html).toContain("Readiness score:");
+    expect(html).toContain("Off (STATIC_BACKUP=off).");
     expect(html).not.toContain("<script");
 
     expect((await dispatch(`${BASE}/status`, env, { headers: { cookie } })).status).toBe(200);

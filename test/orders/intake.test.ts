@@ -192,7 +192,7 @@ describe("orders while the origin is down", () => {
     expect(html).toContain("we have your order");
     expect(html).toContain(`href="${location}"`);
     expect(html).toContain("What happens next");
-    expect(html).toContain("mailto:help@demo-coffee.example");
+    expect(html).toContain("mailto:help@harbour-coffee.example");
     expect(html).not.toContain("<script");
   });
 });

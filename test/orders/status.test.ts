@@ -42,7 +42,7 @@ describe("order status for shoppers", () => {
     expect(html).toContain("waiting to reach the shop");
     expect(html).toContain(reference);
     expect(html).toContain("What happens next");
-    expect(html).toContain(`mailto:help@demo-coffee.example?subject=Order%20${reference}`);
+    expect(html).toContain(`mailto:help@harbour-coffee.example?subject=Order%20${reference}`);
     expect(html).toContain('lang="en"');
     expect(html).not.toContain("/orders/status-queued");
   });

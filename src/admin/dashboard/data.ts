@@ -18,7 +18,7 @@ export type DashboardData = {
 export const DEAD_LETTERS_SHOWN = 50;
 
 export async function dashboardData(c: Context<AppEnv>): Promise<DashboardData> {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   const [status, queue, dead, readiness] = await Promise.all([
     operatorStatus(c),
     queueDepth(c.env, shop),

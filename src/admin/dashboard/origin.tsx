@@ -50,6 +50,19 @@ export function OriginSection({ status }: { status: OperatorStatus }) {
           </ul>
         </>
       ) : null}
+      {status.backups.length > 0 ? (
+        <>
+          <h3>Backup origins</h3>
+          <ul>
+            {status.backups.map((backup) => (
+              <li>
+                <span class={`state state-${backup.state}`}>{WORDS[backup.state]}</span> {backup.url} (
+                {backup.orders ? "takes orders" : "catalog only"}; breaker {backup.breaker.state})
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <h3 id="events-heading">Breaker events</h3>
       {origin.transitions.length === 0 ? (
         <p>No state changes recorded.</p>

@@ -38,26 +38,26 @@ type Notice = keyof typeof NOTICES;
 const done = (c: Context<AppEnv>, notice: Notice) => c.redirect(`${ADMIN_BASE}?done=${notice}`, 303);
 
 function problem(c: Context<AppEnv>, status: 400 | 404 | 409 | 413 | 415, title: string, message: string): Response {
-  return renderPage(c, <ProblemPage config={c.var.shop.config} title={title} message={message} />, status);
+  return renderPage(c, <ProblemPage config={c.get("shop").config} title={title} message={message} />, status);
 }
 
 dashboard.get("/", async (c) => {
   const notice = NOTICES[c.req.query("done") as Notice] ?? null;
   const page = (
     <DashboardPage
-      config={c.var.shop.config}
+      config={c.get("shop").config}
       data={await dashboardData(c)}
-      csrf={c.var.adminSession?.csrf ?? ""}
+      csrf={c.get("adminSession")?.csrf ?? ""}
       notice={notice}
     />
   );
   return renderPage(c, page);
 });
 
-dashboard.get("/login", (c) => renderPage(c, <LoginPage config={c.var.shop.config} />));
+dashboard.get("/login", (c) => renderPage(c, <LoginPage config={c.get("shop").config} />));
 
 dashboard.post("/login", async (c) => {
-  const shop = c.var.shop;
+  const shop = c.get("shop");
   // requireAdmin() answers 404 before this runs when ADMIN_TOKEN is unset.
   const token = shop.config.adminToken!;
   if (isCrossSite(c.req.raw)) return crossSiteRefusal(c);
@@ -75,7 +75,7 @@ dashboard.post("/login", async (c) => {
 
 dashboard.post("/logout", (c) => {
   clearSessionCookie(c);
-  log("info", "admin_logged_out", { shop: c.var.shop.id });
+  log("info", "admin_logged_out", { shop: c.get("shop").id });
   return c.redirect(`${ADMIN_BASE}/login`, 303);
 });
 
@@ -102,7 +102,7 @@ dashboard.post("/dashboard/maintenance", async (c) => {
 dashboard.post("/dashboard/orders/:reference/:action{retry|discard}", async (c) => {
   const reference = c.req.param("reference").toLowerCase();
   const retry = c.req.param("action") === "retry";
-  const result = await (retry ? retryOrder : discardOrder)(c.env, c.var.shop, reference);
+  const result = await (retry ? retryOrder : discardOrder)(c.env, c.get("shop"), reference);
   switch (result.outcome) {
     case "done":
       return done(c, retry ? "retried" : "discarded");
@@ -119,6 +119,6 @@ dashboard.post("/dashboard/orders/:reference/:action{retry|discard}", async (c) 
 });
 
 dashboard.post("/dashboard/replay", async (c) => {
-  await drainNow(c.env, c.var.shop);
+  await drainNow(c.env, c.get("shop"));
   return done(c, "replay");
 });

@@ -1,0 +1,159 @@
+/**
+ * The same-origin files a page needs to look right offline: stylesheets,
+ * scripts, icons, preloads and images (src and srcset) from its HTML, and the
+ * fonts and images a stylesheet points at. Pre-warm and the static export
+ * follow them so a stale page comes with its CSS and pictures.
+ */
+
+/** Assets followed per page (and per stylesheet). */
+export const MAX_ASSETS_PER_PAGE = 30;
+
+export type Subresource = { url: string; stylesheet: boolean };
+
+const LINK_RELS = new Set(["stylesheet", "preload", "modulepreload", "icon", "apple-touch-icon", "mask-icon"]);
+
+/**
+ * The URLs of a srcset attribute, following the HTML parsing rules: a
+ * candidate is a run of non-space characters (commas inside it belong to the
+ * URL, as in `w_100,h_50.jpg`), then descriptors up to the next comma.
+ */
+export function parseSrcset(value: string): string[] {
+  const urls: string[] = [];
+  const space = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
+  let i = 0;
+  while (i < value.length) {
+    while (i < value.length && (space(value[i]) || value[i] === ",")) i++;
+    const start = i;
+    while (i < value.length && !space(value[i])) i++;
+    let url = value.slice(start, i);
+    if (url.endsWith(",")) {
+      url = url.replace(/,+$/, "");
+    } else {
+      let depth = 0;
+      for (; i < value.length; i++) {
+        const ch = value[i];
+        if (ch === "(") depth++;
+        else if (ch === ")") depth = Math.max(0, depth - 1);
+        else if (ch === "," && depth === 0) {
+          i++;
+          break;
+        }
+      }
+    }
+    if (url) urls.push(url);
+  }
+  return urls;
+}
+
+const CSS_COMMENT = /\/\*[\s\S]*?\*\//g;
+const CSS_REF = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')/gi;
+
+/** The references of a stylesheet: url(…) values and @import strings. */
+export function cssUrls(css: string): string[] {
+  const refs: string[] = [];
+  for (const match of css.replace(CSS_COMMENT, "").matchAll(CSS_REF)) {
+    const ref = match
+      .slice(1)
+      .find((group) => group !== undefined)
+      ?.trim();
+    if (ref) refs.push(ref);
+  }
+  return refs;
+}
+
+/**
+ * References resolved against `base`, kept when they are http(s) on the same
+ * origin as `page` (fragment dropped, the page itself and duplicates left
+ * out), at most `limit` of them in document order.
+ */
+export function sameOriginAssets(
+  refs: readonly { ref: string; stylesheet: boolean }[],
+  base: string,
+  page: string,
+  limit: number,
+): Subresource[] {
+  const origin = new URL(page).origin;
+  const seen = new Set([new URL(page).href.replace(/#.*$/, "")]);
+  const assets: Subresource[] = [];
+  for (const { ref, stylesheet } of refs) {
+    if (assets.length >= limit) break;
+    let url: URL;
+    try {
+      url = new URL(ref, base);
+    } catch {
+      continue;
+    }
+    url.hash = "";
+    if (!/^https?:$/.test(url.protocol) || url.origin !== origin || seen.has(url.href)) continue;
+    seen.add(url.href);
+    assets.push({ url: url.href, stylesheet });
+  }
+  return assets;
+}
+
+/** A page's subresources, collected with HTMLRewriter (a `<base href>` is honoured). */
+export async function htmlSubresources(
+  html: BufferSource,
+  pageUrl: string,
+  limit = MAX_ASSETS_PER_PAGE,
+): Promise<Subresource[]> {
+  const refs: { ref: string; stylesheet: boolean }[] = [];
+  // Plenty of room for references that turn out to be cross-origin, while a huge page cannot grow the list without end.
+  const add = (ref: string | null, stylesheet = false) => {
+    if (ref && refs.length < limit * 10) refs.push({ ref: ref.trim(), stylesheet });
+  };
+  const addSrcset = (srcset: string | null) => {
+    for (const url of parseSrcset(srcset ?? "")) add(url);
+  };
+  let base = pageUrl;
+  let sawBase = false;
+  await new HTMLRewriter()
+    .on("base[href]", {
+      element(element) {
+        if (sawBase) return;
+        sawBase = true;
+        try {
+          base = new URL(element.getAttribute("href")!, pageUrl).href;
+        } catch {
+          // An unusable base changes nothing.
+        }
+      },
+    })
+    .on("link[href]", {
+      element(element) {
+        const rels = (element.getAttribute("rel") ?? "").toLowerCase().split(/\s+/);
+        if (!rels.some((rel) => LINK_RELS.has(rel))) return;
+        add(element.getAttribute("href"), rels.includes("stylesheet"));
+        addSrcset(element.getAttribute("imagesrcset"));
+      },
+    })
+    .on("script[src]", { element: (element) => add(element.getAttribute("src")) })
+    .on("img, source", {
+      element(element) {
+        add(element.getAttribute("src"));
+        addSrcset(element.getAttribute("srcset"));
+      },
+    })
+    .transform(new Response(html))
+    .arrayBuffer();
+  return sameOriginAssets(refs, base, pageUrl, limit);
+}
+
+/** The fonts, images and imported stylesheets a stylesheet needs. */
+export function cssSubresources(css: string, stylesheetUrl: string, limit = MAX_ASSETS_PER_PAGE): Subresource[] {
+  const refs = cssUrls(css).map((ref) => ({ ref, stylesheet: /\.css(?:$|\?)/i.test(ref) }));
+  return sameOriginAssets(refs, stylesheetUrl, stylesheetUrl, limit);
+}
+
+/** What a stored or fetched file points at, by its content type: HTML and CSS have subresources, the rest none. */
+export async function subresourcesOf(
+  body: BufferSource,
+  contentType: string | null,
+  url: string,
+  limit = MAX_ASSETS_PER_PAGE,
+): Promise<Subresource[]> {
+  const type = (contentType ?? "").toLowerCase();
+  if (type.includes("text/html")) return htmlSubresources(body, url, limit);
+  if (type.includes("text/css")) return cssSubresources(new TextDecoder().decode(body), url, limit);
+  return [];
+}

@@ -1,0 +1,3 @@
+export { exportStaticBackup, type ExportSummary } from "./export";
+export { exportedResponse } from "./serve";
+export { staticBackupStatus, type StaticBackupStatus } from "./status";
