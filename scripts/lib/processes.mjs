@@ -4,8 +4,8 @@
 // same port with the same persisted state.
 import { execFile, spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { freePorts, makeDataDir, removeDataDir, setMode, startShop } from "../../demo/test-support/shop-process.mjs";
 import { projectRoot } from "./paths.mjs";
@@ -40,10 +40,12 @@ export async function buildWorker(outDir) {
 }
 
 const started = new Set();
-// A crashed or interrupted harness must not leave workerd holding ports.
+// A crashed or interrupted harness must not leave workerd holding ports. The workers run in their
+// own process groups, so Ctrl-C does not reach them: exiting on it runs the cleanup below.
 process.on("exit", () => {
   for (const child of started) killGroup(child, "SIGKILL");
 });
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(130));
 
 function killGroup(child, signal) {
   if (child.exitCode !== null || child.signalCode !== null) return;

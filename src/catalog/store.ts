@@ -25,6 +25,11 @@ const KV_TTL_S = 30 * 86_400;
 /** KV metadata must stay under 1024 bytes serialized. */
 const MAX_META_BYTES = 1000;
 const META_HEADER = "x-stayopen-snapshot";
+
+/** Header values must be ASCII; titles are not ("Coffee · Tea"), so non-ASCII goes as JSON \u escapes. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
 const MAX_CACHE_CONTROL_CHARS = 200;
 
 function cacheKey(host: string, key: string): Request {
@@ -72,7 +77,7 @@ function decodeEntities(text: string): string {
 
 /** The hot copy is always stored as a 200; the page's real status travels in the metadata. */
 function putHot(host: string, key: string, body: BufferSource, meta: SnapshotMeta): Promise<void> {
-  const headers = { "cache-control": `public, max-age=${CACHE_TTL_S}`, [META_HEADER]: JSON.stringify(meta) };
+  const headers = { "cache-control": `public, max-age=${CACHE_TTL_S}`, [META_HEADER]: asciiJson(meta) };
   return caches.default.put(cacheKey(host, key), new Response(body, { headers }));
 }
 

@@ -98,9 +98,9 @@ export class ShopControl extends DurableObject<Env> {
   get #current(): ControlRecord {
     if (!this.#record) {
       const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM control WHERE id = 1").toArray()[0];
-      this.#record = row
-        ? (JSON.parse(row.record) as ControlRecord)
-        : { shopId: null, maintenance: null, startLogged: false };
+      // Defaults first, so a record written by an older version gains the fields it lacks.
+      const stored = row ? (JSON.parse(row.record) as Partial<ControlRecord>) : {};
+      this.#record = { shopId: null, maintenance: null, startLogged: false, ...stored };
     }
     return this.#record;
   }

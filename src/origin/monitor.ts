@@ -81,6 +81,18 @@ type MonitorRecord = {
 type Cause = "traffic" | "probe" | "cooldown";
 
 const KEPT_TRANSITIONS = 100;
+function freshRecord(now: number): MonitorRecord {
+  return {
+    settings: null,
+    breaker: initialBreaker(now),
+    slowStart: null,
+    probes: { total: 0, failed: 0, last: null },
+    recentErrors: [],
+    drainPending: false,
+    lastSeenAt: null,
+  };
+}
+
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 const KEPT_ERRORS = 10;
 /** An origin no isolate has asked about for a day (say, a replaced ORIGIN_URL) stops being probed. */
@@ -223,17 +235,8 @@ export class OriginMonitor extends DurableObject<Env> {
     if (!this.#record) {
       const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM monitor WHERE id = 1").toArray()[0];
       this.#saved = row?.record ?? "";
-      this.#record = row
-        ? (JSON.parse(row.record) as MonitorRecord)
-        : {
-            settings: null,
-            breaker: initialBreaker(Date.now()),
-            slowStart: null,
-            probes: { total: 0, failed: 0, last: null },
-            recentErrors: [],
-            drainPending: false,
-            lastSeenAt: null,
-          };
+      // Defaults first, so a record written by an older version gains the fields it lacks.
+      this.#record = { ...freshRecord(Date.now()), ...(row ? (JSON.parse(row.record) as Partial<MonitorRecord>) : {}) };
     }
     return this.#record;
   }

@@ -131,12 +131,12 @@ describe("when the origin fails", () => {
   it("lists critical pages that have snapshots on the maintenance page", async () => {
     const critical = fresh("/c");
     const criticalEnv = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "300", CRITICAL_PATHS: `${critical},/c/never-stored` });
-    await origin.route(critical, { headers: { "content-type": "text/html" }, body: "<html><head><title>Coffee &amp; more</title></head><body>c</body></html>" });
+    await origin.route(critical, { headers: { "content-type": "text/html" }, body: "<html><head><title>Coffee &amp; more · Café</title></head><body>c</body></html>" });
     await (await dispatch(`https://shop.test${critical}`, criticalEnv)).text();
 
     await origin.setMode({ mode: "refuse" });
     const html = await (await dispatch(`https://shop.test${fresh()}`, criticalEnv)).text();
-    expect(html).toContain(`<a href="${critical}">Coffee &amp; more</a>`);
+    expect(html).toContain(`<a href="${critical}">Coffee &amp; more · Café</a>`);
     expect(html).not.toContain("/c/never-stored");
   });
 });

@@ -1,0 +1,69 @@
+import { env as testEnv, runInDurableObject } from "cloudflare:test";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { forgetOriginHealth } from "../../src/origin/health";
+import { originMonitor } from "../../src/origin/sync";
+import { FakeOrigin } from "../support/origin";
+import { dispatch, shopEnv } from "../support/worker";
+
+let origin: FakeOrigin;
+
+beforeEach(async () => {
+  origin = await FakeOrigin.start();
+});
+afterEach(async () => {
+  await runInDurableObject(originMonitor(testEnv as Env, "default", origin.url), (_instance, state) =>
+    state.storage.deleteAlarm(),
+  );
+  forgetOriginHealth();
+  await origin.stop();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+it("recovers by itself: the monitor's own alarm probes the origin until the breaker closes", async () => {
+  const env = shopEnv({
+    ORIGIN_URL: origin.url,
+    ORIGIN_TIMEOUT_MS: "500",
+    BREAKER_FAILURES: "1",
+    BREAKER_COOLDOWN_MS: "300",
+    BREAKER_SYNC_MS: "100",
+    PROBE_INTERVAL_MS: "1000",
+    PROBE_IDLE_INTERVAL_MS: "0",
+    PROBE_HEALTHY_THRESHOLD: "2",
+    SLOW_START_MS: "0",
+  });
+  await origin.setMode({ mode: "refuse" });
+  expect((await dispatch("https://shop.test/never-stored", env)).status).toBe(503);
+  await dispatch("https://shop.test/__stayopen/status.json", env);
+  await origin.setMode({ mode: "ok" });
+
+  let status = "";
+  for (let i = 0; i < 50 && status !== "up"; i++) {
+    await sleep(200);
+    status = ((await (await dispatch("https://shop.test/__stayopen/status.json", env)).json()) as { origin: string }).origin;
+  }
+  expect(status).toBe("up");
+  expect((await dispatch("https://shop.test/live-again", env)).headers.get("x-stayopen-source")).toBe("origin");
+}, 20_000);
+
+it("keeps probing after an upgrade: a record stored by an older version gains the fields it lacks", async () => {
+  const env = shopEnv({ ORIGIN_URL: origin.url, BREAKER_COOLDOWN_MS: "300", PROBE_INTERVAL_MS: "1000" });
+  const stub = originMonitor(env, "default", origin.url);
+  const olderRecord = {
+    settings: null,
+    breaker: { state: "half-open", since: Date.now() - 1000, downSince: Date.now() - 5000, goodProbes: 0, lastError: "reset" },
+    slowStart: null,
+    probes: { total: 0, failed: 0, last: null },
+    recentErrors: [],
+    drainPending: false,
+    lastExchangeAt: Date.now() - 60_000,
+  };
+  await runInDurableObject(stub, (_instance, state) => {
+    state.storage.sql.exec("CREATE TABLE IF NOT EXISTS monitor (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)");
+    state.storage.sql.exec("INSERT OR REPLACE INTO monitor (id, record) VALUES (1, ?)", JSON.stringify(olderRecord));
+  });
+  await dispatch("https://shop.test/__stayopen/status.json", env);
+  const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+  expect(alarm).not.toBeNull();
+});
