@@ -7,7 +7,9 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token-0123456789", REPLAY_SECRET: "test-replay-secret-0123456789" } },
+      miniflare: {
+        bindings: { ADMIN_TOKEN: "test-admin-token-0123456789", REPLAY_SECRET: "test-replay-secret-0123456789" },
+      },
     }),
   ],
   test: {

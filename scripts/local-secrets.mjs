@@ -19,7 +19,13 @@ export function localSecrets(path = ".dev.vars") {
     }
   }
   if (changed) {
-    writeFileSync(path, Object.entries(vars).map(([name, value]) => `${name}="${value}"`).join("\n") + "\n", { mode: 0o600 });
+    writeFileSync(
+      path,
+      Object.entries(vars)
+        .map(([name, value]) => `${name}="${value}"`)
+        .join("\n") + "\n",
+      { mode: 0o600 },
+    );
   }
   return vars;
 }

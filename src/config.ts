@@ -47,7 +47,12 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T, fallback: string) =>
     z
       .string()
       .default(fallback)
-      .transform((value) => value.split(",").map((part) => part.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(",")
+          .map((part) => part.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(item)),
   );
 
@@ -55,7 +60,10 @@ const path = z.string().regex(/^\/[^\s]*$/, "must list paths starting with /");
 
 const orderPath = z
   .string()
-  .regex(/^(POST|PUT|PATCH) \/\S*$/i, 'must list entries like "POST /api/orders" (POST, PUT or PATCH, then a path; a trailing * matches a prefix)')
+  .regex(
+    /^(POST|PUT|PATCH) \/\S*$/i,
+    'must list entries like "POST /api/orders" (POST, PUT or PATCH, then a path; a trailing * matches a prefix)',
+  )
   .transform((entry) => {
     const [method, pattern] = entry.split(/\s+/) as [string, string];
     return { method: method.toUpperCase(), pattern };
@@ -80,102 +88,126 @@ const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
       .default([]),
   );
 
-const schema = z.object({
-  ORIGIN_URL: httpUrl,
-  ORIGIN_TIMEOUT_MS: int(100, 60_000, 3000),
-  BREAKER_FAILURES: int(1, 1000, 3),
-  BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
-  HEALTH_PATH: z.preprocess(blankToUndefined, path.default("/")),
-  ORDER_PATHS: csv(orderPath, "POST /api/orders"),
-  // A Durable Object row holds at most 2 MB, and a queued order is one row.
-  ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),
-  ORDER_SHARDS: int(1, 256, 16),
-  ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
-  ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
-  ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
-  CRITICAL_PATHS: csv(path, "/"),
-  SITEMAP_URL: optional(urlOrPath),
-  SHOP_NAME: z.preprocess(blankToUndefined, z.string().trim().max(80, "must be at most 80 characters").default("Our shop")),
-  BRAND_COLOR: z.preprocess(
-    blankToUndefined,
-    z.string().trim().regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, "must be a hex colour like #1f6feb").default("#1f6feb"),
-  ),
-  LOGO_URL: optional(urlOrPath),
-  SUPPORT_EMAIL: optional(z.string().trim().email("must be an email address")),
-  RETRY_AFTER_S: int(1, 86_400, 120),
-  CATALOG_FEED_URL: optional(urlOrPath),
-  NOTIFY_WEBHOOK_URL: optional(httpUrl),
-  SESSION_COOKIES: csv(
-    z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must list cookie names"),
-    "session,sessionid,PHPSESSID,connect.sid,_session_id",
-  ),
-  BACKUP_ORIGINS: jsonArray(backupOrigin, '[{"url":"https://dr.example.com","orders":false}]'),
-  STATIC_BACKUP: z.preprocess(
-    blankToUndefined,
-    z.enum(["on", "off"], { message: 'must be "on" or "off"' }).default("off").transform((value) => value === "on"),
-  ),
-  SNAPSHOT_STATUSES: csv(z.string().regex(/^(200|301|404)$/, "may only list 200, 301 and 404").transform(Number), "200"),
-  SNAPSHOT_REFRESH_S: int(1, 86_400, 60),
-  SNAPSHOT_MAX_BYTES: int(1024, 25 * 1024 * 1024, 2 * 1024 * 1024),
-  SHOP_URL: optional(httpUrl),
-  SWR_DEFAULT_S: int(0, 31_536_000, 0),
-  STALE_IF_ERROR_DEFAULT_S: int(0, 30 * 86_400, 7 * 86_400),
-  PREWARM_MAX_PAGES: int(0, 500, 50),
-  PREWARM_MAX_AGE_S: int(60, 30 * 86_400, 3600),
-  BREAKER_SYNC_MS: int(100, 60_000, 1000),
-  PROBE_INTERVAL_MS: int(500, 3_600_000, 5000),
-  PROBE_TIMEOUT_MS: int(100, 60_000, 2000),
-  PROBE_EXPECT_STATUS: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .default("200-399")
-      .transform((value, ctx) => {
-        const ranges = parseStatusRanges(value);
-        if (ranges) return ranges;
-        ctx.addIssue({ code: "custom", message: 'must list statuses or ranges like "200-399" or "200,204"' });
+const schema = z
+  .object({
+    ORIGIN_URL: httpUrl,
+    ORIGIN_TIMEOUT_MS: int(100, 60_000, 3000),
+    BREAKER_FAILURES: int(1, 1000, 3),
+    BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
+    HEALTH_PATH: z.preprocess(blankToUndefined, path.default("/")),
+    ORDER_PATHS: csv(orderPath, "POST /api/orders"),
+    // A Durable Object row holds at most 2 MB, and a queued order is one row.
+    ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),
+    ORDER_SHARDS: int(1, 256, 16),
+    ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
+    ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
+    ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
+    CRITICAL_PATHS: csv(path, "/"),
+    SITEMAP_URL: optional(urlOrPath),
+    SHOP_NAME: z.preprocess(
+      blankToUndefined,
+      z.string().trim().max(80, "must be at most 80 characters").default("Our shop"),
+    ),
+    BRAND_COLOR: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, "must be a hex colour like #1f6feb")
+        .default("#1f6feb"),
+    ),
+    LOGO_URL: optional(urlOrPath),
+    SUPPORT_EMAIL: optional(z.string().trim().email("must be an email address")),
+    RETRY_AFTER_S: int(1, 86_400, 120),
+    CATALOG_FEED_URL: optional(urlOrPath),
+    NOTIFY_WEBHOOK_URL: optional(httpUrl),
+    SESSION_COOKIES: csv(
+      z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must list cookie names"),
+      "session,sessionid,PHPSESSID,connect.sid,_session_id",
+    ),
+    BACKUP_ORIGINS: jsonArray(backupOrigin, '[{"url":"https://dr.example.com","orders":false}]'),
+    STATIC_BACKUP: z.preprocess(
+      blankToUndefined,
+      z
+        .enum(["on", "off"], { message: 'must be "on" or "off"' })
+        .default("off")
+        .transform((value) => value === "on"),
+    ),
+    SNAPSHOT_STATUSES: csv(
+      z
+        .string()
+        .regex(/^(200|301|404)$/, "may only list 200, 301 and 404")
+        .transform(Number),
+      "200",
+    ),
+    SNAPSHOT_REFRESH_S: int(1, 86_400, 60),
+    SNAPSHOT_MAX_BYTES: int(1024, 25 * 1024 * 1024, 2 * 1024 * 1024),
+    SHOP_URL: optional(httpUrl),
+    SWR_DEFAULT_S: int(0, 31_536_000, 0),
+    STALE_IF_ERROR_DEFAULT_S: int(0, 30 * 86_400, 7 * 86_400),
+    PREWARM_MAX_PAGES: int(0, 500, 50),
+    PREWARM_MAX_AGE_S: int(60, 30 * 86_400, 3600),
+    BREAKER_SYNC_MS: int(100, 60_000, 1000),
+    PROBE_INTERVAL_MS: int(500, 3_600_000, 5000),
+    PROBE_TIMEOUT_MS: int(100, 60_000, 2000),
+    PROBE_EXPECT_STATUS: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .default("200-399")
+        .transform((value, ctx) => {
+          const ranges = parseStatusRanges(value);
+          if (ranges) return ranges;
+          ctx.addIssue({ code: "custom", message: 'must list statuses or ranges like "200-399" or "200,204"' });
+          return z.NEVER;
+        }),
+    ),
+    PROBE_HEALTHY_THRESHOLD: int(1, 100, 2),
+    PROBE_UNHEALTHY_THRESHOLD: int(1, 100, 3),
+    PROBE_IDLE_INTERVAL_MS: int(0, 86_400_000, 60_000).refine(
+      (ms) => ms === 0 || ms >= 1000,
+      "must be 0 (off) or at least 1000",
+    ),
+    SLOW_START_MS: int(0, 3_600_000, 30_000),
+    BYPASS_IPS: csv(
+      z.string().transform((value, ctx) => {
+        const range = parseIpRange(value);
+        if (range) return range;
+        ctx.addIssue({
+          code: "custom",
+          message: `must list IP addresses or CIDR ranges like 203.0.113.0/24 or 2001:db8::/32 (not "${value}")`,
+        });
         return z.NEVER;
       }),
-  ),
-  PROBE_HEALTHY_THRESHOLD: int(1, 100, 2),
-  PROBE_UNHEALTHY_THRESHOLD: int(1, 100, 3),
-  PROBE_IDLE_INTERVAL_MS: int(0, 86_400_000, 60_000).refine((ms) => ms === 0 || ms >= 1000, "must be 0 (off) or at least 1000"),
-  SLOW_START_MS: int(0, 3_600_000, 30_000),
-  BYPASS_IPS: csv(
-    z.string().transform((value, ctx) => {
-      const range = parseIpRange(value);
-      if (range) return range;
-      ctx.addIssue({ code: "custom", message: `must list IP addresses or CIDR ranges like 203.0.113.0/24 or 2001:db8::/32 (not "${value}")` });
-      return z.NEVER;
-    }),
-    "",
-  ),
-  BYPASS_TTL_S: int(60, 30 * 86_400, 43_200),
-  MAX_503_HOURS: int(1, 8760, 48),
-  CAPPED_RETRY_AFTER_S: int(1, 86_400, 3600),
-  ADMIN_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
-  REPLAY_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
-  STRIPE_API_BASE: z.preprocess(blankToUndefined, httpUrl.default("https://api.stripe.com")),
-  STRIPE_SECRET_KEY: optional(
-    z
-      .string()
-      .trim()
-      .regex(/^(rk|sk)_(test|live)_\S+$/, "must be a Stripe restricted key (rk_live_…) or secret key"),
-  ),
-  STRIPE_WEBHOOK_SECRET: optional(
-    z
-      .string()
-      .trim()
-      .regex(/^whsec_\S+$/, "must be a Stripe webhook signing secret (whsec_…)"),
-  ),
-  RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 20),
-  RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 20),
-  RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 5),
-}).superRefine((vars, ctx) => {
-  if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {
-    ctx.addIssue({ code: "custom", path: ["ORDER_RETRY_MAX_MS"], message: "must be at least ORDER_RETRY_BASE_MS" });
-  }
-});
+      "",
+    ),
+    BYPASS_TTL_S: int(60, 30 * 86_400, 43_200),
+    MAX_503_HOURS: int(1, 8760, 48),
+    CAPPED_RETRY_AFTER_S: int(1, 86_400, 3600),
+    ADMIN_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+    REPLAY_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+    STRIPE_API_BASE: z.preprocess(blankToUndefined, httpUrl.default("https://api.stripe.com")),
+    STRIPE_SECRET_KEY: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^(rk|sk)_(test|live)_\S+$/, "must be a Stripe restricted key (rk_live_…) or secret key"),
+    ),
+    STRIPE_WEBHOOK_SECRET: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^whsec_\S+$/, "must be a Stripe webhook signing secret (whsec_…)"),
+    ),
+    RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 20),
+    RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 20),
+    RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 5),
+  })
+  .superRefine((vars, ctx) => {
+    if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {
+      ctx.addIssue({ code: "custom", path: ["ORDER_RETRY_MAX_MS"], message: "must be at least ORDER_RETRY_BASE_MS" });
+    }
+  });
 
 type Parsed = z.output<typeof schema>;
 

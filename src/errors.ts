@@ -21,7 +21,10 @@ export function isStayopenError(error: unknown): error is StayopenError {
 
 /** A configuration variable that is missing or malformed; names the variable, never echoes secrets. */
 export class ConfigError extends StayopenError {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(500, "config_invalid", `stayopen configuration error: ${variable} ${problem}`);
     this.name = "ConfigError";
   }

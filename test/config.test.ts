@@ -40,7 +40,10 @@ describe("parseConfig", () => {
   });
 
   it("treats empty strings as not set", () => {
-    expect(parseConfig({ ...base, ORIGIN_TIMEOUT_MS: "", SUPPORT_EMAIL: " " })).toMatchObject({ originTimeoutMs: 3000, supportEmail: undefined });
+    expect(parseConfig({ ...base, ORIGIN_TIMEOUT_MS: "", SUPPORT_EMAIL: " " })).toMatchObject({
+      originTimeoutMs: 3000,
+      supportEmail: undefined,
+    });
   });
 
   it("parses lists and JSON", () => {

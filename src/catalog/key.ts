@@ -4,7 +4,8 @@
  * so /p/1?utm_source=x and /p/1 share one snapshot.
  */
 
-const TRACKING_PARAM = /^(utm_[a-z0-9_]+|gclid|gbraid|wbraid|dclid|fbclid|msclkid|yclid|igshid|twclid|ttclid|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|ref_src)$/i;
+const TRACKING_PARAM =
+  /^(utm_[a-z0-9_]+|gclid|gbraid|wbraid|dclid|fbclid|msclkid|yclid|igshid|twclid|ttclid|li_fat_id|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|ref_src)$/i;
 
 export function isTrackingParam(name: string): boolean {
   return TRACKING_PARAM.test(name);

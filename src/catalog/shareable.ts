@@ -10,7 +10,10 @@ const no = (reason: string): ShareDecision => ({ shareable: false, reason });
 
 export function cookieNames(cookieHeader: string | null): string[] {
   if (!cookieHeader) return [];
-  return cookieHeader.split(";").map((pair) => pair.split("=")[0]!.trim()).filter(Boolean);
+  return cookieHeader
+    .split(";")
+    .map((pair) => pair.split("=")[0]!.trim())
+    .filter(Boolean);
 }
 
 /** A logged-in shopper's page may look public, so their requests never feed snapshots. */
@@ -35,7 +38,10 @@ export function responseIsPublic(response: Response): ShareDecision {
   if (headers.has("content-range")) return no("partial");
   const cacheControl = (headers.get("cache-control") ?? "").toLowerCase();
   if (/(^|[\s,])(private|no-store)([\s,=]|$)/.test(cacheControl)) return no("cache_control");
-  const vary = (headers.get("vary") ?? "").toLowerCase().split(",").map((field) => field.trim());
+  const vary = (headers.get("vary") ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((field) => field.trim());
   if (vary.some((field) => field === "*" || field === "cookie" || field === "authorization")) return no("vary");
   return yes;
 }

@@ -15,6 +15,7 @@ export async function snapshotResponse(c: Context<AppEnv>, now = Date.now()): Pr
   const snapshot = await readSnapshot(c.env, c.get("shop").id, url.host, normalizeUrl(url), (promise) =>
     c.executionCtx.waitUntil(promise),
   );
-  if (!snapshot || !servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, c.get("shop").config))) return null;
+  if (!snapshot || !servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, c.get("shop").config)))
+    return null;
   return staleResponse(snapshot, request.method, now, c.get("shop").config.catalogFeedUrl !== undefined);
 }

@@ -28,7 +28,10 @@ const META_HEADER = "x-stayopen-snapshot";
 
 /** Header values must be ASCII; titles are not ("Coffee · Tea"), so non-ASCII goes as JSON \u escapes. */
 function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 const MAX_CACHE_CONTROL_CHARS = 200;
 
@@ -39,7 +42,9 @@ function cacheKey(host: string, key: string): Request {
 function metaFor(status: number, headers: Headers, storedAt: number, title: string | undefined): SnapshotMeta {
   const meta: SnapshotMeta = {
     status,
-    headers: KEPT_HEADERS.flatMap((name) => (headers.has(name) ? [[name, headers.get(name)!] as [string, string]] : [])),
+    headers: KEPT_HEADERS.flatMap((name) =>
+      headers.has(name) ? [[name, headers.get(name)!] as [string, string]] : [],
+    ),
     storedAt,
     ...(title ? { title: title.slice(0, 120) } : {}),
     ...cacheControlFor(headers),
@@ -148,7 +153,12 @@ export async function readHotSnapshot(shopId: string, host: string, normalized: 
 }
 
 /** Whether any snapshot exists for a page, for the offline-pages list and readiness. */
-export async function hasSnapshot(env: Env, shopId: string, host: string, normalized: string): Promise<SnapshotMeta | null> {
+export async function hasSnapshot(
+  env: Env,
+  shopId: string,
+  host: string,
+  normalized: string,
+): Promise<SnapshotMeta | null> {
   const key = await storageKey(shopId, normalized);
   const hot = await caches.default.match(cacheKey(host, key));
   const hotMeta = hot?.headers.get(META_HEADER);

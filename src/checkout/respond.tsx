@@ -17,5 +17,10 @@ export function checkoutProblem(
 ): Response {
   const all = { ...EDGE_HEADERS, ...headers };
   if (wantsJson(c.req.raw)) return c.json({ error, message }, status, all);
-  return renderPage(c, <CheckoutProblemPage config={c.get("shop").config} title={title} message={message} />, status, all);
+  return renderPage(
+    c,
+    <CheckoutProblemPage config={c.get("shop").config} title={title} message={message} />,
+    status,
+    all,
+  );
 }

@@ -88,7 +88,10 @@ export async function issueBypassCookie(
   now: number,
 ): Promise<{ expiresAt: number }> {
   const expiresAt = now + c.get("shop").config.bypassTtlS * 1000;
-  const token = await signPass({ kind: "cookie", shop: c.get("shop").id, exp: expiresAt, nonce: newNonce() }, adminToken);
+  const token = await signPass(
+    { kind: "cookie", shop: c.get("shop").id, exp: expiresAt, nonce: newNonce() },
+    adminToken,
+  );
   setCookie(c, BYPASS_COOKIE, token, {
     prefix: "host",
     httpOnly: true,

@@ -51,7 +51,12 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
   const payment = await paymentLedger(c.env, c.get("shop")).get(order.reference);
   return renderPage(
     c,
-    <OrderStatusPage config={c.get("shop").config} order={view} statusUrl={statusUrl(order.reference)} payment={payment} />,
+    <OrderStatusPage
+      config={c.get("shop").config}
+      order={view}
+      statusUrl={statusUrl(order.reference)}
+      payment={payment}
+    />,
     200,
     headers,
   );

@@ -27,10 +27,16 @@ export function classify(outcome: OriginOutcome): Verdict {
 export function networkFailureReason(error: unknown): NetworkFailure {
   const name = error instanceof Error ? error.name : "";
   const message = error instanceof Error ? error.message.toLowerCase() : String(error).toLowerCase();
-  if (name === "TimeoutError" || name === "AbortError" || message.includes("timed out") || message.includes("timeout")) return "timeout";
+  if (name === "TimeoutError" || name === "AbortError" || message.includes("timed out") || message.includes("timeout"))
+    return "timeout";
   if (message.includes("refused")) return "refused";
   if (message.includes("dns") || message.includes("resolve") || message.includes("not found")) return "dns";
-  if (message.includes("reset") || message.includes("connection lost") || message.includes("disconnected") || message.includes("closed"))
+  if (
+    message.includes("reset") ||
+    message.includes("connection lost") ||
+    message.includes("disconnected") ||
+    message.includes("closed")
+  )
     return "reset";
   return "network";
 }

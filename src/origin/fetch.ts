@@ -12,20 +12,32 @@ export type FetchAttempt =
 export async function fetchWithDeadline(request: Request, timeoutMs: number): Promise<FetchAttempt> {
   const started = Date.now();
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException("origin did not answer in time", "TimeoutError")), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("origin did not answer in time", "TimeoutError")),
+    timeoutMs,
+  );
   try {
     const response = await fetch(request, { signal: controller.signal, redirect: "manual" });
     return { kind: "response", response, elapsedMs: Date.now() - started };
   } catch (error) {
     const reason = controller.signal.aborted ? "timeout" : networkFailureReason(error);
-    return { kind: "error", reason, message: error instanceof Error ? error.message : String(error), elapsedMs: Date.now() - started };
+    return {
+      kind: "error",
+      reason,
+      message: error instanceof Error ? error.message : String(error),
+      elapsedMs: Date.now() - started,
+    };
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** The shopper's request re-addressed to an origin, keeping method, headers and body. */
-export function toOriginRequest(request: Request, originUrl: string, extraHeaders: Record<string, string> = {}): Request {
+export function toOriginRequest(
+  request: Request,
+  originUrl: string,
+  extraHeaders: Record<string, string> = {},
+): Request {
   const incoming = new URL(request.url);
   const target = new URL(originUrl);
   const basePath = target.pathname.replace(/\/+$/, "");

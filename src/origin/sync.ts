@@ -42,11 +42,19 @@ export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings 
  * need a payment link). A failure here only loses the head start; both have
  * their own retries.
  */
-export async function welcomeBack(env: Env, shop: Shop, cause: "origin_recovered" | "maintenance_ended"): Promise<void> {
+export async function welcomeBack(
+  env: Env,
+  shop: Shop,
+  cause: "origin_recovered" | "maintenance_ended",
+): Promise<void> {
   log("info", "order_drain_started", { shop: shop.id, cause });
   const steps = await Promise.allSettled([drainNow(env, shop), announceRecovery(env, shop)]);
-  for (const [step, result] of [["drain", steps[0]], ["announce", steps[1]]] as const) {
-    if (result.status === "rejected") log("warn", "welcome_back_failed", { shop: shop.id, cause, step, error: String(result.reason) });
+  for (const [step, result] of [
+    ["drain", steps[0]],
+    ["announce", steps[1]],
+  ] as const) {
+    if (result.status === "rejected")
+      log("warn", "welcome_back_failed", { shop: shop.id, cause, step, error: String(result.reason) });
   }
 }
 

@@ -27,7 +27,11 @@ export function Layout({ config, title, children }: LayoutProps) {
         </a>
         <header class="brand">
           <a href="/" class="brand-home">
-            {config.logoUrl ? <img src={config.logoUrl} alt={config.shopName} height="40" /> : <span>{config.shopName}</span>}
+            {config.logoUrl ? (
+              <img src={config.logoUrl} alt={config.shopName} height="40" />
+            ) : (
+              <span>{config.shopName}</span>
+            )}
           </a>
         </header>
         <main id="main">{children}</main>

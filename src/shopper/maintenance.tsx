@@ -32,8 +32,8 @@ export function MaintenancePage({ config, pages, notice }: MaintenanceProps) {
         <p>{config.shopName} is closed for maintenance right now. Nothing is wrong with your device or connection.</p>
       ) : (
         <p>
-          {config.shopName} can't reach its shop system right now. Nothing is wrong with your device or connection, and we're
-          working on it.
+          {config.shopName} can't reach its shop system right now. Nothing is wrong with your device or connection, and
+          we're working on it.
         </p>
       )}
       {notice.message ? (
@@ -98,7 +98,8 @@ export async function unavailableResponse(c: Context<AppEnv>, message: string | 
   if (wantsJson(request)) {
     return c.json({ error: "origin_unavailable", retryAfter: notice.retryAfterS }, 503, headers);
   }
-  if (request.method === "HEAD") return new Response(null, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
+  if (request.method === "HEAD")
+    return new Response(null, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
   const pages = await offlinePages(c.env, c.get("shop"), new URL(request.url).host);
   return renderPage(c, <MaintenancePage config={config} pages={pages} notice={notice} />, 503, headers);
 }

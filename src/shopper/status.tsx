@@ -65,7 +65,8 @@ export function StatusPage({ config, status }: { config: Config; status: PublicS
       </dl>
       {status.origin === "up" && !forced ? null : (
         <p>
-          You can keep browsing and ordering: orders placed now are kept safe and passed on to the shop as soon as it is back.
+          You can keep browsing and ordering: orders placed now are kept safe and passed on to the shop as soon as it is
+          back.
         </p>
       )}
       <p>
@@ -81,5 +82,7 @@ export async function statusJson(c: Context<AppEnv>): Promise<Response> {
 
 export async function statusHtml(c: Context<AppEnv>): Promise<Response> {
   const status = await publicStatus(c);
-  return renderPage(c, <StatusPage config={c.get("shop").config} status={status} />, 200, { "x-stayopen-source": "edge" });
+  return renderPage(c, <StatusPage config={c.get("shop").config} status={status} />, 200, {
+    "x-stayopen-source": "edge",
+  });
 }

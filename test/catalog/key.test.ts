@@ -8,7 +8,9 @@ describe("normalizeUrl", () => {
   });
 
   it("sorts the query and drops tracking parameters", () => {
-    expect(normalizeUrl("https://s.test/c?b=2&utm_source=x&a=1&gclid=g&fbclid=f&utm_campaign=y")).toBe("s.test/c?a=1&b=2");
+    expect(normalizeUrl("https://s.test/c?b=2&utm_source=x&a=1&gclid=g&fbclid=f&utm_campaign=y")).toBe(
+      "s.test/c?a=1&b=2",
+    );
   });
 
   it("keeps repeated parameters in a stable order", () => {
@@ -22,7 +24,8 @@ describe("normalizeUrl", () => {
 
 describe("isTrackingParam", () => {
   it("knows the usual click and campaign ids but not real filters", () => {
-    for (const name of ["utm_source", "UTM_Medium", "gclid", "fbclid", "msclkid", "_ga", "mc_cid"]) expect(isTrackingParam(name)).toBe(true);
+    for (const name of ["utm_source", "UTM_Medium", "gclid", "fbclid", "msclkid", "_ga", "mc_cid"])
+      expect(isTrackingParam(name)).toBe(true);
     for (const name of ["page", "color", "q", "utm", "ref"]) expect(isTrackingParam(name)).toBe(false);
   });
 });

@@ -19,7 +19,12 @@ describe("healthy pass-through", () => {
   it("passes status, headers and streamed body through unchanged", async () => {
     const path = fresh();
     const body = "x".repeat(200_000);
-    const headers = { "content-type": "text/plain", "x-shop-header": "kept", etag: '"v1"', "cache-control": "public, max-age=60" };
+    const headers = {
+      "content-type": "text/plain",
+      "x-shop-header": "kept",
+      etag: '"v1"',
+      "cache-control": "public, max-age=60",
+    };
     await origin.route(path, { status: 200, headers, body, chunks: 20 });
 
     const response = await dispatch(`https://shop.test${path}`, env);
@@ -84,7 +89,9 @@ describe("when the origin fails", () => {
       expect(Number(stale.headers.get("age"))).toBeGreaterThanOrEqual(0);
       const html = await stale.text();
       expect(html).toContain("fresh from the origin");
-      expect(html).toMatch(/<body><div role="status" data-stayopen-banner[^>]*>We're having trouble reaching our shop system\. Prices and stock shown as of <time datetime="[^"]+">/);
+      expect(html).toMatch(
+        /<body><div role="status" data-stayopen-banner[^>]*>We're having trouble reaching our shop system\. Prices and stock shown as of <time datetime="[^"]+">/,
+      );
     });
   }
 
@@ -130,8 +137,15 @@ describe("when the origin fails", () => {
 
   it("lists critical pages that have snapshots on the maintenance page", async () => {
     const critical = fresh("/c");
-    const criticalEnv = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "300", CRITICAL_PATHS: `${critical},/c/never-stored` });
-    await origin.route(critical, { headers: { "content-type": "text/html" }, body: "<html><head><title>Coffee &amp; more · Café</title></head><body>c</body></html>" });
+    const criticalEnv = shopEnv({
+      ORIGIN_URL: origin.url,
+      ORIGIN_TIMEOUT_MS: "300",
+      CRITICAL_PATHS: `${critical},/c/never-stored`,
+    });
+    await origin.route(critical, {
+      headers: { "content-type": "text/html" },
+      body: "<html><head><title>Coffee &amp; more · Café</title></head><body>c</body></html>",
+    });
     await (await dispatch(`https://shop.test${critical}`, criticalEnv)).text();
 
     await origin.setMode({ mode: "refuse" });
@@ -147,8 +161,16 @@ describe("personalized pages", () => {
     ["is private", {}, { "content-type": "text/html", "cache-control": "private, max-age=0" }],
     ["is no-store", {}, { "content-type": "text/html", "cache-control": "no-store" }],
     ["varies on Cookie", {}, { "content-type": "text/html", vary: "Accept-Encoding, Cookie" }],
-    ["was asked for with Authorization", { headers: { authorization: "Bearer shopper" } }, { "content-type": "text/html" }],
-    ["was asked for with a session cookie", { headers: { cookie: "theme=dark; shop_session=s1" } }, { "content-type": "text/html" }],
+    [
+      "was asked for with Authorization",
+      { headers: { authorization: "Bearer shopper" } },
+      { "content-type": "text/html" },
+    ],
+    [
+      "was asked for with a session cookie",
+      { headers: { cookie: "theme=dark; shop_session=s1" } },
+      { "content-type": "text/html" },
+    ],
   ];
 
   for (const [what, init, headers] of personal) {
@@ -240,7 +262,12 @@ describe("other requests", () => {
 
 describe("circuit breaker", () => {
   it("stops waiting for a hanging origin once the breaker is open", async () => {
-    const breakerEnv = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "400", BREAKER_FAILURES: "2", BREAKER_COOLDOWN_MS: "60000" });
+    const breakerEnv = shopEnv({
+      ORIGIN_URL: origin.url,
+      ORIGIN_TIMEOUT_MS: "400",
+      BREAKER_FAILURES: "2",
+      BREAKER_COOLDOWN_MS: "60000",
+    });
     await origin.setMode({ mode: "hang" });
     for (let i = 0; i < 2; i++) expect((await dispatch(`https://shop.test${fresh()}`, breakerEnv)).status).toBe(503);
     const sent = (await origin.requests()).length;
@@ -255,7 +282,10 @@ describe("circuit breaker", () => {
 
 describe("configuration", () => {
   it("refuses to run with a bad value and names the variable", async () => {
-    const response = await dispatch("https://shop.test/", shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "fast" }));
+    const response = await dispatch(
+      "https://shop.test/",
+      shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "fast" }),
+    );
     expect(response.status).toBe(500);
     const body = (await response.json()) as { error: string; message: string };
     expect(body.error).toBe("config_invalid");

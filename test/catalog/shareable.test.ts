@@ -7,20 +7,30 @@ const response = (status: number, headers: Record<string, string> = {}) => new R
 
 describe("requestIsShareable", () => {
   it("accepts an anonymous GET, even with harmless cookies", () => {
-    expect(requestIsShareable(request({ headers: { cookie: "theme=dark; consent=1" } }), sessions)).toEqual({ shareable: true });
+    expect(requestIsShareable(request({ headers: { cookie: "theme=dark; consent=1" } }), sessions)).toEqual({
+      shareable: true,
+    });
   });
 
   it("refuses requests that may get a personal answer", () => {
-    expect(requestIsShareable(request({ headers: { authorization: "Basic x" } }), sessions)).toMatchObject({ reason: "authorization" });
-    expect(requestIsShareable(request({ headers: { cookie: "a=1; PHPSESSID=abc" } }), sessions)).toMatchObject({ reason: "session_cookie" });
+    expect(requestIsShareable(request({ headers: { authorization: "Basic x" } }), sessions)).toMatchObject({
+      reason: "authorization",
+    });
+    expect(requestIsShareable(request({ headers: { cookie: "a=1; PHPSESSID=abc" } }), sessions)).toMatchObject({
+      reason: "session_cookie",
+    });
     expect(requestIsShareable(request({ method: "POST", body: "x" }), sessions)).toMatchObject({ reason: "method" });
-    expect(requestIsShareable(request({ headers: { range: "bytes=0-10" } }), sessions)).toMatchObject({ reason: "range" });
+    expect(requestIsShareable(request({ headers: { range: "bytes=0-10" } }), sessions)).toMatchObject({
+      reason: "range",
+    });
   });
 });
 
 describe("responseIsShareable", () => {
   it("accepts a public 200", () => {
-    expect(responseIsShareable(response(200, { "cache-control": "public, max-age=60", vary: "Accept-Encoding" }), [200])).toEqual({ shareable: true });
+    expect(
+      responseIsShareable(response(200, { "cache-control": "public, max-age=60", vary: "Accept-Encoding" }), [200]),
+    ).toEqual({ shareable: true });
   });
 
   it("accepts only the configured statuses", () => {
@@ -30,15 +40,23 @@ describe("responseIsShareable", () => {
 
   it("refuses anything personal", () => {
     expect(responseIsShareable(response(200, { "set-cookie": "a=1" }), [200])).toMatchObject({ reason: "set_cookie" });
-    expect(responseIsShareable(response(200, { "cache-control": "private" }), [200])).toMatchObject({ reason: "cache_control" });
-    expect(responseIsShareable(response(200, { "cache-control": "max-age=0, no-store" }), [200])).toMatchObject({ reason: "cache_control" });
-    expect(responseIsShareable(response(200, { vary: "accept-encoding, Cookie" }), [200])).toMatchObject({ reason: "vary" });
+    expect(responseIsShareable(response(200, { "cache-control": "private" }), [200])).toMatchObject({
+      reason: "cache_control",
+    });
+    expect(responseIsShareable(response(200, { "cache-control": "max-age=0, no-store" }), [200])).toMatchObject({
+      reason: "cache_control",
+    });
+    expect(responseIsShareable(response(200, { vary: "accept-encoding, Cookie" }), [200])).toMatchObject({
+      reason: "vary",
+    });
     expect(responseIsShareable(response(200, { vary: "Authorization" }), [200])).toMatchObject({ reason: "vary" });
     expect(responseIsShareable(response(200, { vary: "*" }), [200])).toMatchObject({ reason: "vary" });
   });
 
   it("does not mistake similar directives for private ones", () => {
-    expect(responseIsShareable(response(200, { "cache-control": "public, no-cache" }), [200])).toEqual({ shareable: true });
+    expect(responseIsShareable(response(200, { "cache-control": "public, no-cache" }), [200])).toEqual({
+      shareable: true,
+    });
   });
 });
 

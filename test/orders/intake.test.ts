@@ -3,7 +3,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { queueDepth } from "../../src/orders";
-import { depth, isDelivered, order, orderEnv, postOrder, queueOrder, runAlarmsUntil, shardStub, shopOf } from "./helpers";
+import {
+  depth,
+  isDelivered,
+  order,
+  orderEnv,
+  postOrder,
+  queueOrder,
+  runAlarmsUntil,
+  shardStub,
+  shopOf,
+} from "./helpers";
 
 let origin: FakeOrigin;
 let env: Env;
@@ -322,7 +332,8 @@ describe("abuse limits", () => {
     const limited = orderEnv(origin, { RATE_LIMIT_ORDERS_PER_MIN: "2" });
     await origin.setMode({ mode: "refuse" });
     const client = { "cf-connecting-ip": "198.51.100.7" };
-    for (const sku of ["L1", "L2"]) expect((await postOrder(limited, "/orders/limited", body(sku), client)).status).toBe(202);
+    for (const sku of ["L1", "L2"])
+      expect((await postOrder(limited, "/orders/limited", body(sku), client)).status).toBe(202);
     const before = await queueDepth(limited, shopOf(limited));
 
     const refused = await postOrder(limited, "/orders/limited", body("L3"), client);

@@ -41,7 +41,8 @@ it("recovers by itself: the monitor's own alarm probes the origin until the brea
   let status = "";
   for (let i = 0; i < 50 && status !== "up"; i++) {
     await sleep(200);
-    status = ((await (await dispatch("https://shop.test/__stayopen/status.json", env)).json()) as { origin: string }).origin;
+    status = ((await (await dispatch("https://shop.test/__stayopen/status.json", env)).json()) as { origin: string })
+      .origin;
   }
   expect(status).toBe("up");
   expect((await dispatch("https://shop.test/live-again", env)).headers.get("x-stayopen-source")).toBe("origin");
@@ -52,7 +53,13 @@ it("keeps probing after an upgrade: a record stored by an older version gains th
   const stub = originMonitor(env, "default", origin.url);
   const olderRecord = {
     settings: null,
-    breaker: { state: "half-open", since: Date.now() - 1000, downSince: Date.now() - 5000, goodProbes: 0, lastError: "reset" },
+    breaker: {
+      state: "half-open",
+      since: Date.now() - 1000,
+      downSince: Date.now() - 5000,
+      goodProbes: 0,
+      lastError: "reset",
+    },
     slowStart: null,
     probes: { total: 0, failed: 0, last: null },
     recentErrors: [],
@@ -60,7 +67,9 @@ it("keeps probing after an upgrade: a record stored by an older version gains th
     lastExchangeAt: Date.now() - 60_000,
   };
   await runInDurableObject(stub, (_instance, state) => {
-    state.storage.sql.exec("CREATE TABLE IF NOT EXISTS monitor (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)");
+    state.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS monitor (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
+    );
     state.storage.sql.exec("INSERT OR REPLACE INTO monitor (id, record) VALUES (1, ?)", JSON.stringify(olderRecord));
   });
   await dispatch("https://shop.test/__stayopen/status.json", env);

@@ -61,8 +61,16 @@ class FakeOrigin {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? "/", "http://origin.test");
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
-    this.requests.push({ method: req.method ?? "GET", path: url.pathname + url.search, headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() });
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]),
+    );
+    this.requests.push({
+      method: req.method ?? "GET",
+      path: url.pathname + url.search,
+      headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+      at: Date.now(),
+    });
 
     switch (this.mode.mode) {
       case "hang":
@@ -71,13 +79,16 @@ class FakeOrigin {
         req.socket.destroy();
         return;
       case "status":
-        res.writeHead(this.mode.status, { "content-type": "text/html" }).end(`<h1>origin error ${this.mode.status}</h1>`);
+        res
+          .writeHead(this.mode.status, { "content-type": "text/html" })
+          .end(`<h1>origin error ${this.mode.status}</h1>`);
         return;
       case "slow":
         await new Promise((resolve) => setTimeout(resolve, (this.mode as { delayMs: number }).delayMs));
         break;
     }
-    const route = this.routes.get(url.pathname + url.search) ?? this.routes.get(url.pathname) ?? defaultRoute(url.pathname);
+    const route =
+      this.routes.get(url.pathname + url.search) ?? this.routes.get(url.pathname) ?? defaultRoute(url.pathname);
     if (this.mode.mode === "reset-mid-body") {
       res.writeHead(200, { "content-type": "text/html", "content-length": String(route.body.length * 2) });
       res.write(route.body);
@@ -113,7 +124,8 @@ export async function startFakeOriginControl(): Promise<{ url: string; stop: () 
   const origins = new Map<number, FakeOrigin>();
   let nextId = 1;
   const control = http.createServer(async (req, res) => {
-    const send = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const send = (status: number, body: unknown) =>
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     try {
       const parts = (req.url ?? "/").split("?")[0]!.split("/").filter(Boolean);
       if (req.method === "POST" && parts.length === 1 && parts[0] === "origins") {

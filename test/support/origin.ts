@@ -10,7 +10,13 @@ export type OriginMode =
   | { mode: "reset-mid-body" }
   | { mode: "slow"; delayMs: number };
 
-export type RecordedRequest = { method: string; path: string; headers: Record<string, string>; body: string; at: number };
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+};
 
 export class FakeOrigin {
   constructor(
@@ -29,7 +35,10 @@ export class FakeOrigin {
   }
 
   /** Serves `body` for `path` (exact path+query, or path) with the given status and headers. */
-  async route(path: string, route: { status?: number; headers?: Record<string, string>; body?: string; chunks?: number }): Promise<void> {
+  async route(
+    path: string,
+    route: { status?: number; headers?: Record<string, string>; body?: string; chunks?: number },
+  ): Promise<void> {
     await this.#control("routes", { path, ...route });
   }
 
