@@ -17,8 +17,8 @@ let mode = "up";
 const held = new Set();
 let stats = freshStats();
 
-const RAMP_BUCKET_MS = 500;
-const RAMP_BUCKETS = 240;
+const RAMP_BUCKET_MS = 100;
+const RAMP_BUCKETS = 600;
 
 function freshStats() {
   return {
@@ -32,7 +32,7 @@ function freshStats() {
     peakConcurrency: 0,
     firstOrderAt: null,
     lastOrderAt: null,
-    // Peak concurrency per half second from the first order: shows whether the drain ramps up.
+    // Peak concurrency per 100 ms from the first order: shows whether the drain ramps up.
     ramp: [],
   };
 }

@@ -53,7 +53,7 @@ function announce() {
       Status: ${shop}/__stayopen/status
    4. Place an order while the shop is down:
       curl -i -X POST ${shop}/api/orders -H 'content-type: application/json' \\
-           -d '{"sku":"coffee-1","qty":1,"name":"Ada","email":"ada@example.com","address":"1 Main St"}'
+           -d '{"sku":"COF-HUIL-250","qty":1,"name":"Ada","email":"ada@example.com","address":"1 Main St"}'
       then open the statusUrl it returns under ${shop}.
    5. Start the shop again: curl -X POST '${control}/mode?mode=up'
       Within seconds the queue drains: curl ${control}/stats (or ${shop}/api/orders)

@@ -110,6 +110,7 @@ export async function writeSnapshot(
   const read = await readLimited(response.body, maxBytes);
   if (!read.ok) return "too_large";
   const key = await storageKey(shopId, normalized);
+  recentlyRead.delete(`${host} ${key}`);
   const meta = await snapshotMeta(response.status, response.headers, read.bytes, Date.now());
 
   await Promise.all([
@@ -131,13 +132,42 @@ export async function readSnapshot(
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<Snapshot | null> {
   const key = await storageKey(shopId, normalized);
+  const remembered = recentlyRead.get(`${host} ${key}`);
+  if (remembered && Date.now() - remembered.at < REMEMBER_READ_MS)
+    return { ...remembered.snapshot, body: remembered.snapshot.body.slice(0) };
+  const snapshot = await readFromStorage(env, host, key, waitUntil);
+  if (snapshot) rememberRead(`${host} ${key}`, snapshot);
+  return snapshot;
+}
+
+async function readFromStorage(
+  env: Env,
+  host: string,
+  key: string,
+  waitUntil: (promise: Promise<unknown>) => void,
+): Promise<Snapshot | null> {
   const hot = await readHot(host, key);
   if (hot) return hot;
-
   const { value, metadata } = await env.SNAPSHOTS.getWithMetadata<SnapshotMeta>(key, "arrayBuffer");
   if (!value || !metadata) return null;
   waitUntil(putHot(host, key, value.slice(0), metadata));
   return { ...metadata, body: value };
+}
+
+/**
+ * During an outage the same few pages are read again and again: the last
+ * reads stay in this isolate for a few seconds, small pages only, a bounded
+ * number, so a flood of stale pages does not become a flood of storage reads.
+ */
+const recentlyRead = new Map<string, { at: number; snapshot: Snapshot }>();
+const REMEMBER_READ_MS = 5_000;
+const REMEMBER_MAX_ENTRIES = 64;
+const REMEMBER_MAX_BYTES = 256 * 1024;
+
+function rememberRead(key: string, snapshot: Snapshot): void {
+  if (snapshot.body.byteLength > REMEMBER_MAX_BYTES) return;
+  if (recentlyRead.size >= REMEMBER_MAX_ENTRIES) recentlyRead.delete(recentlyRead.keys().next().value!);
+  recentlyRead.set(key, { at: Date.now(), snapshot: { ...snapshot, body: snapshot.body.slice(0) } });
 }
 
 async function readHot(host: string, key: string): Promise<Snapshot | null> {

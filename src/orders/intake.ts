@@ -83,11 +83,9 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
     if (queuedHere(c.env).delete(shop.id)) c.executionCtx.waitUntil(welcomeBack(c.env, shop, "origin_recovered"));
     return withSource(call.response, sourceOf(shop, call.originUrl));
   }
-  log("warn", "order_forward_failed", {
-    shop: shop.id,
-    path: url.pathname,
-    reason: call.kind === "failed" ? call.reason : isForcedDown(c) ? "forced_maintenance" : "breaker_open",
-  });
+  // Only a real failed attempt is news; with the breaker open or maintenance forced, order_queued says it all.
+  if (call.kind === "failed")
+    log("warn", "order_forward_failed", { shop: shop.id, path: url.pathname, reason: call.reason });
 
   let queued: QueuedOrder;
   try {
