@@ -17,5 +17,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     exclude: ["test/e2e/**", "node_modules/**"],
     testTimeout: 20_000,
+    // Background work (alarms, waitUntil) may still log while a test file's runtime shuts down; logs go
+    // straight to workerd's output instead of through vitest's RPC, which fails on a late log line.
+    disableConsoleIntercept: true,
   },
 });
