@@ -6,6 +6,7 @@ import { resolveShop } from "./config";
 import { operatorControls, redeemBypassLink, showBypassLink } from "./control";
 import type { AppEnv, Env } from "./env";
 import { renderError } from "./http/errors";
+import { log } from "./log";
 import { countBySource, flushMetrics } from "./metrics";
 import { notify } from "./notify/routes";
 import { limitOrderRoutes, orderIntake, orderStatus } from "./orders";
@@ -71,9 +72,19 @@ export { StockReservations } from "./stock/reservations";
  * export to R2, then send this isolate's counters.
  */
 async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-  await watchBackups(env);
-  await prewarm(env);
-  await exportStaticBackup(env);
+  const jobs: [string, (env: Env) => Promise<unknown>][] = [
+    ["watch_backups", watchBackups],
+    ["prewarm", prewarm],
+    ["static_export", exportStaticBackup],
+  ];
+  // One job failing (say, a bad sitemap) must not stop the others.
+  for (const [job, run] of jobs) {
+    try {
+      await run(env);
+    } catch (error) {
+      log("error", "cron_job_failed", { job, error: String(error) });
+    }
+  }
   ctx.waitUntil(flushMetrics(env));
 }
 
