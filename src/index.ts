@@ -6,6 +6,7 @@ import { resolveShop } from "./config";
 import { operatorControls, redeemBypassLink, showBypassLink } from "./control";
 import type { AppEnv, Env } from "./env";
 import { renderError } from "./http/errors";
+import { hostOf } from "./http/host";
 import { log } from "./log";
 import { countBySource, flushMetrics } from "./metrics";
 import { notify } from "./notify/routes";
@@ -16,6 +17,7 @@ import { shareOriginHealth, watchBackups } from "./origin/sync";
 import { prewarm } from "./readiness";
 import { payments } from "./payments/routes";
 import { statusHtml, statusJson } from "./shopper/status";
+import { serveStylesheet, stylesheetEtag } from "./shopper/stylesheet";
 import { exportStaticBackup } from "./static-backup";
 
 /**
@@ -26,18 +28,13 @@ import { exportStaticBackup } from "./static-backup";
 const app = new Hono<AppEnv>();
 
 app.use(async function attachShop(c, next) {
-  c.set("shop", resolveShop(c.env, new URL(c.req.url).host));
+  c.set("shop", resolveShop(c.env, hostOf(c.req.url)));
   await next();
 });
 app.use(countBySource());
 app.use(shareOriginHealth());
 
-app.get("/__stayopen/assets/*", async (c) => {
-  const asset = await c.env.ASSETS.fetch(c.req.raw);
-  const response = new Response(asset.body, asset);
-  response.headers.set("x-stayopen-source", "edge");
-  return response;
-});
+app.get("/__stayopen/assets/stayopen.css", stylesheetEtag, serveStylesheet);
 app.get("/__stayopen/status.json", statusJson);
 app.get("/__stayopen/status", statusHtml);
 app.route("/__stayopen/admin", admin);

@@ -55,10 +55,17 @@ export async function sharedOriginCall(
   return outcome;
 }
 
+/**
+ * Whether this shop's pages are cached at the edge while the origin is healthy:
+ * answered ahead of it, and concurrent misses of one page collapsed into one
+ * origin fetch. Otherwise every request is a plain pass-through of its own.
+ */
+export const cachesAtEdge = (shop: Shop): boolean => shop.config.swrDefaultS > 0 || optedIn.has(shop.id);
+
 /** A snapshot answered ahead of the origin, or null when the request must go live. */
 export async function serveAhead(c: Context<AppEnv>, normalized: string, now = Date.now()): Promise<Response | null> {
   const shop = c.get("shop");
-  if (shop.config.swrDefaultS === 0 && !optedIn.has(shop.id)) return null;
+  if (!cachesAtEdge(shop)) return null;
   if (originHealth(shop).label === "down") return null;
   const url = new URL(c.req.url);
   const snapshot = await readHotSnapshot(shop.id, url.host, normalized);

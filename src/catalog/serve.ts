@@ -11,10 +11,10 @@ import { collapsible } from "./collapse";
 import { servableOnError, snapshotPolicy } from "./freshness";
 import { keepSnapshot, worthKeeping } from "./keep";
 import { normalizeUrl } from "./key";
-import { noteCacheControl, serveAhead, sharedOriginCall } from "./revalidate";
+import { cachesAtEdge, noteCacheControl, serveAhead, sharedOriginCall } from "./revalidate";
 import { requestIsShareable } from "./shareable";
 import { staleResponse } from "./stale";
-import { claimRefresh, readSnapshot } from "./store";
+import { claimRefresh, readSnapshot, refreshDue } from "./store";
 
 /**
  * Catalog reads (GET/HEAD): live from the primary origin while it answers,
@@ -23,13 +23,17 @@ import { claimRefresh, readSnapshot } from "./store";
  * where its Cache-Control allows stale-while-revalidate; when no origin
  * answers, the newer of the static export in R2 and the page's snapshot
  * (within its stale-if-error window); the branded maintenance page when there
- * is neither. Concurrent requests for one shareable page share one walk down
- * the chain.
+ * is neither. Where the shop caches at the edge, concurrent requests for one
+ * shareable page share one walk down the chain.
  */
 export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
   const request = c.req.raw;
-  if (!requestIsShareable(request, shop.config.sessionCookies).shareable || !collapsible(request)) {
+  if (
+    !cachesAtEdge(shop) ||
+    !collapsible(request) ||
+    !requestIsShareable(request, shop.config.sessionCookies).shareable
+  ) {
     const call = await callCatalogOrigins(shop, request, shedFromPrimary(c));
     return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c, shop);
   }
@@ -44,15 +48,19 @@ export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
 function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originUrl: string): Response {
   const request = c.req.raw;
   const source = sourceOf(shop, originUrl);
+  const normalized = normalizeUrl(request.url);
+  const key = `${shop.id} ${normalized}`;
+  const refreshS = shop.config.snapshotRefreshS;
+  // Most answers come by within the refresh interval of the page's last store: they skip the checks below.
+  if (!refreshDue(key, refreshS)) return withSource(response, source);
+  // Serving ahead needs a snapshot, so an origin's stale-while-revalidate only matters on answers that may become one.
   noteCacheControl(shop, response);
-  if (!worthKeeping(request, response, shop.config)) return withSource(response, source);
-
-  const url = new URL(request.url);
-  const normalized = normalizeUrl(url);
-  if (!claimRefresh(`${shop.id} ${normalized}`, shop.config.snapshotRefreshS)) return withSource(response, source);
+  if (!worthKeeping(request, response, shop.config) || !claimRefresh(key, refreshS))
+    return withSource(response, source);
 
   const [toShopper, toStore] = response.body!.tee();
-  c.executionCtx.waitUntil(keepSnapshot(c.env, shop, url.host, normalized, new Response(toStore, response)));
+  const host = new URL(request.url).host;
+  c.executionCtx.waitUntil(keepSnapshot(c.env, shop, host, normalized, new Response(toStore, response)));
   return withSource(response, source, toShopper);
 }
 

@@ -210,10 +210,15 @@ const MAX_TRACKED_KEYS = 10_000;
  * instead of copying every response.
  */
 export function claimRefresh(normalizedKey: string, refreshS: number, now = Date.now()): boolean {
-  const last = lastClaimed.get(normalizedKey);
-  if (last !== undefined && now - last < refreshS * 1000) return false;
+  if (!refreshDue(normalizedKey, refreshS, now)) return false;
   if (lastClaimed.size >= MAX_TRACKED_KEYS) lastClaimed.delete(lastClaimed.keys().next().value!);
   lastClaimed.delete(normalizedKey);
   lastClaimed.set(normalizedKey, now);
   return true;
+}
+
+/** Whether claimRefresh would claim the page now; claims nothing, so it can come before costlier checks. */
+export function refreshDue(normalizedKey: string, refreshS: number, now = Date.now()): boolean {
+  const last = lastClaimed.get(normalizedKey);
+  return last === undefined || now - last >= refreshS * 1000;
 }

@@ -41,12 +41,17 @@ function bufferFor(env: Env): Buffer {
   return buffer;
 }
 
+/** The labels as JSON with their names in sorted order, so one series always has one key. */
 export function canonicalLabels(labels: Labels): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return JSON.stringify(labels, Object.keys(labels).sort());
 }
 
 export function count(env: Env, shopId: string, name: CounterName, labels: Labels = {}, by = 1): void {
-  const series = canonicalLabels(labels);
+  countSeries(env, shopId, name, canonicalLabels(labels), by);
+}
+
+/** count() with the labels already canonical, for the per-request counter. */
+export function countSeries(env: Env, shopId: string, name: CounterName, series: string, by = 1): void {
   const key = `${shopId}\n${name}\n${series}`;
   const pending = bufferFor(env).pending;
   const known = pending.get(key);

@@ -1,9 +1,18 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import type { Source } from "../http/source";
-import { count, flushIfDue } from "./counters";
+import { canonicalLabels, countSeries, flushIfDue } from "./counters";
 
-const SOURCES: readonly Source[] = ["origin", "backup", "stale", "maintenance", "queued", "edge"];
+const SOURCES: readonly (Source | "unmarked")[] = [
+  "origin",
+  "backup",
+  "stale",
+  "maintenance",
+  "queued",
+  "edge",
+  "unmarked",
+];
+const SERIES = new Map(SOURCES.map((source) => [source, canonicalLabels({ source })]));
 
 /**
  * Counts every response by its X-Stayopen-Source and, when a batch is due,
@@ -14,9 +23,8 @@ const SOURCES: readonly Source[] = ["origin", "backup", "stale", "maintenance", 
 export function countBySource(): MiddlewareHandler<AppEnv> {
   return async function countResponseSource(c, next) {
     await next();
-    const header = c.res.headers.get("x-stayopen-source") as Source | null;
-    const source = header && SOURCES.includes(header) ? header : "unmarked";
-    count(c.env, c.get("shop").id, "requests", { source });
+    const source = c.res.headers.get("x-stayopen-source") as Source | null;
+    countSeries(c.env, c.get("shop").id, "requests", SERIES.get(source ?? "unmarked") ?? SERIES.get("unmarked")!);
     const flush = flushIfDue(c.env);
     if (flush) c.executionCtx.waitUntil(flush);
   };

@@ -19,7 +19,7 @@ export async function callOrigin(
   shop: Shop,
   request: Request,
   originUrl = shop.config.originUrl,
-  extraHeaders: Record<string, string> = {},
+  extraHeaders?: Record<string, string>,
 ): Promise<OriginCall> {
   const health = originHealth(shop, originUrl);
   if (!health.admit()) return { kind: "skipped" };

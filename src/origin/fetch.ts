@@ -32,18 +32,25 @@ export async function fetchWithDeadline(request: Request, timeoutMs: number): Pr
   }
 }
 
+/** Origin URL → scheme, host and base path without its trailing slash; a handful per isolate, parsed once. */
+const bases = new Map<string, string>();
+
+function originBase(originUrl: string): string {
+  let base = bases.get(originUrl);
+  if (base === undefined) {
+    const target = new URL(originUrl);
+    base = `${target.origin}${target.pathname.replace(/\/+$/, "")}`;
+    bases.set(originUrl, base);
+  }
+  return base;
+}
+
 /** The shopper's request re-addressed to an origin, keeping method, headers and body. */
-export function toOriginRequest(
-  request: Request,
-  originUrl: string,
-  extraHeaders: Record<string, string> = {},
-): Request {
+export function toOriginRequest(request: Request, originUrl: string, extraHeaders?: Record<string, string>): Request {
   const incoming = new URL(request.url);
-  const target = new URL(originUrl);
-  const basePath = target.pathname.replace(/\/+$/, "");
-  const upstream = new Request(`${target.origin}${basePath}${incoming.pathname}${incoming.search}`, request);
+  const upstream = new Request(`${originBase(originUrl)}${incoming.pathname}${incoming.search}`, request);
   upstream.headers.set("x-forwarded-host", incoming.host);
-  upstream.headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
-  for (const [name, value] of Object.entries(extraHeaders)) upstream.headers.set(name, value);
+  upstream.headers.set("x-forwarded-proto", incoming.protocol.slice(0, -1));
+  if (extraHeaders) for (const [name, value] of Object.entries(extraHeaders)) upstream.headers.set(name, value);
   return upstream;
 }

@@ -56,7 +56,10 @@ export class OriginHealth {
   }
 
   success(now = Date.now()): void {
-    this.#record(null, now);
+    const state = this.state;
+    // The healthy path: nothing to change in the copy, only a success to report.
+    if (state.state === "closed" && state.failures === 0) this.#pending = addOutcome(this.#pending, null);
+    else this.#record(null, now);
   }
 
   failure(reason: string, now = Date.now()): void {
@@ -132,7 +135,9 @@ export class OriginHealth {
   }
 }
 
-const registry = new Map<string, OriginHealth>();
+/** shop id → origin URL → copy. */
+const registry = new Map<string, Map<string, OriginHealth>>();
+const policies = new WeakMap<Shop["config"], BreakerPolicy>();
 
 const samePolicy = (a: BreakerPolicy, b: BreakerPolicy) =>
   a.failureThreshold === b.failureThreshold &&
@@ -140,31 +145,41 @@ const samePolicy = (a: BreakerPolicy, b: BreakerPolicy) =>
   a.healthyProbes === b.healthyProbes &&
   a.unhealthyProbes === b.unhealthyProbes;
 
+/** The config's breaker settings; one object per parsed config, so the hot path compares by identity. */
 export function breakerPolicy(shop: Shop): BreakerPolicy {
   const config = shop.config;
-  return {
-    failureThreshold: config.breakerFailures,
-    cooldownMs: config.breakerCooldownMs,
-    healthyProbes: config.probe.healthyThreshold,
-    unhealthyProbes: config.probe.unhealthyThreshold,
-  };
+  let policy = policies.get(config);
+  if (!policy) {
+    policy = {
+      failureThreshold: config.breakerFailures,
+      cooldownMs: config.breakerCooldownMs,
+      healthyProbes: config.probe.healthyThreshold,
+      unhealthyProbes: config.probe.unhealthyThreshold,
+    };
+    policies.set(config, policy);
+  }
+  return policy;
 }
 
 /** The health copy for one origin of one shop, created on first use and kept for the isolate's life. */
 export function originHealth(shop: Shop, originUrl = shop.config.originUrl): OriginHealth {
-  const key = `${shop.id} ${originUrl}`;
+  let origins = registry.get(shop.id);
+  if (!origins) {
+    origins = new Map();
+    registry.set(shop.id, origins);
+  }
   const policy = breakerPolicy(shop);
-  let health = registry.get(key);
-  if (!health || !samePolicy(health.policy, policy)) {
+  let health = origins.get(originUrl);
+  if (!health || (health.policy !== policy && !samePolicy(health.policy, policy))) {
     health = new OriginHealth(shop.id, originUrl, policy);
-    registry.set(key, health);
+    origins.set(originUrl, health);
   }
   return health;
 }
 
 /** Every origin of a shop this isolate has talked to (primary, backups, feed hosts). */
-export function knownOrigins(shopId: string): OriginHealth[] {
-  return [...registry.values()].filter((health) => health.shopId === shopId);
+export function knownOrigins(shopId: string): Iterable<OriginHealth> {
+  return registry.get(shopId)?.values() ?? [];
 }
 
 /** Forgets every copy, as a freshly started isolate would; for tests that play a second isolate. */

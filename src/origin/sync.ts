@@ -89,14 +89,14 @@ export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
     }
     await next();
     const now = Date.now();
+    const config = shop.config;
     // Every backup takes part from the first request on, so its monitor probes it before it is needed.
-    const backups = new Set(shop.config.backupOrigins.map((backup) => originHealth(shop, backup.url)));
-    const primaryServes = primary.trafficShare(now) === 1;
+    for (const backup of config.backupOrigins) originHealth(shop, backup.url);
+    const primaryServes = config.backupOrigins.length > 0 && primary.trafficShare(now) === 1;
     for (const health of knownOrigins(shop.id)) {
-      const interval =
-        primaryServes && backups.has(health)
-          ? Math.max(shop.config.breakerSyncMs, BACKUP_WATCH_MS)
-          : shop.config.breakerSyncMs;
+      const watchedOnly =
+        primaryServes && health !== primary && config.backupOrigins.some((backup) => backup.url === health.originUrl);
+      const interval = watchedOnly ? Math.max(config.breakerSyncMs, BACKUP_WATCH_MS) : config.breakerSyncMs;
       if (health.exchangeDue(now, interval)) c.executionCtx.waitUntil(exchangeWithMonitor(c.env, shop, health));
     }
   };

@@ -8,9 +8,12 @@ let env: Env;
 const fresh = () => `/collapse/${crypto.randomUUID().slice(0, 8)}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Collapsing is part of caching at the edge, which SWR_DEFAULT_S (or the origin's stale-while-revalidate) turns on.
+const caching = { ORIGIN_TIMEOUT_MS: "2000", BREAKER_FAILURES: "1000", SWR_DEFAULT_S: "30" };
+
 beforeEach(async () => {
   origin = await FakeOrigin.start();
-  env = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "2000", BREAKER_FAILURES: "1000" });
+  env = shopEnv({ ORIGIN_URL: origin.url, ...caching });
 });
 afterEach(() => origin.stop());
 
@@ -92,7 +95,7 @@ describe("request collapsing", () => {
 
   it("lets concurrent requests to a hanging origin share one timeout instead of sending one each", async () => {
     const path = fresh();
-    const hanging = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "300", BREAKER_FAILURES: "1000" });
+    const hanging = shopEnv({ ORIGIN_URL: origin.url, ...caching, ORIGIN_TIMEOUT_MS: "300" });
     await origin.setMode({ mode: "hang" });
     const responses = await Promise.all(
       Array.from({ length: 4 }, () =>
@@ -102,5 +105,15 @@ describe("request collapsing", () => {
 
     for (const response of responses) expect(response.status).toBe(503);
     expect(await origin.requests(path)).toHaveLength(1);
+  });
+
+  it("leaves a shop that does not cache at the edge a plain pass-through: each request goes to the origin", async () => {
+    const path = fresh();
+    const passing = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "2000", BREAKER_FAILURES: "1000" });
+    await origin.setMode({ mode: "slow", delayMs: 300 });
+    const responses = await Promise.all(Array.from({ length: 4 }, () => dispatch(`https://shop.test${path}`, passing)));
+
+    for (const response of responses) expect(await response.text()).toContain(`Page ${path}`);
+    expect(await origin.requests(path)).toHaveLength(4);
   });
 });

@@ -1,4 +1,13 @@
-/* Pages stayopen renders itself. Plain, high-contrast, phone-first; no web fonts. */
+import type { Context } from "hono";
+import { etag, RETAINED_304_HEADERS } from "hono/etag";
+import type { AppEnv } from "../env";
+
+/**
+ * The stylesheet of the pages stayopen renders itself, bundled with the worker
+ * so it needs no asset layer in front of every request. Plain, high-contrast,
+ * phone-first; no web fonts.
+ */
+export const STYLESHEET = `
 *,
 *::before,
 *::after {
@@ -245,4 +254,17 @@ footer p {
 /* Order references are long unbroken strings: let them wrap on a phone. */
 .reference {
   overflow-wrap: anywhere;
+}
+`;
+
+/** A 304 for the stylesheet still says where it came from, as every response does. */
+export const stylesheetEtag = etag({ retainedHeaders: [...RETAINED_304_HEADERS, "x-stayopen-source"] });
+
+/** `/__stayopen/assets/stayopen.css`: cached for a day, revalidated by ETag (304 when unchanged). */
+export function serveStylesheet(c: Context<AppEnv>): Response {
+  return c.body(STYLESHEET, 200, {
+    "content-type": "text/css; charset=utf-8",
+    "cache-control": "public, max-age=86400",
+    "x-stayopen-source": "edge",
+  });
 }
