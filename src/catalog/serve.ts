@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Shop } from "../config";
 import type { AppEnv } from "../env";
+import { hostOf } from "../http/host";
 import { withSource } from "../http/source";
 import { count } from "../metrics";
 import { callCatalogOrigins, sourceOf } from "../origin/failover";
@@ -59,8 +60,7 @@ function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originU
     return withSource(response, source);
 
   const [toShopper, toStore] = response.body!.tee();
-  const host = new URL(request.url).host;
-  c.executionCtx.waitUntil(keepSnapshot(c.env, shop, host, normalized, new Response(toStore, response)));
+  c.executionCtx.waitUntil(keepSnapshot(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response)));
   return withSource(response, source, toShopper);
 }
 

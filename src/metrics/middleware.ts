@@ -3,16 +3,9 @@ import type { AppEnv } from "../env";
 import type { Source } from "../http/source";
 import { canonicalLabels, countSeries, flushIfDue } from "./counters";
 
-const SOURCES: readonly (Source | "unmarked")[] = [
-  "origin",
-  "backup",
-  "stale",
-  "maintenance",
-  "queued",
-  "edge",
-  "unmarked",
-];
-const SERIES = new Map(SOURCES.map((source) => [source, canonicalLabels({ source })]));
+const SOURCES: readonly Source[] = ["origin", "backup", "stale", "maintenance", "queued", "edge"];
+const SERIES = new Map<string, string>(SOURCES.map((source) => [source, canonicalLabels({ source })]));
+const UNMARKED = canonicalLabels({ source: "unmarked" });
 
 /**
  * Counts every response by its X-Stayopen-Source and, when a batch is due,
@@ -23,8 +16,8 @@ const SERIES = new Map(SOURCES.map((source) => [source, canonicalLabels({ source
 export function countBySource(): MiddlewareHandler<AppEnv> {
   return async function countResponseSource(c, next) {
     await next();
-    const source = c.res.headers.get("x-stayopen-source") as Source | null;
-    countSeries(c.env, c.get("shop").id, "requests", SERIES.get(source ?? "unmarked") ?? SERIES.get("unmarked")!);
+    const source = c.res.headers.get("x-stayopen-source");
+    countSeries(c.env, c.get("shop").id, "requests", (source && SERIES.get(source)) || UNMARKED);
     const flush = flushIfDue(c.env);
     if (flush) c.executionCtx.waitUntil(flush);
   };
