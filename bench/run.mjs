@@ -1,6 +1,7 @@
 // `npm run bench`: stayopen in workerd (Miniflare's Node API, direct sockets,
 // never `wrangler dev`) against a fast local origin, always beside a bare
-// pass-through worker in the same workerd on the same origin. Loopback only;
+// pass-through worker and a "floor" worker (the least the contract demands) in
+// the same workerd on the same origin. Loopback only;
 // every load run is bounded in time or count. Writes bench/results/<date>.{md,json}
 // and bench/results/latest.{md,json}, and prints the table.
 //
@@ -126,13 +127,14 @@ async function sourceOf(url) {
 
 const scenarios = {
   async 1({ urls }) {
-    for (const base of [urls.bare, urls.stayopen]) {
-      for (const path of PATHS) await request(base + path);
-      await load({ url: base, connections: CONNECTIONS, durationS: 2, requests: catalogRequests });
+    const names = ["bare", "floor", "stayopen"];
+    for (const name of names) {
+      for (const path of PATHS) await request(urls[name] + path);
+      await load({ url: urls[name], connections: CONNECTIONS, durationS: 2, requests: catalogRequests });
     }
-    const runs = { bare: [], stayopen: [] };
+    const runs = Object.fromEntries(names.map((name) => [name, []]));
     for (let round = 0; round < 2; round++) {
-      for (const name of ["bare", "stayopen"]) {
+      for (const name of names) {
         runs[name].push(
           await load({
             url: urls[name],
@@ -143,11 +145,10 @@ const scenarios = {
         );
       }
     }
-    const bare = merge(runs.bare);
-    const stayopen = merge(runs.stayopen);
+    const [bare, floor, stayopen] = names.map((name) => merge(runs[name]));
     // Latency with little queueing: a few connections, closed loop (autocannon's fixed rates are bursty).
     const paced = {};
-    for (const name of ["bare", "stayopen"]) {
+    for (const name of names) {
       paced[name] = await load({
         url: urls[name],
         connections: LIGHT_CONNECTIONS,
@@ -161,7 +162,10 @@ const scenarios = {
       source: await sourceOf(urls.stayopen + PATHS[0]),
       stayopen,
       bare,
+      floor,
       ratio: stayopen.rps / bare.rps,
+      floorRatio: floor.rps / bare.rps,
+      ratioToFloor: stayopen.rps / floor.rps,
       paced,
       p99DeltaMs,
       target: "≥ 0.90× bare rps and ≤ +1 ms p99",
@@ -247,12 +251,24 @@ const scenarios = {
     // Requests still in flight when a timed run stops are stored too, without their 202 being counted.
     const acceptedWithWarmUp = accepted + (warm.statuses[202] ?? 0);
     const perS = accepted / DURATION_S;
+    // The floor worker's durable 202s (one SQLite row per order, nothing else) under the same load.
+    await load({ url: urls.floor, connections: CONNECTIONS, durationS: 1, requests: orderRequests("floor-warm") });
+    const floor = await load({
+      url: urls.floor,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      requests: orderRequests("floor"),
+    });
+    const floorPerS = (floor.statuses[202] ?? 0) / DURATION_S;
     return {
       title: "Order intake while down (durable 202s)",
       stayopen,
       accepted,
       acceptedWithWarmUp,
       perS,
+      floor,
+      floorPerS,
+      ratioToFloor: perS / floorPerS,
       target: "≥ 2,000 durable 202/s",
       met: perS >= 2000 && accepted === stayopen.requests,
     };
@@ -418,6 +434,19 @@ async function main() {
           },
         },
         { name: "bare", scriptPath: resolve(projectRoot, "bench/bare-worker.js"), vars: { ORIGIN_URL: originUrl } },
+        {
+          name: "floor",
+          scriptPath: resolve(projectRoot, "bench/floor-worker.js"),
+          vars: {
+            ORIGIN_URL: originUrl,
+            ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
+            ORDER_SHARDS: String(ORDER_SHARDS),
+          },
+          options: {
+            compatibilityDate: "2026-04-01",
+            durableObjects: { FLOOR_ORDERS: { className: "FloorOrders", useSQLite: true } },
+          },
+        },
       ],
       persistDir: join(tmp, "state"),
       logFile: join(tmp, "workerd.log"),

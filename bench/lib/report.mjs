@@ -11,14 +11,26 @@ function row(id, r) {
   if (r.pending) return `| ${id} | ${r.title} | – | – | – | – | SKIPPED: not built yet (${r.pending}) |`;
   if (r.error) return `| ${id} | ${r.title} | – | – | – | – | error: ${r.error.split("\n")[0]} |`;
   switch (Number(id)) {
-    case 1:
-      return `| 1 | ${r.title} | ${n(r.stayopen.rps)} rps at saturation; 4 connections: p50 ${ms(r.paced.stayopen.latencyMs.p50)} · p99 ${ms(r.paced.stayopen.latencyMs.p99)} | bare: ${n(r.bare.rps)} rps; 4 connections: p50 ${ms(r.paced.bare.latencyMs.p50)} · p99 ${ms(r.paced.bare.latencyMs.p99)} | ${n(r.ratio, 2)}× rps, p99 ${r.p99DeltaMs >= 0 ? "+" : ""}${ms(r.p99DeltaMs)} | ${r.target} | ${verdict(r)} |`;
+    case 1: {
+      const latency = (name) => `p50 ${ms(r.paced[name].latencyMs.p50)} · p99 ${ms(r.paced[name].latencyMs.p99)}`;
+      // Runs from before the floor worker have no floor figures.
+      const floor = r.floor
+        ? `; floor: ${n(r.floor.rps)} rps (${n(r.floorRatio, 2)}× bare), 4 connections: ${latency("floor")}`
+        : "";
+      const toFloor = r.floor ? ` (${n(r.ratioToFloor, 2)}× floor)` : "";
+      return `| 1 | ${r.title} | ${n(r.stayopen.rps)} rps at saturation; 4 connections: ${latency("stayopen")} | bare: ${n(r.bare.rps)} rps, 4 connections: ${latency("bare")}${floor} | ${n(r.ratio, 2)}× bare rps${toFloor}, p99 ${r.p99DeltaMs >= 0 ? "+" : ""}${ms(r.p99DeltaMs)} | ${r.target} | ${verdict(r)} |`;
+    }
     case 2:
       return `| 2 | ${r.title} | ${n(r.stayopen.rps)} rps · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} (source: ${r.source}) | healthy stayopen (1) | ${n(r.ratio, 2)}× | ${r.target} | ${verdict(r)} |`;
     case 3:
       return `| 3 | ${r.title} | ${n(r.stayopen.rps)} rps with 4 connections: p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} · max ${ms(r.stayopen.latencyMs.max)} over ${r.durationS} s | breaker opened after ${n(r.tripMs)} ms | ${r.waitedForTimeout} of ${n(r.stayopen.requests)} requests waited ≥ 0.9× timeout | ${r.target} | ${verdict(r)} |`;
-    case 4:
-      return `| 4 | ${r.title} | ${n(r.perS)} 202/s · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} | – | ${n(r.accepted)} of ${n(r.stayopen.requests)} answered 202 | ${r.target} | ${verdict(r)} |`;
+    case 4: {
+      const floor = r.floor
+        ? `floor: ${n(r.floorPerS)} 202/s · p50 ${ms(r.floor.latencyMs.p50)} · p99 ${ms(r.floor.latencyMs.p99)}`
+        : "–";
+      const toFloor = r.floor ? `${n(r.ratioToFloor, 2)}× floor; ` : "";
+      return `| 4 | ${r.title} | ${n(r.perS)} 202/s · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} | ${floor} | ${toFloor}${n(r.accepted)} of ${n(r.stayopen.requests)} answered 202 | ${r.target} | ${verdict(r)} |`;
+    }
     case 5:
       return `| 5 | ${r.title} | ${n(r.perS)} delivered/s (${n(r.delivered)} of ${n(r.queued)}; first after ${n(r.firstDeliveryAfterMs)} ms) | – | duplicates in effect ${r.duplicatesInEffect} (on the wire ${r.wireDuplicates}, keys changed ${r.foreignKeys}); left in queue ${r.leftInQueue}; origin concurrency peak ${r.peakConcurrency} of ${r.ceiling} allowed, per 100 ms from the first delivery: ${r.ramp.join(", ")} | ${r.target} | ${verdict(r)} |`;
     case 6:

@@ -120,7 +120,7 @@ export async function startProcess({ name, command, args, env, logFile, readyWhe
   };
 }
 
-/** Miniflare options for the worker as the wrangler config describes it (bindings, Durable Objects, assets). */
+/** Miniflare options for the worker as the wrangler config describes it (bindings, Durable Objects). */
 async function optionsFromConfig() {
   // wrangler takes seconds to import: done once here, not on every (re)start of the host.
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
@@ -128,8 +128,8 @@ async function optionsFromConfig() {
 }
 
 /**
- * Runs workers in workerd. `workers`: [{name, scriptPath, port?, vars?, fromConfig?}];
- * a worker with fromConfig gets the bindings of the wrangler config.
+ * Runs workers in workerd. `workers`: [{name, scriptPath, port?, vars?, fromConfig?, options?}];
+ * a worker with fromConfig gets the bindings of the wrangler config, one with options those Miniflare options.
  * Returns {urls, kill9, stop, restart, workerdPid}; restart keeps ports and state.
  */
 export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
@@ -142,7 +142,7 @@ export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
     workers: workers.map(({ fromConfig, ...w }, i) => ({
       ...w,
       port: w.port ?? ports[i],
-      options: fromConfig ? options : undefined,
+      options: fromConfig ? options : w.options,
     })),
   };
   let proc;

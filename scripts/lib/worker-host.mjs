@@ -6,7 +6,7 @@
 // Spec (JSON in STAYOPEN_WORKER_HOST): {
 //   persistDir?,                                   persisted state root (KV, Cache, Durable Objects)
 //   inspectorPort?,                                DevTools protocol for workers with `inspect: true` (heap readings)
-//   workers: [{ name, scriptPath, port, vars, options? }]   options: Miniflare options from the wrangler config
+//   workers: [{ name, scriptPath, port, vars, options? }]   options: Miniflare worker options (e.g. from the wrangler config)
 // }
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";

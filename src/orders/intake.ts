@@ -75,7 +75,8 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
     ? ({ kind: "skipped" } as const)
     : await callInOrder(
         orderOrigins(shop),
-        (originUrl) => callOrigin(shop, forwardable(request, read.body), originUrl, { "idempotency-key": wireKey }),
+        (originUrl) =>
+          callOrigin(shop, () => forwardable(request, read.body), originUrl, { "idempotency-key": wireKey }),
         nothingSent,
       );
   if (call.kind === "answered") {

@@ -13,11 +13,12 @@ export type OriginCall =
 
 /**
  * One request to an origin through its breaker, with the deadline, the
- * failure classification and the breaker bookkeeping in one place.
+ * failure classification and the breaker bookkeeping in one place. `request`
+ * may be a function that builds it, so a skipped call costs no copy.
  */
 export async function callOrigin(
   shop: Shop,
-  request: Request,
+  request: Request | (() => Request),
   originUrl = shop.config.originUrl,
   extraHeaders?: Record<string, string>,
 ): Promise<OriginCall> {
@@ -25,7 +26,7 @@ export async function callOrigin(
   if (!health.admit()) return { kind: "skipped" };
 
   const attempt = await fetchWithDeadline(
-    toOriginRequest(request, originUrl, extraHeaders),
+    toOriginRequest(typeof request === "function" ? request() : request, originUrl, extraHeaders),
     shop.config.originTimeoutMs,
   );
   if (attempt.kind === "error") {
