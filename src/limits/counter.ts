@@ -1,26 +1,32 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 
-export type Hit = { allowed: true; remaining: number } | { allowed: false; retryAfterS: number };
+/** What the counter hands out: some of the window's requests, or how long until the window ends. */
+export type Grant = { allowed: true; granted: number; resetInMs: number } | { allowed: false; resetInMs: number };
 
-/** A fixed window: `limit` hits per `windowMs`; the window starts at the first hit. Pure, for tests and the object below. */
+/** A fixed window: `limit` requests per `windowMs`; the window starts at the first request. */
 export type Window = { startedAt: number; count: number };
 
-export function countHit(
+/**
+ * Takes up to `want` (at least 1) of the window's remaining requests. Pure,
+ * for tests and the object below; whatever is granted counts as used, so the
+ * limit holds however the grants are spent.
+ */
+export function takeRequests(
   window: Window | undefined,
   limit: number,
   windowMs: number,
+  want: number,
   now: number,
-): { window: Window; hit: Hit } {
+): { window: Window; grant: Grant } {
   const current = window && now - window.startedAt < windowMs ? window : { startedAt: now, count: 0 };
-  if (current.count >= limit) {
-    return {
-      window: current,
-      hit: { allowed: false, retryAfterS: Math.max(1, Math.ceil((current.startedAt + windowMs - now) / 1000)) },
-    };
-  }
-  const next = { startedAt: current.startedAt, count: current.count + 1 };
-  return { window: next, hit: { allowed: true, remaining: limit - next.count } };
+  const resetInMs = current.startedAt + windowMs - now;
+  const granted = Math.min(Math.max(1, want), limit - current.count);
+  if (granted <= 0) return { window: current, grant: { allowed: false, resetInMs } };
+  return {
+    window: { startedAt: current.startedAt, count: current.count + granted },
+    grant: { allowed: true, granted, resetInMs },
+  };
 }
 
 /**
@@ -32,9 +38,9 @@ export function countHit(
 export class RateLimitCounter extends DurableObject<Env> {
   #window: Window | undefined;
 
-  hit(limit: number, windowMs: number, now = Date.now()): Hit {
-    const { window, hit } = countHit(this.#window, limit, windowMs, now);
+  take(limit: number, windowMs: number, want: number, now = Date.now()): Grant {
+    const { window, grant } = takeRequests(this.#window, limit, windowMs, want, now);
     this.#window = window;
-    return hit;
+    return grant;
   }
 }

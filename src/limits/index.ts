@@ -1,2 +1,3 @@
-export { RateLimitCounter, countHit, type Hit, type Window } from "./counter";
+export { RateLimitCounter, takeRequests, type Grant, type Window } from "./counter";
+export { leaseSize, Leases } from "./leases";
 export { clientKey, rateLimit, type Bucket } from "./rate-limit";

@@ -1,10 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import type { Config } from "../config";
-import type { AppEnv } from "../env";
+import type { AppEnv, Env } from "../env";
 import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
 import { Layout } from "../shopper/layout";
 import { renderPage } from "../shopper/render";
+import { leaseSize, Leases } from "./leases";
 
 export type Bucket = keyof Config["rateLimits"];
 
@@ -48,11 +49,23 @@ function TooManyRequestsPage({ config, retryAfterS }: { config: Config; retryAft
   );
 }
 
+/** Leases per isolate (one env object per isolate). */
+const leasesByIsolate = new WeakMap<Env, Leases>();
+
+function isolateLeases(env: Env): Leases {
+  let leases = leasesByIsolate.get(env);
+  if (!leases) leasesByIsolate.set(env, (leases = new Leases()));
+  return leases;
+}
+
 /**
  * Limits how often one client may use a route: RATE_LIMIT_<BUCKET>_PER_MIN
  * requests per minute, then 429 with Retry-After (JSON for API clients, a
- * page for browsers). If the counter cannot be reached the request goes
- * through: losing a sale is worse than letting a burst pass.
+ * page for browsers). The count is shared by all isolates (one counter object
+ * per shop, bucket and client); each isolate leases requests from it (a tenth
+ * of the limit, at most 100, at a time) and remembers a refusal until the
+ * window ends. If the counter cannot be reached the request goes through:
+ * losing a sale is worse than letting a burst pass.
  *
  * @example app.post("/__stayopen/notify", rateLimit("notify"), subscribe)
  */
@@ -60,19 +73,26 @@ export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
   return async function limitRate(c, next) {
     const shop = c.get("shop");
     const client = clientKey(c.req.raw);
-    const counter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(JSON.stringify([shop.id, bucket, client])));
-    let hit;
-    try {
-      hit = await counter.hit(shop.config.rateLimits[bucket], WINDOW_MS);
-    } catch (error) {
-      log("warn", "rate_limit_unavailable", { shop: shop.id, bucket, error: String(error) });
-      return next();
+    const key = JSON.stringify([shop.id, bucket, client]);
+    const leases = isolateLeases(c.env);
+    const asked = Date.now();
+    let decision = leases.use(key, asked);
+    if (decision === "ask") {
+      const limit = shop.config.rateLimits[bucket];
+      try {
+        const grant = await c.env.RATE_LIMITER.getByName(key).take(limit, WINDOW_MS, leaseSize(limit));
+        // Timed from before the call, so a lease never outlives the counter's window.
+        decision = leases.record(key, grant, asked);
+      } catch (error) {
+        log("warn", "rate_limit_unavailable", { shop: shop.id, bucket, error: String(error) });
+        return next();
+      }
     }
-    if (hit.allowed) return next();
+    if (decision === "allowed") return next();
 
     log("info", "rate_limited", { shop: shop.id, bucket, client });
     const headers = {
-      "retry-after": String(hit.retryAfterS),
+      "retry-after": String(decision.retryAfterS),
       "cache-control": "no-store",
       "x-stayopen-source": "edge",
     };
@@ -81,13 +101,13 @@ export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
       return c.json(
         {
           error: "rate_limited",
-          message: `Too many requests; try again in ${hit.retryAfterS} seconds.`,
-          retryAfter: hit.retryAfterS,
+          message: `Too many requests; try again in ${decision.retryAfterS} seconds.`,
+          retryAfter: decision.retryAfterS,
         },
         429,
         headers,
       );
     }
-    return renderPage(c, <TooManyRequestsPage config={shop.config} retryAfterS={hit.retryAfterS} />, 429, headers);
+    return renderPage(c, <TooManyRequestsPage config={shop.config} retryAfterS={decision.retryAfterS} />, 429, headers);
   };
 }

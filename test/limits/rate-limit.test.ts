@@ -1,25 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { countHit, type Window } from "../../src/limits/counter";
+import { takeRequests, type Window } from "../../src/limits/counter";
 import { clientKey } from "../../src/limits/rate-limit";
 
 const request = (ip?: string) => new Request("https://shop.test/", { headers: ip ? { "cf-connecting-ip": ip } : {} });
 
 describe("rate limit window", () => {
-  it("allows `limit` hits per window, then says how long to wait", () => {
+  it("grants `limit` requests per window, then says how long until it ends", () => {
     let window: Window | undefined;
     const t0 = 1_000_000;
     for (let i = 0; i < 3; i++) {
-      const step = countHit(window, 3, 60_000, t0 + i * 1000);
-      expect(step.hit).toEqual({ allowed: true, remaining: 2 - i });
+      const step = takeRequests(window, 3, 60_000, 1, t0 + i * 1000);
+      expect(step.grant).toEqual({ allowed: true, granted: 1, resetInMs: 60_000 - i * 1000 });
       window = step.window;
     }
-    expect(countHit(window, 3, 60_000, t0 + 10_500).hit).toEqual({ allowed: false, retryAfterS: 50 });
-    expect(countHit(window, 3, 60_000, t0 + 59_999).hit).toEqual({ allowed: false, retryAfterS: 1 });
+    expect(takeRequests(window, 3, 60_000, 1, t0 + 10_500).grant).toEqual({ allowed: false, resetInMs: 49_500 });
+    expect(takeRequests(window, 3, 60_000, 1, t0 + 59_999).grant).toEqual({ allowed: false, resetInMs: 1 });
+  });
+
+  it("grants several at once, never more than the window has left", () => {
+    const first = takeRequests(undefined, 5, 60_000, 2, 0);
+    expect(first.grant).toEqual({ allowed: true, granted: 2, resetInMs: 60_000 });
+    const second = takeRequests(first.window, 5, 60_000, 2, 10);
+    const third = takeRequests(second.window, 5, 60_000, 2, 20);
+    expect(third.grant).toEqual({ allowed: true, granted: 1, resetInMs: 59_980 });
+    expect(third.window.count).toBe(5);
+    expect(takeRequests(third.window, 5, 60_000, 2, 30).grant.allowed).toBe(false);
   });
 
   it("starts a fresh window once the old one has passed", () => {
     const full: Window = { startedAt: 0, count: 3 };
-    expect(countHit(full, 3, 60_000, 60_000).hit).toEqual({ allowed: true, remaining: 2 });
+    expect(takeRequests(full, 3, 60_000, 1, 60_000).grant).toEqual({ allowed: true, granted: 1, resetInMs: 60_000 });
   });
 });
 
