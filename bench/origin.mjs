@@ -30,6 +30,11 @@ function freshStats() {
     foreignKeys: 0,
     inFlight: 0,
     peakConcurrency: 0,
+    answered: 0,
+    // Most orders in flight beyond those already answered. A queue that ramps (each shard sends one
+    // order, then doubles after each good batch) never exceeds its shard count; one that sends its
+    // whole allowance at once reaches shards × concurrency at the first delivery.
+    peakAheadOfAnswered: 0,
     firstOrderAt: null,
     lastOrderAt: null,
     // Peak concurrency per 100 ms from the first order: shows whether the drain ramps up.
@@ -58,6 +63,7 @@ function order(req, res) {
   stats.orderRequests += 1;
   stats.inFlight += 1;
   stats.peakConcurrency = Math.max(stats.peakConcurrency, stats.inFlight);
+  stats.peakAheadOfAnswered = Math.max(stats.peakAheadOfAnswered, stats.inFlight - stats.answered);
   stats.firstOrderAt ??= Date.now();
   const bucket = Math.floor((Date.now() - stats.firstOrderAt) / RAMP_BUCKET_MS);
   if (bucket < RAMP_BUCKETS) stats.ramp[bucket] = Math.max(stats.ramp[bucket] ?? 0, stats.inFlight);
@@ -65,6 +71,7 @@ function order(req, res) {
   req.on("end", () => {
     setTimeout(() => {
       stats.inFlight -= 1;
+      stats.answered += 1;
       const key = req.headers["idempotency-key"] ?? "";
       if (!key.startsWith("bench-")) stats.foreignKeys += 1;
       const seen = key !== "" && keys.has(key);

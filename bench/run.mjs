@@ -45,7 +45,12 @@ const MEMORY_LIMIT_MS = 240_000;
 
 const catalogRequests = PATHS.map((path) => ({ method: "GET", path, headers: { accept: "text/html" } }));
 
-function orderRequests(tag) {
+/**
+ * Orders as shoppers send them, each with its own Idempotency-Key. `shoppers`: how many client
+ * addresses (CF-Connecting-IP) take turns; by default every order comes from a different shopper, as
+ * in a flash sale, so each one passes the per-client rate limit on its own.
+ */
+function orderRequests(tag, shoppers = Infinity) {
   let n = 0;
   const body = JSON.stringify({
     sku: "COF-YIRG-250",
@@ -60,7 +65,17 @@ function orderRequests(tag) {
       path: "/api/orders",
       headers: { "content-type": "application/json", accept: "application/json" },
       body,
-      setupRequest: (req) => ({ ...req, headers: { ...req.headers, "idempotency-key": `bench-${tag}-${++n}` } }),
+      setupRequest: (req) => {
+        const shopper = ++n % shoppers;
+        return {
+          ...req,
+          headers: {
+            ...req.headers,
+            "idempotency-key": `bench-${tag}-${n}`,
+            "cf-connecting-ip": `10.${(shopper >> 16) & 255}.${(shopper >> 8) & 255}.${shopper & 255}`,
+          },
+        };
+      },
     },
   ];
 }
@@ -309,18 +324,19 @@ const scenarios = {
       foreignKeys: stats.foreignKeys,
       duplicatesInEffect,
       peakConcurrency: stats.peakConcurrency,
+      peakAheadOfAnswered: stats.peakAheadOfAnswered,
       ramp: Array.from(stats.ramp.slice(0, 10), (x) => x ?? 0),
       ceiling: ORDER_SHARDS * ORDER_REPLAY_CONCURRENCY,
       firstDeliveryAfterMs: stats.firstOrderAt ? stats.firstOrderAt - upAt : NaN,
       perS,
-      target: `≥ 1,000 delivered/s; 0 duplicates in effect; concurrency starts at ≤ 2 per shard (${2 * ORDER_SHARDS}) and stays ≤ ${ORDER_SHARDS * ORDER_REPLAY_CONCURRENCY}`,
+      target: `≥ 1,000 delivered/s; 0 duplicates in effect; ramp: never more than ${ORDER_SHARDS} (1 per shard) in flight beyond those answered, and ≤ ${ORDER_SHARDS * ORDER_REPLAY_CONCURRENCY} in flight`,
       met:
         perS >= 1000 &&
         duplicatesInEffect === 0 &&
         stats.foreignKeys === 0 &&
         stats.uniqueOrders === expected &&
         left === 0 &&
-        (stats.ramp[0] ?? 0) <= 2 * ORDER_SHARDS &&
+        stats.peakAheadOfAnswered <= ORDER_SHARDS &&
         stats.peakConcurrency <= ORDER_SHARDS * ORDER_REPLAY_CONCURRENCY,
     };
   },
@@ -346,7 +362,8 @@ const scenarios = {
         url: urls.stayopen,
         connections: CONNECTIONS,
         amount: Math.min(step, MEMORY_ORDERS - total),
-        requests: orderRequests(`memory-${total}`),
+        // A few shoppers: this scenario is about the queue, not about one rate-limit counter per order.
+        requests: orderRequests(`memory-${total}`, 64),
       });
       total += run.statuses[202] ?? 0;
       readings.push(await reading(total));
@@ -429,8 +446,6 @@ async function main() {
             REPLAY_SECRET: "bench-replay-secret-0123456789",
             ORDER_SHARDS: String(ORDER_SHARDS),
             ORDER_REPLAY_CONCURRENCY: String(ORDER_REPLAY_CONCURRENCY),
-            // Every bench request comes from one loopback address; per-IP limits would measure 429s.
-            RATE_LIMIT_ORDERS_PER_MIN: "100000",
           },
         },
         { name: "bare", scriptPath: resolve(projectRoot, "bench/bare-worker.js"), vars: { ORIGIN_URL: originUrl } },

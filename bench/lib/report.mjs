@@ -32,7 +32,7 @@ function row(id, r) {
       return `| 4 | ${r.title} | ${n(r.perS)} 202/s · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} | ${floor} | ${toFloor}${n(r.accepted)} of ${n(r.stayopen.requests)} answered 202 | ${r.target} | ${verdict(r)} |`;
     }
     case 5:
-      return `| 5 | ${r.title} | ${n(r.perS)} delivered/s (${n(r.delivered)} of ${n(r.queued)}; first after ${n(r.firstDeliveryAfterMs)} ms) | – | duplicates in effect ${r.duplicatesInEffect} (on the wire ${r.wireDuplicates}, keys changed ${r.foreignKeys}); left in queue ${r.leftInQueue}; origin concurrency peak ${r.peakConcurrency} of ${r.ceiling} allowed, per 100 ms from the first delivery: ${r.ramp.join(", ")} | ${r.target} | ${verdict(r)} |`;
+      return `| 5 | ${r.title} | ${n(r.perS)} delivered/s (${n(r.delivered)} of ${n(r.queued)}; first after ${n(r.firstDeliveryAfterMs)} ms) | – | duplicates in effect ${r.duplicatesInEffect} (on the wire ${r.wireDuplicates}, keys changed ${r.foreignKeys}); left in queue ${r.leftInQueue}; origin concurrency peak ${r.peakConcurrency} of ${r.ceiling} allowed${r.peakAheadOfAnswered === undefined ? "" : `, at most ${r.peakAheadOfAnswered} in flight beyond those answered`}, per 100 ms from the first delivery: ${r.ramp.join(", ")} | ${r.target} | ${verdict(r)} |`;
     case 6:
       return `| 6 | ${r.title} | heap ${r.readings.map((x) => `${n(x.orders / 1000)}k: ${n(x.heapMiB, 1)}`).join(", ")} MiB | workerd RSS ${r.readings.map((x) => `${n(x.rssMiB)}`).join(", ")} MiB | heap ${n(r.heapBytesPerOrder, 1)} bytes/order, RSS ${n(r.rssBytesPerOrder)} bytes/order | ${r.target} | ${verdict(r)} |`;
     default:

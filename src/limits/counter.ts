@@ -29,18 +29,45 @@ export function takeRequests(
   };
 }
 
+/** Counter objects per shop and route bucket; clients are spread over them by a hash of their address. */
+export const COUNTER_SHARDS = 16;
+
 /**
- * One counter per shop, route bucket and client. The count lives in memory
- * on purpose: an object is only evicted after it has been idle for longer than
- * a window, when the count would have expired anyway, and a rate limiter
- * that writes to disk on every request would cost more than it protects.
+ * Which counter object counts a client (FNV-1a). Shards rather than an object
+ * per client: a flash sale's shoppers each send one order, and a new object for
+ * every one of them would cost more than the order itself.
+ */
+export function counterShard(client: string, shards = COUNTER_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < client.length; i++) hash = Math.imul(hash ^ client.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
+}
+
+/** How often a counter drops the windows that have ended. */
+const PRUNE_EVERY_MS = 1_000;
+
+/**
+ * One shard of a shop's counters for one route bucket: a window per client.
+ * The counts live in memory on purpose: an object is only evicted after it
+ * has been idle for longer than a window, when the counts would have expired
+ * anyway, and a rate limiter that writes to disk on every request would cost
+ * more than it protects. Ended windows are dropped, so memory follows the
+ * clients of the last minute.
  */
 export class RateLimitCounter extends DurableObject<Env> {
-  #window: Window | undefined;
+  readonly #windows = new Map<string, Window>();
+  #prunedAt = 0;
 
-  take(limit: number, windowMs: number, want: number, now = Date.now()): Grant {
-    const { window, grant } = takeRequests(this.#window, limit, windowMs, want, now);
-    this.#window = window;
+  take(client: string, limit: number, windowMs: number, want: number, now = Date.now()): Grant {
+    this.#prune(windowMs, now);
+    const { window, grant } = takeRequests(this.#windows.get(client), limit, windowMs, want, now);
+    this.#windows.set(client, window);
     return grant;
+  }
+
+  #prune(windowMs: number, now: number): void {
+    if (now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    for (const [client, window] of this.#windows) if (now - window.startedAt >= windowMs) this.#windows.delete(client);
   }
 }

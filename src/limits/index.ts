@@ -1,3 +1,3 @@
-export { RateLimitCounter, takeRequests, type Grant, type Window } from "./counter";
+export { COUNTER_SHARDS, counterShard, RateLimitCounter, takeRequests, type Grant, type Window } from "./counter";
 export { leaseSize, Leases } from "./leases";
 export { clientKey, rateLimit, type Bucket } from "./rate-limit";

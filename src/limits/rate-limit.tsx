@@ -5,6 +5,7 @@ import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
 import { Layout } from "../shopper/layout";
 import { renderPage } from "../shopper/render";
+import { counterShard } from "./counter";
 import { leaseSize, Leases } from "./leases";
 
 export type Bucket = keyof Config["rateLimits"];
@@ -61,8 +62,8 @@ function isolateLeases(env: Env): Leases {
 /**
  * Limits how often one client may use a route: RATE_LIMIT_<BUCKET>_PER_MIN
  * requests per minute, then 429 with Retry-After (JSON for API clients, a
- * page for browsers). The count is shared by all isolates (one counter object
- * per shop, bucket and client); each isolate leases requests from it (a tenth
+ * page for browsers). The count is shared by all isolates (counter objects
+ * per shop and bucket, COUNTER_SHARDS of them); each isolate leases requests from it (a tenth
  * of the limit, at most 100, at a time) and remembers a refusal until the
  * window ends. If the counter cannot be reached the request goes through:
  * losing a sale is worse than letting a burst pass.
@@ -80,7 +81,8 @@ export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
     if (decision === "ask") {
       const limit = shop.config.rateLimits[bucket];
       try {
-        const grant = await c.env.RATE_LIMITER.getByName(key).take(limit, WINDOW_MS, leaseSize(limit));
+        const counter = c.env.RATE_LIMITER.getByName(JSON.stringify([shop.id, bucket, counterShard(client)]));
+        const grant = await counter.take(client, limit, WINDOW_MS, leaseSize(limit));
         // Timed from before the call, so a lease never outlives the counter's window.
         decision = leases.record(key, grant, asked);
       } catch (error) {

@@ -1,5 +1,6 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { takeRequests, type Window } from "../../src/limits/counter";
+import { COUNTER_SHARDS, counterShard, takeRequests, type Window } from "../../src/limits/counter";
 import { clientKey } from "../../src/limits/rate-limit";
 
 const request = (ip?: string) => new Request("https://shop.test/", { headers: ip ? { "cf-connecting-ip": ip } : {} });
@@ -30,6 +31,25 @@ describe("rate limit window", () => {
   it("starts a fresh window once the old one has passed", () => {
     const full: Window = { startedAt: 0, count: 3 };
     expect(takeRequests(full, 3, 60_000, 1, 60_000).grant).toEqual({ allowed: true, granted: 1, resetInMs: 60_000 });
+  });
+});
+
+describe("rate limit counters", () => {
+  it("spread clients evenly over the shards, each client always to the same one", () => {
+    const perShard = Array<number>(COUNTER_SHARDS).fill(0);
+    for (let i = 0; i < 1600; i++) perShard[counterShard(`198.51.${i >> 8}.${i & 255}`)]! += 1;
+    expect(Math.min(...perShard)).toBeGreaterThan(60);
+    expect(Math.max(...perShard)).toBeLessThan(140);
+    expect(counterShard("203.0.113.9")).toBe(counterShard("203.0.113.9"));
+  });
+
+  it("keep a window per client in one object, and start a fresh one when it ends", async () => {
+    const counter = env.RATE_LIMITER.getByName("test-counter");
+    expect(await counter.take("a", 1, 60_000, 1, 0)).toEqual({ allowed: true, granted: 1, resetInMs: 60_000 });
+    expect(await counter.take("a", 1, 60_000, 1, 10)).toEqual({ allowed: false, resetInMs: 59_990 });
+    expect(await counter.take("b", 1, 60_000, 1, 10)).toEqual({ allowed: true, granted: 1, resetInMs: 60_000 });
+    expect(await counter.take("a", 1, 60_000, 1, 60_000)).toEqual({ allowed: true, granted: 1, resetInMs: 60_000 });
+    expect(await counter.take("b", 1, 60_000, 1, 60_005)).toEqual({ allowed: false, resetInMs: 5 });
   });
 });
 
