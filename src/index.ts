@@ -55,7 +55,7 @@ app.all("*", passThrough);
 app.onError(renderError);
 
 export { ShopControl } from "./control";
-export { RateLimitCounter } from "./limits/counter";
+export { RateLimitCounter } from "./limits";
 export { Metrics } from "./metrics";
 export { NotifySubscribers } from "./notify/subscribers";
 export { OrderQueue } from "./orders";

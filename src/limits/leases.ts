@@ -1,12 +1,6 @@
 import type { Grant } from "./counter";
 
-/**
- * What one isolate holds from the shared counters: requests already granted
- * to a client for the current window, or that the client is refused until the
- * window ends. A client sending many requests costs one counter call per lease
- * instead of one per request, and a client that is refused costs none until
- * its window ends.
- */
+/** Requests granted to a client and not yet used (valid until its window ends), or a refusal until then. */
 type Held = { left: number; until: number } | { refusedUntil: number };
 
 export type Verdict = "allowed" | { refused: true; retryAfterS: number };
@@ -28,6 +22,11 @@ export function leaseSize(limit: number): number {
   return Math.min(MAX_LEASE, Math.max(1, Math.floor(limit / 10)));
 }
 
+/**
+ * What one isolate holds from the shared counters, per client. A client
+ * sending many requests costs one counter call per lease instead of one per
+ * request, and a client that is refused costs none until its window ends.
+ */
 export class Leases {
   readonly #held = new Map<string, Held>();
 

@@ -62,11 +62,11 @@ function isolateLeases(env: Env): Leases {
 /**
  * Limits how often one client may use a route: RATE_LIMIT_<BUCKET>_PER_MIN
  * requests per minute, then 429 with Retry-After (JSON for API clients, a
- * page for browsers). The count is shared by all isolates (counter objects
- * per shop and bucket, COUNTER_SHARDS of them); each isolate leases requests from it (a tenth
- * of the limit, at most 100, at a time) and remembers a refusal until the
- * window ends. If the counter cannot be reached the request goes through:
- * losing a sale is worse than letting a burst pass.
+ * page for browsers). The count is shared by all isolates (COUNTER_SHARDS
+ * counter objects per shop and bucket); each isolate leases requests from it
+ * (a tenth of the limit, at most 100, at a time) and remembers a refusal
+ * until the window ends. If the counter cannot be reached the request goes
+ * through: losing a sale is worse than letting a burst pass.
  *
  * @example app.post("/__stayopen/notify", rateLimit("notify"), subscribe)
  */
