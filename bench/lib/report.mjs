@@ -46,7 +46,7 @@ export function markdownReport({ facts, results, pending }) {
     "",
     `Machine: ${facts.cpu}, ${facts.cores} cores, ${facts.memoryGiB} GiB; Node ${facts.node}; workerd ${facts.workerd} (wrangler ${facts.wrangler}); autocannon ${facts.autocannon}.`,
     `Machine load (1-minute average) at start ${n(facts.loadAverageAtStart, 1)}, at end ${n(facts.loadAverageAtEnd, 1)}${facts.loadAverageAtStart > 1.5 ? ": other work was running, absolute numbers are low; compare the ratios" : ""}.`,
-    `Placement: ${facts.placement}. Load: ${facts.connections} keep-alive connections, ${facts.durationS} s per measurement, loopback only. Scenario 1: throughput at saturation in two alternating rounds per worker after a 2 s warm-up each, latency with 4 connections (little queueing) for both; scenario 3 with 4 connections too.`,
+    `Placement: ${facts.placement}. Load: ${facts.connections} keep-alive connections, ${facts.durationS} s per measurement, loopback only. Scenario 1: throughput at saturation in two alternating rounds per worker (bare, floor, stayopen) after a 2 s warm-up each, latency with 4 connections (little queueing) for each; scenario 3 with 4 connections too; scenario 4: every order from a different shopper (CF-Connecting-IP), then the floor worker under the same load.`,
     "",
     "| # | scenario | stayopen | baseline | ratio / finding | target | met |",
     "|---|---|---|---|---|---|---|",
