@@ -6,8 +6,9 @@ type Held = { left: number; until: number } | { refusedUntil: number };
 export type Verdict = "allowed" | { refused: true; retryAfterS: number };
 export type Decision = Verdict | "ask";
 
-/** Entries kept per isolate; expired ones go first when it is full, then the oldest. */
+/** Entries kept per isolate; when it is full, expired ones go (looked for at most once a second), then the oldest. */
 const MAX_ENTRIES = 10_000;
+const SWEEP_EVERY_MS = 1_000;
 
 /** The most an isolate leases at once, however high the limit: one counter call per hundred requests is cheap enough. */
 const MAX_LEASE = 100;
@@ -29,6 +30,7 @@ export function leaseSize(limit: number): number {
  */
 export class Leases {
   readonly #held = new Map<string, Held>();
+  #sweptAt = 0;
 
   /** Decides locally when it can: spends a held request, or repeats a refusal; "ask" the counter otherwise. */
   use(key: string, now: number): Decision {
@@ -61,8 +63,12 @@ export class Leases {
 
   #keep(key: string, held: Held, now: number): void {
     if (this.#held.size >= MAX_ENTRIES) {
-      for (const [k, h] of this.#held)
-        if (now >= ("refusedUntil" in h ? h.refusedUntil : h.until)) this.#held.delete(k);
+      // A full sweep is O(entries): at most once a second; in between the oldest entry makes room.
+      if (now - this.#sweptAt >= SWEEP_EVERY_MS) {
+        this.#sweptAt = now;
+        for (const [k, h] of this.#held)
+          if (now >= ("refusedUntil" in h ? h.refusedUntil : h.until)) this.#held.delete(k);
+      }
       for (const k of this.#held.keys()) {
         if (this.#held.size < MAX_ENTRIES) break;
         this.#held.delete(k);

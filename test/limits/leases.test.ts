@@ -68,12 +68,14 @@ describe("rate limit leases", () => {
     const leases = new Leases();
     for (let i = 0; i < 10_000; i++)
       leases.record(`old-${i}`, { allowed: false, resetInMs: i < 5_000 ? 10 : 60_000 }, 0);
-    leases.record("new", { allowed: false, resetInMs: 60_000 }, 100);
+    leases.record("new", { allowed: false, resetInMs: 60_000 }, 1_000);
     expect(leases.size).toBe(5_001);
-    expect(leases.use("old-4999", 100)).toBe("ask");
-    expect(leases.use("old-5000", 100)).toEqual({ refused: true, retryAfterS: 60 });
-    for (let i = 0; i < 5_000; i++) leases.record(`more-${i}`, { allowed: false, resetInMs: 60_000 }, 100);
+    expect(leases.use("old-4999", 1_000)).toBe("ask");
+    expect(leases.use("old-5000", 1_000)).toEqual({ refused: true, retryAfterS: 59 });
+    // Full again within the second: no sweep, the oldest entry makes room.
+    for (let i = 0; i < 5_000; i++) leases.record(`more-${i}`, { allowed: false, resetInMs: 60_000 }, 1_000);
     expect(leases.size).toBe(10_000);
-    expect(leases.use("new", 101)).toEqual({ refused: true, retryAfterS: 60 });
+    expect(leases.use("new", 1_001)).toEqual({ refused: true, retryAfterS: 60 });
+    expect(leases.use("old-5000", 1_001)).toBe("ask");
   });
 });
