@@ -160,4 +160,25 @@ describe("stale-if-error during an outage", () => {
   it("applies STALE_IF_ERROR_DEFAULT_S when the origin names no window", async () => {
     expect((await duringOutage("public, max-age=0", strict())).status).toBe(503);
   });
+
+  it("links the maintenance page only to pages whose snapshot may still stand in", async () => {
+    const [expired, servable, missing] = [fresh(), fresh(), fresh()];
+    const target = shopEnv({
+      ORIGIN_URL: origin.url,
+      ORIGIN_TIMEOUT_MS: "300",
+      BREAKER_FAILURES: "1000",
+      CRITICAL_PATHS: `${expired},${servable}`,
+    });
+    await page(expired, "public, max-age=0, stale-if-error=0", html("Expired page"));
+    await page(servable, "public, max-age=0, stale-if-error=3600", html("Servable page"));
+    for (const path of [expired, servable]) await (await dispatch(`https://shop.test${path}`, target)).text();
+    await origin.setMode({ mode: "refuse" });
+
+    const response = await dispatch(`https://shop.test${missing}`, target);
+    expect(response.status).toBe(503);
+    const body = await response.text();
+    expect(body).toContain(`<a href="${servable}">Servable page</a>`);
+    expect(body).not.toContain(expired);
+    expect((await dispatch(`https://shop.test${expired}`, target)).status).toBe(503);
+  });
 });
