@@ -1,9 +1,10 @@
 import type { Context } from "hono";
-import type { Config } from "../config";
+import type { Config, Shop } from "../config";
 import { currentControls } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
-import type { AppEnv } from "../env";
+import type { AppEnv, Env } from "../env";
 import { waitingOrderCount } from "../orders/queue";
+import type { OriginHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
@@ -18,19 +19,29 @@ export type PublicStatus = {
   queuedOrders: number;
 };
 
-/** From the shared state: the origin's monitor and the operator's switches, refreshed when older than BREAKER_SYNC_MS. */
+/**
+ * The primary's state, except that a shop whose primary is down while a backup
+ * origin still answers shoppers is degraded, not down.
+ */
+async function originLabel(env: Env, shop: Shop, primary: OriginHealth): Promise<PublicStatus["origin"]> {
+  if (primary.label !== "down" || shop.config.backupOrigins.length === 0) return primary.label;
+  const backups = await Promise.all(
+    shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)),
+  );
+  return backups.some((backup) => backup.label !== "down") ? "degraded" : "down";
+}
+
+/** From the shared state: the origins' monitors and the operator's switches, refreshed when older than BREAKER_SYNC_MS. */
 export async function publicStatus(c: Context<AppEnv>): Promise<PublicStatus> {
-  const [health, controls] = await Promise.all([
-    sharedOriginHealth(c.env, c.get("shop")),
-    currentControls(c, { fresh: true }),
-  ]);
+  const shop = c.get("shop");
+  const [health, controls] = await Promise.all([sharedOriginHealth(c.env, shop), currentControls(c, { fresh: true })]);
   const forced = activeMaintenance(controls.maintenance, Date.now());
   return {
-    origin: health.label,
+    origin: await originLabel(c.env, shop, health),
     mode: forced ? "maintenance" : "auto",
     since: new Date(forced?.since ?? health.since).toISOString(),
     message: forced?.message ?? null,
-    queuedOrders: await waitingOrderCount(c.env, c.get("shop")),
+    queuedOrders: await waitingOrderCount(c.env, shop),
   };
 }
 

@@ -109,6 +109,19 @@ describe("failover to backup origins", () => {
     expect(missing).toMatchObject({ status: 503, source: "maintenance" });
   });
 
+  it("says degraded, not down, on the public status while a backup serves; down once none does", async () => {
+    const env = envFor();
+    const status = async () =>
+      ((await (await dispatch("https://shop.test/__stayopen/status.json", env)).json()) as { origin: string }).origin;
+    await primary.setMode({ mode: "refuse" });
+    expect((await get(env, fresh())).source).toBe("backup");
+    expect(await status()).toBe("degraded");
+
+    for (const backup of backups) await backup.setMode({ mode: "refuse" });
+    expect((await get(env, fresh())).source).toBe("maintenance");
+    expect(await status()).toBe("down");
+  });
+
   it("never waits for an origin whose breaker is open", async () => {
     const env = envFor();
     await primary.setMode({ mode: "hang" });
