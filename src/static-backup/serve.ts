@@ -3,7 +3,8 @@ import { servableOnError, snapshotPolicy } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";
 import { staleResponse } from "../catalog/stale";
 import type { SnapshotMeta } from "../catalog/store";
-import type { AppEnv } from "../env";
+import type { Shop } from "../config";
+import type { AppEnv, Env } from "../env";
 import { log } from "../log";
 import { count } from "../metrics";
 import { backupBucket, objectKey, readPointer, type ExportPointer } from "./layout";
@@ -22,6 +23,35 @@ async function publishedExport(bucket: R2Bucket, shopId: string, now: number): P
   const pointer = await readPointer(bucket, shopId);
   rememberPointer(shopId, pointer, now);
   return pointer;
+}
+
+/** The page's snapshot record in the export, if the copy may still stand in for the origin (its stale-if-error window). */
+function usableMeta(object: R2Object, shop: Shop, now: number): SnapshotMeta | null {
+  const stored = object.customMetadata?.snapshot;
+  const meta = stored ? (JSON.parse(stored) as SnapshotMeta) : null;
+  return meta && servableOnError(now - meta.storedAt, snapshotPolicy(meta, shop.config)) ? meta : null;
+}
+
+/**
+ * A page's copy in the published export, without its body, if it may stand in
+ * for the origin now: for the maintenance page's list of pages still available.
+ */
+export async function exportedPage(
+  env: Env,
+  shop: Shop,
+  normalized: string,
+  now = Date.now(),
+): Promise<SnapshotMeta | null> {
+  const bucket = backupBucket(env, shop);
+  if (!bucket) return null;
+  try {
+    const pointer = await publishedExport(bucket, shop.id, now);
+    const object = pointer && (await bucket.head(await objectKey(shop.id, pointer.version, normalized)));
+    return object ? usableMeta(object, shop, now) : null;
+  } catch (error) {
+    log("warn", "static_backup_read_failed", { shop: shop.id, url: normalized, error: String(error) });
+    return null;
+  }
 }
 
 /**
@@ -47,14 +77,8 @@ export async function exportedResponse(
     const key = await objectKey(shop.id, pointer.version, normalizeUrl(request.url));
     const withBody = request.method === "HEAD" ? null : await bucket.get(key);
     const object = withBody ?? (request.method === "HEAD" ? await bucket.head(key) : null);
-    if (!object) return null;
-    const stored = object.customMetadata?.snapshot;
-    const meta = stored ? (JSON.parse(stored) as SnapshotMeta) : null;
-    const usable =
-      meta !== null &&
-      (newerThan === null || meta.storedAt > newerThan) &&
-      servableOnError(now - meta.storedAt, snapshotPolicy(meta, shop.config));
-    if (!usable) {
+    const meta = object && usableMeta(object, shop, now);
+    if (!meta || (newerThan !== null && meta.storedAt <= newerThan)) {
       await withBody?.body.cancel();
       return null;
     }

@@ -149,6 +149,18 @@ describe("the static backup export", () => {
     expect(head.headers.get("x-stayopen-source")).toBe("backup");
   });
 
+  it("lists the exported critical pages on the maintenance page when they have no snapshot", async () => {
+    await shopPages("v1");
+    const env = envFor();
+    await exportAll(env);
+    await origin.setMode({ mode: "refuse" });
+
+    const missing = await get(env, `${base}/not-exported`, { headers: { accept: "text/html" } });
+    expect(missing.response.status).toBe(503);
+    expect(missing.body).toContain(`<a href="${base}/home">Home</a>`);
+    expect(missing.body).toContain(`<a href="${base}/c/coffee">Coffee</a>`);
+  });
+
   it("keeps serving the previous version while a newer export is only half written", async () => {
     await shopPages("v1");
     const env = envFor();
