@@ -12,8 +12,9 @@ const REMEMBER_MS = 30_000;
 
 /**
  * The critical pages with a snapshot or a static-export copy that may still
- * stand in for the origin, for the maintenance page's "still available" list. Remembered briefly so a flood of maintenance pages does
- * not turn into a flood of storage reads.
+ * stand in for the origin, for the maintenance page's "still available" list.
+ * Remembered briefly so a flood of maintenance pages does not turn into a
+ * flood of storage reads.
  */
 export async function offlinePages(env: Env, shop: Shop, host: string, now = Date.now()): Promise<OfflinePage[]> {
   const key = `${shop.id} ${host} ${shop.config.criticalPaths.join(",")}`;
