@@ -92,6 +92,15 @@ export function servableOnError(ageMs: number, policy: FreshnessPolicy): boolean
   return ageMs < policy.errorUntilMs;
 }
 
+/** Whether a stored copy (snapshot or static export) may stand in for a failing origin now: within its stale-if-error window. */
+export function standsInOnError(
+  copy: { storedAt: number; cacheControl?: string },
+  config: { swrDefaultS: number; staleIfErrorDefaultS: number },
+  now: number,
+): boolean {
+  return servableOnError(now - copy.storedAt, snapshotPolicy(copy, config));
+}
+
 /** The policy for a stored snapshot: its origin's Cache-Control at the time, else the shop's defaults. */
 export function snapshotPolicy(
   meta: { cacheControl?: string },

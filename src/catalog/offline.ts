@@ -1,7 +1,7 @@
 import type { Shop } from "../config";
 import type { Env } from "../env";
 import { exportedPage } from "../static-backup/serve";
-import { servableOnError, snapshotPolicy } from "./freshness";
+import { standsInOnError } from "./freshness";
 import { normalizeUrl } from "./key";
 import { hasSnapshot } from "./store";
 
@@ -26,7 +26,7 @@ export async function offlinePages(env: Env, shop: Shop, host: string, now = Dat
       const snapshot = await hasSnapshot(env, shop.id, host, normalized);
       // A copy past its stale-if-error window would answer 503: no link to it.
       const meta =
-        snapshot && servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, shop.config))
+        snapshot && standsInOnError(snapshot, shop.config, now)
           ? snapshot
           : await exportedPage(env, shop, normalized, now);
       return meta && meta.status === 200 ? { path, title: meta.title ?? path, storedAt: meta.storedAt } : null;

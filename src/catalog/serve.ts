@@ -9,7 +9,7 @@ import { shedFromPrimary } from "../origin/shed";
 import { exportedResponse } from "../static-backup";
 import { unavailableResponse } from "../shopper/maintenance";
 import { collapsible } from "./collapse";
-import { servableOnError, snapshotPolicy } from "./freshness";
+import { standsInOnError } from "./freshness";
 import { keepSnapshot, worthKeeping } from "./keep";
 import { normalizeUrl } from "./key";
 import { cachesAtEdge, noteCacheControl, serveAhead, sharedOriginCall } from "./revalidate";
@@ -69,7 +69,7 @@ async function serveFallback(c: Context<AppEnv>, shop: Shop): Promise<Response> 
   const url = new URL(request.url);
   const now = Date.now();
   const snapshot = await readSnapshot(c.env, shop.id, url.host, normalizeUrl(url), (p) => c.executionCtx.waitUntil(p));
-  const servable = snapshot && servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, shop.config));
+  const servable = snapshot && standsInOnError(snapshot, shop.config, now);
   const exported = await exportedResponse(c, servable ? snapshot.storedAt : null, now);
   if (exported) return exported;
   if (servable) {

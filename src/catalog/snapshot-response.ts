@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { servableOnError, snapshotPolicy } from "./freshness";
+import { standsInOnError } from "./freshness";
 import { normalizeUrl } from "./key";
 import { staleResponse } from "./stale";
 import { readSnapshot } from "./store";
@@ -15,7 +15,6 @@ export async function snapshotResponse(c: Context<AppEnv>, now = Date.now()): Pr
   const snapshot = await readSnapshot(c.env, c.get("shop").id, url.host, normalizeUrl(url), (promise) =>
     c.executionCtx.waitUntil(promise),
   );
-  if (!snapshot || !servableOnError(now - snapshot.storedAt, snapshotPolicy(snapshot, c.get("shop").config)))
-    return null;
+  if (!snapshot || !standsInOnError(snapshot, c.get("shop").config, now)) return null;
   return staleResponse(snapshot, request.method, now, c.get("shop").config.catalogFeedUrl !== undefined);
 }

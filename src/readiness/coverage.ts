@@ -1,4 +1,4 @@
-import { servableOnError, snapshotPolicy } from "../catalog/freshness";
+import { standsInOnError } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";
 import { hasSnapshot } from "../catalog/store";
 import type { Shop } from "../config";
@@ -65,7 +65,7 @@ export async function pageCoverage(env: Env, shop: Shop, targets: Target[], now 
       ...target,
       snapshot: true,
       ageSeconds: Math.max(0, Math.floor(ageMs / 1000)),
-      servable: servableOnError(ageMs, snapshotPolicy(meta, shop.config)),
+      servable: standsInOnError(meta, shop.config, now),
     };
   });
 }

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { servableOnError, snapshotPolicy } from "../catalog/freshness";
+import { standsInOnError } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";
 import { staleResponse } from "../catalog/stale";
 import type { SnapshotMeta } from "../catalog/store";
@@ -29,7 +29,7 @@ async function publishedExport(bucket: R2Bucket, shopId: string, now: number): P
 function usableMeta(object: R2Object, shop: Shop, now: number): SnapshotMeta | null {
   const stored = object.customMetadata?.snapshot;
   const meta = stored ? (JSON.parse(stored) as SnapshotMeta) : null;
-  return meta && servableOnError(now - meta.storedAt, snapshotPolicy(meta, shop.config)) ? meta : null;
+  return meta && standsInOnError(meta, shop.config, now) ? meta : null;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   parseCacheControl,
   servableOnError,
   snapshotPolicy,
+  standsInOnError,
 } from "../../src/catalog/freshness";
 
 const defaults = { staleWhileRevalidateS: 0, staleIfErrorS: 604_800 };
@@ -92,5 +93,14 @@ describe("freshnessPolicy", () => {
     const config = { swrDefaultS: 0, staleIfErrorDefaultS: 100 };
     expect(snapshotPolicy({ cacheControl: "max-age=1, stale-if-error=9" }, config).errorUntilMs).toBe(10_000);
     expect(snapshotPolicy({}, config).errorUntilMs).toBe(100_000);
+  });
+
+  it("lets a stored copy stand in for a failing origin only within its stale-if-error window", () => {
+    const config = { swrDefaultS: 0, staleIfErrorDefaultS: 100 };
+    const copy = { storedAt: 1_000, cacheControl: "max-age=1, stale-if-error=9" };
+    expect(standsInOnError(copy, config, 10_999)).toBe(true);
+    expect(standsInOnError(copy, config, 11_000)).toBe(false);
+    expect(standsInOnError({ storedAt: 0 }, config, 99_999)).toBe(true);
+    expect(standsInOnError({ storedAt: 0 }, config, 100_000)).toBe(false);
   });
 });
