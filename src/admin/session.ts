@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { fromBase64Url, toBase64Url } from "../http/base64url";
 
 /**
  * The dashboard's login session: a cookie holding a random id and an expiry,
@@ -23,19 +24,6 @@ declare module "hono" {
 
 const encoder = new TextEncoder();
 
-function base64url(bytes: ArrayBuffer | Uint8Array): string {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-}
-
 function hmacKey(adminToken: string): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", encoder.encode(adminToken), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
@@ -45,7 +33,7 @@ function hmacKey(adminToken: string): Promise<CryptoKey> {
 
 /** Purposes keep a session signature from ever being accepted as a CSRF token, and the reverse. */
 async function sign(adminToken: string, purpose: "session" | "csrf", payload: string): Promise<string> {
-  return base64url(
+  return toBase64Url(
     await crypto.subtle.sign("HMAC", await hmacKey(adminToken), encoder.encode(`${purpose}.${payload}`)),
   );
 }
@@ -56,7 +44,7 @@ async function verify(
   payload: string,
   signature: string,
 ): Promise<boolean> {
-  const bytes = fromBase64url(signature);
+  const bytes = fromBase64Url(signature);
   if (!bytes) return false;
   return crypto.subtle.verify("HMAC", await hmacKey(adminToken), bytes, encoder.encode(`${purpose}.${payload}`));
 }
@@ -70,7 +58,7 @@ export async function issueSession(
   adminToken: string,
   now = Date.now(),
 ): Promise<{ cookie: string; session: AdminSession }> {
-  const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const id = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
   const expiresAt = Math.floor(now / 1000) + SESSION_TTL_S;
   const payload = `${id}.${expiresAt}`;
   return {

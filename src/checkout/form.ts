@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toBase64Url } from "../http/base64url";
 import type { PaymentMethod } from "../payments/provider";
 
 /**
@@ -23,11 +24,7 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 const EXPIRED_FORM = "This form has expired. Please check your details and submit again.";
 
 export function newFormToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 const text = (missing: string, max: number, tooLong: string) =>

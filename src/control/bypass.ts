@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
+import { fromBase64Url, toBase64Url } from "../http/base64url";
 import { ipAllowed } from "./cidr";
 
 /**
@@ -40,18 +41,6 @@ function signingKey(adminToken: string): Promise<CryptoKey> {
     keys.set(adminToken, key);
   }
   return key;
-}
-
-const toBase64Url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 export const newNonce = (): string => toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
