@@ -40,6 +40,21 @@ class FakeOrigin {
     this.port = (this.server.address() as AddressInfo).port;
   }
 
+  /**
+   * Listens on a port no origin of this run had before. An origin URL keys
+   * shared state (its monitor Durable Object) that outlives one test, and the
+   * OS does hand a freed port out again.
+   */
+  async listenOnNewPort(handedOut: Set<number>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.listen();
+      if (!handedOut.has(this.port)) break;
+      await this.close();
+      if (attempt === 100) throw new Error("no fresh loopback port after 100 attempts");
+    }
+    handedOut.add(this.port);
+  }
+
   async setMode(mode: OriginMode): Promise<void> {
     const wasRefusing = this.mode.mode === "refuse";
     this.mode = mode;
@@ -122,6 +137,7 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
 /** Starts the control server; returns its URL and a function that stops everything. */
 export async function startFakeOriginControl(): Promise<{ url: string; stop: () => Promise<void> }> {
   const origins = new Map<number, FakeOrigin>();
+  const handedOut = new Set<number>();
   let nextId = 1;
   const control = http.createServer(async (req, res) => {
     const send = (status: number, body: unknown) =>
@@ -130,7 +146,7 @@ export async function startFakeOriginControl(): Promise<{ url: string; stop: () 
       const parts = (req.url ?? "/").split("?")[0]!.split("/").filter(Boolean);
       if (req.method === "POST" && parts.length === 1 && parts[0] === "origins") {
         const origin = new FakeOrigin();
-        await origin.listen();
+        await origin.listenOnNewPort(handedOut);
         const id = nextId++;
         origins.set(id, origin);
         return send(201, { id, url: `http://127.0.0.1:${origin.port}` });
