@@ -264,7 +264,7 @@ describe("circuit breaker", () => {
   it("stops waiting for a hanging origin once the breaker is open", async () => {
     const breakerEnv = shopEnv({
       ORIGIN_URL: origin.url,
-      ORIGIN_TIMEOUT_MS: "400",
+      ORIGIN_TIMEOUT_MS: "1000",
       BREAKER_FAILURES: "2",
       BREAKER_COOLDOWN_MS: "60000",
     });
@@ -275,7 +275,8 @@ describe("circuit breaker", () => {
     const started = Date.now();
     const response = await dispatch(`https://shop.test${fresh()}`, breakerEnv);
     expect(response.status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(150);
+    // Half the deadline: far from what waiting would take, and room for a busy machine.
+    expect(Date.now() - started).toBeLessThan(500);
     expect((await origin.requests()).length).toBe(sent);
   });
 });
