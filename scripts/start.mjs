@@ -109,5 +109,10 @@ run(
     ...backupVars,
     "--show-interactive-dev-session=false",
   ],
-  { WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },
+  {
+    WRANGLER_SEND_METRICS: "false",
+    CI: process.env.CI ?? "",
+    // The demo needs no real request.cf; skipping the download keeps start-up offline and quiet.
+    CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+  },
 );

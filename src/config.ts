@@ -162,7 +162,7 @@ const schema = z
           return z.NEVER;
         }),
     ),
-    PROBE_HEALTHY_THRESHOLD: int(1, 100, 2),
+    PROBE_HEALTHY_THRESHOLD: int(1, 100, 1),
     PROBE_UNHEALTHY_THRESHOLD: int(1, 100, 3),
     PROBE_IDLE_INTERVAL_MS: int(0, 86_400_000, 60_000).refine(
       (ms) => ms === 0 || ms >= 1000,
@@ -199,9 +199,9 @@ const schema = z
         .trim()
         .regex(/^whsec_\S+$/, "must be a Stripe webhook signing secret (whsec_…)"),
     ),
-    RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 20),
-    RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 20),
-    RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 5),
+    RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 600),
+    RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 600),
+    RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 10),
   })
   .superRefine((vars, ctx) => {
     if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {

@@ -10,7 +10,7 @@ import { hostOf } from "./http/host";
 import { log } from "./log";
 import { countBySource, flushMetrics } from "./metrics";
 import { notify } from "./notify/routes";
-import { limitOrderRoutes, orderIntake, orderStatus } from "./orders";
+import { orderIntake, orderStatus } from "./orders";
 import { passThrough } from "./origin/pass-through";
 import { shedDuringSlowStart } from "./origin/shed";
 import { shareOriginHealth, watchBackups } from "./origin/sync";
@@ -48,7 +48,7 @@ app.all("/__stayopen/*", (c) => c.json({ error: "not_found" }, 404, { "x-stayope
 
 app.use(operatorControls());
 app.use(shedDuringSlowStart());
-app.on(["POST", "PUT", "PATCH"], "*", limitOrderRoutes, orderIntake);
+app.on(["POST", "PUT", "PATCH"], "*", orderIntake);
 app.on(["GET", "HEAD"], "*", serveCatalog);
 app.all("*", passThrough);
 

@@ -1,2 +1,2 @@
 export { RateLimitCounter } from "./counter";
-export { clientKey, rateLimit, type Bucket } from "./rate-limit";
+export { clientKey, rateLimit, rateLimitRefusal, type Bucket } from "./rate-limit";

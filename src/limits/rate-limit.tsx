@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config";
 import type { AppEnv, Env } from "../env";
 import { wantsJson } from "../http/negotiate";
@@ -72,44 +72,49 @@ function isolateLeases(env: Env): Leases {
  */
 export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
   return async function limitRate(c, next) {
-    const shop = c.get("shop");
-    const client = clientKey(c.req.raw);
-    const key = JSON.stringify([shop.id, bucket, client]);
-    const leases = isolateLeases(c.env);
-    const asked = Date.now();
-    let decision = leases.use(key, asked);
-    if (decision === "ask") {
-      const limit = shop.config.rateLimits[bucket];
-      try {
-        const counter = c.env.RATE_LIMITER.getByName(JSON.stringify([shop.id, bucket, counterShard(client)]));
-        const grant = await counter.take(client, limit, WINDOW_MS, leaseSize(limit));
-        // Timed from before the call, so a lease never outlives the counter's window.
-        decision = leases.record(key, grant, asked);
-      } catch (error) {
-        log("warn", "rate_limit_unavailable", { shop: shop.id, bucket, error: String(error) });
-        return next();
-      }
-    }
-    if (decision === "allowed") return next();
-
-    log("info", "rate_limited", { shop: shop.id, bucket, client });
-    const headers = {
-      "retry-after": String(decision.retryAfterS),
-      "cache-control": "no-store",
-      "x-stayopen-source": "edge",
-    };
-    // A client that sent JSON reads JSON, even without an Accept header.
-    if (wantsJson(c.req.raw) || /json/i.test(c.req.header("content-type") ?? "")) {
-      return c.json(
-        {
-          error: "rate_limited",
-          message: `Too many requests; try again in ${decision.retryAfterS} seconds.`,
-          retryAfter: decision.retryAfterS,
-        },
-        429,
-        headers,
-      );
-    }
-    return renderPage(c, <TooManyRequestsPage config={shop.config} retryAfterS={decision.retryAfterS} />, 429, headers);
+    return (await rateLimitRefusal(c, bucket)) ?? next();
   };
+}
+
+/** Counts this request against the bucket: the 429 to answer when the client is over its limit, else null. */
+export async function rateLimitRefusal(c: Context<AppEnv>, bucket: Bucket): Promise<Response | null> {
+  const shop = c.get("shop");
+  const client = clientKey(c.req.raw);
+  const key = JSON.stringify([shop.id, bucket, client]);
+  const leases = isolateLeases(c.env);
+  const asked = Date.now();
+  let decision = leases.use(key, asked);
+  if (decision === "ask") {
+    const limit = shop.config.rateLimits[bucket];
+    try {
+      const counter = c.env.RATE_LIMITER.getByName(JSON.stringify([shop.id, bucket, counterShard(client)]));
+      const grant = await counter.take(client, limit, WINDOW_MS, leaseSize(limit));
+      // Timed from before the call, so a lease never outlives the counter's window.
+      decision = leases.record(key, grant, asked);
+    } catch (error) {
+      log("warn", "rate_limit_unavailable", { shop: shop.id, bucket, error: String(error) });
+      return null;
+    }
+  }
+  if (decision === "allowed") return null;
+
+  log("info", "rate_limited", { shop: shop.id, bucket, client });
+  const headers = {
+    "retry-after": String(decision.retryAfterS),
+    "cache-control": "no-store",
+    "x-stayopen-source": "edge",
+  };
+  // A client that sent JSON reads JSON, even without an Accept header.
+  if (wantsJson(c.req.raw) || /json/i.test(c.req.header("content-type") ?? "")) {
+    return c.json(
+      {
+        error: "rate_limited",
+        message: `Too many requests; try again in ${decision.retryAfterS} seconds.`,
+        retryAfter: decision.retryAfterS,
+      },
+      429,
+      headers,
+    );
+  }
+  return renderPage(c, <TooManyRequestsPage config={shop.config} retryAfterS={decision.retryAfterS} />, 429, headers);
 }

@@ -1,5 +1,5 @@
 export { OrderQueue } from "./order-queue";
-export { limitOrderRoutes, orderIntake } from "./intake";
+export { orderIntake } from "./intake";
 export { orderStatus } from "./status";
 export { ordersAdmin } from "./admin";
 export { drainNow, enqueueOrder, getOrder, queueDepth, waitingOrderCount, type EnqueueOptions } from "./queue";

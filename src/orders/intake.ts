@@ -2,7 +2,7 @@ import type { Context, Next } from "hono";
 import type { AppEnv, Env } from "../env";
 import { isStayopenError, StayopenError } from "../errors";
 import { withSource } from "../http/source";
-import { rateLimit } from "../limits/rate-limit";
+import { rateLimitRefusal } from "../limits/rate-limit";
 import { log } from "../log";
 import { isForcedDown } from "../control/forced";
 import { callOrigin } from "../origin/call";
@@ -11,8 +11,8 @@ import { welcomeBack } from "../origin/sync";
 import { orderAcceptedPage } from "../shopper/order-accepted";
 import { unavailableResponse } from "../shopper/maintenance";
 import { orderBodyError, readOrderBody, type OrderBody } from "./body";
-import { derivedIdempotencyKey, isValidIdempotencyKey, submissionHash, submitterOf } from "./keys";
-import { enqueueOrder } from "./queue";
+import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "./keys";
+import { enqueueOrder, refuseCardData } from "./queue";
 import type { NewOrder, QueuedOrder } from "./types";
 import { isOrderRoute } from "./routes";
 
@@ -25,14 +25,6 @@ function queuedHere(env: Env): Set<string> {
   return shops;
 }
 
-const limitOrders = rateLimit("orders");
-
-/** Abuse limit on ORDER_PATHS only; other writes pass straight on to the proxy. */
-export function limitOrderRoutes(c: Context<AppEnv>, next: Next): Promise<Response | void> {
-  const { config } = c.get("shop");
-  return isOrderRoute(config.orderPaths, c.req.method, new URL(c.req.url).pathname) ? limitOrders(c, next) : next();
-}
-
 /**
  * Orders (ORDER_PATHS): checked first, then forwarded with an Idempotency-Key
  * to the first origin that takes orders: the primary, else a backup with
@@ -41,7 +33,9 @@ export function limitOrderRoutes(c: Context<AppEnv>, next: Next): Promise<Respon
  * When no such origin answers, or an attempt failed in a way that leaves it
  * unknown whether the origin got it (timeout, reset, 5xx), the order is held
  * durably at the edge under the same key and the shopper gets 202 with a
- * reference.
+ * reference. RATE_LIMIT_ORDERS_PER_MIN counts only the orders the edge holds
+ * although no origin can have them: an answering origin limits its own API,
+ * and an order an origin may already have is always held, never refused.
  */
 export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Response | void> {
   const shop = c.get("shop");
@@ -59,6 +53,7 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
   }
   const read = await readOrderBody(request, shop.config.orderMaxBytes);
   if (!read.ok) throw orderBodyError(read.problem, shop.config.orderMaxBytes);
+  refuseCardData(read.body.text, read.body.kind);
 
   const order: NewOrder = {
     method: request.method.toUpperCase() as NewOrder["method"],
@@ -67,8 +62,12 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
     body: read.body.text,
     idempotencyKey: clientKey,
   };
-  const submitter = submitterOf(request);
-  const wireKey = clientKey ?? (await derivedIdempotencyKey(await submissionHash(order, submitter), Date.now()));
+  const submitter = clientKey === undefined ? formSubmitter(request, read.body.kind) : null;
+  const wireKey =
+    clientKey ??
+    (submitter === null
+      ? `stayopen-${crypto.randomUUID()}`
+      : await derivedIdempotencyKey(await submissionHash(order, submitter), Date.now()));
 
   // While the operator forces maintenance, orders are held at the edge rather than sent to any origin.
   const call = isForcedDown(c)
@@ -87,10 +86,14 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
   // Only a real failed attempt is news; with the breaker open or maintenance forced, order_queued says it all.
   if (call.kind === "failed")
     log("warn", "order_forward_failed", { shop: shop.id, path: url.pathname, reason: call.reason });
+  if (nothingSent(call)) {
+    const refused = await rateLimitRefusal(c, "orders");
+    if (refused) return refused;
+  }
 
   let queued: QueuedOrder;
   try {
-    queued = await enqueueOrder(c.env, shop, order, { submitter, wireKey });
+    queued = await enqueueOrder(c.env, shop, order, { submitter: submitter ?? undefined, wireKey });
   } catch (error) {
     if (isStayopenError(error)) throw error;
     // Nothing was stored: an honest 503 beats a 202 for an order that might not exist.

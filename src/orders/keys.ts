@@ -3,13 +3,15 @@ import { sha256Hex } from "./reference";
 /**
  * Idempotency. A client's Idempotency-Key is exact: same key and same request
  * (method, path, body) → the same order; same key with another request → 422.
- * Browsers send no key, so a keyless submission is identified by who sent it
- * (session cookie and Authorization, hashed, never stored) and exactly what
- * it sent: the same submission again within DOUBLE_SUBMIT_WINDOW_MS is the
- * same order (a double click, a reload that re-posts). On the wire such an
- * order carries a key derived from the submission and the current minute, so
- * a double click that reaches a healthy origin twice can be deduplicated there
- * too, while the same basket bought again later is a new order.
+ * Without a key, every request is an order of its own, with one exception:
+ * browsers send no key, so a form a browser posts is identified by who sent
+ * it (session cookie, Authorization, address and browser, hashed, never
+ * stored) and exactly what it sent: the same submission again within
+ * DOUBLE_SUBMIT_WINDOW_MS is the same order (a double click, a reload that
+ * re-posts). On the wire such an order carries a key derived from the
+ * submission and the current minute, so a double click that reaches a
+ * healthy origin twice can be deduplicated there too, while the same basket
+ * bought again later is a new order. API clients retry with a key.
  */
 
 export const DOUBLE_SUBMIT_WINDOW_MS = 60_000;
@@ -36,7 +38,13 @@ export async function derivedIdempotencyKey(submission: string, now: number): Pr
   return `stayopen-${(await sha256Hex(`${submission}:${minute}`)).slice(0, 32)}`;
 }
 
-/** Who submitted, as far as the request tells: identical bodies from two sessions are two orders. */
-export function submitterOf(request: Request): string {
-  return JSON.stringify([request.headers.get("cookie") ?? "", request.headers.get("authorization") ?? ""]);
+/**
+ * Who submitted a browser's form post, as far as the request tells: identical
+ * bodies from two sessions are two orders. Null for anything else (JSON, or a
+ * form from a client that does not ask for a page): it is never merged.
+ */
+export function formSubmitter(request: Request, kind: "json" | "form"): string | null {
+  if (kind !== "form" || !/text\/html/i.test(request.headers.get("accept") ?? "")) return null;
+  const headers = ["cookie", "authorization", "cf-connecting-ip", "user-agent"];
+  return JSON.stringify(headers.map((name) => request.headers.get(name) ?? ""));
 }

@@ -1,7 +1,7 @@
 import type { Shop } from "../config";
 import type { Env } from "../env";
 import { StayopenError } from "../errors";
-import { bodyKind } from "./body";
+import { bodyKind, type BodyKind } from "./body";
 import { bodyContainsCardNumber, containsCardNumber } from "./card";
 import { DOUBLE_SUBMIT_WINDOW_MS, isValidIdempotencyKey, requestFingerprint, submissionHash } from "./keys";
 import { newReference, shardFor, shardName, shardOfReference, statusUrl } from "./reference";
@@ -26,7 +26,7 @@ import {
  */
 
 export type EnqueueOptions = {
-  /** Who submitted (see `submitterOf`): keyless duplicates are only merged within one submitter. */
+  /** Who posted a keyless browser form (see `formSubmitter`): only such duplicates are merged, within one submitter. */
   submitter?: string;
   /** The Idempotency-Key already sent to the origin for this order, so a replay carries the same one. */
   wireKey?: string;
@@ -75,14 +75,20 @@ function refuseUnstorable(order: NewOrder): void {
       "Idempotency-Key must be 1 to 255 visible ASCII characters.",
     );
   }
-  if (
-    bodyContainsCardNumber(order.body, kind) ||
-    (order.meta !== undefined && containsCardNumber(JSON.stringify(order.meta)))
-  ) {
+  refuseCardData(order.body, kind, order.meta);
+}
+
+/**
+ * 422 for card-number-like values, on every order route whether the origin is
+ * up or not: the edge never stores card data, and the contract refuses such
+ * bodies outright rather than only the ones it would have to hold.
+ */
+export function refuseCardData(body: string, kind: BodyKind, meta?: NewOrder["meta"]): void {
+  if (bodyContainsCardNumber(body, kind) || (meta !== undefined && containsCardNumber(JSON.stringify(meta)))) {
     throw new StayopenError(
       422,
       "card_data_refused",
-      "This order contains what looks like a card number. The shop can't hold card details while it is offline: remove them and pay once the shop confirms your order.",
+      "This order contains what looks like a card number. Card details can't be sent with an order: remove them and pay once the shop confirms your order.",
     );
   }
 }
@@ -100,9 +106,12 @@ export async function enqueueOrder(
   options: EnqueueOptions = {},
 ): Promise<QueuedOrder> {
   refuseUnstorable(order);
+  const wireKey = order.idempotencyKey ?? options.wireKey ?? `stayopen-${crypto.randomUUID()}`;
   const dedupe = order.idempotencyKey
     ? { key: `key:${order.idempotencyKey}`, windowMs: null }
-    : { key: `submission:${await submissionHash(order, options.submitter ?? "")}`, windowMs: DOUBLE_SUBMIT_WINDOW_MS };
+    : options.submitter !== undefined
+      ? { key: `submission:${await submissionHash(order, options.submitter)}`, windowMs: DOUBLE_SUBMIT_WINDOW_MS }
+      : { key: `once:${wireKey}`, windowMs: null };
   const index = await shardFor(dedupe.key, shop.config.orderQueue.shards);
   const result = await shard(env, shop, index).enqueue(
     {
@@ -110,7 +119,7 @@ export async function enqueueOrder(
       dedupeKey: dedupe.key,
       dedupeWindowMs: dedupe.windowMs,
       fingerprint: await requestFingerprint(order),
-      idempotencyKey: order.idempotencyKey ?? options.wireKey ?? `stayopen-${crypto.randomUUID()}`,
+      idempotencyKey: wireKey,
       method: order.method,
       path: order.path,
       contentType: order.contentType,
@@ -126,6 +135,8 @@ export async function enqueueOrder(
       "This Idempotency-Key was already used for a different order.",
     );
   }
+  // The shopper who just queued an order may look at the status page next: this isolate counts afresh.
+  if (result.outcome === "created") publicCounts.get(env)?.delete(shop.id);
   return { reference: result.reference, statusUrl: statusUrl(result.reference), created: result.outcome === "created" };
 }
 

@@ -135,11 +135,13 @@ export type OriginHealthLabel = "up" | "degraded" | "down";
 
 /**
  * The public status words: down while shoppers are kept away, degraded while
- * failures are being counted or traffic is still ramping back, up otherwise.
+ * failures are being counted, up otherwise. Slow start is up: shoppers reach
+ * the origin again (only a crowd is partly shed), and the admin status shows
+ * the ramp.
  */
-export function healthLabel(current: BreakerState, rampingUp = false): OriginHealthLabel {
+export function healthLabel(current: BreakerState): OriginHealthLabel {
   if (current.state !== "closed") return "down";
-  return current.failures > 0 || current.probeFailures > 0 || rampingUp ? "degraded" : "up";
+  return current.failures > 0 || current.probeFailures > 0 ? "degraded" : "up";
 }
 
 /** When the current situation began: the whole outage while down, else the last change. */

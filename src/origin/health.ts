@@ -72,7 +72,7 @@ export class OriginHealth {
   }
 
   get label() {
-    return healthLabel(this.state, this.trafficShare() < 1);
+    return healthLabel(this.state);
   }
 
   get since(): number {

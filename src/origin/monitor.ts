@@ -192,7 +192,7 @@ export class OriginMonitor extends DurableObject<Env> {
     const { probes, slowStart } = record;
     const lastReportAt = this.#lastExchangeAt ?? record.lastSeenAt;
     return {
-      state: healthLabel(record.breaker, share < 1),
+      state: healthLabel(record.breaker),
       breaker: breakerView(record.breaker),
       slowStart: slowStart && { startedAt: iso(slowStart.startedAt), durationMs: slowStart.durationMs, share },
       probes: {

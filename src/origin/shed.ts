@@ -15,11 +15,17 @@ declare module "hono" {
 /** Whether slow start shed this request: the catalog then asks the backups before the primary. */
 export const shedFromPrimary = (c: Context<AppEnv>): boolean => c.get("shedFromPrimary") ?? false;
 
+/** Per shop: public catalog reads of this isolate on their way to the primary during slow start. */
+const rampingInFlight = new Map<string, number>();
+
 /**
  * Sheds part of the public catalog reads while the origin ramps back: to a
  * healthy backup origin when there is one (live pages, the primary still
- * last in line), else to their snapshots. A page without a snapshot, and
- * anyone logged in, still goes to the origin: slow start never causes a 503.
+ * last in line), else to their snapshots. Only a crowd is shed: a read while
+ * no other one of this isolate is on its way to the origin always goes
+ * there, since a lone request cannot flatten anything and the contract sends
+ * a request to a usable origin. A page without a snapshot, and anyone logged
+ * in, still goes to the origin: slow start never causes a 503.
  *
  * @example app.use(shedDuringSlowStart())
  */
@@ -27,19 +33,20 @@ export function shedDuringSlowStart(): MiddlewareHandler<AppEnv> {
   return async function shedToBackupsOrSnapshots(c, next) {
     const shop = c.get("shop");
     const share = originHealth(shop).trafficShare();
-    if (
-      share > 0 &&
-      share < 1 &&
-      Math.random() >= share &&
-      requestIsShareable(c.req.raw, shop.config.sessionCookies).shareable
-    ) {
+    if (share <= 0 || share >= 1 || !requestIsShareable(c.req.raw, shop.config.sessionCookies).shareable) return next();
+    if ((rampingInFlight.get(shop.id) ?? 0) > 0 && Math.random() >= share) {
       if (hasUsableBackup(shop)) {
         c.set("shedFromPrimary", true);
-      } else {
-        const stale = await snapshotResponse(c);
-        if (stale) return stale;
+        return next();
       }
+      const stale = await snapshotResponse(c);
+      if (stale) return stale;
     }
-    await next();
+    rampingInFlight.set(shop.id, (rampingInFlight.get(shop.id) ?? 0) + 1);
+    try {
+      await next();
+    } finally {
+      rampingInFlight.set(shop.id, rampingInFlight.get(shop.id)! - 1);
+    }
   };
 }

@@ -61,14 +61,25 @@ describe("orders while the origin is healthy", () => {
     expect(received!.headers["content-type"]).toBe("application/json");
   });
 
-  it("gives a keyless order a key of its own, the same for a double click", async () => {
+  it("gives a keyless order a key of its own, the same for a browser's double click", async () => {
     const form = "sku=A&qty=1&email=ada%40example.com";
-    const headers = { "content-type": "application/x-www-form-urlencoded", cookie: "session=ada" };
+    const headers = {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "text/html,application/xhtml+xml",
+      cookie: "session=ada",
+    };
     await postOrder(env, "/orders/healthy-keyless", form, headers);
     await postOrder(env, "/orders/healthy-keyless", form, headers);
     const [first, second] = await origin.requests("/orders/healthy-keyless");
     expect(first!.headers["idempotency-key"]).toMatch(/^stayopen-[0-9a-f]{32}$/);
     expect(second!.headers["idempotency-key"]).toBe(first!.headers["idempotency-key"]);
+  });
+
+  it("keeps identical keyless API orders apart: each is an order of its own", async () => {
+    for (let i = 0; i < 2; i++) expect((await postOrder(env, "/orders/healthy-api", body("same"))).status).toBe(200);
+    const [first, second] = await origin.requests("/orders/healthy-api");
+    expect(first!.headers["idempotency-key"]).toMatch(/^stayopen-/);
+    expect(second!.headers["idempotency-key"]).not.toBe(first!.headers["idempotency-key"]);
   });
 
   it("passes the origin's own refusal through untouched", async () => {
@@ -244,12 +255,24 @@ describe("duplicate submissions", () => {
   it("turns a double-clicked form into one order, but keeps two shoppers' identical forms apart", async () => {
     await origin.setMode({ mode: "refuse" });
     const form = "sku=A&qty=1";
-    const post = (cookie: string) =>
-      queueOrder(env, "/orders/double-click", form, { "content-type": "application/x-www-form-urlencoded", cookie });
+    // A browser posting a form gets a page; the order's status URL is in Location.
+    const post = async (cookie: string) => {
+      const headers = { "content-type": "application/x-www-form-urlencoded", accept: "text/html", cookie };
+      const response = await postOrder(env, "/orders/double-click", form, headers);
+      expect(response.status).toBe(202);
+      return response.headers.get("location");
+    };
     const ada = await post("session=ada");
-    expect(await post("session=ada")).toEqual(ada);
-    const bob = await post("session=bob");
-    expect(bob.reference).not.toBe(ada.reference);
+    expect(ada).toMatch(/^\/__stayopen\/orders\//);
+    expect(await post("session=ada")).toBe(ada);
+    expect(await post("session=bob")).not.toBe(ada);
+  });
+
+  it("queues identical keyless API orders as separate orders, each delivered", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const first = await queueOrder(env, "/orders/identical", body("same"));
+    const second = await queueOrder(env, "/orders/identical", body("same"));
+    expect(second.reference).not.toBe(first.reference);
   });
 });
 
@@ -321,20 +344,20 @@ describe("bad orders change nothing", () => {
     expect(await depth(env)).toEqual(before);
   });
 
-  it("forwards a card number to a healthy origin: the shop's own API decides", async () => {
+  it("refuses a card number while the origin is healthy too, and the origin never sees it", async () => {
     await origin.setMode({ mode: "ok" });
     const card = JSON.stringify({ items: [{ sku: "A", qty: 1 }], card: "4242 4242 4242 4242" });
-    const response = await postOrder(env, "/orders/card-healthy", card);
-    expect(response.status).toBe(200);
-    expect(response.headers.get("x-stayopen-source")).toBe("origin");
-    expect(await origin.requests("/orders/card-healthy")).toHaveLength(1);
+    await expectRefused(await postOrder(env, "/orders/card-healthy", card), 422, "card_data_refused");
+    expect(await origin.requests("/orders/card-healthy")).toHaveLength(0);
   });
 });
 
 describe("abuse limits", () => {
   it("answers 429 with Retry-After once one client sends too many orders, and stores nothing more", async () => {
-    const limited = orderEnv(origin, { RATE_LIMIT_ORDERS_PER_MIN: "2" });
+    const limited = orderEnv(origin, { RATE_LIMIT_ORDERS_PER_MIN: "2", BREAKER_FAILURES: "1" });
     await origin.setMode({ mode: "refuse" });
+    // The first failure opens the breaker; from then on no origin can have an order, so the limit counts.
+    await queueOrder(limited, "/orders/limited", body("L0"), { "cf-connecting-ip": "198.51.100.6" });
     const client = { "cf-connecting-ip": "198.51.100.7" };
     for (const sku of ["L1", "L2"])
       expect((await postOrder(limited, "/orders/limited", body(sku), client)).status).toBe(202);
@@ -348,5 +371,17 @@ describe("abuse limits", () => {
 
     const otherClient = await postOrder(limited, "/orders/limited", body("L4"), { "cf-connecting-ip": "198.51.100.8" });
     expect(otherClient.status).toBe(202);
+  });
+
+  it("never counts orders a healthy origin answers, and never refuses one an origin may already have", async () => {
+    const limited = orderEnv(origin, { RATE_LIMIT_ORDERS_PER_MIN: "1" });
+    const client = { "cf-connecting-ip": "198.51.100.9" };
+    for (const sku of ["H1", "H2", "H3"])
+      expect((await postOrder(limited, "/orders/limit-healthy", body(sku), client)).status).toBe(200);
+
+    // A 502 may come after the origin took the order: it is held under its key, whatever the count.
+    await origin.setMode({ mode: "status", status: 502 });
+    for (const sku of ["A1", "A2", "A3"])
+      expect((await postOrder(limited, "/orders/limit-ambiguous", body(sku), client)).status).toBe(202);
   });
 });

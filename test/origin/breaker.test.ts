@@ -135,7 +135,6 @@ describe("breaker: public label", () => {
   it("says up, degraded while failures are counted or traffic ramps back, down while shoppers are kept away", () => {
     expect(healthLabel(initialBreaker(0))).toBe("up");
     expect(healthLabel(applyOutcomes(initialBreaker(0), failures(1), 1, policy))).toBe("degraded");
-    expect(healthLabel(initialBreaker(0), true)).toBe("degraded");
     expect(healthLabel(openedAt(1))).toBe("down");
     expect(healthLabel(tick(openedAt(1), 20_000, policy))).toBe("down");
   });

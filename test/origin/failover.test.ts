@@ -170,12 +170,9 @@ describe("failover to backup origins", () => {
     await get(env, fresh());
     await recoverPrimary();
 
-    const sources: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const served = await get(env, fresh());
-      expect(served.status).toBe(200);
-      sources.push(served.source!);
-    }
+    const crowd = await Promise.all(Array.from({ length: 20 }, () => get(env, fresh())));
+    expect(crowd.every((served) => served.status === 200)).toBe(true);
+    const sources = crowd.map((served) => served.source);
     expect(sources).toContain("backup");
     expect(sources.every((source) => source === "origin" || source === "backup")).toBe(true);
   });
