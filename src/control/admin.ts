@@ -16,7 +16,7 @@ export const controlAdmin = new Hono<AppEnv>();
 const MAX_BODY_BYTES = 4096;
 
 async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const read = await readLimited(c.req.raw.body, MAX_BODY_BYTES);
+  const read = await readLimited(c.req.raw.body, MAX_BODY_BYTES, { request: true });
   if (!read.ok) throw new StayopenError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
   try {
     return JSON.parse(new TextDecoder().decode(read.bytes));

@@ -73,7 +73,7 @@ export async function showBypassLink(c: Context<AppEnv>): Promise<Response> {
 /** `POST /__stayopen/bypass` (form field `token`): spends the link, sets the cookie, goes to the shop. */
 export async function redeemBypassLink(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
-  const read = await readLimited(c.req.raw.body, MAX_FORM_BYTES);
+  const read = await readLimited(c.req.raw.body, MAX_FORM_BYTES, { request: true });
   const token = read.ok ? (new URLSearchParams(new TextDecoder().decode(read.bytes)).get("token") ?? "") : "";
   const pass = await validLink(c, token);
   if (!pass || !(await shopControl(c.env, shop.id).redeemLink(pass.nonce, pass.exp))) {

@@ -17,7 +17,7 @@ export async function readFields(request: Request, maxBytes: number): Promise<Fi
       message: "Send application/x-www-form-urlencoded or application/json.",
     };
   }
-  const read = await readLimited(request.body, maxBytes);
+  const read = await readLimited(request.body, maxBytes, { request: true });
   if (!read.ok)
     return {
       ok: false,

@@ -1,5 +1,5 @@
 import { StayopenError } from "../errors";
-import { readLimited } from "../http/read-limited";
+import { discardBody, readLimited } from "../http/read-limited";
 
 /**
  * Order bodies the edge can hold and replay byte for byte: JSON or
@@ -48,10 +48,10 @@ export function parseOrderBody(contentType: string | null, bytes: Uint8Array): O
 export async function readOrderBody(request: Request, maxBytes: number): Promise<OrderBodyRead> {
   const contentType = request.headers.get("content-type");
   if (!bodyKind(contentType)) {
-    await request.body?.cancel();
+    await discardBody(request.body);
     return { ok: false, problem: "unsupported_media_type" };
   }
-  const read = await readLimited(request.body, maxBytes);
+  const read = await readLimited(request.body, maxBytes, { request: true });
   if (!read.ok) return { ok: false, problem: "too_large" };
   return parseOrderBody(contentType, read.bytes);
 }

@@ -35,7 +35,7 @@ export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
   const secret = shop.config.stripe.webhookSecret;
   if (!secret) return c.json({ error: "not_found" }, 404, headers);
 
-  const read = await readLimited(c.req.raw.body, MAX_EVENT_BYTES);
+  const read = await readLimited(c.req.raw.body, MAX_EVENT_BYTES, { request: true });
   if (!read.ok)
     return c.json(
       { error: "payload_too_large", message: `Events are limited to ${MAX_EVENT_BYTES} bytes.` },
