@@ -346,12 +346,31 @@ function toConfig(parsed: Parsed): Config {
 
 /** Parses every variable; throws a ConfigError naming the first bad one. */
 export function parseConfig(vars: Partial<Record<keyof Parsed, unknown>>): Config {
-  const result = schema.safeParse(vars);
+  const result = schema.safeParse(asText(vars));
   if (result.success) return toConfig(result.data);
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? "configuration");
   const problem = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
   throw new ConfigError(variable, problem);
+}
+
+/**
+ * Vars arrive as text from `--var` and the dashboard, but wrangler.toml may
+ * hold a TOML number, boolean or array (`ORIGIN_TIMEOUT_MS = 3000`,
+ * `BACKUP_ORIGINS = [{ url = "…" }]`): each is read as the text it stands for.
+ */
+function asText(vars: Partial<Record<keyof Parsed, unknown>>): Record<string, unknown> {
+  const text: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.shape) as (keyof Parsed)[]) {
+    const value = vars[name];
+    text[name] =
+      typeof value === "number" || typeof value === "boolean"
+        ? String(value)
+        : value !== null && typeof value === "object"
+          ? JSON.stringify(value)
+          : value;
+  }
+  return text;
 }
 
 const parsedByEnv = new WeakMap<object, Config>();

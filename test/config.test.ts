@@ -32,6 +32,21 @@ describe("parseConfig", () => {
     });
   });
 
+  it("reads TOML numbers and arrays from wrangler.toml as the text they stand for", () => {
+    const config = parseConfig({
+      ...base,
+      ORIGIN_TIMEOUT_MS: 2500,
+      BREAKER_FAILURES: 5,
+      BACKUP_ORIGINS: [{ url: "https://dr.example.com", orders: true }],
+    });
+    expect(config).toMatchObject({
+      originTimeoutMs: 2500,
+      breakerFailures: 5,
+      backupOrigins: [{ url: "https://dr.example.com", orders: true }],
+    });
+    expect(problem({ ...base, ORIGIN_TIMEOUT_MS: 2.5 })).toContain("ORIGIN_TIMEOUT_MS");
+  });
+
   it("switches the static backup with STATIC_BACKUP=on|off", () => {
     expect(parseConfig({ ...base, STATIC_BACKUP: "on" }).staticBackup).toBe(true);
     expect(parseConfig({ ...base, STATIC_BACKUP: "off" }).staticBackup).toBe(false);
