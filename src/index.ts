@@ -14,7 +14,7 @@ import { orderIntake, orderStatus } from "./orders";
 import { passThrough } from "./origin/pass-through";
 import { shedDuringSlowStart } from "./origin/shed";
 import { shareOriginHealth, watchBackups } from "./origin/sync";
-import { prewarm } from "./readiness";
+import { prewarm, rememberShopperOrigin } from "./readiness";
 import { payments } from "./payments/routes";
 import { statusHtml, statusJson } from "./shopper/status";
 import { serveStylesheet, stylesheetEtag } from "./shopper/stylesheet";
@@ -46,6 +46,7 @@ app.get("/__stayopen/bypass", showBypassLink);
 app.post("/__stayopen/bypass", redeemBypassLink);
 app.all("/__stayopen/*", (c) => c.json({ error: "not_found" }, 404, { "x-stayopen-source": "edge" }));
 
+app.use(rememberShopperOrigin());
 app.use(operatorControls());
 app.use(shedDuringSlowStart());
 app.on(["POST", "PUT", "PATCH"], "*", orderIntake);

@@ -27,7 +27,7 @@ export type PageCoverage = {
 
 export const LOOKUP_CONCURRENCY = 8;
 
-/** The public origin pages are keyed by: SHOP_URL when set, else the host the operator is asking from. */
+/** SHOP_URL's origin, else the operator's own: what readiness checks before any shopper request is known. */
 export function publicOrigin(shop: Shop, requestUrl?: string): string | null {
   if (shop.config.shopUrl) return new URL(shop.config.shopUrl).origin;
   return requestUrl ? new URL(requestUrl).origin : null;

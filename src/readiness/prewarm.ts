@@ -1,6 +1,6 @@
 import { keepSnapshot, worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
-import { loadConfig, resolveShop, type Shop } from "../config";
+import { resolveShop, type Shop } from "../config";
 import type { Env } from "../env";
 import { refreshFeed } from "../feed";
 import { log } from "../log";
@@ -11,6 +11,7 @@ import { sharedOriginHealth } from "../origin/sync";
 import { assetTarget, snapshotAssets } from "./assets";
 import { pageCoverage, pageTargets, type PageCoverage, type PageKind, type Target } from "./coverage";
 import { mapLimited } from "./pool";
+import { NOTHING_TO_PREWARM, prewarmOrigins } from "./shopper-origins";
 import { PREWARM_USER_AGENT } from "./user-agent";
 
 /**
@@ -21,6 +22,7 @@ import { PREWARM_USER_AGENT } from "./user-agent";
  * so that a stale page looks right. Polite: at most PREWARM_MAX_PAGES pages
  * and as many assets per run, a few at a time with a pause between them,
  * nothing while the breaker is open, and it stops as soon as the breaker opens.
+ * Each public origin (see prewarmOrigins) is pre-warmed in turn.
  */
 
 export const PREWARM_CONCURRENCY = 4;
@@ -29,9 +31,12 @@ const PRIORITY: Record<PageKind, number> = { critical: 0, feed: 1, sitemap: 2, a
 
 export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped";
 type Results = Partial<Record<PageResult, number>>;
-export type PrewarmSummary =
-  | { ran: false; reason: "no_shop_url" | "disabled" | "origin_down" }
-  | { ran: true; checked: number; due: number; results: Results; assets: { due: number; results: Results } };
+type Skip = "disabled" | "origin_down";
+export type OriginPrewarm = { origin: string } & (
+  | { ran: false; reason: Skip }
+  | { ran: true; checked: number; due: number; results: Results; assets: { due: number; results: Results } }
+);
+export type PrewarmSummary = { ran: false; reason: "no_shop_url" } | { ran: true; origins: OriginPrewarm[] };
 
 /** Pages without a servable snapshot first (critical, feed, sitemap), then the oldest. */
 export function duePages(pages: PageCoverage[], maxAgeS: number, maxPages: number): PageCoverage[] {
@@ -63,13 +68,22 @@ async function warm(env: Env, shop: Shop, page: PageCoverage): Promise<PageResul
 }
 
 export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummary> {
-  const shopUrl = loadConfig(env).shopUrl;
-  if (!shopUrl) return skipped("default", "no_shop_url");
-  const origin = new URL(shopUrl).origin;
+  const origins = await prewarmOrigins(env, now);
+  if (origins.length === 0) {
+    log("warn", "prewarm_skipped", { reason: "no_shop_url", message: NOTHING_TO_PREWARM });
+    return { ran: false, reason: "no_shop_url" };
+  }
+  const summaries: OriginPrewarm[] = [];
+  // One after the other: every origin's pages come from the same origin server.
+  for (const origin of origins) summaries.push(await prewarmOrigin(env, origin, now));
+  return { ran: true, origins: summaries };
+}
+
+async function prewarmOrigin(env: Env, origin: string, now: number): Promise<OriginPrewarm> {
   const shop = resolveShop(env, new URL(origin).host);
-  if (shop.config.prewarm.maxPages === 0) return skipped(shop.id, "disabled");
+  if (shop.config.prewarm.maxPages === 0) return skipped(shop.id, origin, "disabled");
   // A cron run has no request keeping the breaker copy current: ask the shared monitor first.
-  if ((await sharedOriginHealth(env, shop)).label === "down") return skipped(shop.id, "origin_down");
+  if ((await sharedOriginHealth(env, shop)).label === "down") return skipped(shop.id, origin, "origin_down");
 
   const { targets } = await pageTargets(shop, origin);
   const { maxAgeS, maxPages } = shop.config.prewarm;
@@ -93,6 +107,7 @@ export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummar
   const assetResults = tally(assetOutcomes);
   log("info", "prewarm_finished", {
     shop: shop.id,
+    origin,
     checked: targets.length,
     due: due.length,
     ...results,
@@ -100,6 +115,7 @@ export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummar
     assetResults,
   });
   return {
+    origin,
     ran: true,
     checked: targets.length,
     due: due.length,
@@ -139,7 +155,7 @@ async function assetTargets(env: Env, shop: Shop, pages: Target[]): Promise<Targ
   return [...new Set(lists.flatMap((list) => list ?? []))].map(assetTarget);
 }
 
-function skipped(shopId: string, reason: "no_shop_url" | "disabled" | "origin_down"): PrewarmSummary {
-  log("info", "prewarm_skipped", { shop: shopId, reason });
-  return { ran: false, reason };
+function skipped(shopId: string, origin: string, reason: Skip): OriginPrewarm {
+  log("info", "prewarm_skipped", { shop: shopId, origin, reason });
+  return { origin, ran: false, reason };
 }

@@ -1,9 +1,10 @@
-import type { Shop } from "../config";
+import { resolveShop, type Shop } from "../config";
 import type { Env } from "../env";
 import { staticBackupStatus, type StaticBackupStatus } from "../static-backup";
 import { formatAsOf } from "../shopper/time";
 import { criticalPageAssets, type PageAssets } from "./assets";
 import { pageCoverage, pageTargets, type PageCoverage, type PageKind } from "./coverage";
+import { NOTHING_TO_PREWARM, prewarmOrigins } from "./shopper-origins";
 import { MAX_SITEMAP_PAGES, type SitemapRead } from "./sitemap";
 
 /**
@@ -62,7 +63,7 @@ const flag = (name: string, ok: boolean, weight: number, detail: string, fix: st
   fix,
 });
 
-function sitemapCheck(sitemap: SitemapRead, pages: PageCoverage[]): WeightedCheck {
+function sitemapCheck(sitemap: SitemapRead, pages: PageCoverage[], prewarmHint: string): WeightedCheck {
   if (!sitemap.ok) {
     const detail =
       sitemap.reason === "not_configured"
@@ -76,13 +77,7 @@ function sitemapCheck(sitemap: SitemapRead, pages: PageCoverage[]): WeightedChec
       "Set SITEMAP_URL to a readable sitemap (e.g. /sitemap.xml) so more than the critical pages are pre-warmed.",
     );
   }
-  const check = pageCheck(
-    "sitemap_pages",
-    pages,
-    15,
-    "sitemap pages",
-    "Let the cron pre-warm run (it needs SHOP_URL) to snapshot the sitemap's pages.",
-  );
+  const check = pageCheck("sitemap_pages", pages, 15, "sitemap pages", `Snapshot the sitemap's pages. ${prewarmHint}`);
   return sitemap.truncated
     ? { ...check, detail: `${check.detail} Only the first ${MAX_SITEMAP_PAGES} pages are checked.` }
     : check;
@@ -147,8 +142,10 @@ function staticBackupCheck(status: StaticBackupStatus): WeightedCheck[] {
   return check(true, 1, summary, "");
 }
 
+/** `prewarmed`: the public origins the cron pre-warms (see prewarmOrigins). */
 export function weightedChecks(
   shop: Shop,
+  prewarmed: string[],
   pages: PageCoverage[],
   sitemap: SitemapRead,
   assets: PageAssets[],
@@ -156,9 +153,10 @@ export function weightedChecks(
 ): WeightedCheck[] {
   const config = shop.config;
   const of = (kind: PageKind) => pages.filter((page) => page.kind === kind);
-  const prewarmHint = config.shopUrl
-    ? "The cron pre-warm fills them every five minutes; check that the origin serves them."
-    : "Set SHOP_URL so the cron pre-warm can fill them.";
+  const prewarmHint =
+    prewarmed.length > 0
+      ? "The cron pre-warm fills them every five minutes; check that the origin serves them."
+      : NOTHING_TO_PREWARM;
   const feed = of("feed")[0];
   return [
     pageCheck(
@@ -170,7 +168,7 @@ export function weightedChecks(
     ),
     assetsCheck(assets, prewarmHint),
     ...staticBackupCheck(staticBackup),
-    sitemapCheck(sitemap, of("sitemap")),
+    sitemapCheck(sitemap, of("sitemap"), prewarmHint),
     flag(
       "catalog_feed",
       feed?.servable ?? false,
@@ -186,10 +184,14 @@ export function weightedChecks(
     ),
     flag(
       "shop_url",
-      Boolean(config.shopUrl),
+      prewarmed.length > 0,
       10,
-      config.shopUrl ? `Pre-warming ${config.shopUrl}.` : "SHOP_URL is not set: the cron pre-warm is off.",
-      "Set SHOP_URL to the public URL shoppers use so the cron can pre-warm snapshots.",
+      config.shopUrl
+        ? `Pre-warming ${config.shopUrl}.`
+        : prewarmed.length > 0
+          ? `SHOP_URL is not set: pre-warming the hosts shoppers reached, ${listed(prewarmed)}.`
+          : "SHOP_URL is not set and no shopper request has come yet: the cron pre-warm has nothing to pre-warm.",
+      NOTHING_TO_PREWARM,
     ),
     flag(
       "order_paths",
@@ -226,19 +228,23 @@ export function weightedChecks(
   ];
 }
 
+/** Checks the pages of the origin the cron pre-warms first; `fallback` (the operator's) until there is one. */
 export async function readinessReport(
   env: Env,
   shop: Shop,
-  origin: string,
+  fallback: string,
   now = Date.now(),
 ): Promise<ReadinessReport> {
-  const { targets, sitemap } = await pageTargets(shop, origin);
+  const prewarmed = (await prewarmOrigins(env, now)).filter(
+    (origin) => resolveShop(env, new URL(origin).host).id === shop.id,
+  );
+  const { targets, sitemap } = await pageTargets(shop, prewarmed[0] ?? fallback);
   const pages = await pageCoverage(env, shop, targets, now);
   const [assets, staticBackup] = await Promise.all([
     criticalPageAssets(env, shop, pages, now),
     staticBackupStatus(env, shop),
   ]);
-  const checks = weightedChecks(shop, pages, sitemap, assets, staticBackup);
+  const checks = weightedChecks(shop, prewarmed, pages, sitemap, assets, staticBackup);
   return {
     score: score(checks),
     shopUrl: shop.config.shopUrl ?? null,

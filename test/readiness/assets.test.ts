@@ -1,10 +1,9 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import worker from "../../src/index";
 import type { ReadinessReport } from "../../src/readiness";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import { runCron } from "./cron";
 
 let origin: FakeOrigin;
 let base: string;
@@ -48,12 +47,6 @@ async function homeWithAssets(): Promise<void> {
       headers: { "content-type": "application/octet-stream" },
       body: `bytes of ${asset}`,
     });
-}
-
-async function runCron(env: Env): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env, ctx);
-  await waitOnExecutionContext(ctx);
 }
 
 async function readiness(env: Env): Promise<ReadinessReport> {

@@ -1,11 +1,10 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import worker from "../../src/index";
 import type { PageCoverage } from "../../src/readiness";
-import { duePages } from "../../src/readiness/prewarm";
+import { duePages, prewarm } from "../../src/readiness/prewarm";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import { runCron, servedWhileDown } from "./cron";
 
 let origin: FakeOrigin;
 let id: string;
@@ -29,20 +28,6 @@ function envFor(overrides: Record<string, string>): Env {
   });
 }
 
-async function runCron(env: Env): Promise<void> {
-  const controller = createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" });
-  const ctx = createExecutionContext();
-  await worker.scheduled(controller, env, ctx);
-  await waitOnExecutionContext(ctx);
-}
-
-/** Whether the page would be served during an outage: the origin goes away and the page is asked for. */
-async function servedWhileDown(env: Env, path: string): Promise<boolean> {
-  const response = await dispatch(`https://shop.test${path}`, env, { headers: { accept: "text/html" } });
-  await response.text();
-  return response.headers.get("x-stayopen-source") === "stale";
-}
-
 describe("cron pre-warm", () => {
   it("stores missing critical pages, at most PREWARM_MAX_PAGES per run, with its own User-Agent", async () => {
     const critical = paths(5);
@@ -61,7 +46,7 @@ describe("cron pre-warm", () => {
     expect(await origin.requests()).toHaveLength(5);
 
     await origin.setMode({ mode: "refuse" });
-    for (const path of critical) expect(await servedWhileDown(env, path)).toBe(true);
+    for (const path of critical) expect(await servedWhileDown(env, `https://shop.test${path}`)).toBe(true);
   });
 
   it("keeps at most four fetches in flight", async () => {
@@ -94,7 +79,7 @@ describe("cron pre-warm", () => {
     const fetched = new Set((await origin.requests()).map((request) => request.path));
     expect(fetched).toEqual(new Set([`/sitemap-${id}.xml`, `/c-${id}`, feed, `/p/${id}`]));
     await origin.setMode({ mode: "refuse" });
-    expect(await servedWhileDown(env, `/p/${id}`)).toBe(true);
+    expect(await servedWhileDown(env, `https://shop.test/p/${id}`)).toBe(true);
   });
 
   it("does nothing while the breaker is open", async () => {
@@ -107,8 +92,10 @@ describe("cron pre-warm", () => {
     expect((await origin.requests()).map((request) => request.path)).toEqual([`/trip-${id}`]);
   });
 
-  it("does nothing without SHOP_URL", async () => {
-    await runCron(envFor({ SHOP_URL: "", CRITICAL_PATHS: paths(2).join(",") }));
+  it("does nothing without SHOP_URL or a shopper request, and says so", async () => {
+    const env = envFor({ SHOP_URL: "", CRITICAL_PATHS: paths(2).join(",") });
+    expect(await prewarm(env)).toEqual({ ran: false, reason: "no_shop_url" });
+    await runCron(env);
     expect(await origin.requests()).toHaveLength(0);
   });
 });

@@ -79,7 +79,7 @@ describe("readiness report", () => {
       catalog_feed: false,
     });
     expect(report.shopUrl).toBeNull();
-    expect(report.fix.some((fix) => fix.includes("SHOP_URL"))).toBe(true);
+    expect(report.fix.some((fix) => fix.includes("SHOP_URL") && fix.includes("first shopper request"))).toBe(true);
     expect(report.fix.some((fix) => fix.includes("SUPPORT_EMAIL"))).toBe(true);
     expect(report.score).toBeGreaterThanOrEqual(0);
     expect(report.score).toBeLessThan(50);
