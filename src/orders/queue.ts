@@ -112,13 +112,18 @@ export async function enqueueOrder(
     : options.submitter !== undefined
       ? { key: `submission:${await submissionHash(order, options.submitter)}`, windowMs: DOUBLE_SUBMIT_WINDOW_MS }
       : { key: `once:${wireKey}`, windowMs: null };
-  const index = await shardFor(dedupe.key, shop.config.orderQueue.shards);
+  const fingerprint = await requestFingerprint(order);
+  // Orders that are never merged still go by content: identical ones queue in one shard, in the order they came.
+  const index = await shardFor(
+    dedupe.key.startsWith("once:") ? fingerprint : dedupe.key,
+    shop.config.orderQueue.shards,
+  );
   const result = await shard(env, shop, index).enqueue(
     {
       reference: newReference(index),
       dedupeKey: dedupe.key,
       dedupeWindowMs: dedupe.windowMs,
-      fingerprint: await requestFingerprint(order),
+      fingerprint,
       idempotencyKey: wireKey,
       method: order.method,
       path: order.path,
