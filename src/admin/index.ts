@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { countSnapshots } from "../catalog/count";
 import { controlAdmin, operatorStatus } from "../control";
 import type { AppEnv } from "../env";
 import { metricsRoute } from "../metrics";
@@ -24,12 +25,13 @@ admin.use("*", async function noStore(c, next) {
 });
 
 admin.get("/status", async (c) => {
-  const [operator, queue, staticBackup] = await Promise.all([
+  const [operator, queue, snapshots, staticBackup] = await Promise.all([
     operatorStatus(c),
     queueDepth(c.env, c.get("shop")),
+    countSnapshots(c.env, c.get("shop").id),
     staticBackupStatus(c.env, c.get("shop")),
   ]);
-  return c.json({ ...operator, queue, staticBackup });
+  return c.json({ ...operator, queue, snapshots, staticBackup });
 });
 
 admin.get("/subscribers.csv", exportSubscribers);

@@ -4,7 +4,8 @@ import type { PaymentMethod } from "../payments/provider";
 
 /**
  * The edge checkout form: `sku`, `qty`, `name`, `email`, `address`, `payment`
- * and the hidden `token` that makes a resubmitted form the same order.
+ * and the optional hidden `token` that makes a resubmitted form the same order
+ * (the rendered form carries one; a post without it is a new order of its own).
  * Messages are written for shoppers; they are shown next to their field.
  */
 
@@ -40,7 +41,7 @@ function checkoutSchema(methods: readonly [PaymentMethod, ...PaymentMethod[]]) {
     ),
     address: text("Enter your shipping address.", 1000, "The address can be at most 1000 characters."),
     payment: z.enum(methods, { error: "Choose how you want to pay." }),
-    token: z.string({ error: EXPIRED_FORM }).regex(TOKEN_PATTERN, EXPIRED_FORM),
+    token: z.string({ error: EXPIRED_FORM }).regex(TOKEN_PATTERN, EXPIRED_FORM).optional(),
   });
 }
 

@@ -105,7 +105,9 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
     feed.storedAt,
   );
   const orderBody = JSON.stringify(order);
-  const reservation = await reservationId(input.token, orderBody);
+  // No token (a post not from our form): a new order of its own, like a keyless API order.
+  const token = input.token ?? newFormToken();
+  const reservation = await reservationId(token, orderBody);
   const skus = [product.sku];
 
   const reserved = await reserveLines(c.env, shop, reservation, [
@@ -133,7 +135,7 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
       path: target.path,
       contentType: "application/json",
       body: orderBody,
-      idempotencyKey: `stayopen-checkout-${input.token}`,
+      idempotencyKey: `stayopen-checkout-${token}`,
       meta: reservationMeta(reservation, skus),
     });
   } catch (error) {
