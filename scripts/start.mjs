@@ -57,6 +57,8 @@ function announce() {
       then open the statusUrl it returns under ${shop}.
    5. Start the shop again: curl -X POST '${control}/mode?mode=up'
       Within seconds the queue drains: curl ${control}/stats (or ${shop}/api/orders)
+   The cron (pre-warm of CRITICAL_PATHS, backups) runs every 5 minutes in production;
+   run it now: curl ${shop}/__scheduled
    Admin API token (from .dev.vars): ${secrets.ADMIN_TOKEN}
       curl -H 'authorization: Bearer ${secrets.ADMIN_TOKEN}' ${shop}/__stayopen/admin/status
    ${BACKUP ? `Backup demo shop (read-only): http://127.0.0.1:${BACKUP_PORT}, control http://127.0.0.1:${BACKUP_CONTROL_PORT}\n   ` : ""}Ctrl-C stops everything.
@@ -108,6 +110,8 @@ run(
     `SHOP_URL:http://127.0.0.1:${WORKER_PORT}`,
     ...backupVars,
     "--show-interactive-dev-session=false",
+    // Local dev never fires the cron by itself: GET /__scheduled runs it (pre-warm, backups, export).
+    "--test-scheduled",
   ],
   {
     WRANGLER_SEND_METRICS: "false",
