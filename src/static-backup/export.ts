@@ -13,6 +13,7 @@ import { sharedOriginHealth } from "../origin/sync";
 import { pageTargets } from "../readiness/coverage";
 import { mapLimited } from "../readiness/pool";
 import type { PageResult } from "../readiness/prewarm";
+import { prewarmOrigins } from "../readiness/shopper-origins";
 import { PREWARM_USER_AGENT } from "../readiness/user-agent";
 import {
   backupBucket,
@@ -84,8 +85,9 @@ export async function exportStaticBackup(
 async function exportStep(env: Env, now: number, limits: ExportLimits): Promise<ExportSummary> {
   const config = loadConfig(env);
   if (!config.staticBackup) return { ran: false, reason: "disabled" };
-  if (!config.shopUrl) return skipped("default", "no_shop_url");
-  const origin = new URL(config.shopUrl).origin;
+  // The public origin the pre-warm uses first: SHOP_URL's, else the one shoppers reached last.
+  const [origin] = await prewarmOrigins(env, now);
+  if (!origin) return skipped("default", "no_shop_url");
   const shop = resolveShop(env, new URL(origin).host);
   const bucket = backupBucket(env, shop);
   if (!bucket) {

@@ -257,6 +257,14 @@ describe("the static backup export", () => {
     expect(product.body).toContain(`Page ${base}/p/beans`);
   });
 
+  it("without SHOP_URL, waits for a shopper's host, then exports for it", async () => {
+    await shopPages("v1");
+    const env = envFor({ SHOP_URL: "" });
+    expect(await exportStaticBackup(env, Date.now(), STEP)).toMatchObject({ ran: false, reason: "no_shop_url" });
+    await (await dispatch(`https://shop.test${base}/home`, env, { headers: { accept: "text/html" } })).text();
+    expect(await exportAll(env)).toMatchObject({ ran: true, finished: { outcome: "published" } });
+  });
+
   it("runs from the cron, within its bounds, and shows in the readiness report", async () => {
     await shopPages("v1");
     const env = envFor({ PREWARM_MAX_PAGES: "0" });
