@@ -1,7 +1,7 @@
 /**
  * Card-number detection: the edge never stores card data, so every order it
  * is about to hold is scanned first. A card number here is 13–19 digits,
- * written as one run or in groups separated by single spaces or dashes, that
+ * written as one run or in groups separated by single spaces, dashes, dots or slashes, that
  * passes the Luhn check. Two guards keep common non-card numbers out:
  * it starts with 2–6 (Mastercard 2/5, Amex, JCB and Diners 3, Visa 4,
  * Discover, UnionPay and Maestro 6), which leaves out millisecond timestamps
@@ -10,7 +10,7 @@
 
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
-const DIGIT_GROUPS = /\d+(?:[ -]\d+)*/g;
+const DIGIT_GROUPS = /\d+(?:[ ./-]\d+)*/g;
 
 export function passesLuhn(digits: string): boolean {
   let sum = 0;
@@ -38,7 +38,7 @@ function looksLikeCard(digits: string): boolean {
 /** Whether `text` contains a card-number-like value anywhere, including between other digit groups. */
 export function containsCardNumber(text: string): boolean {
   for (const match of text.matchAll(DIGIT_GROUPS)) {
-    const groups = match[0].split(/[ -]/);
+    const groups = match[0].split(/[ ./-]/);
     const afterPlus = match.index > 0 && text[match.index - 1] === "+";
     for (let start = afterPlus ? 1 : 0; start < groups.length; start++) {
       let digits = "";

@@ -54,6 +54,8 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
   const read = await readOrderBody(request, shop.config.orderMaxBytes);
   if (!read.ok) throw orderBodyError(read.problem, shop.config.orderMaxBytes);
   refuseCardData(read.body.text, read.body.kind);
+  // The path is stored with a queued order too: a card number in the query string is refused alike.
+  if (url.search) refuseCardData(url.search.slice(1), "form");
 
   const order: NewOrder = {
     method: request.method.toUpperCase() as NewOrder["method"],

@@ -111,7 +111,11 @@ export function applyProbe(
 ): BreakerState {
   switch (current.state) {
     case "closed": {
-      if (probe.ok) return current.probeFailures === 0 ? current : { ...current, probeFailures: 0 };
+      // A good probe breaks any run of failures: a quiet shop is not left "degraded" until a shopper comes.
+      if (probe.ok)
+        return current.probeFailures === 0 && current.failures === 0
+          ? current
+          : { ...current, failures: 0, probeFailures: 0 };
       const probeFailures = current.probeFailures + 1;
       if (probeFailures >= policy.unhealthyProbes) return opened(now, now, probe.reason);
       return { ...current, probeFailures, lastError: probe.reason };

@@ -14,6 +14,8 @@ describe("card number detection", () => {
     ["a Visa test number", "4111111111111111"],
     ["a Mastercard in groups of four", "card 5555 5555 5555 4444 exp 12/29"],
     ["an Amex with dashes", "3782-822463-10005"],
+    ["a Visa with dots", '{"note":"4111.1111.1111.1111"}'],
+    ["a Visa with slashes", "4111/1111/1111/1111"],
     ["a 19-digit number", "6011000990139424009"],
     ["a number followed by more digit groups", "4242 4242 4242 4242 12 29 123"],
     ["a number preceded by other digit groups", "ref 12 4242 4242 4242 4242"],

@@ -350,6 +350,16 @@ describe("bad orders change nothing", () => {
     await expectRefused(await postOrder(env, "/orders/card-healthy", card), 422, "card_data_refused");
     expect(await origin.requests("/orders/card-healthy")).toHaveLength(0);
   });
+
+  it("refuses a card number in the query string, which would be stored with the order's path", async () => {
+    const before = await depth(env);
+    await expectRefused(
+      await postOrder(env, "/orders/card-query?cc=4111111111111111", body("Q")),
+      422,
+      "card_data_refused",
+    );
+    expect(await depth(env)).toEqual(before);
+  });
 });
 
 describe("abuse limits", () => {

@@ -129,10 +129,18 @@ describe("breaker: cooldown and probes", () => {
     for (const at of [4, 5, 6]) state = applyProbe(state, bad, at, policy);
     expect(state).toEqual({ state: "open", since: 6, downSince: 6, lastError: "timeout" });
   });
+
+  it("clears a closed breaker's run of shopper failures on a good probe, so a quiet shop reads up again", () => {
+    const failed = applyOutcomes(initialBreaker(0), failures(1), 1, policy);
+    expect(healthLabel(failed)).toBe("degraded");
+    const probed = applyProbe(failed, good, 2, policy);
+    expect(probed).toMatchObject({ state: "closed", failures: 0, probeFailures: 0 });
+    expect(healthLabel(probed)).toBe("up");
+  });
 });
 
 describe("breaker: public label", () => {
-  it("says up, degraded while failures are counted or traffic ramps back, down while shoppers are kept away", () => {
+  it("says up, degraded while failures are counted, down while shoppers are kept away", () => {
     expect(healthLabel(initialBreaker(0))).toBe("up");
     expect(healthLabel(applyOutcomes(initialBreaker(0), failures(1), 1, policy))).toBe("degraded");
     expect(healthLabel(openedAt(1))).toBe("down");
