@@ -53,9 +53,6 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
   }
   const read = await readOrderBody(request, shop.config.orderMaxBytes);
   if (!read.ok) throw orderBodyError(read.problem, shop.config.orderMaxBytes);
-  refuseCardData(read.body.text, read.body.kind);
-  // The path is stored with a queued order too: a card number in the query string is refused alike.
-  if (url.search) refuseCardData(url.search.slice(1), "form");
 
   const order: NewOrder = {
     method: request.method.toUpperCase() as NewOrder["method"],
@@ -64,6 +61,7 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
     body: read.body.text,
     idempotencyKey: clientKey,
   };
+  refuseCardData(order, read.body.kind);
   const submitter = clientKey === undefined ? formSubmitter(request, read.body.kind) : null;
   const wireKey =
     clientKey ??

@@ -75,16 +75,22 @@ function refuseUnstorable(order: NewOrder): void {
       "Idempotency-Key must be 1 to 255 visible ASCII characters.",
     );
   }
-  refuseCardData(order.body, kind, order.meta);
+  refuseCardData(order, kind);
 }
 
 /**
- * 422 for card-number-like values, on every order route whether the origin is
- * up or not: the edge never stores card data, and the contract refuses such
- * bodies outright rather than only the ones it would have to hold.
+ * 422 for card-number-like values anywhere an order is kept (body, meta, and
+ * the query string that is part of its path), on every order route whether
+ * the origin is up or not: the edge never stores card data, and the contract
+ * refuses such bodies outright rather than only the ones it would have to hold.
  */
-export function refuseCardData(body: string, kind: BodyKind, meta?: NewOrder["meta"]): void {
-  if (bodyContainsCardNumber(body, kind) || (meta !== undefined && containsCardNumber(JSON.stringify(meta)))) {
+export function refuseCardData(order: NewOrder, kind: BodyKind): void {
+  const query = order.path.includes("?") ? order.path.slice(order.path.indexOf("?") + 1) : "";
+  if (
+    bodyContainsCardNumber(order.body, kind) ||
+    (query !== "" && bodyContainsCardNumber(query, "form")) ||
+    (order.meta !== undefined && containsCardNumber(JSON.stringify(order.meta)))
+  ) {
     throw new StayopenError(
       422,
       "card_data_refused",
@@ -107,17 +113,15 @@ export async function enqueueOrder(
 ): Promise<QueuedOrder> {
   refuseUnstorable(order);
   const wireKey = order.idempotencyKey ?? options.wireKey ?? `stayopen-${crypto.randomUUID()}`;
+  const fingerprint = await requestFingerprint(order);
+  // Duplicates meet in the shard of their dedupe key. Orders that are never merged still go by content:
+  // identical ones queue in one shard, in the order they came.
   const dedupe = order.idempotencyKey
     ? { key: `key:${order.idempotencyKey}`, windowMs: null }
     : options.submitter !== undefined
       ? { key: `submission:${await submissionHash(order, options.submitter)}`, windowMs: DOUBLE_SUBMIT_WINDOW_MS }
-      : { key: `once:${wireKey}`, windowMs: null };
-  const fingerprint = await requestFingerprint(order);
-  // Orders that are never merged still go by content: identical ones queue in one shard, in the order they came.
-  const index = await shardFor(
-    dedupe.key.startsWith("once:") ? fingerprint : dedupe.key,
-    shop.config.orderQueue.shards,
-  );
+      : { key: `once:${wireKey}`, windowMs: null, shardBy: fingerprint };
+  const index = await shardFor(dedupe.shardBy ?? dedupe.key, shop.config.orderQueue.shards);
   const result = await shard(env, shop, index).enqueue(
     {
       reference: newReference(index),
