@@ -21,9 +21,10 @@ const HEADLINES: Record<ShopperOrderStatus, string> = {
   needs_attention: "Your order needs a closer look",
 };
 
+/** Labels in the contract's words, so the page and its JSON twin say the same thing. */
 const BADGES: Record<ShopperOrderStatus, { label: string; tone: "up" | "degraded" | "down" }> = {
-  queued: { label: "Waiting", tone: "degraded" },
-  delivered: { label: "Passed on", tone: "up" },
+  queued: { label: "Queued", tone: "degraded" },
+  delivered: { label: "Delivered to the shop", tone: "up" },
   needs_attention: { label: "Needs attention", tone: "down" },
 };
 
@@ -67,7 +68,10 @@ export function OrderStatusPage({
     <Layout config={config} title="Your order">
       <h1>{HEADLINES[order.status]}</h1>
       <p>
-        <span class={`state state-${badge.tone}`}>{badge.label}</span>
+        Status:{" "}
+        <span class={`state state-${badge.tone}`} data-status={order.status}>
+          {badge.label}
+        </span>
       </p>
       <dl>
         <dt>Reference</dt>

@@ -40,6 +40,7 @@ describe("order status for shoppers", () => {
     expectEdgeHeaders(page);
     const html = await page.text();
     expect(html).toContain("waiting to reach the shop");
+    expect(html).toMatch(/data-status="queued">\s*Queued</);
     expect(html).toContain(reference);
     expect(html).toContain("What happens next");
     expect(html).toContain(`mailto:help@harbour-coffee.example?subject=Order%20${reference}`);
@@ -61,6 +62,7 @@ describe("order status for shoppers", () => {
     });
     const html = await (await dispatch(`https://shop.test${statusUrl}`, env, asBrowser)).text();
     expect(html).toContain("reached the shop");
+    expect(html).toMatch(/data-status="delivered">\s*Delivered to the shop</);
     expect(html).toContain(`datetime="${delivered.deliveredAt}"`);
   });
 
@@ -74,6 +76,7 @@ describe("order status for shoppers", () => {
     expect(await json.json()).toMatchObject({ reference, status: "needs_attention", deliveredAt: null });
     const html = await (await dispatch(`https://shop.test${statusUrl}`, env, asBrowser)).text();
     expect(html).toContain("needs a closer look");
+    expect(html).toMatch(/data-status="needs_attention">\s*Needs attention</);
     expect(html).toContain("been lost");
     expect(html).not.toContain("status_400");
   });
