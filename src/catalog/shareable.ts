@@ -8,10 +8,16 @@ export type ShareDecision = { shareable: true } | { shareable: false; reason: st
 const yes: ShareDecision = { shareable: true };
 const no = (reason: string): ShareDecision => ({ shareable: false, reason });
 
+/**
+ * Cookie names in a Cookie header. Commas separate too: the runtime joins
+ * repeated Cookie headers with ", ", and a session cookie hidden behind one
+ * would make a personal page look anonymous. A comma inside a value only ever
+ * adds a name, which can make a page private, never public.
+ */
 export function cookieNames(cookieHeader: string | null): string[] {
   if (!cookieHeader) return [];
   return cookieHeader
-    .split(";")
+    .split(/[;,]/)
     .map((pair) => pair.split("=")[0]!.trim())
     .filter(Boolean);
 }

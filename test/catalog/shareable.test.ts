@@ -19,6 +19,15 @@ describe("requestIsShareable", () => {
     expect(requestIsShareable(request({ headers: { cookie: "a=1; PHPSESSID=abc" } }), sessions)).toMatchObject({
       reason: "session_cookie",
     });
+    // Two Cookie headers arrive joined with ", ": the session cookie in the second one still counts.
+    const twoHeaders = new Headers([
+      ["cookie", "theme=dark"],
+      ["cookie", "shop_session=abc"],
+    ]);
+    expect(requestIsShareable(request({ headers: twoHeaders }), sessions)).toMatchObject({ reason: "session_cookie" });
+    expect(requestIsShareable(request({ headers: { cookie: "theme=dark, PHPSESSID=abc" } }), sessions)).toMatchObject({
+      reason: "session_cookie",
+    });
     expect(requestIsShareable(request({ method: "POST", body: "x" }), sessions)).toMatchObject({ reason: "method" });
     expect(requestIsShareable(request({ headers: { range: "bytes=0-10" } }), sessions)).toMatchObject({
       reason: "range",
@@ -63,6 +72,7 @@ describe("responseIsShareable", () => {
 describe("cookieNames", () => {
   it("reads the names from a Cookie header", () => {
     expect(cookieNames("a=1; b=2;c=3")).toEqual(["a", "b", "c"]);
+    expect(cookieNames("a=1, b=2")).toEqual(["a", "b"]);
     expect(cookieNames(null)).toEqual([]);
   });
 });
