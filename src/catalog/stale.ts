@@ -13,7 +13,8 @@ export function snapshotHeaders(snapshot: Snapshot, now: number): Headers {
  * A snapshot served in place of the live page: its stored status and content
  * headers, its age, marked stale (or `backup` for a copy from the static
  * export), never cached downstream, HTML with a banner (offering the edge
- * checkout when the shop has a product feed).
+ * checkout when the shop has a product feed). The banner changes an HTML
+ * page's bytes, so its ETag no longer names them and is dropped.
  */
 export function staleResponse(
   snapshot: Snapshot,
@@ -27,6 +28,7 @@ export function staleResponse(
   headers.set("x-stayopen-source", source);
   headers.set("x-stayopen-stored-at", new Date(snapshot.storedAt).toISOString());
   const isHtml = headers.get("content-type")?.includes("text/html") ?? false;
+  if (isHtml) headers.delete("etag");
   if (method === "HEAD") return new Response(null, { status: snapshot.status, headers });
   const response = new Response(snapshot.body, { status: snapshot.status, headers });
   return isHtml ? withBanner(response, snapshot.storedAt, offerCheckout) : response;

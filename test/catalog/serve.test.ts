@@ -124,7 +124,7 @@ describe("when the origin fails", () => {
   it("serves non-HTML snapshots without modification", async () => {
     const path = fresh("/api/feed");
     const body = JSON.stringify({ products: [{ sku: "A", price: 100 }] });
-    await origin.route(path, { headers: { "content-type": "application/json" }, body });
+    await origin.route(path, { headers: { "content-type": "application/json", etag: '"feed-1"' }, body });
     await (await dispatch(`https://shop.test${path}`, env)).text();
 
     await origin.setMode({ mode: "refuse" });
@@ -132,7 +132,23 @@ describe("when the origin fails", () => {
     expect(stale.status).toBe(200);
     expect(stale.headers.get("content-type")).toBe("application/json");
     expect(stale.headers.get("x-stayopen-source")).toBe("stale");
+    expect(stale.headers.get("etag")).toBe('"feed-1"');
     expect(await stale.text()).toBe(body);
+  });
+
+  it("drops the ETag of a page the banner changed", async () => {
+    const path = fresh();
+    await origin.route(path, {
+      headers: { "content-type": "text/html", etag: '"page-1"' },
+      body: "<html><body><p>hello</p></body></html>",
+    });
+    expect((await dispatch(`https://shop.test${path}`, env)).headers.get("etag")).toBe('"page-1"');
+
+    await origin.setMode({ mode: "refuse" });
+    const stale = await dispatch(`https://shop.test${path}`, env, { headers: { "if-none-match": '"page-1"' } });
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get("etag")).toBeNull();
+    expect(await stale.text()).toContain("data-stayopen-banner");
   });
 
   it("lists critical pages that have snapshots on the maintenance page", async () => {
