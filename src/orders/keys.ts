@@ -2,7 +2,8 @@ import { sha256Hex } from "./reference";
 
 /**
  * Idempotency. A client's Idempotency-Key is exact: same key and same request
- * (method, path, body) → the same order; same key with another request → 422.
+ * (method, path, body, and JSON or form) → the same order; same key with
+ * another request → 422.
  * Without a key, every request is an order of its own, with one exception:
  * browsers send no key, so a form a browser posts is identified by who sent
  * it (session cookie, Authorization, address and browser, hashed, never

@@ -8,6 +8,7 @@ import { count, flushIfDue } from "../metrics";
 import { monitorName } from "../origin/monitor";
 import { settleOrderStock, type OrderOutcome } from "../stock";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff";
+import { bodyKind } from "./body";
 import { nextInFlight } from "./ramp";
 import { deliver, type Delivery } from "./replay";
 import type {
@@ -141,14 +142,15 @@ export class OrderQueue extends DurableObject<Env> {
     this.#keepSettings(settings);
     const since = order.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : now - order.dedupeWindowMs;
     const known = this.#sql
-      .exec<{ reference: string; fingerprint: string }>(
-        "SELECT reference, fingerprint FROM orders WHERE dedupe_key = ? AND queued_at >= ? ORDER BY seq DESC LIMIT 1",
+      .exec<{ reference: string; fingerprint: string; content_type: string }>(
+        "SELECT reference, fingerprint, content_type FROM orders WHERE dedupe_key = ? AND queued_at >= ? ORDER BY seq DESC LIMIT 1",
         order.dedupeKey,
         since,
       )
       .toArray()[0];
+    // The same bytes sent as JSON and as a form are two different requests.
     if (known)
-      return known.fingerprint === order.fingerprint
+      return known.fingerprint === order.fingerprint && bodyKind(known.content_type) === bodyKind(order.contentType)
         ? { outcome: "existing", reference: known.reference }
         : { outcome: "conflict" };
 

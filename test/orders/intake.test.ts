@@ -252,6 +252,27 @@ describe("duplicate submissions", () => {
     expect(await depth(env)).toEqual(before);
   });
 
+  it("refuses the same key with the same bytes as another content type", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const bytes = '{"sku":"A"}';
+    const first = await queueOrder(env, "/orders/key-kind", bytes, { "idempotency-key": "kind-key-1" });
+    const before = await depth(env);
+    const asForm = await postOrder(env, "/orders/key-kind", bytes, {
+      "idempotency-key": "kind-key-1",
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    expect(asForm.status).toBe(422);
+    expect(await asForm.json()).toMatchObject({ error: "idempotency_key_reused" });
+    expect(await depth(env)).toEqual(before);
+    // A charset parameter does not make it another request.
+    const withCharset = await queueOrder(env, "/orders/key-kind", bytes, {
+      "idempotency-key": "kind-key-1",
+      "content-type": "application/json; charset=utf-8",
+    });
+    expect(withCharset.reference).toBe(first.reference);
+    expect(await depth(env)).toEqual(before);
+  });
+
   it("turns a double-clicked form into one order, but keeps two shoppers' identical forms apart", async () => {
     await origin.setMode({ mode: "refuse" });
     const form = "sku=A&qty=1";
