@@ -5,11 +5,15 @@
  * passes the Luhn check. Two guards keep common non-card numbers out:
  * it starts with 2–6 (Mastercard 2/5, Amex, JCB and Diners 3, Visa 4,
  * Discover, UnionPay and Maestro 6), which leaves out millisecond timestamps
- * (1…) and zero-padded ids; and it does not follow a "+" (phone numbers).
+ * (1…) and zero-padded ids; and, up to 15 digits (the longest phone number),
+ * it does not follow a "+". Fullwidth digits (a Japanese keyboard's) count as digits.
  */
 
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
+/** E.164: a phone number has at most 15 digits, so a longer run after "+" is no phone number. */
+const MAX_PHONE_DIGITS = 15;
+const FULLWIDTH_DIGITS = /[\uff10-\uff19]/g;
 const DIGIT_GROUPS = /\d+(?:[ ./-]\d+)*/g;
 
 export function passesLuhn(digits: string): boolean {
@@ -37,14 +41,16 @@ function looksLikeCard(digits: string): boolean {
 
 /** Whether `text` contains a card-number-like value anywhere, including between other digit groups. */
 export function containsCardNumber(text: string): boolean {
-  for (const match of text.matchAll(DIGIT_GROUPS)) {
+  const ascii = text.replace(FULLWIDTH_DIGITS, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0xfee0));
+  for (const match of ascii.matchAll(DIGIT_GROUPS)) {
     const groups = match[0].split(/[ ./-]/);
-    const afterPlus = match.index > 0 && text[match.index - 1] === "+";
-    for (let start = afterPlus ? 1 : 0; start < groups.length; start++) {
+    const afterPlus = match.index > 0 && ascii[match.index - 1] === "+";
+    for (let start = 0; start < groups.length; start++) {
       let digits = "";
       for (let end = start; end < groups.length && digits.length + groups[end]!.length <= MAX_DIGITS; end++) {
         digits += groups[end];
-        if (looksLikeCard(digits)) return true;
+        const phoneNumber = afterPlus && start === 0 && digits.length <= MAX_PHONE_DIGITS;
+        if (!phoneNumber && looksLikeCard(digits)) return true;
       }
     }
   }

@@ -20,6 +20,12 @@ describe("card number detection", () => {
     ["a number followed by more digit groups", "4242 4242 4242 4242 12 29 123"],
     ["a number preceded by other digit groups", "ref 12 4242 4242 4242 4242"],
     ["a number inside a JSON value", '{"pan":"2223003122003222"}'],
+    ["a 16-digit number after a +, too long for a phone number", "+4111111111111111"],
+    ["grouped after a +", "+4111 1111 1111 1111"],
+    [
+      "fullwidth digits",
+      "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11",
+    ],
   ])("finds %s", (_label, text) => {
     expect(containsCardNumber(text)).toBe(true);
   });
@@ -30,6 +36,7 @@ describe("card number detection", () => {
     ["20 digits in one run", "41111111111111111115"],
     ["a millisecond timestamp", '{"at":1718000000006}'],
     ["an international phone number", "+4915123456787"],
+    ["a 15-digit phone number in groups (passes Luhn)", "+49 151 2345 6789 08"],
     ["a zero-padded id", "0004111111111119"],
     ["ordinary order fields", "sku=coffee-1&qty=2&name=Ada&zip=10115"],
   ])("ignores %s", (_label, text) => {
