@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // stayopen's command line. Today one command: the outage drill.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { DrillError, runDrill } from "../scripts/drill/drill.mjs";
 
-const USAGE = `usage: stayopen drill <url> [--token <ADMIN_TOKEN>] [options]
+/** What `npm start` runs: its address and the file it keeps the local admin token in. */
+const LOCAL_URL = `http://127.0.0.1:${process.env.STAYOPEN_PORT ?? 8787}`;
+const LOCAL_DEV_VARS = ".dev.vars";
+
+const USAGE = `usage: stayopen drill [url] [--token <ADMIN_TOKEN>] [options]
 
 Forces maintenance on a running stayopen for a short window (it ends by itself),
 checks what shoppers get during the outage, restores, and prints a readiness
 score with what to fix. Ctrl-C restores at once.
 
-  --token <t>          admin token (or STAYOPEN_ADMIN_TOKEN, or --dev-vars)
+  url                  the shop behind stayopen (default: ${LOCAL_URL}, what npm start runs)
+  --token <t>          admin token (or STAYOPEN_ADMIN_TOKEN, or --dev-vars; for the
+                       default URL, ${LOCAL_DEV_VARS} in this folder)
   --dev-vars <file>    read ADMIN_TOKEN from a wrangler .dev.vars file
   --minutes <n>        length of the forced window, 1–30 (default 3)
   --paths </a,/b>      pages to check (default: the readiness report's critical pages)
@@ -20,10 +26,15 @@ score with what to fix. Ctrl-C restores at once.
 Exit status: 0 no findings, 1 findings to fix, 2 the drill could not run.`;
 
 function parse(argv) {
-  const [command, url, ...rest] = argv;
-  const options = { command, url };
+  const [command, ...rest] = argv;
+  const options = { command };
   for (let i = 0; i < rest.length; i++) {
     const name = rest[i];
+    // The URL may come after the options too: `npm run drill -- <url>` appends it to the script's own.
+    if (!name.startsWith("--") && options.url === undefined) {
+      options.url = name;
+      continue;
+    }
     const value = () => {
       if (rest[i + 1] === undefined) throw new DrillError(`${name} needs a value`);
       return rest[++i];
@@ -52,13 +63,20 @@ function tokenFromDevVars(path) {
 }
 
 try {
-  const options = parse(process.argv.slice(2));
-  if (options.command !== "drill" || !options.url || !/^https?:\/\//.test(options.url)) {
+  const args = process.argv.slice(2);
+  if (args.some((arg) => arg === "--help" || arg === "-h")) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const options = parse(args);
+  const local = options.url === undefined;
+  options.url ??= LOCAL_URL;
+  if (options.command !== "drill" || !/^https?:\/\//.test(options.url)) {
     console.log(USAGE);
     process.exit(options.command === "--help" || options.command === "help" ? 0 : 2);
   }
-  const token =
-    options.token ?? process.env.STAYOPEN_ADMIN_TOKEN ?? (options.devVars && tokenFromDevVars(options.devVars));
+  const devVars = options.devVars ?? (local && existsSync(LOCAL_DEV_VARS) ? LOCAL_DEV_VARS : undefined);
+  const token = options.token ?? process.env.STAYOPEN_ADMIN_TOKEN ?? (devVars && tokenFromDevVars(devVars));
   if (!token)
     throw new DrillError("no admin token: pass --token, set STAYOPEN_ADMIN_TOKEN or use --dev-vars .dev.vars");
   const minutes = options.minutes ?? 3;

@@ -6,8 +6,8 @@ const WORKER_PORT = Number(process.env.STAYOPEN_PORT ?? 8787);
 const SHOP_PORT = Number(process.env.DEMO_PORT ?? 8788);
 const CONTROL_PORT = Number(process.env.DEMO_CONTROL_PORT ?? 8789);
 const BACKUP = process.argv.includes("--backup");
-const BACKUP_PORT = 8790;
-const BACKUP_CONTROL_PORT = 8791;
+const BACKUP_PORT = Number(process.env.DEMO_BACKUP_PORT ?? 8790);
+const BACKUP_CONTROL_PORT = Number(process.env.DEMO_BACKUP_CONTROL_PORT ?? 8791);
 const secrets = localSecrets();
 
 const children = [];
@@ -49,7 +49,8 @@ function announce() {
    1. Browse ${shop}/ and a few products (${shop}/p/1, ${shop}/c/coffee).
    2. Stop the shop:     curl -X POST '${control}/mode?mode=down'
    3. Keep browsing: pages you visited come back from snapshots with a banner;
-      ${shop}/p/7 (never visited) shows the branded "be right back" page.
+      ${shop}/login (never visited, not in the sitemap) shows the branded
+      "be right back" page.
       Status: ${shop}/__stayopen/status
    4. Place an order while the shop is down:
       curl -i -X POST ${shop}/api/orders -H 'content-type: application/json' \\

@@ -52,7 +52,8 @@ export async function request(url, { method = "GET", headers = {}, body, jar, ti
       headers: new Headers(),
       text: "",
       ms: performance.now() - started,
-      error: error.cause?.code ?? error.name ?? String(error),
+      // "ECONNREFUSED", "TimeoutError", "bad port": whatever names the trouble best.
+      error: error.cause?.code ?? (error.name === "TypeError" ? error.cause?.message : error.name) ?? String(error),
       setCookies: [],
     };
   }
