@@ -32,6 +32,16 @@ export class SharedCopy<T> {
     return this.#inFlight === null && (this.#lastAttemptAt === null || now - this.#lastAttemptAt >= intervalMs);
   }
 
+  /**
+   * Whether a request should wait (briefly) for a refresh before it uses the
+   * copy: it only knows the default, or it keeps shoppers away (`doubtful`)
+   * and nobody refreshed it for a quiet spell, during which the shared state
+   * has most likely moved on (the origin came back, maintenance ended).
+   */
+  lookFirst(now: number, intervalMs: number, doubtful: boolean): boolean {
+    return this.cold || (doubtful && this.due(now, QUIET_SPELL_INTERVALS * intervalMs));
+  }
+
   /** Runs `load` unless a refresh is already under way (then shares it). Never rejects. */
   refresh(load: () => Promise<T>, onError: (error: unknown) => void): Promise<void> {
     this.#inFlight ??= this.#refresh(load, onError).finally(() => {
@@ -51,8 +61,11 @@ export class SharedCopy<T> {
   }
 }
 
-/** A fresh isolate waits this long, once, for shared state before going on with the default. */
+/** A fresh isolate (or a doubtful copy after a quiet spell) waits this long for shared state before going on. */
 export const FIRST_LOOK_MS = 100;
+
+/** With traffic, copies are refreshed every interval; this many intervals without a refresh is a quiet spell. */
+const QUIET_SPELL_INTERVALS = 2;
 
 /** Waits for `promise`, but never longer than `ms`. */
 export async function awaitBriefly(promise: Promise<unknown>, ms: number): Promise<void> {

@@ -36,13 +36,14 @@ function refresh(env: Env, shopId: string, copy: SharedCopy<ControlState>): Prom
 
 /**
  * The shop's switches as this isolate knows them. Requests never wait, except
- * the first of a fresh isolate (at most FIRST_LOOK_MS); `fresh` callers (status
- * pages) wait for a refresh when the copy is older than BREAKER_SYNC_MS.
+ * (at most FIRST_LOOK_MS) the first of a fresh isolate and the first after a
+ * quiet spell while the copy holds a maintenance window; `fresh` callers
+ * (status pages) wait for a refresh when the copy is older than BREAKER_SYNC_MS.
  */
 export async function currentControls(c: Context<AppEnv>, options: { fresh?: boolean } = {}): Promise<ControlState> {
   const shop = c.get("shop");
   const copy = copyFor(shop.id);
-  if (copy.cold) {
+  if (copy.lookFirst(Date.now(), shop.config.breakerSyncMs, copy.value.maintenance !== null)) {
     const first = refresh(c.env, shop.id, copy);
     c.executionCtx.waitUntil(first);
     await awaitBriefly(first, FIRST_LOOK_MS);

@@ -84,8 +84,9 @@ export class OriginHealth {
     return this.state.state === "closed" ? null : this.state.downSince;
   }
 
-  get cold(): boolean {
-    return this.#copy.cold;
+  /** A fresh copy, or one that keeps shoppers from the origin and has not been exchanged for a quiet spell. */
+  lookFirst(now: number, intervalMs: number): boolean {
+    return this.#copy.lookFirst(now, intervalMs, this.state.state !== "closed");
   }
 
   exchangeDue(now: number, intervalMs: number): boolean {

@@ -73,8 +73,10 @@ export function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth):
 
 /**
  * Keeps this isolate's breaker copies in step with the shared monitors. The
- * request itself never waits, except the first one of a fresh isolate (at most
- * FIRST_LOOK_MS), so that a new isolate does not learn of an outage by timing out.
+ * request itself never waits, except (at most FIRST_LOOK_MS) the first one of
+ * a fresh isolate, so that a new isolate does not learn of an outage by timing
+ * out, and the first one after a quiet spell while the copy keeps shoppers
+ * away, so that a shop that recovered meanwhile is not answered with the outage.
  *
  * @example app.use(shareOriginHealth())
  */
@@ -82,7 +84,7 @@ export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
   return async function shareOriginHealth(c, next) {
     const shop = c.get("shop");
     const primary = originHealth(shop);
-    if (primary.cold) {
+    if (primary.lookFirst(Date.now(), shop.config.breakerSyncMs)) {
       const first = exchangeWithMonitor(c.env, shop, primary);
       c.executionCtx.waitUntil(first);
       await awaitBriefly(first, FIRST_LOOK_MS);

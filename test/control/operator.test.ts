@@ -112,6 +112,18 @@ describe("forced maintenance", () => {
     expect(await origin.requests("/elsewhere")).toHaveLength(0);
   });
 
+  it("ends here too when another isolate ended it during a quiet spell", async () => {
+    const quickSync = shopEnv({ ORIGIN_URL: origin.url, PROBE_IDLE_INTERVAL_MS: "0", BREAKER_SYNC_MS: "100" });
+    await maintenance({ on: true, message: MESSAGE }, { env: quickSync });
+    expect((await dispatch("https://shop.test/quiet-on", quickSync)).status).toBe(503);
+    // Another isolate's operator ends it: only the shared object hears of it.
+    await shopControl(testEnv as Env, "default").setMaintenance("default", { on: false });
+    await sleep(250);
+    const first = await dispatch("https://shop.test/quiet-off", quickSync);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-stayopen-source")).toBe("origin");
+  });
+
   it("keeps the start when only the message changes", async () => {
     await maintenance({ on: true, message: "first", from: new Date(Date.now() - HOUR).toISOString() });
     await maintenance({ on: true, message: "second" });

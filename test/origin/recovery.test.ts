@@ -2,7 +2,9 @@ import { env as testEnv, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { resolveShop } from "../../src/config";
+import { noOutcomes } from "../../src/origin/breaker";
+import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
@@ -79,4 +81,40 @@ it("keeps probing after an upgrade: a record stored by an older version gains th
     (await origin.requests()).some((request) => request.headers["user-agent"] === "stayopen-health-probe");
   for (let i = 0; i < 100 && !(await probed()); i++) await sleep(50);
   expect(await probed()).toBe(true);
+}, 20_000);
+
+it("after a quiet spell, an isolate that last saw the origin down asks the monitor before it answers with the outage", async () => {
+  const env = shopEnv({
+    ORIGIN_URL: origin.url,
+    ORIGIN_TIMEOUT_MS: "500",
+    BREAKER_FAILURES: "1",
+    BREAKER_COOLDOWN_MS: "200",
+    BREAKER_SYNC_MS: "100",
+    PROBE_INTERVAL_MS: "500",
+    PROBE_IDLE_INTERVAL_MS: "0",
+    SLOW_START_MS: "0",
+  });
+  await origin.setMode({ mode: "refuse" });
+  const down = await dispatch("https://shop.test/quiet-1", env);
+  expect(down.status, await down.clone().text()).toBe(503);
+  // The monitor hears of the outage and recovers by itself, without any shopper request here.
+  const monitor = originMonitor(env, "default", origin.url);
+  const shop = resolveShop(env, "shop.test");
+  let state = "";
+  for (let i = 0; i < 20 && state !== "open"; i++) {
+    await sleep(50);
+    state = (await monitor.exchange(monitorSettings(shop, origin.url), noOutcomes)).shared.breaker.state;
+  }
+  expect(state).toBe("open");
+  await origin.setMode({ mode: "ok" });
+  for (let i = 0; i < 60 && state !== "closed"; i++) {
+    await sleep(100);
+    state = (await monitor.exchange(monitorSettings(shop, origin.url), noOutcomes)).shared.breaker.state;
+  }
+  expect(state).toBe("closed");
+  await sleep(250);
+
+  const first = await dispatch("https://shop.test/quiet-2", env);
+  expect(first.status).toBe(200);
+  expect(first.headers.get("x-stayopen-source")).toBe("origin");
 }, 20_000);
