@@ -18,10 +18,10 @@ type WaitUntil = (promise: Promise<unknown>) => void;
  * route snapshots it under the same key whenever it passes through; an
  * absolute URL is fetched from its own host, behind its own breaker.
  */
-export function feedLocation(shop: Shop, host: string): FeedLocation | null {
+export function feedLocation(shop: Shop, host: string, scheme = "https"): FeedLocation | null {
   const configured = shop.config.catalogFeedUrl;
   if (!configured) return null;
-  const publicUrl = configured.startsWith("/") ? `https://${host}${configured}` : configured;
+  const publicUrl = configured.startsWith("/") ? `${scheme}://${host}${configured}` : configured;
   const originUrl = configured.startsWith("/") ? shop.config.originUrl : new URL(configured).origin;
   return { publicUrl, originUrl, normalized: normalizeUrl(publicUrl) };
 }

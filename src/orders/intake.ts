@@ -80,7 +80,10 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
       );
   if (call.kind === "answered") {
     // An origin answers orders again: what this isolate queued goes now, not after its backoff.
-    if (queuedHere(c.env).delete(shop.id)) c.executionCtx.waitUntil(welcomeBack(c.env, shop, "origin_recovered"));
+    if (queuedHere(c.env).delete(shop.id)) {
+      const cause = call.originUrl === shop.config.originUrl ? "origin_recovered" : "backup_answered";
+      c.executionCtx.waitUntil(welcomeBack(c.env, shop, cause));
+    }
     return withSource(call.response, sourceOf(shop, call.originUrl));
   }
   // Only a real failed attempt is news; with the breaker open or maintenance forced, order_queued says it all.

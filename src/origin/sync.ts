@@ -45,7 +45,7 @@ export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings 
 export async function welcomeBack(
   env: Env,
   shop: Shop,
-  cause: "origin_recovered" | "maintenance_ended",
+  cause: "origin_recovered" | "backup_answered" | "maintenance_ended",
 ): Promise<void> {
   log("info", "order_drain_started", { shop: shop.id, cause });
   const steps = await Promise.allSettled([drainNow(env, shop), announceRecovery(env, shop)]);

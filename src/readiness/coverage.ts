@@ -39,7 +39,8 @@ export async function pageTargets(shop: Shop, origin: string): Promise<{ targets
     path,
     url: `${origin}${path}`,
   }));
-  const feed = feedLocation(shop, new URL(origin).host);
+  const shopUrl = new URL(origin);
+  const feed = feedLocation(shop, shopUrl.host, shopUrl.protocol.slice(0, -1));
   if (feed) targets.push({ kind: "feed", path: shop.config.catalogFeedUrl!, url: feed.publicUrl });
   const sitemap = await readSitemap(shop, origin);
   if (sitemap.ok) {

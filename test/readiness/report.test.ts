@@ -85,6 +85,15 @@ describe("readiness report", () => {
     expect(report.score).toBeLessThan(50);
   });
 
+  it("names the feed on the shop's own scheme and host", async () => {
+    const env = envFor({ SHOP_URL: "http://shop.test", CATALOG_FEED_URL: `/feed-${id}.json` });
+    const report = await readiness(env);
+    expect(report.pages.find((page) => page.kind === "feed")).toMatchObject({
+      path: `/feed-${id}.json`,
+      url: `http://shop.test/feed-${id}.json`,
+    });
+  });
+
   it("is part of the admin API: 401 without the token", async () => {
     expect((await dispatch("https://shop.test/__stayopen/admin/readiness", envFor())).status).toBe(401);
   });
