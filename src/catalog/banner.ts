@@ -1,3 +1,4 @@
+import { html } from "hono/html";
 import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
 import { formatAsOf } from "../shopper/time";
 
@@ -5,11 +6,12 @@ const LINK_STYLE = "color:#0b57d0;text-decoration:underline";
 
 /**
  * The notice at the top of every stale HTML page. Inline styles, because the
- * shop's own stylesheet may be unreachable too; the only dynamic text is a
- * date we format ourselves. With a product feed configured it also offers the
- * edge checkout, which picks the product from the page the shopper is on.
+ * shop's own stylesheet may be unreachable too. The date is formatted here;
+ * the operator's incident message (while maintenance is forced) is escaped.
+ * With a product feed configured it also offers the edge checkout, which
+ * picks the product from the page the shopper is on.
  */
-export function bannerHtml(storedAt: number, offerCheckout = false): string {
+export function bannerHtml(storedAt: number, offerCheckout = false, message: string | null = null): string {
   const iso = new Date(storedAt).toISOString();
   return (
     `<div role="status" data-stayopen-banner style="all:initial;display:block;box-sizing:border-box;width:100%;` +
@@ -17,14 +19,20 @@ export function bannerHtml(storedAt: number, offerCheckout = false): string {
     `font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif">` +
     `We're having trouble reaching our shop system. Prices and stock shown as of ` +
     `<time datetime="${iso}">${formatAsOf(storedAt)}</time>. ` +
+    (message ? String(html`<strong>${message}</strong> `) : "") +
     (offerCheckout ? `<a href="${CHECKOUT_PATH}" style="${LINK_STYLE};font-weight:600">${CHECKOUT_TITLE}</a> · ` : "") +
     `<a href="/__stayopen/status" style="${LINK_STYLE}">Shop status</a></div>`
   );
 }
 
 /** Streams the page through HTMLRewriter, adding the banner as the body's first child. */
-export function withBanner(response: Response, storedAt: number, offerCheckout = false): Response {
-  const banner = bannerHtml(storedAt, offerCheckout);
+export function withBanner(
+  response: Response,
+  storedAt: number,
+  offerCheckout = false,
+  message: string | null = null,
+): Response {
+  const banner = bannerHtml(storedAt, offerCheckout, message);
   return new HTMLRewriter()
     .on("body", {
       element(body) {

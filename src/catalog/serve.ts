@@ -74,7 +74,7 @@ async function serveFallback(c: Context<AppEnv>, shop: Shop): Promise<Response> 
   if (exported) return exported;
   if (servable) {
     count(c.env, shop.id, "snapshot_hits", { use: "stale" });
-    return staleResponse(snapshot, request.method, now, shop.config.catalogFeedUrl !== undefined);
+    return staleResponse(snapshot, request.method, now, { offerCheckout: shop.config.catalogFeedUrl !== undefined });
   }
   count(c.env, shop.id, "snapshot_misses", { reason: snapshot ? "too_old" : "missing" });
   return unavailableResponse(c);

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { forcedMaintenance } from "../control/forced";
 import type { AppEnv } from "../env";
 import { standsInOnError } from "./freshness";
 import { normalizeUrl } from "./key";
@@ -6,8 +7,9 @@ import { staleResponse } from "./stale";
 import { readSnapshot } from "./store";
 
 /**
- * The requested page's newest snapshot as a stale response (banner included),
- * when one exists that may still stand in for the origin; otherwise null.
+ * The requested page's newest snapshot as a stale response (banner included,
+ * with the operator's message while maintenance is forced), when one exists
+ * that may still stand in for the origin; otherwise null.
  */
 export async function snapshotResponse(c: Context<AppEnv>, now = Date.now()): Promise<Response | null> {
   const request = c.req.raw;
@@ -16,5 +18,8 @@ export async function snapshotResponse(c: Context<AppEnv>, now = Date.now()): Pr
     c.executionCtx.waitUntil(promise),
   );
   if (!snapshot || !standsInOnError(snapshot, c.get("shop").config, now)) return null;
-  return staleResponse(snapshot, request.method, now, c.get("shop").config.catalogFeedUrl !== undefined);
+  return staleResponse(snapshot, request.method, now, {
+    offerCheckout: c.get("shop").config.catalogFeedUrl !== undefined,
+    message: forcedMaintenance(c)?.message ?? null,
+  });
 }

@@ -11,17 +11,24 @@ export function snapshotHeaders(snapshot: Snapshot, now: number): Headers {
 
 /**
  * A snapshot served in place of the live page: its stored status and content
- * headers, its age, marked stale (or `backup` for a copy from the static
- * export), never cached downstream, HTML with a banner (offering the edge
- * checkout when the shop has a product feed). The banner changes an HTML
+ * headers, its age, marked stale (or `backup`), never cached downstream,
+ * HTML with a banner. The banner changes an HTML
  * page's bytes, so its ETag no longer names them and is dropped.
  */
+export type StaleOptions = {
+  /** The shop has a product feed: the banner offers the edge checkout. */
+  offerCheckout?: boolean;
+  /** `backup` for a copy from the static export. */
+  source?: Extract<Source, "stale" | "backup">;
+  /** The operator's incident message while maintenance is forced, shown in the banner. */
+  message?: string | null;
+};
+
 export function staleResponse(
   snapshot: Snapshot,
   method: string,
   now = Date.now(),
-  offerCheckout = false,
-  source: Extract<Source, "stale" | "backup"> = "stale",
+  { offerCheckout = false, source = "stale", message = null }: StaleOptions = {},
 ): Response {
   const headers = snapshotHeaders(snapshot, now);
   headers.set("cache-control", "no-store");
@@ -31,5 +38,5 @@ export function staleResponse(
   if (isHtml) headers.delete("etag");
   if (method === "HEAD") return new Response(null, { status: snapshot.status, headers });
   const response = new Response(snapshot.body, { status: snapshot.status, headers });
-  return isHtml ? withBanner(response, snapshot.storedAt, offerCheckout) : response;
+  return isHtml ? withBanner(response, snapshot.storedAt, offerCheckout, message) : response;
 }

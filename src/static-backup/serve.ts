@@ -84,7 +84,10 @@ export async function exportedResponse(
     }
     const body = withBody ? await withBody.arrayBuffer() : new ArrayBuffer(0);
     count(c.env, shop.id, "snapshot_hits", { use: "export" });
-    return staleResponse({ ...meta, body }, request.method, now, shop.config.catalogFeedUrl !== undefined, "backup");
+    return staleResponse({ ...meta, body }, request.method, now, {
+      offerCheckout: shop.config.catalogFeedUrl !== undefined,
+      source: "backup",
+    });
   } catch (error) {
     log("warn", "static_backup_read_failed", { shop: shop.id, url: request.url, error: String(error) });
     return null;

@@ -77,7 +77,9 @@ describe("forced maintenance", () => {
     const stale = await dispatch("https://shop.test/c/forced", env);
     expect(stale.status).toBe(200);
     expect(stale.headers.get("x-stayopen-source")).toBe("stale");
-    expect(await stale.text()).toContain("data-stayopen-banner");
+    const staleHtml = await stale.text();
+    expect(staleHtml).toContain("data-stayopen-banner");
+    expect(staleHtml).toContain("<strong>We&#39;re moving to a new warehouse system; back by 18:00 UTC.</strong>");
 
     const page = await dispatch("https://shop.test/never-seen", env);
     expect(page.status).toBe(503);
@@ -110,6 +112,14 @@ describe("forced maintenance", () => {
     forgetControls();
     expect((await dispatch("https://shop.test/elsewhere", env)).status).toBe(503);
     expect(await origin.requests("/elsewhere")).toHaveLength(0);
+  });
+
+  it("escapes the message in the banner of a stale page", async () => {
+    await (await dispatch("https://shop.test/c/forced-escaped", env)).text();
+    await maintenance({ on: true, message: '<img src=x onerror="alert(1)"> back soon' });
+    const html = await (await dispatch("https://shop.test/c/forced-escaped", env)).text();
+    expect(html).toContain("<strong>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; back soon</strong>");
+    expect(html).not.toContain("<img src=x");
   });
 
   it("ends here too when another isolate ended it during a quiet spell", async () => {
