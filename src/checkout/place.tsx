@@ -7,7 +7,8 @@ import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
 import { enqueueOrder } from "../orders";
 import { containsCardNumber } from "../orders/card";
-import { paymentProviders, type PaymentMethod, type PaymentProvider, type PaymentStatus } from "../payments/provider";
+import { paymentState, type PaymentState } from "../payments/ledger";
+import { paymentProviders, type PaymentMethod, type PaymentProvider } from "../payments/provider";
 import { paymentLedger } from "../payments/store";
 import { renderPage } from "../shopper/render";
 import { formatAsOf } from "../shopper/time";
@@ -160,11 +161,10 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
   const payment = await startPayment(c, provider, queued.reference, queued.statusUrl, order);
   const headers = { ...EDGE_HEADERS, "x-stayopen-source": "queued", location: queued.statusUrl };
   if (json) {
-    return c.json(
-      { status: "queued", reference: queued.reference, statusUrl: queued.statusUrl, payment },
-      202,
-      headers,
-    );
+    // The order 202 as the contract has it; the payment is at the status URL, and a page to pay on in Link.
+    const jsonHeaders: Record<string, string> = { ...headers };
+    if (payment.url) jsonHeaders.link = `<${payment.url}>; rel="payment"`;
+    return c.json({ status: "queued", reference: queued.reference, statusUrl: queued.statusUrl }, 202, jsonHeaders);
   }
   return c.body(null, 303, { ...headers, location: payment.url ?? queued.statusUrl });
 }
@@ -190,8 +190,6 @@ function refusedForm(error: StayopenError, values: FormValues): FormState {
   return { values, errors: {}, notice, token: newFormToken() };
 }
 
-type PaymentState = { method: PaymentMethod; status: PaymentStatus; url?: string };
-
 /** Opens the order's payment record and, for a hosted checkout, its one session (reused on resubmits). */
 async function startPayment(
   c: Context<AppEnv>,
@@ -208,8 +206,7 @@ async function startPayment(
     amount: order.total,
     currency: order.currency,
   });
-  if (record.status !== "awaiting_payment") return { method: record.method, status: record.status };
-  if (record.sessionUrl) return { method: record.method, status: record.status, url: record.sessionUrl };
+  if (record.status !== "awaiting_payment" || record.sessionUrl) return paymentState(record);
 
   const started = await provider.start({
     shopId: c.get("shop").id,

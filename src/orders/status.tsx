@@ -7,6 +7,7 @@ import {
   type OrderStatusView,
   type ShopperOrderStatus,
 } from "../shopper/order-status";
+import { paymentState } from "../payments/ledger";
 import { paymentLedger } from "../payments/store";
 import { renderPage } from "../shopper/render";
 import { getOrder } from "./queue";
@@ -47,8 +48,9 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
     queuedAt: order.queuedAt,
     deliveredAt: order.deliveredAt,
   };
-  if (json) return c.json(view, 200, headers);
+  // Orders from the edge checkout have a payment record; others have none.
   const payment = await paymentLedger(c.env, c.get("shop")).get(order.reference);
+  if (json) return c.json(payment ? { ...view, payment: paymentState(payment) } : view, 200, headers);
   return renderPage(
     c,
     <OrderStatusPage

@@ -1,4 +1,4 @@
-export { PaymentLedger, type PaymentRecord, type Unannounced } from "./ledger";
+export { PaymentLedger, paymentState, type PaymentRecord, type PaymentState, type Unannounced } from "./ledger";
 export {
   paymentProviders,
   type PaymentLine,

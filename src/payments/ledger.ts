@@ -42,6 +42,15 @@ const toRecord = (row: Row): PaymentRecord => ({
   announcedAt: row.announced_at,
 });
 
+/** What a client is told about an order's payment: how, how far, and where to pay while it is awaited. */
+export type PaymentState = { method: PaymentMethod; status: PaymentStatus; url?: string };
+
+export function paymentState(record: PaymentRecord): PaymentState {
+  return record.status === "awaiting_payment" && record.sessionUrl
+    ? { method: record.method, status: record.status, url: record.sessionUrl }
+    : { method: record.method, status: record.status };
+}
+
 export type Unannounced = { needingPaymentLink: string[]; paid: string[] };
 
 /**

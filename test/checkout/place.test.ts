@@ -3,6 +3,7 @@ import { resolveShop } from "../../src/config";
 import { drainNow, getOrder, queueDepth } from "../../src/orders";
 import { paymentLedger } from "../../src/payments/store";
 import { availableStock } from "../../src/stock/reserve";
+import { dispatch } from "../support/worker";
 import {
   checkoutFields,
   formToken,
@@ -98,13 +99,22 @@ describe("placing an order at the edge", () => {
     await snapshotThenOutage(shop, sku);
     const response = await postCheckout(shop, checkoutFields({ sku }), { accept: "application/json" });
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { status: string; reference: string; statusUrl: string; payment: unknown };
-    expect(body).toMatchObject({
+    const body = (await response.json()) as { status: string; reference: string; statusUrl: string };
+    expect(body).toEqual({
       status: "queued",
+      reference: body.reference,
       statusUrl: `/__stayopen/orders/${body.reference}`,
-      payment: { method: "later", status: "pending_link" },
     });
     expect(response.headers.get("location")).toBe(body.statusUrl);
+    expect(response.headers.get("link")).toBeNull();
+    // How it is paid is at the status URL.
+    const status = await dispatch(`https://shop.test${body.statusUrl}`, shop.env, {
+      headers: { accept: "application/json" },
+    });
+    expect(await status.json()).toMatchObject({
+      status: "queued",
+      payment: { method: "later", status: "pending_link" },
+    });
   });
 
   it("turns a resubmitted form into the same single order", async () => {

@@ -99,11 +99,39 @@ describe("Stripe Checkout at the edge", () => {
       accept: "application/json",
     });
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { reference: string; payment: unknown };
-    expect(body.payment).toEqual({ method: "stripe", status: "pending_link" });
+    const body = (await response.json()) as { reference: string; statusUrl: string };
+    expect(response.headers.get("link")).toBeNull();
+    const status = await dispatch(`https://shop.test${body.statusUrl}`, shop.env, {
+      headers: { accept: "application/json" },
+    });
+    expect(((await status.json()) as { payment: unknown }).payment).toEqual({
+      method: "stripe",
+      status: "pending_link",
+    });
     expect((await stripe.account()).calls).toHaveLength(3);
     expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test")).get(body.reference)).toMatchObject({
       status: "pending_link",
+    });
+  });
+
+  it("answers JSON clients the order 202, with the page to pay on in Link and at the status URL", async () => {
+    const stripe = new FakeStripe();
+    const { shop, sku } = await stripeShop(stripe);
+    const response = await postCheckout(shop, checkoutFields({ sku, payment: "stripe" }), {
+      accept: "application/json",
+    });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { reference: string; statusUrl: string };
+    expect(Object.keys(body).sort()).toEqual(["reference", "status", "statusUrl"]);
+    const [session] = (await stripe.account()).sessions;
+    expect(response.headers.get("link")).toBe(`<${session!.url}>; rel="payment"`);
+    const status = await dispatch(`https://shop.test${body.statusUrl}`, shop.env, {
+      headers: { accept: "application/json" },
+    });
+    expect(((await status.json()) as { payment: unknown }).payment).toEqual({
+      method: "stripe",
+      status: "awaiting_payment",
+      url: session!.url,
     });
   });
 
