@@ -23,18 +23,20 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it("recovers by itself: the monitor's own alarm probes the origin until the breaker closes", async () => {
-  const env = shopEnv({
+/** A shop whose breaker opens at the first failure and whose isolates sync every 100 ms. */
+const quickShop = (overrides: Record<string, string>) =>
+  shopEnv({
     ORIGIN_URL: origin.url,
     ORIGIN_TIMEOUT_MS: "500",
     BREAKER_FAILURES: "1",
-    BREAKER_COOLDOWN_MS: "300",
     BREAKER_SYNC_MS: "100",
-    PROBE_INTERVAL_MS: "1000",
     PROBE_IDLE_INTERVAL_MS: "0",
-    PROBE_HEALTHY_THRESHOLD: "2",
     SLOW_START_MS: "0",
+    ...overrides,
   });
+
+it("recovers by itself: the monitor's own alarm probes the origin until the breaker closes", async () => {
+  const env = quickShop({ BREAKER_COOLDOWN_MS: "300", PROBE_INTERVAL_MS: "1000", PROBE_HEALTHY_THRESHOLD: "2" });
   await origin.setMode({ mode: "refuse" });
   expect((await dispatch("https://shop.test/never-stored", env)).status).toBe(503);
   await dispatch("https://shop.test/__stayopen/status.json", env);
@@ -84,16 +86,7 @@ it("keeps probing after an upgrade: a record stored by an older version gains th
 }, 20_000);
 
 it("after a quiet spell, an isolate that last saw the origin down asks the monitor before it answers with the outage", async () => {
-  const env = shopEnv({
-    ORIGIN_URL: origin.url,
-    ORIGIN_TIMEOUT_MS: "500",
-    BREAKER_FAILURES: "1",
-    BREAKER_COOLDOWN_MS: "200",
-    BREAKER_SYNC_MS: "100",
-    PROBE_INTERVAL_MS: "500",
-    PROBE_IDLE_INTERVAL_MS: "0",
-    SLOW_START_MS: "0",
-  });
+  const env = quickShop({ BREAKER_COOLDOWN_MS: "200", PROBE_INTERVAL_MS: "500" });
   await origin.setMode({ mode: "refuse" });
   const down = await dispatch("https://shop.test/quiet-1", env);
   expect(down.status, await down.clone().text()).toBe(503);
