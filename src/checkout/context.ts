@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+import { currentControls } from "../control/controls";
+import { activeMaintenance } from "../control/maintenance";
 import type { AppEnv } from "../env";
 import { readFeed, type Feed } from "../feed/read";
 import { originHealth } from "../origin/health";
@@ -6,7 +8,10 @@ import { orderTarget, type OrderTarget } from "./payload";
 import { checkoutProblem } from "./respond";
 
 /** What the checkout works from: the feed, where orders go, and whether the shop's own system answers. */
-export type Readiness = { feed: Feed; target: OrderTarget; originUp: boolean };
+/** What the shopper is told about the shop's own system while ordering here. */
+export type ShopState = "up" | "down" | "maintenance";
+
+export type Readiness = { feed: Feed; target: OrderTarget; shopState: ShopState };
 export type CheckoutContext = ({ ok: true } & Readiness) | { ok: false; response: Response };
 
 /** The edge checkout needs a configured feed, somewhere to send orders, and a feed it can read. */
@@ -37,5 +42,8 @@ export async function checkoutContext(c: Context<AppEnv>): Promise<CheckoutConte
     );
     return { ok: false, response };
   }
-  return { ok: true, feed, target, originUp: originHealth(c.get("shop")).label === "up" };
+  // Under forced maintenance the shop's pages are closed and orders wait, whatever the origin's health.
+  const forced = activeMaintenance((await currentControls(c)).maintenance, Date.now()) !== null;
+  const shopState = forced ? "maintenance" : originHealth(c.get("shop")).label === "up" ? "up" : "down";
+  return { ok: true, feed, target, shopState };
 }

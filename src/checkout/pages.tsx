@@ -3,6 +3,7 @@ import type { FeedProduct } from "../feed/schema";
 import type { PaymentProvider } from "../payments/provider";
 import { Layout } from "../shopper/layout";
 import { formatAsOf } from "../shopper/time";
+import type { ShopState } from "./context";
 import type { CheckoutFields, FieldErrors, FormValues } from "./form";
 import { MAX_QTY } from "./form";
 import { formatMoney } from "./money";
@@ -21,19 +22,31 @@ function Availability({ available, asOf }: { available: number | null; asOf: num
   );
 }
 
-/** What ordering here means; honest about whether the shop's own system is reachable right now. */
-function Intro({ originUp }: { originUp: boolean }) {
-  return originUp ? (
-    <p>
-      Our shop system is reachable again, so you can also order on <a href="/">the shop's own pages</a>. Orders placed
-      here are passed on to the shop right away; the shop confirms price and availability by email.
-    </p>
-  ) : (
-    <p>
-      Our shop system is unreachable right now, but you can still order. We keep your order safe and pass it to the shop
-      as soon as it is back; the shop then confirms price and availability by email.
-    </p>
-  );
+/** What ordering here means; honest about the shop's own system right now. */
+function Intro({ shopState }: { shopState: ShopState }) {
+  switch (shopState) {
+    case "up":
+      return (
+        <p>
+          Our shop system is reachable again, so you can also order on <a href="/">the shop's own pages</a>. Orders
+          placed here are passed on to the shop right away; the shop confirms price and availability by email.
+        </p>
+      );
+    case "down":
+      return (
+        <p>
+          Our shop system is unreachable right now, but you can still order. We keep your order safe and pass it to the
+          shop as soon as it is back; the shop then confirms price and availability by email.
+        </p>
+      );
+    case "maintenance":
+      return (
+        <p>
+          The shop is closed for maintenance right now, but you can still order. We keep your order safe and pass it to
+          the shop when it reopens; the shop then confirms price and availability by email.
+        </p>
+      );
+  }
 }
 
 const fieldId = (field: CheckoutFields) => `checkout-${field}`;
@@ -90,7 +103,7 @@ export type CheckoutPageProps = {
   product: FeedProduct;
   feedStoredAt: number;
   available: number | null;
-  originUp: boolean;
+  shopState: ShopState;
   providers: PaymentProvider[];
   token: string;
   values: FormValues;
@@ -103,7 +116,7 @@ export function CheckoutPage({
   product,
   feedStoredAt,
   available,
-  originUp,
+  shopState,
   providers,
   token,
   values,
@@ -117,7 +130,7 @@ export function CheckoutPage({
   return (
     <Layout config={config} title={CHECKOUT_TITLE}>
       <h1>{CHECKOUT_TITLE}</h1>
-      <Intro originUp={originUp} />
+      <Intro shopState={shopState} />
       <ErrorSummary errors={errors} notice={notice} />
       <section aria-labelledby="item-heading">
         <h2 id="item-heading">Your item</h2>
@@ -208,17 +221,17 @@ export function ProductListPage({
   config,
   products,
   feedStoredAt,
-  originUp,
+  shopState,
 }: {
   config: Config;
   products: FeedProduct[];
   feedStoredAt: number;
-  originUp: boolean;
+  shopState: ShopState;
 }) {
   return (
     <Layout config={config} title={CHECKOUT_TITLE}>
       <h1>{CHECKOUT_TITLE}</h1>
-      <Intro originUp={originUp} />
+      <Intro shopState={shopState} />
       <p>
         Prices as of <AsOf at={feedStoredAt} />.
       </p>

@@ -35,7 +35,7 @@ type FormState = { values: FormValues; errors: FieldErrors; notice?: string; tok
 /** The form again, as the shopper filled it in, with what went wrong. */
 async function rerender(
   c: Context<AppEnv>,
-  { feed, originUp }: Readiness,
+  { feed, shopState }: Readiness,
   product: FeedProduct,
   state: FormState,
   status: 400 | 409 | 422,
@@ -51,7 +51,7 @@ async function rerender(
       product={product}
       feedStoredAt={feed.storedAt}
       available={available}
-      originUp={originUp}
+      shopState={shopState}
       providers={paymentProviders(c.get("shop"))}
       token={state.token ?? (state.values.token && !state.errors.token ? state.values.token : newFormToken())}
       values={state.values}

@@ -30,7 +30,7 @@ function productFromReferer(request: Request, feed: Feed): FeedProduct | undefin
 export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
   const context = await checkoutContext(c);
   if (!context.ok) return context.response;
-  const { feed, originUp } = context;
+  const { feed, shopState } = context;
   const config = c.get("shop").config;
 
   const sku = c.req.query("sku");
@@ -42,7 +42,7 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
         config={config}
         products={[...feed.products.values()]}
         feedStoredAt={feed.storedAt}
-        originUp={originUp}
+        shopState={shopState}
       />,
       200,
       EDGE_HEADERS,
@@ -72,7 +72,7 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
       product={product}
       feedStoredAt={feed.storedAt}
       available={available}
-      originUp={originUp}
+      shopState={shopState}
       providers={paymentProviders(c.get("shop"))}
       token={newFormToken()}
       values={{ qty: String(qty.data) }}

@@ -58,6 +58,7 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
       order={view}
       statusUrl={statusUrl(order.reference)}
       payment={payment}
+      detail={{ discarded: order.state === "discarded" }}
     />,
     200,
     headers,

@@ -10,12 +10,12 @@ export function OrderPayment({ payment }: { payment: Pick<PaymentRecord, "method
       ) : payment.status === "awaiting_payment" && payment.sessionUrl ? (
         <p>
           Your payment isn't complete yet. <a href={payment.sessionUrl}>Continue to the secure payment page</a>. If
-          you'd rather not pay now, the shop will email you a payment link once it is back.
+          you'd rather not pay now, the shop will email you a payment link once it has your order.
         </p>
       ) : (
         <p>
-          Nothing has been charged. The shop emails you a secure payment link once it is back and has confirmed your
-          order.
+          Nothing has been charged. The shop emails you a secure payment link once it has your order and has confirmed
+          it.
         </p>
       )}
     </section>

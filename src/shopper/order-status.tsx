@@ -15,11 +15,15 @@ export type OrderStatusView = {
   deliveredAt: string | null;
 };
 
+/** The page's extra knowledge beyond the three words: the shop's team took the order off the queue. */
+export type OrderStatusDetail = { discarded: boolean };
+
 const HEADLINES: Record<ShopperOrderStatus, string> = {
   queued: "Your order is waiting to reach the shop",
   delivered: "Your order has reached the shop",
   needs_attention: "Your order needs a closer look",
 };
+const DISCARDED_HEADLINE = "Your order was not passed on to the shop";
 
 /** Labels in the contract's words, so the page and its JSON twin say the same thing. */
 const BADGES: Record<ShopperOrderStatus, { label: string; tone: "up" | "degraded" | "down" }> = {
@@ -28,23 +32,28 @@ const BADGES: Record<ShopperOrderStatus, { label: string; tone: "up" | "degraded
   needs_attention: { label: "Needs attention", tone: "down" },
 };
 
-function WhatHappensNext({ status }: { status: ShopperOrderStatus }) {
+function WhatHappensNext({ status, discarded }: { status: ShopperOrderStatus; discarded: boolean }) {
   switch (status) {
     case "queued":
       return (
         <p>
-          The shop system can't be reached at the moment. We're keeping your order safe and pass it on automatically as
-          soon as it is back. You don't need to do anything, and please don't order again. The shop confirms your order
-          once it has it.
+          We're keeping your order safe and pass it on to the shop automatically: right away while the shop system is
+          reachable, otherwise as soon as it is back. You don't need to do anything, and please don't order again. The
+          shop confirms your order once it has it.
         </p>
       );
     case "delivered":
       return <p>The shop has your order. Any confirmation, invoice or delivery update comes from the shop directly.</p>;
     case "needs_attention":
-      return (
+      return discarded ? (
         <p>
-          We couldn't pass your order on automatically. It hasn't been lost: the shop's team can see it and will sort it
-          out. You don't need to order again; if you'd like to ask about it, contact us with your order reference.
+          The shop's team took this order off the queue, so the shop will not process it. If you still want these items,
+          please order again, or contact us with your order reference to ask why.
+        </p>
+      ) : (
+        <p>
+          We couldn't pass your order on automatically. It is kept for the shop's team, who can see it and pass it on by
+          hand. Please don't order again yet; if you'd like to ask about it, contact us with your order reference.
         </p>
       );
   }
@@ -56,17 +65,20 @@ export function OrderStatusPage({
   order,
   statusUrl,
   payment = null,
+  detail = { discarded: false },
 }: {
   config: Config;
   order: OrderStatusView;
   statusUrl: string;
   /** Orders from the edge checkout have a payment record (src/payments); others have none. */
   payment?: PaymentRecord | null;
+  detail?: OrderStatusDetail;
 }) {
   const badge = BADGES[order.status];
+  const discarded = order.status === "needs_attention" && detail.discarded;
   return (
     <Layout config={config} title="Your order">
-      <h1>{HEADLINES[order.status]}</h1>
+      <h1>{discarded ? DISCARDED_HEADLINE : HEADLINES[order.status]}</h1>
       <p>
         Status:{" "}
         <span class={`state state-${badge.tone}`} data-status={order.status}>
@@ -93,7 +105,7 @@ export function OrderStatusPage({
       </dl>
       <section aria-labelledby="next-heading">
         <h2 id="next-heading">What happens next</h2>
-        <WhatHappensNext status={order.status} />
+        <WhatHappensNext status={order.status} discarded={discarded} />
       </section>
       {payment ? <OrderPayment payment={payment} /> : null}
       <SupportContact config={config} reference={order.reference} />

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { forgetControls, shopControl } from "../../src/control/controls";
 import { formatAsOf } from "../../src/shopper/time";
 import { dispatch } from "../support/worker";
 import { checkoutFields, postCheckout, shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
@@ -46,6 +47,22 @@ describe("edge checkout page", () => {
     const html = await (await dispatch(`https://shop.test/__stayopen/checkout?sku=${sku}`, shop.env)).text();
     expect(html).toContain("Our shop system is reachable again");
     expect(html).toContain('<a href="/">the shop&#39;s own pages</a>');
+  });
+
+  it("says the shop is closed for maintenance while it is forced, even with the origin up", async () => {
+    const sku = unique("MNT");
+    shop = await shopWithFeed([{ sku, name: "Tea", price: 500, currency: "EUR", stock: null }]);
+    const control = shopControl(shop.env, "default");
+    await control.setMaintenance("default", { on: true, message: "Stocktake" });
+    forgetControls();
+    try {
+      const html = await (await dispatch(`https://shop.test/__stayopen/checkout?sku=${sku}`, shop.env)).text();
+      expect(html).toContain("closed for maintenance right now");
+      expect(html).not.toContain("reachable again");
+    } finally {
+      await control.setMaintenance("default", { on: false });
+      forgetControls();
+    }
   });
 
   it("gives every form its own token", async () => {

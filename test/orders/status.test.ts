@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
-import { isDelivered, orderEnv, queueOrder, runAlarmsUntil } from "./helpers";
+import { discardOrder } from "../../src/orders/queue";
+import { isDelivered, orderEnv, queueOrder, runAlarmsUntil, shopOf } from "./helpers";
 
 let origin: FakeOrigin;
 let env: Env;
@@ -77,8 +78,17 @@ describe("order status for shoppers", () => {
     const html = await (await dispatch(`https://shop.test${statusUrl}`, env, asBrowser)).text();
     expect(html).toContain("needs a closer look");
     expect(html).toMatch(/data-status="needs_attention">\s*Needs attention</);
-    expect(html).toContain("been lost");
+    expect(html).toContain("pass it on by hand");
     expect(html).not.toContain("status_400");
+
+    // The team takes it off the queue: the shopper is told to order again, not that all is well.
+    expect((await discardOrder(env, shopOf(env), reference)).outcome).toBe("done");
+    const discarded = await dispatch(`https://shop.test${statusUrl}`, env, asJson);
+    expect(await discarded.json()).toMatchObject({ reference, status: "needs_attention" });
+    const page = await (await dispatch(`https://shop.test${statusUrl}`, env, asBrowser)).text();
+    expect(page).toContain("was not passed on to the shop");
+    expect(page).toContain("please order again");
+    expect(page).not.toContain("pass it on by hand");
   });
 
   it("answers a malformed and an unknown reference with the same 404", async () => {
