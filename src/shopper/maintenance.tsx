@@ -6,6 +6,7 @@ import { noticeFor, type UnavailableNotice } from "../control/notice";
 import type { AppEnv } from "../env";
 import { wantsJson } from "../http/negotiate";
 import { Layout } from "./layout";
+import { formatAsOf } from "./time";
 import { renderPage } from "./render";
 
 type MaintenanceProps = { config: Config; pages: OfflinePage[]; notice: UnavailableNotice };
@@ -42,6 +43,12 @@ export function MaintenancePage({ config, pages, notice }: MaintenanceProps) {
         </p>
       ) : null}
       <p>
+        {notice.until !== null ? (
+          <>
+            We plan to reopen by <time datetime={new Date(notice.until).toISOString()}>{formatAsOf(notice.until)}</time>
+            .{" "}
+          </>
+        ) : null}
         Please {notice.longOutage ? "check back" : "try again"} in about {waitWords(notice.retryAfterS)}.
       </p>
       {pages.length > 0 ? (

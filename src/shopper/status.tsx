@@ -51,7 +51,16 @@ const WORDS: Record<PublicStatus["origin"], string> = {
   down: "Our shop system is unreachable",
 };
 
-export function StatusPage({ config, status }: { config: Config; status: PublicStatus }) {
+export function StatusPage({
+  config,
+  status,
+  reopensAt = null,
+}: {
+  config: Config;
+  status: PublicStatus;
+  /** The end of forced maintenance, when the operator set one. */
+  reopensAt?: number | null;
+}) {
   const forced = status.mode === "maintenance";
   return (
     <Layout config={config} title="Shop status">
@@ -71,6 +80,14 @@ export function StatusPage({ config, status }: { config: Config; status: PublicS
         <dd>
           <time datetime={status.since}>{formatAsOf(Date.parse(status.since))}</time>
         </dd>
+        {reopensAt !== null ? (
+          <>
+            <dt>Planned to reopen</dt>
+            <dd>
+              <time datetime={new Date(reopensAt).toISOString()}>{formatAsOf(reopensAt)}</time>
+            </dd>
+          </>
+        ) : null}
         <dt>Orders waiting to reach the shop</dt>
         <dd>{status.queuedOrders}</dd>
       </dl>
@@ -93,7 +110,9 @@ export async function statusJson(c: Context<AppEnv>): Promise<Response> {
 
 export async function statusHtml(c: Context<AppEnv>): Promise<Response> {
   const status = await publicStatus(c);
-  return renderPage(c, <StatusPage config={c.get("shop").config} status={status} />, 200, {
+  const forced = activeMaintenance((await currentControls(c)).maintenance, Date.now());
+  const reopensAt = forced?.until ?? null;
+  return renderPage(c, <StatusPage config={c.get("shop").config} status={status} reopensAt={reopensAt} />, 200, {
     "x-stayopen-source": "edge",
   });
 }

@@ -52,6 +52,10 @@ textarea:focus-visible {
 .skip:focus {
   left: 1rem;
 }
+/* In the header the brand colour is the background: the ring takes the text colour chosen to contrast with it. */
+.brand a:focus-visible {
+  outline-color: var(--on-brand);
+}
 .brand {
   background: var(--brand);
   color: var(--on-brand);
@@ -201,6 +205,16 @@ dd {
   min-width: 0;
   overflow-wrap: anywhere;
 }
+/* On a phone a long label would squeeze its value into a sliver: stack them. */
+@media (max-width: 30rem) {
+  dl {
+    grid-template-columns: 1fr;
+    gap: 0;
+  }
+  dd {
+    margin-bottom: 0.5rem;
+  }
+}
 footer {
   border-top: 1px solid #ddd;
   padding: 1rem;
@@ -217,6 +231,19 @@ footer p {
   }
   a {
     color: #8ab4f8;
+  }
+  .skip {
+    background: #121212;
+  }
+  a:focus-visible,
+  button:focus-visible,
+  input:focus-visible,
+  select:focus-visible,
+  textarea:focus-visible {
+    outline-color: #8ab4f8;
+  }
+  .brand a:focus-visible {
+    outline-color: var(--on-brand);
   }
   .notice {
     background: #1f1f1f;

@@ -12,6 +12,7 @@ describe("503 notice", () => {
       retryAfterS: 120,
       planned: false,
       longOutage: false,
+      until: null,
     });
   });
 
@@ -21,6 +22,7 @@ describe("503 notice", () => {
       retryAfterS: 3600,
       planned: false,
       longOutage: true,
+      until: null,
     });
   });
 
@@ -31,6 +33,7 @@ describe("503 notice", () => {
       retryAfterS: 3600,
       planned: true,
       longOutage: true,
+      until: null,
     });
   });
 
@@ -47,6 +50,18 @@ describe("503 notice", () => {
       unavailableNotice({ forced: null, downSince: NOW - 49 * HOUR, message: null, now: NOW, config: patient })
         .retryAfterS,
     ).toBe(7200);
+  });
+
+  it("asks clients back when a maintenance window with an end is over, not before", () => {
+    const forced = { message: "Stocktake", since: NOW - HOUR, until: NOW + 3 * HOUR };
+    expect(unavailableNotice({ forced, downSince: null, message: null, now: NOW, config })).toMatchObject({
+      retryAfterS: 3 * 3600,
+      until: NOW + 3 * HOUR,
+    });
+    const almostOver = { ...forced, until: NOW + 30_000 };
+    expect(
+      unavailableNotice({ forced: almostOver, downSince: null, message: null, now: NOW, config }).retryAfterS,
+    ).toBe(120);
   });
 
   it("prefers the caller's own message", () => {

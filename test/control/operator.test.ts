@@ -168,9 +168,16 @@ describe("scheduled maintenance", () => {
 
   it("is in force from a start in the past, reported since then", async () => {
     const from = new Date(Date.now() - 2 * HOUR).toISOString();
-    await maintenance({ on: true, message: MESSAGE, from, until: inHours(1) });
-    expect((await dispatch("https://shop.test/now", env)).status).toBe(503);
+    const until = inHours(1);
+    await maintenance({ on: true, message: MESSAGE, from, until });
+    const page = await dispatch("https://shop.test/now", env, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(503);
+    // Nobody is let in before the window ends: clients are asked back then, and the pages say when.
+    expect(Number(page.headers.get("retry-after"))).toBeGreaterThan(3500);
+    expect(await page.text()).toContain(`We plan to reopen by <time datetime="${until}">`);
     expect(await publicStatus()).toMatchObject({ mode: "maintenance", since: from });
+    const statusPage = await (await dispatch("https://shop.test/__stayopen/status", env)).text();
+    expect(statusPage).toContain(`<dt>Planned to reopen</dt><dd><time datetime="${until}">`);
   });
 
   it("ends by itself, and the monitor clears it", async () => {
