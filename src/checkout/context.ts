@@ -7,10 +7,10 @@ import { originHealth } from "../origin/health";
 import { orderTarget, type OrderTarget } from "./payload";
 import { checkoutProblem } from "./respond";
 
-/** What the checkout works from: the feed, where orders go, and whether the shop's own system answers. */
 /** What the shopper is told about the shop's own system while ordering here. */
 export type ShopState = "up" | "down" | "maintenance";
 
+/** What the checkout works from: the feed, where orders go, and the state of the shop's own system. */
 export type Readiness = { feed: Feed; target: OrderTarget; shopState: ShopState };
 export type CheckoutContext = ({ ok: true } & Readiness) | { ok: false; response: Response };
 

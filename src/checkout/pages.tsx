@@ -252,13 +252,28 @@ export function ProductListPage({
 }
 
 /** A checkout that cannot go on: what happened and where to go from here. */
-export function CheckoutProblemPage({ config, title, message }: { config: Config; title: string; message: string }) {
+export function CheckoutProblemPage({
+  config,
+  title,
+  message,
+  offerList,
+}: {
+  config: Config;
+  title: string;
+  message: string;
+  offerList: boolean;
+}) {
   return (
     <Layout config={config} title={title}>
       <h1>{title}</h1>
       <p>{message}</p>
       <p>
-        <a href={CHECKOUT_PATH}>See what you can order</a> · <a href="/">Back to the shop</a>
+        {offerList ? (
+          <>
+            <a href={CHECKOUT_PATH}>See what you can order</a> ·{" "}
+          </>
+        ) : null}
+        <a href="/">Back to the shop</a>
       </p>
     </Layout>
   );

@@ -19,7 +19,13 @@ export function checkoutProblem(
   if (wantsJson(c.req.raw)) return c.json({ error, message }, status, all);
   return renderPage(
     c,
-    <CheckoutProblemPage config={c.get("shop").config} title={title} message={message} />,
+    <CheckoutProblemPage
+      config={c.get("shop").config}
+      title={title}
+      message={message}
+      // Without a product list there is nothing to go back to choose from.
+      offerList={error !== "catalog_unavailable" && error !== "checkout_not_offered"}
+    />,
     status,
     all,
   );

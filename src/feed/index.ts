@@ -1,2 +1,2 @@
 export { feedProductSchema, parseFeed, MAX_FEED_PRODUCTS, type FeedProduct, type ParsedFeed } from "./schema";
-export { feedLocation, readFeed, refreshFeed, type Feed } from "./read";
+export { feedLocation, feedStored, readFeed, refreshFeed, type Feed } from "./read";

@@ -26,6 +26,13 @@ export function feedLocation(shop: Shop, host: string, scheme = "https"): FeedLo
   return { publicUrl, originUrl, normalized: normalizeUrl(publicUrl) };
 }
 
+/** Whether a good feed snapshot is stored for this host: what the edge checkout sells from during an outage. */
+export async function feedStored(env: Env, shop: Shop, host: string, waitUntil: WaitUntil): Promise<boolean> {
+  const location = feedLocation(shop, host);
+  if (!location) return false;
+  return (await readSnapshot(env, shop.id, host, location.normalized, waitUntil))?.status === 200;
+}
+
 /** Parsing a big feed on every checkout would be wasteful; the newest parse per feed is kept for the isolate's life. */
 const parsed = new Map<string, Feed>();
 

@@ -2,14 +2,22 @@ import type { Context } from "hono";
 import type { Config } from "../config";
 import { offlinePages, type OfflinePage } from "../catalog/offline";
 import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
+import { orderTarget } from "../checkout/payload";
 import { noticeFor, type UnavailableNotice } from "../control/notice";
 import type { AppEnv } from "../env";
+import { feedStored } from "../feed";
 import { wantsJson } from "../http/negotiate";
 import { Layout } from "./layout";
 import { formatAsOf } from "./time";
 import { renderPage } from "./render";
 
-type MaintenanceProps = { config: Config; pages: OfflinePage[]; notice: UnavailableNotice };
+type MaintenanceProps = {
+  config: Config;
+  pages: OfflinePage[];
+  notice: UnavailableNotice;
+  /** The edge checkout has a product list to offer. */
+  canOrder: boolean;
+};
 
 /** "a minute", "5 minutes", "an hour", "3 hours" */
 function waitWords(seconds: number): string {
@@ -19,7 +27,7 @@ function waitWords(seconds: number): string {
   return hours === 1 ? "an hour" : `${hours} hours`;
 }
 
-export function MaintenancePage({ config, pages, notice }: MaintenanceProps) {
+export function MaintenancePage({ config, pages, notice, canOrder }: MaintenanceProps) {
   const title = notice.longOutage ? "We're still working on it" : "We'll be right back";
   return (
     <Layout config={config} title={title}>
@@ -63,7 +71,7 @@ export function MaintenancePage({ config, pages, notice }: MaintenanceProps) {
           </ul>
         </section>
       ) : null}
-      {config.catalogFeedUrl ? (
+      {canOrder ? (
         <section aria-labelledby="order-heading">
           <h2 id="order-heading">{CHECKOUT_TITLE}</h2>
           <p>
@@ -107,6 +115,17 @@ export async function unavailableResponse(c: Context<AppEnv>, message: string | 
   }
   if (request.method === "HEAD")
     return new Response(null, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
-  const pages = await offlinePages(c.env, c.get("shop"), new URL(request.url).host);
-  return renderPage(c, <MaintenancePage config={config} pages={pages} notice={notice} />, 503, headers);
+  const shop = c.get("shop");
+  const host = new URL(request.url).host;
+  const [pages, canOrder] = await Promise.all([
+    offlinePages(c.env, shop, host),
+    // Ordering is offered only when the edge checkout has a product list to show.
+    orderTarget(config) !== null && feedStored(c.env, shop, host, (promise) => c.executionCtx.waitUntil(promise)),
+  ]);
+  return renderPage(
+    c,
+    <MaintenancePage config={config} pages={pages} notice={notice} canOrder={canOrder} />,
+    503,
+    headers,
+  );
 }

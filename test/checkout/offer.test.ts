@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { dispatch } from "../support/worker";
-import { shopWithFeed, unique, type TestShop } from "./fixtures";
+import { shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
 
 let shop: TestShop | undefined;
 afterEach(async () => {
@@ -45,9 +45,16 @@ describe("offering the edge checkout during an outage", () => {
     expect(maintenance).not.toContain(CHECKOUT_LINK);
   });
 
-  it("offers the checkout on the maintenance page", async () => {
-    shop = await shopWithFeed([]);
+  it("offers the checkout on the maintenance page once it has a product list to show", async () => {
+    const sku = unique("OFFER");
+    shop = await shopWithFeed([{ sku, name: "Tea", price: 500, currency: "EUR", stock: null }]);
     await shop.origin.setMode({ mode: "refuse" });
+    const before = await dispatch(`https://shop.test/${unique("never")}`, shop.env);
+    expect(before.status).toBe(503);
+    expect(await before.text()).not.toContain(CHECKOUT_LINK);
+
+    await shop.origin.setMode({ mode: "ok" });
+    await snapshotThenOutage(shop, sku);
     const response = await dispatch(`https://shop.test/${unique("never")}`, shop.env);
     expect(response.status).toBe(503);
     const html = await response.text();
