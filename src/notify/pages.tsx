@@ -5,7 +5,10 @@ export function NotifyThanksPage({ config }: { config: Config }) {
   return (
     <Layout config={config} title="We'll let you know">
       <h1>Thank you, we'll let you know</h1>
-      <p>We'll send you one email when {config.shopName} is fully back. We won't use your address for anything else.</p>
+      <p>
+        We'll pass your address to {config.shopName} so it can send you one email when it is fully back. It won't be
+        used for anything else.
+      </p>
       <p>
         <a href="/">Back to the shop</a> · <a href="/__stayopen/status">Shop status</a>
       </p>

@@ -219,6 +219,15 @@ export function weightedChecks(
       "Set the REPLAY_SECRET secret so the origin can verify replayed orders (wrangler secret put REPLAY_SECRET).",
     ),
     flag(
+      "notify_webhook",
+      Boolean(config.notifyWebhookUrl),
+      5,
+      config.notifyWebhookUrl
+        ? "Notify-me sign-ups and orders needing a payment link are handed to the shop on recovery."
+        : "NOTIFY_WEBHOOK_URL is not set: notify-me sign-ups wait in the CSV export (/__stayopen/admin/subscribers.csv).",
+      "Set NOTIFY_WEBHOOK_URL so the shop is handed notify-me sign-ups and payment links to send on recovery, or fetch the CSV export after each outage.",
+    ),
+    flag(
       "support_email",
       Boolean(config.supportEmail),
       5,

@@ -67,7 +67,9 @@ describe("readiness report", () => {
   });
 
   it("checks configuration and secrets, and says what to fix", async () => {
-    const report = await readiness(envFor({ SHOP_URL: "", SITEMAP_URL: "", SUPPORT_EMAIL: "" }));
+    const report = await readiness(
+      envFor({ SHOP_URL: "", SITEMAP_URL: "", SUPPORT_EMAIL: "", NOTIFY_WEBHOOK_URL: "" }),
+    );
     const byName = Object.fromEntries(report.checks.map((check) => [check.name, check.ok]));
     expect(byName).toMatchObject({
       admin_token: true,
@@ -77,7 +79,9 @@ describe("readiness report", () => {
       sitemap_pages: false,
       support_email: false,
       catalog_feed: false,
+      notify_webhook: false,
     });
+    expect(report.fix.some((fix) => fix.includes("NOTIFY_WEBHOOK_URL") && fix.includes("CSV"))).toBe(true);
     expect(report.shopUrl).toBeNull();
     expect(report.fix.some((fix) => fix.includes("SHOP_URL") && fix.includes("first shopper request"))).toBe(true);
     expect(report.fix.some((fix) => fix.includes("SUPPORT_EMAIL"))).toBe(true);
