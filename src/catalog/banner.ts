@@ -14,14 +14,15 @@ const LINK_STYLE = "color:#0b57d0;text-decoration:underline";
 export function bannerHtml(storedAt: number, offerCheckout = false, message: string | null = null): string {
   const iso = new Date(storedAt).toISOString();
   return (
-    `<div role="status" data-stayopen-banner style="all:initial;display:block;box-sizing:border-box;width:100%;` +
-    `padding:12px 16px;background:#fff4ce;color:#1a1a1a;border-bottom:2px solid #8a6d00;` +
-    `font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif">` +
+    // A labelled landmark, so the notice is part of the page's outline; its text is a polite live region.
+    `<section aria-label="Shop status" data-stayopen-banner style="all:initial;display:block;box-sizing:border-box;` +
+    `width:100%;padding:12px 16px;background:#fff4ce;color:#1a1a1a;border-bottom:2px solid #8a6d00;` +
+    `font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif"><p role="status" style="margin:0">` +
     `We're having trouble reaching our shop system. Prices and stock shown as of ` +
     `<time datetime="${iso}">${formatAsOf(storedAt)}</time>. ` +
     (message ? String(html`<strong>${message}</strong> `) : "") +
     (offerCheckout ? `<a href="${CHECKOUT_PATH}" style="${LINK_STYLE};font-weight:600">${CHECKOUT_TITLE}</a> · ` : "") +
-    `<a href="/__stayopen/status" style="${LINK_STYLE}">Shop status</a></div>`
+    `<a href="/__stayopen/status" style="${LINK_STYLE}">Shop status</a></p></section>`
   );
 }
 

@@ -90,7 +90,7 @@ describe("when the origin fails", () => {
       const html = await stale.text();
       expect(html).toContain("fresh from the origin");
       expect(html).toMatch(
-        /<body><div role="status" data-stayopen-banner[^>]*>We're having trouble reaching our shop system\. Prices and stock shown as of <time datetime="[^"]+">/,
+        /<body><section aria-label="Shop status" data-stayopen-banner[^>]*><p role="status"[^>]*>We're having trouble reaching our shop system\. Prices and stock shown as of <time datetime="[^"]+">/,
       );
     });
   }
