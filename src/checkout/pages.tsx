@@ -127,8 +127,10 @@ export function CheckoutPage({
   const subtotal = Number.isInteger(qty) && qty > 0 && qty <= MAX_QTY ? product.price * qty : null;
   const chosen = values.payment ?? providers[0]?.method;
   const soldOut = available === 0;
+  // The title is read first on a page load: it says at once that the form came back with problems.
+  const failed = Boolean(notice) || Object.keys(errors).length > 0;
   return (
-    <Layout config={config} title={CHECKOUT_TITLE}>
+    <Layout config={config} title={failed ? `Error: ${CHECKOUT_TITLE}` : CHECKOUT_TITLE}>
       <h1>{CHECKOUT_TITLE}</h1>
       <Intro shopState={shopState} />
       <ErrorSummary errors={errors} notice={notice} />

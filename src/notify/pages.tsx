@@ -19,7 +19,7 @@ export function NotifyThanksPage({ config }: { config: Config }) {
 /** The form again, with the problem linked to the field it is about. */
 export function NotifyFormPage({ config, email, error }: { config: Config; email: string; error: string }) {
   return (
-    <Layout config={config} title="Tell me when you're back">
+    <Layout config={config} title="Error: Tell me when you're back">
       <h1>Tell me when you're back</h1>
       <form method="post" action="/__stayopen/notify" novalidate>
         <label for="notify-email">Email address</label>

@@ -146,6 +146,7 @@ describe("edge checkout page", () => {
     expect(html).toContain("&lt;/textarea&gt;&lt;script&gt;");
     expect(html).toContain('value="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"');
     expect(html).toContain("There is a problem");
+    expect(html).toContain("<title>Error: Order now");
     expect(html).toContain('href="#checkout-email"');
     expect(html).toMatch(
       /id="checkout-email"[^>]*aria-invalid="true"[^>]*aria-describedby="checkout-email-hint checkout-email-error"/,

@@ -68,6 +68,7 @@ describe("notify me when you're back", () => {
     expect(html).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;"');
     expect(html).toMatch(/aria-invalid="true" aria-describedby="notify-email-error"/);
     expect(html).toContain('id="notify-email-error"');
+    expect(html).toContain("<title>Error: Tell me when you");
   });
 
   it("refuses bodies that are neither a form nor JSON, or too large", async () => {
