@@ -9,12 +9,6 @@ export function snapshotHeaders(snapshot: Snapshot, now: number): Headers {
   return headers;
 }
 
-/**
- * A snapshot served in place of the live page: its stored status and content
- * headers, its age, marked stale (or `backup`), never cached downstream,
- * HTML with a banner. The banner changes an HTML
- * page's bytes, so its ETag no longer names them and is dropped.
- */
 export type StaleOptions = {
   /** The shop has a product feed: the banner offers the edge checkout. */
   offerCheckout?: boolean;
@@ -24,6 +18,12 @@ export type StaleOptions = {
   message?: string | null;
 };
 
+/**
+ * A snapshot served in place of the live page: its stored status and content
+ * headers, its age, marked stale (or `backup`), never cached downstream, HTML
+ * with a banner. The banner changes an HTML page's bytes, so its ETag no
+ * longer names them and is dropped.
+ */
 export function staleResponse(
   snapshot: Snapshot,
   method: string,
