@@ -46,14 +46,26 @@ export class Leases {
     return "ask";
   }
 
-  /** Records the counter's answer, of which this request takes one granted request. Newer grants replace older ones. */
+  /**
+   * Records the counter's answer, of which this request takes one granted
+   * request. Grants add up: every granted request was counted, so one that
+   * arrives while another lease of the window is still held must not lose it.
+   */
   record(key: string, grant: Grant, now: number): Verdict {
+    const held = this.#held.get(key);
+    const lease = held && "left" in held && now < held.until && held.left > 0 ? held : null;
     this.#held.delete(key);
     if (!grant.allowed) {
+      if (lease) return this.#keepLease(key, lease.left - 1, lease.until, now);
       this.#keep(key, { refusedUntil: now + grant.resetInMs }, now);
       return { refused: true, retryAfterS: retryAfterS(grant.resetInMs) };
     }
-    if (grant.granted > 1) this.#keep(key, { left: grant.granted - 1, until: now + grant.resetInMs }, now);
+    const until = Math.min(lease?.until ?? Infinity, now + grant.resetInMs);
+    return this.#keepLease(key, (lease?.left ?? 0) + grant.granted - 1, until, now);
+  }
+
+  #keepLease(key: string, left: number, until: number, now: number): Verdict {
+    if (left > 0) this.#keep(key, { left, until }, now);
     return "allowed";
   }
 

@@ -3,10 +3,11 @@ import type { Config } from "../config";
 import type { AppEnv, Env } from "../env";
 import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
+import { awaitBriefly } from "../shared-copy";
 import { Layout } from "../shopper/layout";
 import { renderPage } from "../shopper/render";
 import { counterShard } from "./counter";
-import { leaseSize, Leases } from "./leases";
+import { leaseSize, Leases, type Verdict } from "./leases";
 
 export type Bucket = keyof Config["rateLimits"];
 
@@ -76,27 +77,62 @@ export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** Counter calls on their way, per isolate and client key: one at a time, the others wait for its lease. */
+const asking = new Map<string, Promise<unknown>>();
+
+/** How long a request waits for another's counter call before it asks itself (that call may belong to a cancelled request). */
+const JOIN_ASK_MS = 1_000;
+/** A request whose neighbours used up each new lease before it got a turn asks itself after this many. */
+const MAX_JOINS = 4;
+
+/**
+ * Takes one request of the client's allowance: from this isolate's lease, or
+ * by asking the counter for a new one. Concurrent requests of one client wait
+ * for a single ask and share its lease; if each asked, each would take a whole
+ * lease and keep one request of it, and the client would be refused long
+ * before its limit.
+ */
+async function decide(c: Context<AppEnv>, bucket: Bucket, client: string, key: string): Promise<Verdict | null> {
+  const shop = c.get("shop");
+  const leases = isolateLeases(c.env);
+  let decision = leases.use(key, Date.now());
+  for (let joined = 0; decision === "ask" && joined < MAX_JOINS; joined++) {
+    const pending = asking.get(key);
+    if (!pending) break;
+    await awaitBriefly(pending, JOIN_ASK_MS);
+    decision = leases.use(key, Date.now());
+  }
+  if (decision !== "ask") return decision;
+
+  const asked = Date.now();
+  const limit = shop.config.rateLimits[bucket];
+  const ask = (async () =>
+    c.env.RATE_LIMITER.getByName(JSON.stringify([shop.id, bucket, counterShard(client)])).take(
+      client,
+      limit,
+      WINDOW_MS,
+      leaseSize(limit),
+    ))();
+  const settled = ask.catch(() => {});
+  asking.set(key, settled);
+  try {
+    // Timed from before the call, so a lease never outlives the counter's window.
+    return leases.record(key, await ask, asked);
+  } catch (error) {
+    log("warn", "rate_limit_unavailable", { shop: shop.id, bucket, error: String(error) });
+    return null;
+  } finally {
+    if (asking.get(key) === settled) asking.delete(key);
+  }
+}
+
 /** Counts this request against the bucket: the 429 to answer when the client is over its limit, else null. */
 export async function rateLimitRefusal(c: Context<AppEnv>, bucket: Bucket): Promise<Response | null> {
   const shop = c.get("shop");
   const client = clientKey(c.req.raw);
-  const key = JSON.stringify([shop.id, bucket, client]);
-  const leases = isolateLeases(c.env);
-  const asked = Date.now();
-  let decision = leases.use(key, asked);
-  if (decision === "ask") {
-    const limit = shop.config.rateLimits[bucket];
-    try {
-      const counter = c.env.RATE_LIMITER.getByName(JSON.stringify([shop.id, bucket, counterShard(client)]));
-      const grant = await counter.take(client, limit, WINDOW_MS, leaseSize(limit));
-      // Timed from before the call, so a lease never outlives the counter's window.
-      decision = leases.record(key, grant, asked);
-    } catch (error) {
-      log("warn", "rate_limit_unavailable", { shop: shop.id, bucket, error: String(error) });
-      return null;
-    }
-  }
-  if (decision === "allowed") return null;
+  const decision = await decide(c, bucket, client, JSON.stringify([shop.id, bucket, client]));
+  // No answer from the counter: the request goes through; losing a sale is worse than letting a burst pass.
+  if (decision === null || decision === "allowed") return null;
 
   log("info", "rate_limited", { shop: shop.id, bucket, client });
   const headers = {

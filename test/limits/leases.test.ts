@@ -45,6 +45,22 @@ describe("rate limit leases", () => {
     expect(allowed).toBeGreaterThanOrEqual(20 - 3 * (leaseSize(20) - 1));
   });
 
+  it("adds up grants that overlap, so requests that asked at the same time lose none of them", () => {
+    const leases = new Leases();
+    const grant = { allowed: true as const, granted: 4, resetInMs: 50_000 };
+    // Two requests found the lease empty and both asked: each takes one of its grant, the rest is kept.
+    expect(leases.record("client", grant, 1000)).toBe("allowed");
+    expect(leases.record("client", grant, 1001)).toBe("allowed");
+    const local = Array.from({ length: 7 }, (_, i) => leases.use("client", 1002 + i));
+    expect(local).toEqual([...Array(6).fill("allowed"), "ask"]);
+    // A refusal that comes back while a lease is still held spends the lease first.
+    leases.record("client", grant, 2000);
+    expect(leases.record("client", { allowed: false, resetInMs: 40_000 }, 2001)).toBe("allowed");
+    expect(leases.use("client", 2002)).toBe("allowed");
+    expect(leases.use("client", 2003)).toBe("allowed");
+    expect(leases.use("client", 2004)).toBe("ask");
+  });
+
   it("asks the counter again once the window is over", () => {
     const counter = { calls: 0 };
     const hit = isolate(counter, 2);

@@ -404,6 +404,22 @@ describe("abuse limits", () => {
     expect(otherClient.status).toBe(202);
   });
 
+  it("lets one client's concurrent orders use its whole allowance: refused at the limit, not before", async () => {
+    const limited = orderEnv(origin, { RATE_LIMIT_ORDERS_PER_MIN: "40", BREAKER_FAILURES: "1" });
+    await origin.setMode({ mode: "refuse" });
+    await queueOrder(limited, "/orders/limit-crowd", body("C0"), { "cf-connecting-ip": "198.51.100.20" });
+    const client = { "cf-connecting-ip": "198.51.100.21" };
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const response = await postOrder(limited, "/orders/limit-crowd", body(`C${i + 1}`), client);
+        await response.body?.cancel();
+        return response.status;
+      }),
+    );
+    expect(statuses.filter((status) => status === 202)).toHaveLength(40);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+  });
+
   it("never counts orders a healthy origin answers, and never refuses one an origin may already have", async () => {
     const limited = orderEnv(origin, { RATE_LIMIT_ORDERS_PER_MIN: "1" });
     const client = { "cf-connecting-ip": "198.51.100.9" };
