@@ -4,7 +4,7 @@ import type { Env } from "../env";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
-import { count, flushIfDue } from "../metrics";
+import { count, flushMetrics } from "../metrics";
 import { monitorName } from "../origin/monitor";
 import { settleOrderStock, type OrderOutcome } from "../stock";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff";
@@ -292,7 +292,8 @@ export class OrderQueue extends DurableObject<Env> {
       this.#sql.exec("UPDATE shard SET in_flight = 1");
     }
     await this.#arm();
-    await flushIfDue(this.env);
+    // What this run counted is sent now: an object may be evicted before any later run.
+    await flushMetrics(this.env);
   }
 
   /**

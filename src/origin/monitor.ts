@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { ProbeConfig } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
-import { count, flushIfDue } from "../metrics";
+import { count, flushMetrics } from "../metrics";
 import {
   admits,
   applyOutcomes,
@@ -310,7 +310,8 @@ export class OriginMonitor extends DurableObject<Env> {
     };
     log(next.state === "open" ? "warn" : "info", transitionEvent(next.state), fields);
     count(this.env, settings.shopId, "breaker_transitions", { to: next.state, origin: settings.originUrl });
-    this.ctx.waitUntil(flushIfDue(this.env) ?? Promise.resolve());
+    // Transitions are rare and the object may be evicted before its next one: sent at once.
+    this.ctx.waitUntil(flushMetrics(this.env));
 
     if (next.state !== "closed") {
       record.slowStart = null;

@@ -4,6 +4,7 @@ import type { Env } from "../../src/env";
 import { drainNow, type OrderView } from "../../src/orders";
 import { backoffCeilingMs } from "../../src/orders/backoff";
 import { FakeOrigin } from "../support/origin";
+import { dispatch } from "../support/worker";
 import { isDelivered, order, orderEnv, queueOrder, runAlarmsUntil, shardStub, shopOf } from "./helpers";
 
 let origin: FakeOrigin;
@@ -20,7 +21,29 @@ const policy = { baseMs: 600_000, maxMs: 3_600_000 };
 
 const delayOf = (view: OrderView) => Date.parse(view.nextAttemptAt!) - Date.parse(view.updatedAt);
 
+const DELIVERED_SERIES = 'stayopen_replay_outcomes_total{shop="default",outcome="delivered"}';
+
+async function deliveredCount(): Promise<number> {
+  const response = await dispatch("https://shop.test/__stayopen/admin/metrics", env, {
+    headers: { authorization: "Bearer test-admin-token-0123456789" },
+  });
+  const line = (await response.text()).split("\n").find((candidate) => candidate.startsWith(`${DELIVERED_SERIES} `));
+  return line ? Number(line.slice(DELIVERED_SERIES.length + 1)) : 0;
+}
+
 describe("replay outcomes", () => {
+  it("counts a delivery in the metrics when the alarm run that made it ends, not at a later run that may never come", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const { reference } = await queueOrder(env, "/orders/counted", body);
+    // A failed attempt first: its run counts (and flushes) a retry, so the next run is within the flush interval.
+    await runDurableObjectAlarm(shardStub(env, reference));
+    const before = await deliveredCount();
+    await origin.setMode({ mode: "ok" });
+    await drainNow(env, shopOf(env));
+    await runAlarmsUntil(env, reference, isDelivered);
+    expect(await deliveredCount()).toBe(before + 1);
+  });
+
   it("dead-letters an order the origin refuses with a 4xx, and tries it only once", async () => {
     await origin.setMode({ mode: "refuse" });
     const { reference } = await queueOrder(env, "/orders/dead", body);
