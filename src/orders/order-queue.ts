@@ -205,10 +205,10 @@ export class OrderQueue extends DurableObject<Env> {
     return counts;
   }
 
-  /** Replays now: the origin is back (or an operator says so), so backoffs and the pause are lifted. */
-  async drain(settings: DeliverySettings): Promise<void> {
+  /** Replays now: the origin is back (or an operator says so), so backoffs and the pause are lifted. Without settings, the kept ones. */
+  async drain(settings?: DeliverySettings): Promise<void> {
     const now = Date.now();
-    this.#keepSettings(settings);
+    if (settings) this.#keepSettings(settings);
     this.#sql.exec("UPDATE orders SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?", now, now);
     this.#sql.exec("UPDATE shard SET paused_until = 0");
     await this.#arm();

@@ -3,6 +3,7 @@ import type { ProbeConfig } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
 import { count, flushMetrics } from "../metrics";
+import { shardName } from "../orders/reference";
 import {
   admits,
   applyOutcomes,
@@ -31,6 +32,8 @@ export type MonitorSettings = {
   slowStartMs: number;
   /** Whether queued orders go to this origin, so its recovery starts the drain. */
   drainsOrders: boolean;
+  /** ORDER_SHARDS: the queue shards a recovery found by the monitor's own probe wakes. */
+  orderShards: number;
 };
 
 /** `drain` is true for exactly one exchange after each recovery: that isolate starts draining the order queue. */
@@ -214,9 +217,11 @@ export class OriginMonitor extends DurableObject<Env> {
     this.#move(tick(this.#current.breaker, now, settings.policy), now, "cooldown");
     // Whatever woke the alarm, a probe now is never early: the schedule only aims at probe times and slow-start ends.
     if (this.#probing(now) && probeInterval(this.#current.breaker.state, settings.probe) !== null) {
+      const wasOut = this.#current.breaker.state !== "closed";
       const report = await probeOrigin(settings.originUrl, settings.healthPath, settings.probe);
       now = Date.now();
       this.#recordProbe(report, now);
+      if (wasOut && this.#current.breaker.state === "closed") await this.#wakeQueue(settings);
     }
     const slowStart = this.#current.slowStart;
     if (slowStart && now >= slowStartEndsAt(slowStart)) {
@@ -229,6 +234,21 @@ export class OriginMonitor extends DurableObject<Env> {
     }
     this.#save();
     await this.#schedule(now);
+  }
+
+  /**
+   * The origin is back and maybe no shopper is around to tell: the queue
+   * shards stop waiting out their backoff now, with the settings they keep.
+   * The first isolate to exchange afterwards still gets `drain` (and hands
+   * over the notify-me list); draining twice only moves nothing twice.
+   */
+  async #wakeQueue(settings: MonitorSettings): Promise<void> {
+    if (!settings.drainsOrders || !settings.orderShards) return;
+    const shards = Array.from({ length: settings.orderShards }, (_, index) =>
+      this.env.ORDER_QUEUE.getByName(shardName(settings.shopId, index)).drain(),
+    );
+    const failed = (await Promise.allSettled(shards)).filter((result) => result.status === "rejected").length;
+    if (failed > 0) log("warn", "queue_wake_failed", { shop: settings.shopId, origin: settings.originUrl, failed });
   }
 
   get #current(): MonitorRecord {

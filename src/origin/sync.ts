@@ -33,6 +33,7 @@ export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings 
     drainsOrders:
       originUrl === config.originUrl ||
       config.backupOrigins.some((backup) => backup.orders && backup.url === originUrl),
+    orderShards: config.orderQueue.shards,
   };
 }
 

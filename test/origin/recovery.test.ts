@@ -5,6 +5,7 @@ import { forgetOriginHealth } from "../../src/origin/health";
 import { resolveShop } from "../../src/config";
 import { noOutcomes } from "../../src/origin/breaker";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";
+import { order, orderEnv, queueOrder } from "../orders/helpers";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
@@ -110,4 +111,27 @@ it("after a quiet spell, an isolate that last saw the origin down asks the monit
   const first = await dispatch("https://shop.test/quiet-2", env);
   expect(first.status).toBe(200);
   expect(first.headers.get("x-stayopen-source")).toBe("origin");
+}, 20_000);
+
+it("drains the queue when the monitor's own probe finds the origin back, with no shopper around to tell", async () => {
+  const env = orderEnv(origin, {
+    BREAKER_FAILURES: "1",
+    BREAKER_COOLDOWN_MS: "200",
+    BREAKER_SYNC_MS: "100",
+    PROBE_INTERVAL_MS: "500",
+    PROBE_IDLE_INTERVAL_MS: "0",
+    SLOW_START_MS: "0",
+  });
+  await origin.setMode({ mode: "refuse" });
+  // Queued with a ten-minute backoff: only a drain sends it within this test.
+  const { reference } = await queueOrder(env, "/orders/quiet-recovery", '{"sku":"Q"}');
+  await origin.setMode({ mode: "ok" });
+
+  let state = "";
+  for (let i = 0; i < 60 && state !== "delivered"; i++) {
+    await sleep(100);
+    state = (await order(env, reference)).state;
+  }
+  expect(state).toBe("delivered");
+  expect(await origin.requests("/orders/quiet-recovery")).toHaveLength(1);
 }, 20_000);
