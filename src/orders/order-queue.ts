@@ -291,9 +291,10 @@ export class OrderQueue extends DurableObject<Env> {
     if (this.#sql.exec("SELECT 1 FROM orders WHERE state IN ('queued', 'delivering') LIMIT 1").toArray().length === 0) {
       this.#sql.exec("UPDATE shard SET in_flight = 1");
     }
-    await this.#arm();
-    // What this run counted is sent now: an object may be evicted before any later run.
+    // This run's counts go out now (the object may be evicted before another run), and before re-arming,
+    // so that the run ends as soon as its next alarm is set.
     await flushMetrics(this.env);
+    await this.#arm();
   }
 
   /**
