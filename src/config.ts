@@ -62,7 +62,7 @@ const orderPath = z
   .string()
   .regex(
     /^(POST|PUT|PATCH) \/\S*$/i,
-    'must list entries like "POST /api/orders" (POST, PUT or PATCH, then a path; a trailing * matches a prefix)',
+    'must list entries like "POST /api/orders" (POST, PUT or PATCH, then a path; * matches one path segment, a trailing * any rest)',
   )
   .transform((entry) => {
     const [method, pattern] = entry.split(/\s+/) as [string, string];

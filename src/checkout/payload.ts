@@ -21,11 +21,16 @@ export type EdgeOrder = {
 
 export type OrderTarget = { method: "POST" | "PUT" | "PATCH"; path: string };
 
-/** Where edge orders go: the first ORDER_PATHS entry (a trailing `*` prefix marker dropped). */
+/**
+ * Where edge orders go: the first ORDER_PATHS entry that names one path (a
+ * trailing `*` prefix marker dropped; a `*` segment names no path to post to).
+ */
 export function orderTarget(config: Config): OrderTarget | null {
-  const first = config.orderPaths[0];
-  if (!first) return null;
-  return { method: first.method as OrderTarget["method"], path: first.pattern.replace(/\*+$/, "") || "/" };
+  for (const route of config.orderPaths) {
+    const path = route.pattern.replace(/\*+$/, "") || "/";
+    if (!path.includes("*")) return { method: route.method as OrderTarget["method"], path };
+  }
+  return null;
 }
 
 export function edgeOrder(

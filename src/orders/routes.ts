@@ -1,10 +1,29 @@
 import type { OrderRoute } from "../config";
 
-/** Whether a request is an order per ORDER_PATHS: same method, and the exact path or, for a pattern ending in `*`, its prefix. */
+const matchers = new Map<string, RegExp>();
+
+/**
+ * An ORDER_PATHS pattern as a regular expression: a `*` at the end matches
+ * any rest of the path (a prefix), a `*` anywhere else one path segment
+ * (`/api/carts/*\/checkout`). Built once per pattern.
+ */
+export function orderPathMatcher(pattern: string): RegExp {
+  let matcher = matchers.get(pattern);
+  if (!matcher) {
+    const prefix = pattern.endsWith("*");
+    const body = (prefix ? pattern.slice(0, -1) : pattern)
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[^/]+");
+    matcher = new RegExp(`^${body}${prefix ? "" : "$"}`);
+    matchers.set(pattern, matcher);
+  }
+  return matcher;
+}
+
+/** Whether a request is an order per ORDER_PATHS: same method, and a path its pattern matches. */
 export function isOrderRoute(routes: OrderRoute[], method: string, pathname: string): boolean {
   return routes.some(
-    (route) =>
-      route.method === method.toUpperCase() &&
-      (route.pattern.endsWith("*") ? pathname.startsWith(route.pattern.slice(0, -1)) : pathname === route.pattern),
+    (route) => route.method === method.toUpperCase() && orderPathMatcher(route.pattern).test(pathname),
   );
 }

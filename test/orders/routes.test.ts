@@ -18,4 +18,20 @@ describe("ORDER_PATHS matching", () => {
     expect(isOrderRoute(routes, "PUT", "/api/carts/42/checkout")).toBe(true);
     expect(isOrderRoute(routes, "PUT", "/api/cart")).toBe(false);
   });
+
+  it("matches one path segment for a * in the middle", () => {
+    const checkout = [{ method: "PATCH", pattern: "/api/carts/*/checkout" }];
+    expect(isOrderRoute(checkout, "PATCH", "/api/carts/7/checkout")).toBe(true);
+    expect(isOrderRoute(checkout, "PATCH", "/api/carts/a-b.c/checkout")).toBe(true);
+    expect(isOrderRoute(checkout, "PATCH", "/api/carts//checkout")).toBe(false);
+    expect(isOrderRoute(checkout, "PATCH", "/api/carts/7/8/checkout")).toBe(false);
+    expect(isOrderRoute(checkout, "PATCH", "/api/carts/7/checkout/again")).toBe(false);
+    expect(isOrderRoute(checkout, "PATCH", "/api/carts/*/checkout")).toBe(true);
+  });
+
+  it("takes regular-expression characters in a pattern literally", () => {
+    const dotted = [{ method: "POST", pattern: "/v1.0/orders" }];
+    expect(isOrderRoute(dotted, "POST", "/v1.0/orders")).toBe(true);
+    expect(isOrderRoute(dotted, "POST", "/v1x0/orders")).toBe(false);
+  });
 });
