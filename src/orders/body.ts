@@ -15,7 +15,8 @@ export function bodyKind(contentType: string | null): BodyKind | null {
   return null;
 }
 
-export type OrderBodyProblem = "unsupported_media_type" | "too_large" | "not_utf8" | "empty" | "malformed_json";
+export type OrderBodyProblem =
+  "unsupported_media_type" | "unsupported_encoding" | "too_large" | "not_utf8" | "empty" | "malformed_json";
 
 export type OrderBody = { kind: BodyKind; contentType: string; bytes: Uint8Array; text: string };
 
@@ -36,7 +37,8 @@ export function parseOrderBody(contentType: string | null, bytes: Uint8Array): O
   if (text.trim() === "") return { ok: false, problem: "empty" };
   if (kind === "json") {
     try {
-      JSON.parse(text);
+      // A leading byte order mark is allowed (RFC 8259); it stays in the bytes that are stored and replayed.
+      JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch {
       return { ok: false, problem: "malformed_json" };
     }
@@ -47,9 +49,15 @@ export function parseOrderBody(contentType: string | null, bytes: Uint8Array): O
 /** Reads and checks an order request's body; the media type is checked before a byte is read. */
 export async function readOrderBody(request: Request, maxBytes: number): Promise<OrderBodyRead> {
   const contentType = request.headers.get("content-type");
-  if (!bodyKind(contentType)) {
+  const problem = !bodyKind(contentType)
+    ? "unsupported_media_type"
+    : // The edge checks and keeps the text itself, so it must arrive uncompressed.
+      (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase() !== "identity"
+      ? "unsupported_encoding"
+      : null;
+  if (problem) {
     await discardBody(request.body);
-    return { ok: false, problem: "unsupported_media_type" };
+    return { ok: false, problem };
   }
   const read = await readLimited(request.body, maxBytes, { request: true });
   if (!read.ok) return { ok: false, problem: "too_large" };
@@ -63,6 +71,12 @@ export function orderBodyError(problem: OrderBodyProblem, maxBytes: number): Sta
         415,
         "unsupported_media_type",
         "Send the order as application/json or application/x-www-form-urlencoded.",
+      );
+    case "unsupported_encoding":
+      return new StayopenError(
+        415,
+        "unsupported_content_encoding",
+        "Send the order uncompressed: Content-Encoding is not accepted on orders.",
       );
     case "too_large":
       return new StayopenError(413, "payload_too_large", `Orders are limited to ${maxBytes} bytes.`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bodyKind, parseOrderBody } from "../../src/orders/body";
+import { bodyKind, orderBodyError, parseOrderBody, readOrderBody } from "../../src/orders/body";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -16,6 +16,24 @@ describe("order bodies", () => {
   it("keeps the text exactly as sent", () => {
     const read = parseOrderBody("application/json", bytes('{ "sku" : "A" }'));
     expect(read).toMatchObject({ ok: true, body: { kind: "json", text: '{ "sku" : "A" }' } });
+  });
+
+  it("accepts JSON after a byte order mark and keeps the mark", () => {
+    const read = parseOrderBody("application/json", bytes('\ufeff{"sku":"A"}'));
+    expect(read).toMatchObject({ ok: true, body: { kind: "json", text: '\ufeff{"sku":"A"}' } });
+  });
+
+  it("refuses a compressed body before reading it", async () => {
+    const request = new Request("https://shop.test/api/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: new Uint8Array([0x1f, 0x8b, 0x08, 0x00]),
+    });
+    expect(await readOrderBody(request, 1024)).toEqual({ ok: false, problem: "unsupported_encoding" });
+    expect(orderBodyError("unsupported_encoding", 1024)).toMatchObject({
+      status: 415,
+      code: "unsupported_content_encoding",
+    });
   });
 
   it("names what is wrong with a body", () => {

@@ -51,7 +51,16 @@ describe("orders while the origin is healthy", () => {
       headers: { "content-type": "application/json" },
       body: '{"orderId":"o-1"}',
     });
-    const response = await postOrder(env, "/orders/healthy", body("A"), { "idempotency-key": "client-key-1" });
+    const response = await postOrder(env, "/orders/healthy", body("A"), {
+      "idempotency-key": "client-key-1",
+      // Only a replay carries these: a client's own never reach the origin.
+      "x-stayopen-queued-at": "2020-01-01T00:00:00.000Z",
+      "x-stayopen-reference": "00aa",
+      "webhook-id": "forged",
+      "webhook-timestamp": "1",
+      "webhook-signature": "v1,AAAA",
+      "x-shop-header": "kept",
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get("x-stayopen-source")).toBe("origin");
     expect(await response.json()).toEqual({ orderId: "o-1" });
@@ -59,6 +68,15 @@ describe("orders while the origin is healthy", () => {
     expect(received).toMatchObject({ method: "POST", body: body("A") });
     expect(received!.headers["idempotency-key"]).toBe("client-key-1");
     expect(received!.headers["content-type"]).toBe("application/json");
+    expect(received!.headers["x-shop-header"]).toBe("kept");
+    for (const name of [
+      "x-stayopen-queued-at",
+      "x-stayopen-reference",
+      "webhook-id",
+      "webhook-timestamp",
+      "webhook-signature",
+    ])
+      expect(received!.headers[name], name).toBeUndefined();
   });
 
   it("gives a keyless order a key of its own, the same for a browser's double click", async () => {
