@@ -104,8 +104,12 @@ export async function runDrill({
   const message = `Outage drill in progress until ${until.slice(11, 16)} UTC. Orders placed now are kept and passed on.`;
   let forced = false;
   let restored = false;
+  // The "on" request once sent: an interrupt while it is on its way waits for it, then turns maintenance off
+  // whatever it answered (the drill refuses to start in maintenance, so "off" only undoes the drill's own).
+  let turningOn = null;
   async function restore() {
-    if (!forced || restored) return true;
+    if (turningOn) await turningOn;
+    if ((!forced && !turningOn) || restored) return true;
     const res = await request(`${base}/__stayopen/admin/maintenance`, {
       method: "POST",
       headers: { ...admin, "content-type": "application/json" },
@@ -125,12 +129,13 @@ export async function runDrill({
   process.once("SIGTERM", onSignal);
 
   try {
-    const on = await request(`${base}/__stayopen/admin/maintenance`, {
+    turningOn = request(`${base}/__stayopen/admin/maintenance`, {
       method: "POST",
       headers: { ...admin, "content-type": "application/json" },
       body: JSON.stringify({ on: true, message, until }),
       timeoutMs: TIMEOUT_MS,
     });
+    const on = await turningOn;
     if (isCatchAll404(on.status, on.text)) {
       checks.pending("force maintenance for the drill window", {
         name: "maintenance",

@@ -103,3 +103,53 @@ describe("checks", () => {
     assert.equal(isCatchAll404(400, '{"error":"not_found"}'), false);
   });
 });
+
+describe("outage drill interrupted", () => {
+  it("turns maintenance off even when Ctrl-C comes while the request that turns it on is on its way", async () => {
+    const seen = [];
+    let onArrived;
+    const arrived = new Promise((resolve) => (onArrived = resolve));
+    // Just enough of stayopen's API for the drill to reach the point where it forces maintenance.
+    const shop = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        seen.push({ method: req.method, path: req.url, body, at: Date.now() });
+        const json = (status, value) =>
+          res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+        if (req.url === "/__stayopen/status.json")
+          return json(200, {
+            origin: "up",
+            mode: "auto",
+            since: new Date().toISOString(),
+            message: null,
+            queuedOrders: 0,
+          });
+        if (req.url === "/__stayopen/admin/maintenance" && JSON.parse(body).on) {
+          onArrived();
+          // Slow to answer: the interrupt lands while this request is in flight.
+          return setTimeout(() => json(200, { mode: "maintenance" }), 600);
+        }
+        json(200, {});
+      });
+    });
+    await new Promise((done) => shop.listen(0, "127.0.0.1", done));
+    const url = `http://127.0.0.1:${shop.address().port}`;
+    const { spawn } = await import("node:child_process");
+    const drill = spawn(process.execPath, ["bin/stayopen.mjs", "drill", url, "--token", "t"], { stdio: "ignore" });
+    const exited = new Promise((resolve) => drill.on("exit", resolve));
+    await Promise.race([arrived, exited]);
+    drill.kill("SIGINT");
+    assert.equal(await exited, 130);
+    shop.close();
+
+    const posts = seen.filter((request) => request.path === "/__stayopen/admin/maintenance");
+    assert.deepEqual(
+      posts.map((post) => JSON.parse(post.body).on),
+      [true, false],
+      "maintenance was turned on, then off",
+    );
+    // "Off" left after "on" was answered, so the shop cannot apply them in the wrong order.
+    assert.ok(posts[1].at >= posts[0].at + 600, "off was sent while on was still on its way");
+  });
+});
