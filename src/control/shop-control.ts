@@ -14,6 +14,9 @@ export type ControlState = { maintenance: Maintenance | null };
 
 type ControlRecord = { shopId: string | null; maintenance: Maintenance | null; startLogged: boolean };
 
+/** Log lines carry times as ISO 8601, like their `time`. */
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
 /**
  * The operator's switches for one shop, named `${shopId}:control`: forced
  * maintenance with its window, and the one-time bypass links already used.
@@ -53,10 +56,15 @@ export class ShopControl extends DurableObject<Env> {
         shop: shopId,
         cause: "operator",
         message: next.message,
-        until: next.until,
+        until: isoOrNull(next.until),
       });
     } else {
-      log("info", "maintenance_scheduled", { shop: shopId, from: next.from, until: next.until, message: next.message });
+      log("info", "maintenance_scheduled", {
+        shop: shopId,
+        from: isoOrNull(next.from),
+        until: isoOrNull(next.until),
+        message: next.message,
+      });
     }
     this.#save();
     await this.#schedule(now);
@@ -88,7 +96,7 @@ export class ShopControl extends DurableObject<Env> {
         shop: record.shopId,
         cause: "window",
         message: maintenance.message,
-        until: maintenance.until,
+        until: isoOrNull(maintenance.until),
       });
     }
     this.#save();

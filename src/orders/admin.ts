@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
 import { StayopenError } from "../errors";
+import { log } from "../log";
 import { discardOrder, drainNow, listOrders, retryOrder } from "./queue";
 import { isOrderState, ORDER_STATES, type DeadLetterAction } from "./types";
 
@@ -54,6 +55,7 @@ ordersAdmin.post("/orders/:reference/discard", async (c) => {
 });
 
 ordersAdmin.post("/replay", async (c) => {
+  log("info", "order_drain_started", { shop: c.get("shop").id, cause: "operator" });
   await drainNow(c.env, c.get("shop"));
   return c.json({ status: "draining" }, 202);
 });

@@ -1,5 +1,5 @@
 import { env as testEnv } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
@@ -138,9 +138,16 @@ describe("admin order routes", () => {
     expect(Date.parse((await order(env, reference)).nextAttemptAt!)).toBeGreaterThan(Date.now() + 60_000);
 
     await origin.setMode({ mode: "ok" });
+    const logged = vi.spyOn(console, "log");
     const response = await admin("/replay", { method: "POST" });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ status: "draining" });
+    // An operator's drain is a state change like any other: it is logged.
+    const lines = logged.mock.calls.map(([line]) => String(line));
+    logged.mockRestore();
+    expect(
+      lines.some((line) => line.includes('"event":"order_drain_started"') && line.includes('"cause":"operator"')),
+    ).toBe(true);
     await runAlarmsUntil(env, reference, isDelivered);
     expect(await origin.requests("/orders/admin-replay")).toHaveLength(3);
   });
