@@ -350,7 +350,18 @@ export function parseConfig(vars: Partial<Record<keyof Parsed, unknown>>): Confi
   if (result.success) return toConfig(result.data);
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? "configuration");
-  const problem = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+  // Inside a JSON value (BACKUP_ORIGINS), where: `[0].orders`.
+  const where = issue.path
+    .slice(1)
+    .map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`))
+    .join("");
+  // zod does not keep the input; its message says what it received.
+  const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
+  const problem = where
+    ? `${where.replace(/^\./, "")} ${missing ? "is required" : `is wrong: ${issue.message}`}`
+    : missing
+      ? "is required"
+      : issue.message;
   throw new ConfigError(variable, problem);
 }
 

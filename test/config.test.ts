@@ -91,6 +91,11 @@ describe("parseConfig", () => {
     expect(problem({ ...base, SUPPORT_EMAIL: "nope" })).toContain("SUPPORT_EMAIL");
     expect(problem({ ...base, BACKUP_ORIGINS: "[{url:" })).toContain("BACKUP_ORIGINS must be a JSON array");
     expect(problem({ ...base, BACKUP_ORIGINS: '[{"url":"https://x","order":true}]' })).toContain("BACKUP_ORIGINS");
+    // Inside the JSON, the entry and field that are wrong.
+    const wrongType = problem({ ...base, BACKUP_ORIGINS: '[{"url":"https://x"},{"url":"https://y","orders":"yes"}]' });
+    expect(wrongType).toContain("BACKUP_ORIGINS [1].orders is wrong");
+    expect(wrongType).not.toContain("BACKUP_ORIGINS is required");
+    expect(problem({ ...base, BACKUP_ORIGINS: '[{"orders":true}]' })).toContain("BACKUP_ORIGINS [0].url is required");
     expect(problem({ ...base, CRITICAL_PATHS: "home" })).toContain("CRITICAL_PATHS");
     expect(problem({ ...base, ADMIN_TOKEN: "short" })).toContain("ADMIN_TOKEN must be at least 16 characters");
   });
