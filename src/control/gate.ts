@@ -39,7 +39,7 @@ export function operatorControls(): MiddlewareHandler<AppEnv> {
     const forced = activeMaintenance((await currentControls(c)).maintenance, Date.now());
     c.set("forcedMaintenance", forced);
     if (forced && (c.req.method === "GET" || c.req.method === "HEAD"))
-      return (await snapshotResponse(c)) ?? unavailableResponse(c);
+      return (await snapshotResponse(c, { lastResort: true })) ?? unavailableResponse(c);
     await next();
   };
 }

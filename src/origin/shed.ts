@@ -39,7 +39,7 @@ export function shedDuringSlowStart(): MiddlewareHandler<AppEnv> {
         c.set("shedFromPrimary", true);
         return next();
       }
-      const stale = await snapshotResponse(c);
+      const stale = await snapshotResponse(c, { lastResort: false });
       if (stale) return stale;
     }
     rampingInFlight.set(shop.id, (rampingInFlight.get(shop.id) ?? 0) + 1);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { forgetControls, shopControl } from "../../src/control/controls";
 import type { Env } from "../../src/env";
 import { count, flushIfDue, FLUSH_EVERY_MS } from "../../src/metrics/counters";
 import { FakeOrigin } from "../support/origin";
@@ -73,6 +74,29 @@ describe("metrics", () => {
 
     const after = await scrape(env);
     expect(valueOf(after, 'stayopen_snapshot_stores_total{shop="default",result="stored"}')).toBe(stored + 1);
+    expect(valueOf(after, 'stayopen_snapshot_hits_total{shop="default",use="stale"}')).toBe(stale + 1);
+    expect(valueOf(after, 'stayopen_snapshot_misses_total{shop="default",reason="missing"}')).toBe(missing + 1);
+  });
+
+  it("counts the snapshots served, and the pages missing, while maintenance is forced", async () => {
+    const env = isolate();
+    const path = fresh();
+    await (await dispatch(`https://shop.test${path}`, env)).text();
+    const text = await scrape(env);
+    const stale = valueOf(text, 'stayopen_snapshot_hits_total{shop="default",use="stale"}');
+    const missing = valueOf(text, 'stayopen_snapshot_misses_total{shop="default",reason="missing"}');
+
+    const control = shopControl(env, "default");
+    await control.setMaintenance("default", { on: true, message: "Stocktake" });
+    forgetControls();
+    try {
+      expect((await dispatch(`https://shop.test${path}`, env)).status).toBe(200);
+      expect((await dispatch(`https://shop.test${fresh()}`, env)).status).toBe(503);
+    } finally {
+      await control.setMaintenance("default", { on: false });
+      forgetControls();
+    }
+    const after = await scrape(env);
     expect(valueOf(after, 'stayopen_snapshot_hits_total{shop="default",use="stale"}')).toBe(stale + 1);
     expect(valueOf(after, 'stayopen_snapshot_misses_total{shop="default",reason="missing"}')).toBe(missing + 1);
   });
