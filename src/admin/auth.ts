@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { shopControl } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
@@ -69,7 +70,9 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     }
 
     const cookie = sessionCookie(c);
-    const session = cookie ? await verifySession(token, cookie) : null;
+    const signed = cookie ? await verifySession(token, cookie) : null;
+    // A session someone logged out of stays ended, even if its cookie was kept.
+    const session = signed && !(await shopControl(c.env, c.get("shop").id).sessionEnded(signed.id)) ? signed : null;
     if (!session) {
       return wantsLoginPage(c.req.raw)
         ? new Response(null, { status: 303, headers: { ...EDGE_HEADERS, location: LOGIN_PATH } })

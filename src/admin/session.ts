@@ -5,7 +5,8 @@ import { fromBase64Url, toBase64Url } from "../http/base64url";
 /**
  * The dashboard's login session: a cookie holding a random id and an expiry,
  * signed with HMAC-SHA256 under ADMIN_TOKEN, never the token itself. Rotating
- * the token ends every session. Each session has its own CSRF token, derived
+ * the token ends every session; logging out ends one (ShopControl keeps its id
+ * until it would have expired). Each session has its own CSRF token, derived
  * from its id, which every dashboard form carries.
  */
 

@@ -19,7 +19,8 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toIS
 
 /**
  * The operator's switches for one shop, named `${shopId}:control`: forced
- * maintenance with its window, and the one-time bypass links already used.
+ * maintenance with its window, the one-time bypass links already used and
+ * the dashboard sessions logged out of.
  * Kept apart from the origin monitors so that changing ORIGIN_URL in the
  * middle of maintenance does not end it. The alarm logs a scheduled window's
  * start and clears it at its end.
@@ -80,6 +81,19 @@ export class ShopControl extends DurableObject<Env> {
       expiresAt,
     );
     return inserted.toArray().length === 1;
+  }
+
+  /** Ends a dashboard session for good (logout), until its own expiry; the signed cookie alone cannot be revoked. */
+  endSession(id: string, expiresAt: number): void {
+    this.redeemLink(`session:${id}`, expiresAt);
+  }
+
+  sessionEnded(id: string): boolean {
+    return (
+      this.ctx.storage.sql
+        .exec("SELECT 1 FROM used_links WHERE nonce = ? AND expires_at >= ?", `session:${id}`, Date.now())
+        .toArray().length > 0
+    );
   }
 
   override async alarm(): Promise<void> {

@@ -123,11 +123,16 @@ describe("dashboard login", () => {
     expect((await dispatch(`${BASE}/status`, env, { headers: { cookie } })).status).toBe(200);
   });
 
-  it("logs out by clearing the cookie", async () => {
+  it("logs out by clearing the cookie and ending the session, so a kept copy of the cookie no longer works", async () => {
     const { cookie, csrf } = await login();
+    expect((await dispatch(`${BASE}/status`, env, { headers: { cookie } })).status).toBe(200);
     const response = await post("/logout", { csrf }, { cookie, ...SAME_SITE });
     expect(response.status).toBe(303);
     expect(response.headers.get("set-cookie")).toMatch(/^stayopen_admin=;.*Max-Age=0/);
+    expect((await dispatch(`${BASE}/status`, env, { headers: { cookie } })).status).toBe(401);
+    // Another session goes on.
+    const other = await login();
+    expect((await dispatch(`${BASE}/status`, env, { headers: { cookie: other.cookie } })).status).toBe(200);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { applyMaintenance } from "../../control/admin";
+import { shopControl } from "../../control/controls";
 import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../env";
 import { readFields } from "../../http/fields";
@@ -73,7 +74,9 @@ dashboard.post("/login", async (c) => {
   return c.redirect(ADMIN_BASE, 303);
 });
 
-dashboard.post("/logout", (c) => {
+dashboard.post("/logout", async (c) => {
+  const session = c.get("adminSession");
+  if (session) await shopControl(c.env, c.get("shop").id).endSession(session.id, session.expiresAt * 1000);
   clearSessionCookie(c);
   log("info", "admin_logged_out", { shop: c.get("shop").id });
   return c.redirect(`${ADMIN_BASE}/login`, 303);
@@ -119,6 +122,7 @@ dashboard.post("/dashboard/orders/:reference/:action{retry|discard}", async (c) 
 });
 
 dashboard.post("/dashboard/replay", async (c) => {
+  log("info", "order_drain_started", { shop: c.get("shop").id, cause: "operator" });
   await drainNow(c.env, c.get("shop"));
   return done(c, "replay");
 });
