@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
 import { StayopenError } from "../errors";
 import { log } from "../log";
-import { discardOrder, drainNow, listOrders, retryOrder } from "./queue";
+import { discardOrder, drainNow, listOrders, queueDepth, retryOrder } from "./queue";
 import { isOrderState, ORDER_STATES, type DeadLetterAction } from "./types";
 
 const DEFAULT_LIMIT = 50;
@@ -23,7 +23,12 @@ ordersAdmin.get("/orders", async (c) => {
   const limit = /^\d+$/.test(limitParam) ? Number(limitParam) : NaN;
   if (!(limit >= 1 && limit <= MAX_LIMIT))
     throw new StayopenError(400, "invalid_limit", `limit must be a whole number from 1 to ${MAX_LIMIT}.`);
-  return c.json({ state, orders: await listOrders(c.env, c.get("shop"), state, limit) });
+  const [orders, depth] = await Promise.all([
+    listOrders(c.env, c.get("shop"), state, limit),
+    queueDepth(c.env, c.get("shop")),
+  ]);
+  // The newest `limit` of them: how many there are says whether a page holds them all.
+  return c.json({ state, total: depth[state], truncated: depth[state] > orders.length, orders });
 });
 
 function answer(c: Context<AppEnv>, reference: string, action: DeadLetterAction): Response {

@@ -117,6 +117,8 @@ describe("dashboard login", () => {
       expect(html).toContain(`>${heading}</h`);
     }
     expect(html).toContain("Readiness score:");
+    expect(html).toMatch(/Snapshots stored, all pages: \d+/);
+    expect(html).toContain('href="/__stayopen/admin/subscribers.csv"');
     expect(html).toContain("Off (STATIC_BACKUP=off).");
     expect(html).not.toContain("<script");
 

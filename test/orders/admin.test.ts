@@ -86,6 +86,16 @@ describe("admin order routes", () => {
 
     const delivered = (await (await admin("/orders?state=delivered")).json()) as { orders: Record<string, unknown>[] };
     for (const listed of delivered.orders) expect(listed).not.toHaveProperty("body");
+
+    // A page smaller than the list says so.
+    const page = (await (await admin("/orders?state=dead&limit=1")).json()) as {
+      total: number;
+      truncated: boolean;
+      orders: unknown[];
+    };
+    expect(page.orders).toHaveLength(1);
+    expect(page.total).toBe((await depth(env)).dead);
+    expect(page.truncated).toBe(true);
   });
 
   it("refuses an unknown state or a bad limit", async () => {

@@ -27,13 +27,14 @@ function staticBackupLine(status: StaticBackupStatus): string {
 }
 
 /** The readiness report: score, what to fix, and which pages would be served during an outage. */
-export function CoverageSection({ readiness }: { readiness: ReadinessReport }) {
+export function CoverageSection({ readiness, snapshots }: { readiness: ReadinessReport; snapshots: number }) {
   return (
     <section aria-labelledby="coverage-heading">
       <h2 id="coverage-heading">Readiness and snapshot coverage</h2>
       <p>
         Readiness score: <strong>{readiness.score}</strong> of 100
       </p>
+      <p>Snapshots stored, all pages: {snapshots}</p>
       {readiness.fix.length > 0 ? (
         <>
           <h3>What to fix</h3>

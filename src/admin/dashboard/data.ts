@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { countSnapshots } from "../../catalog/count";
 import { operatorStatus } from "../../control";
 import type { AppEnv } from "../../env";
 import { queueDepth, type OrderState, type OrderView } from "../../orders";
@@ -13,17 +14,19 @@ export type DashboardData = {
   queue: Record<OrderState, number>;
   dead: OrderView[];
   readiness: ReadinessReport;
+  snapshots: number;
 };
 
 export const DEAD_LETTERS_SHOWN = 50;
 
 export async function dashboardData(c: Context<AppEnv>): Promise<DashboardData> {
   const shop = c.get("shop");
-  const [status, queue, dead, readiness] = await Promise.all([
+  const [status, queue, dead, readiness, snapshots] = await Promise.all([
     operatorStatus(c),
     queueDepth(c.env, shop),
     listOrders(c.env, shop, "dead", DEAD_LETTERS_SHOWN),
     readinessReport(c.env, shop, publicOrigin(shop, c.req.url)!),
+    countSnapshots(c.env, shop.id),
   ]);
-  return { status, queue, dead, readiness };
+  return { status, queue, dead, readiness, snapshots };
 }

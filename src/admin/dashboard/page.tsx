@@ -36,12 +36,15 @@ export function DashboardPage({ config, data, csrf, notice }: DashboardProps) {
           <li>
             <a href={`${ADMIN_BASE}/metrics`}>Metrics (Prometheus text)</a>
           </li>
+          <li>
+            <a href={`${ADMIN_BASE}/subscribers.csv`}>Notify-me sign-ups (CSV)</a>
+          </li>
         </ul>
       </nav>
       <OriginSection status={data.status} />
       <MaintenanceSection status={data.status} csrf={csrf} />
       <OrdersSection queue={data.queue} dead={data.dead} csrf={csrf} />
-      <CoverageSection readiness={data.readiness} />
+      <CoverageSection readiness={data.readiness} snapshots={data.snapshots} />
       <ActionButton action={`${ADMIN_BASE}/logout`} csrf={csrf} label="Log out" />
     </Layout>
   );
