@@ -78,7 +78,7 @@ export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
 }
 
 /** Counter calls on their way, per isolate and client key: one at a time, the others wait for its lease. */
-const asking = new Map<string, Promise<unknown>>();
+const asking = new Map<string, { settled: Promise<unknown>; at: number }>();
 
 /** How long a request waits for another's counter call before it asks itself (that call may belong to a cancelled request). */
 const JOIN_ASK_MS = 1_000;
@@ -98,8 +98,9 @@ async function decide(c: Context<AppEnv>, bucket: Bucket, client: string, key: s
   let decision = leases.use(key, Date.now());
   for (let joined = 0; decision === "ask" && joined < MAX_JOINS; joined++) {
     const pending = asking.get(key);
-    if (!pending) break;
-    await awaitBriefly(pending, JOIN_ASK_MS);
+    // A call older than the wait belongs to a request that was cancelled mid-way: it may never settle.
+    if (!pending || Date.now() - pending.at >= JOIN_ASK_MS) break;
+    await awaitBriefly(pending.settled, JOIN_ASK_MS);
     decision = leases.use(key, Date.now());
   }
   if (decision !== "ask") return decision;
@@ -113,8 +114,8 @@ async function decide(c: Context<AppEnv>, bucket: Bucket, client: string, key: s
       WINDOW_MS,
       leaseSize(limit),
     ))();
-  const settled = ask.catch(() => {});
-  asking.set(key, settled);
+  const pending = { settled: ask.catch(() => {}), at: asked };
+  asking.set(key, pending);
   try {
     // Timed from before the call, so a lease never outlives the counter's window.
     return leases.record(key, await ask, asked);
@@ -122,7 +123,7 @@ async function decide(c: Context<AppEnv>, bucket: Bucket, client: string, key: s
     log("warn", "rate_limit_unavailable", { shop: shop.id, bucket, error: String(error) });
     return null;
   } finally {
-    if (asking.get(key) === settled) asking.delete(key);
+    if (asking.get(key) === pending) asking.delete(key);
   }
 }
 
