@@ -205,7 +205,10 @@ export class OrderQueue extends DurableObject<Env> {
     return counts;
   }
 
-  /** Replays now: the origin is back (or an operator says so), so backoffs and the pause are lifted. Without settings, the kept ones. */
+  /**
+   * Replays now: the origin is back (or an operator says so), so backoffs and
+   * the pause are lifted. Without settings, with the ones the shard keeps.
+   */
   async drain(settings?: DeliverySettings): Promise<void> {
     const now = Date.now();
     if (settings) this.#keepSettings(settings);

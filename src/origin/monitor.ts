@@ -240,7 +240,7 @@ export class OriginMonitor extends DurableObject<Env> {
    * The origin is back and maybe no shopper is around to tell: the queue
    * shards stop waiting out their backoff now, with the settings they keep.
    * The first isolate to exchange afterwards still gets `drain` (and hands
-   * over the notify-me list); draining twice only moves nothing twice.
+   * over the notify-me list); its drain finds nothing left to hurry.
    */
   async #wakeQueue(settings: MonitorSettings): Promise<void> {
     if (!settings.drainsOrders || !settings.orderShards) return;
