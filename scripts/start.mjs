@@ -54,10 +54,11 @@ function announce() {
       Status: ${shop}/__stayopen/status
    4. Place an order while the shop is down:
       curl -i -X POST ${shop}/api/orders -H 'content-type: application/json' \\
+           -H 'Idempotency-Key: demo-1' \\
            -d '{"sku":"COF-HUIL-250","qty":1,"name":"Ada","email":"ada@example.com","address":"1 Main St"}'
       then open the statusUrl it returns under ${shop}.
    5. Start the shop again: curl -X POST '${control}/mode?mode=up'
-      Within seconds the queue drains: curl ${control}/stats (or ${shop}/api/orders)
+      Within seconds the queue drains: curl http://127.0.0.1:${SHOP_PORT}/api/orders
    The cron (pre-warm of CRITICAL_PATHS, backups) runs every 5 minutes in production;
    run it now: curl ${shop}/__scheduled
    Admin API token (from .dev.vars): ${secrets.ADMIN_TOKEN}
