@@ -50,8 +50,13 @@ controlAdmin.post("/maintenance", async (c) => {
   return c.json(describeControls(applied.state, Date.now()));
 });
 
-/** Sets a bypass cookie on this response and hands out a one-time link that gives a browser the same cookie. */
-controlAdmin.post("/bypass", async (c) => {
+export type BypassIssued = { cookieExpiresAt: number; link: string; linkExpiresAt: number };
+
+/**
+ * Sets a bypass cookie on this response and makes a one-time link that gives
+ * another browser the same cookie; for the API and the dashboard alike.
+ */
+export async function issueBypass(c: Context<AppEnv>): Promise<BypassIssued> {
   const shop = c.get("shop");
   // requireAdmin() only lets a request through when ADMIN_TOKEN is set.
   const adminToken = shop.config.adminToken!;
@@ -64,9 +69,14 @@ controlAdmin.post("/bypass", async (c) => {
     await signPass({ kind: "link", shop: shop.id, exp: linkExpiresAt, nonce: newNonce() }, adminToken),
   );
   log("info", "bypass_issued", { shop: shop.id, cookieExpiresAt: cookie.expiresAt, linkExpiresAt });
+  return { cookieExpiresAt: cookie.expiresAt, link: link.toString(), linkExpiresAt };
+}
+
+controlAdmin.post("/bypass", async (c) => {
+  const issued = await issueBypass(c);
   return c.json({
-    cookie: { name: BYPASS_COOKIE_HEADER_NAME, expiresAt: new Date(cookie.expiresAt).toISOString() },
-    link: link.toString(),
-    linkExpiresAt: new Date(linkExpiresAt).toISOString(),
+    cookie: { name: BYPASS_COOKIE_HEADER_NAME, expiresAt: new Date(issued.cookieExpiresAt).toISOString() },
+    link: issued.link,
+    linkExpiresAt: new Date(issued.linkExpiresAt).toISOString(),
   });
 });

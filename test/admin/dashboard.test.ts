@@ -211,4 +211,17 @@ describe("dashboard actions", () => {
     const again = await post(`/dashboard/orders/${reference}/discard`, { csrf }, { cookie, ...SAME_SITE });
     expect(again.status).toBe(409);
   });
+
+  it("gives this browser the staff bypass and a one-time link for another, like the API", async () => {
+    const { cookie, csrf } = await login();
+    const page = await (await dispatch(BASE, env, { headers: { cookie } })).text();
+    expect(page).toContain('action="/__stayopen/admin/dashboard/bypass"');
+
+    const response = await post("/dashboard/bypass", { csrf }, { cookie, ...SAME_SITE });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("set-cookie")).toMatch(/^__Host-stayopen-bypass=[^;]+;.*HttpOnly/);
+    const html = await response.text();
+    expect(html).toMatch(/value="https:\/\/shop\.test\/__stayopen\/bypass\?token=[A-Za-z0-9_.-]+"/);
+    expect(html).toContain("This browser now reaches the real shop");
+  });
 });

@@ -33,6 +33,12 @@ export function MaintenanceSection({ status, csrf }: { status: OperatorStatus; c
       {maintenance ? (
         <ActionButton action={MAINTENANCE_ACTION} csrf={csrf} fields={{ on: "false" }} label="Turn maintenance off" />
       ) : null}
+      <h3>Staff bypass</h3>
+      <p>
+        See the real shop from this browser while shoppers get the maintenance flow, and get a one-time link for
+        another.
+      </p>
+      <ActionButton action={`${ADMIN_BASE}/dashboard/bypass`} csrf={csrf} label="Bypass from this browser" />
     </section>
   );
 }

@@ -1,4 +1,6 @@
 import type { Config } from "../../config";
+import type { BypassIssued } from "../../control/admin";
+import { formatAsOf } from "../../shopper/time";
 import { Layout } from "../../shopper/layout";
 import { ADMIN_BASE } from "../session";
 
@@ -10,6 +12,30 @@ export function ProblemPage({ config, title, message }: { config: Config; title:
       <p class="notice" role="alert">
         {message}
       </p>
+      <p>
+        <a href={ADMIN_BASE}>Back to the dashboard</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** The staff bypass just issued: this browser has it; the link gives it to one more, once. */
+export function BypassIssuedPage({ config, issued }: { config: Config; issued: BypassIssued }) {
+  return (
+    <Layout config={config} title="Staff bypass">
+      <h1>Staff bypass</h1>
+      <p class="notice" role="status">
+        This browser now reaches the real shop until{" "}
+        <time datetime={new Date(issued.cookieExpiresAt).toISOString()}>{formatAsOf(issued.cookieExpiresAt)}</time>,
+        whatever shoppers see.
+      </p>
+      <p>
+        <label for="bypass-link">
+          To give another browser the same, open this link there once, before{" "}
+          <time datetime={new Date(issued.linkExpiresAt).toISOString()}>{formatAsOf(issued.linkExpiresAt)}</time>:
+        </label>
+      </p>
+      <input id="bypass-link" type="text" readonly value={issued.link} />
       <p>
         <a href={ADMIN_BASE}>Back to the dashboard</a>
       </p>

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { applyMaintenance } from "../../control/admin";
+import { applyMaintenance, issueBypass } from "../../control/admin";
 import { shopControl } from "../../control/controls";
 import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../env";
@@ -13,7 +13,7 @@ import { ADMIN_BASE, clearSessionCookie, isCrossSite, issueSession, setSessionCo
 import { dashboardData } from "./data";
 import { LoginPage } from "./login";
 import { DashboardPage } from "./page";
-import { ProblemPage } from "./problem";
+import { BypassIssuedPage, ProblemPage } from "./problem";
 
 /**
  * The operator dashboard: the admin API rendered as pages, with forms that
@@ -119,6 +119,11 @@ dashboard.post("/dashboard/orders/:reference/:action{retry|discard}", async (c) 
         `Only dead letters can be retried or discarded; this order is ${result.state}.`,
       );
   }
+});
+
+dashboard.post("/dashboard/bypass", async (c) => {
+  const issued = await issueBypass(c);
+  return renderPage(c, <BypassIssuedPage config={c.get("shop").config} issued={issued} />);
 });
 
 dashboard.post("/dashboard/replay", async (c) => {
