@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { iso } from "../iso-time";
 import { log } from "../log";
 import {
   activeMaintenance,
@@ -13,9 +14,6 @@ import {
 export type ControlState = { maintenance: Maintenance | null };
 
 type ControlRecord = { shopId: string | null; maintenance: Maintenance | null; startLogged: boolean };
-
-/** Log lines carry times as ISO 8601, like their `time`. */
-const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * The operator's switches for one shop, named `${shopId}:control`: forced
@@ -57,13 +55,13 @@ export class ShopControl extends DurableObject<Env> {
         shop: shopId,
         cause: "operator",
         message: next.message,
-        until: isoOrNull(next.until),
+        until: iso(next.until),
       });
     } else {
       log("info", "maintenance_scheduled", {
         shop: shopId,
-        from: isoOrNull(next.from),
-        until: isoOrNull(next.until),
+        from: iso(next.from),
+        until: iso(next.until),
         message: next.message,
       });
     }
@@ -110,7 +108,7 @@ export class ShopControl extends DurableObject<Env> {
         shop: record.shopId,
         cause: "window",
         message: maintenance.message,
-        until: isoOrNull(maintenance.until),
+        until: iso(maintenance.until),
       });
     }
     this.#save();

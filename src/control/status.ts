@@ -1,11 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { iso } from "../iso-time";
 import { originMonitor } from "../origin/sync";
 import { rememberControls, shopControl } from "./controls";
 import { activeMaintenance } from "./maintenance";
 import type { ControlState } from "./shop-control";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The operator's switches as the admin API shows them. */
 export function describeControls(state: ControlState, now: number) {

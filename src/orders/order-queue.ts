@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../config";
 import type { Env } from "../env";
+import { iso } from "../iso-time";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
@@ -87,8 +88,6 @@ type ShardRow = { settings: string | null; in_flight: number; failures: number; 
 
 type Claimed = Delivery & { seq: number; attempts: number; meta: string | null };
 type Finished = { meta: string | null; outcome: OrderOutcome };
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function toView(row: OrderRow, withBody: boolean): ShardOrderView {
   return {
