@@ -1,6 +1,5 @@
 import type { Context } from "hono";
-import { currentControls } from "../control/controls";
-import { activeMaintenance } from "../control/maintenance";
+import { forcedNow } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFeed, type Feed } from "../feed/read";
 import { originHealth } from "../origin/health";
@@ -43,7 +42,7 @@ export async function checkoutContext(c: Context<AppEnv>): Promise<CheckoutConte
     return { ok: false, response };
   }
   // Under forced maintenance the shop's pages are closed and orders wait, whatever the origin's health.
-  const forced = activeMaintenance((await currentControls(c)).maintenance, Date.now()) !== null;
+  const forced = (await forcedNow(c)) !== null;
   const shopState = forced ? "maintenance" : originHealth(c.get("shop")).label === "up" ? "up" : "down";
   return { ok: true, feed, target, shopState };
 }

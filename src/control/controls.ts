@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
 import { awaitBriefly, FIRST_LOOK_MS, SharedCopy } from "../shared-copy";
+import { activeMaintenance, type ForcedMaintenance } from "./maintenance";
 import type { ControlState } from "./shop-control";
 
 /**
@@ -53,6 +54,14 @@ export async function currentControls(c: Context<AppEnv>, options: { fresh?: boo
     else c.executionCtx.waitUntil(update);
   }
   return copy.value;
+}
+
+/** The maintenance in force now, as this isolate knows the switches (see currentControls), or null. */
+export async function forcedNow(
+  c: Context<AppEnv>,
+  options: { fresh?: boolean } = {},
+): Promise<ForcedMaintenance | null> {
+  return activeMaintenance((await currentControls(c, options)).maintenance, Date.now());
 }
 
 /** An operator's change takes effect in this isolate at once; the others see it within BREAKER_SYNC_MS. */

@@ -6,8 +6,7 @@ import { log } from "../log";
 import { fetchWithDeadline, toOriginRequest } from "../origin/fetch";
 import { unavailableResponse } from "../shopper/maintenance";
 import { bypassVia, type BypassVia } from "./bypass";
-import { currentControls } from "./controls";
-import { activeMaintenance } from "./maintenance";
+import { forcedNow } from "./controls";
 
 /**
  * Staff always reach the real origin: no breaker, never snapshotted, never
@@ -36,7 +35,7 @@ export function operatorControls(): MiddlewareHandler<AppEnv> {
   return async function applyOperatorControls(c, next) {
     const via = await bypassVia(c);
     if (via) return toRealOrigin(c, via);
-    const forced = activeMaintenance((await currentControls(c)).maintenance, Date.now());
+    const forced = await forcedNow(c);
     c.set("forcedMaintenance", forced);
     if (forced && (c.req.method === "GET" || c.req.method === "HEAD"))
       return (await snapshotResponse(c, { lastResort: true })) ?? unavailableResponse(c);

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Config, Shop } from "../config";
-import { currentControls } from "../control/controls";
-import { activeMaintenance } from "../control/maintenance";
+import { forcedNow } from "../control/controls";
+import type { ForcedMaintenance } from "../control/maintenance";
 import type { AppEnv, Env } from "../env";
 import { waitingOrderCount } from "../orders/queue";
 import type { OriginHealth } from "../origin/health";
@@ -31,18 +31,26 @@ async function originLabel(env: Env, shop: Shop, primary: OriginHealth): Promise
   return backups.some((backup) => backup.label !== "down") ? "degraded" : "down";
 }
 
-/** From the shared state: the origins' monitors and the operator's switches, refreshed when older than BREAKER_SYNC_MS. */
-export async function publicStatus(c: Context<AppEnv>): Promise<PublicStatus> {
+/**
+ * From the shared state: the origins' monitors and the operator's switches,
+ * refreshed when older than BREAKER_SYNC_MS; with the maintenance in force,
+ * whose end the page (not the contract's JSON) shows.
+ */
+async function statusView(c: Context<AppEnv>): Promise<{ status: PublicStatus; forced: ForcedMaintenance | null }> {
   const shop = c.get("shop");
-  const [health, controls] = await Promise.all([sharedOriginHealth(c.env, shop), currentControls(c, { fresh: true })]);
-  const forced = activeMaintenance(controls.maintenance, Date.now());
-  return {
+  const [health, forced] = await Promise.all([sharedOriginHealth(c.env, shop), forcedNow(c, { fresh: true })]);
+  const status: PublicStatus = {
     origin: await originLabel(c.env, shop, health),
     mode: forced ? "maintenance" : "auto",
     since: new Date(forced?.since ?? health.since).toISOString(),
     message: forced?.message ?? null,
     queuedOrders: await waitingOrderCount(c.env, shop),
   };
+  return { status, forced };
+}
+
+export async function publicStatus(c: Context<AppEnv>): Promise<PublicStatus> {
+  return (await statusView(c)).status;
 }
 
 const WORDS: Record<PublicStatus["origin"], string> = {
@@ -109,8 +117,7 @@ export async function statusJson(c: Context<AppEnv>): Promise<Response> {
 }
 
 export async function statusHtml(c: Context<AppEnv>): Promise<Response> {
-  const status = await publicStatus(c);
-  const forced = activeMaintenance((await currentControls(c)).maintenance, Date.now());
+  const { status, forced } = await statusView(c);
   const reopensAt = forced?.until ?? null;
   return renderPage(c, <StatusPage config={c.get("shop").config} status={status} reopensAt={reopensAt} />, 200, {
     "x-stayopen-source": "edge",
