@@ -59,8 +59,13 @@ ordersAdmin.post("/orders/:reference/discard", async (c) => {
   return answer(c, reference, await discardOrder(c.env, c.get("shop"), reference));
 });
 
-ordersAdmin.post("/replay", async (c) => {
+/** An operator's "deliver now", from the API or the dashboard: logged like every drain, then every shard replays. */
+export async function operatorDrain(c: Context<AppEnv>): Promise<void> {
   log("info", "order_drain_started", { shop: c.get("shop").id, cause: "operator" });
   await drainNow(c.env, c.get("shop"));
+}
+
+ordersAdmin.post("/replay", async (c) => {
+  await operatorDrain(c);
   return c.json({ status: "draining" }, 202);
 });

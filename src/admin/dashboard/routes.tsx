@@ -5,7 +5,7 @@ import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../env";
 import { readFields } from "../../http/fields";
 import { log } from "../../log";
-import { drainNow } from "../../orders";
+import { operatorDrain } from "../../orders/admin";
 import { discardOrder, retryOrder } from "../../orders/queue";
 import { renderPage } from "../../shopper/render";
 import { crossSiteRefusal, secretsEqual } from "../auth";
@@ -127,7 +127,6 @@ dashboard.post("/dashboard/bypass", async (c) => {
 });
 
 dashboard.post("/dashboard/replay", async (c) => {
-  log("info", "order_drain_started", { shop: c.get("shop").id, cause: "operator" });
-  await drainNow(c.env, c.get("shop"));
+  await operatorDrain(c);
   return done(c, "replay");
 });
