@@ -3,19 +3,17 @@ import type { Shop } from "../config";
 import type { AppEnv } from "../env";
 import { hostOf } from "../http/host";
 import { withSource } from "../http/source";
-import { count } from "../metrics";
 import { callCatalogOrigins, sourceOf } from "../origin/failover";
 import { shedFromPrimary } from "../origin/shed";
 import { exportedResponse } from "../static-backup";
 import { unavailableResponse } from "../shopper/maintenance";
 import { collapsible } from "./collapse";
-import { standsInOnError } from "./freshness";
 import { keepSnapshot, worthKeeping } from "./keep";
 import { normalizeUrl } from "./key";
 import { cachesAtEdge, noteCacheControl, serveAhead, sharedOriginCall } from "./revalidate";
 import { requestIsShareable } from "./shareable";
-import { staleResponse } from "./stale";
-import { claimRefresh, readSnapshot, refreshDue } from "./store";
+import { pageSnapshot, standIn } from "./snapshot-response";
+import { claimRefresh, refreshDue } from "./store";
 
 /**
  * Catalog reads (GET/HEAD): live from the primary origin while it answers,
@@ -36,13 +34,13 @@ export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
     !requestIsShareable(request, shop.config.sessionCookies).shareable
   ) {
     const call = await callCatalogOrigins(shop, request, shedFromPrimary(c));
-    return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c, shop);
+    return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c);
   }
   const normalized = normalizeUrl(request.url);
   const ahead = await serveAhead(c, normalized);
   if (ahead) return ahead;
   const { call } = await sharedOriginCall(c, request, normalized);
-  return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c, shop);
+  return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c);
 }
 
 /** A live answer, from the primary (`origin`) or a backup (`backup`); either one becomes the page's snapshot. */
@@ -64,18 +62,10 @@ function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originU
   return withSource(response, source, toShopper);
 }
 
-async function serveFallback(c: Context<AppEnv>, shop: Shop): Promise<Response> {
-  const request = c.req.raw;
-  const url = new URL(request.url);
+async function serveFallback(c: Context<AppEnv>): Promise<Response> {
   const now = Date.now();
-  const snapshot = await readSnapshot(c.env, shop.id, url.host, normalizeUrl(url), (p) => c.executionCtx.waitUntil(p));
-  const servable = snapshot && standsInOnError(snapshot, shop.config, now);
-  const exported = await exportedResponse(c, servable ? snapshot.storedAt : null, now);
+  const found = await pageSnapshot(c, now);
+  const exported = await exportedResponse(c, found.servable ? found.snapshot.storedAt : null, now);
   if (exported) return exported;
-  if (servable) {
-    count(c.env, shop.id, "snapshot_hits", { use: "stale" });
-    return staleResponse(snapshot, request.method, now, { offerCheckout: shop.config.catalogFeedUrl !== undefined });
-  }
-  count(c.env, shop.id, "snapshot_misses", { reason: snapshot ? "too_old" : "missing" });
-  return unavailableResponse(c);
+  return standIn(c, found, now, { lastResort: true }) ?? unavailableResponse(c);
 }

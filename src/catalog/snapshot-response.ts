@@ -5,32 +5,51 @@ import { count } from "../metrics";
 import { standsInOnError } from "./freshness";
 import { normalizeUrl } from "./key";
 import { staleResponse } from "./stale";
-import { readSnapshot } from "./store";
+import { readSnapshot, type Snapshot } from "./store";
 
-/**
- * The requested page's newest snapshot as a stale response (banner included,
- * with the operator's message while maintenance is forced), when one exists
- * that may still stand in for the origin; otherwise null.
- */
-export async function snapshotResponse(
-  c: Context<AppEnv>,
-  { lastResort }: { lastResort: boolean },
-  now = Date.now(),
-): Promise<Response | null> {
-  const request = c.req.raw;
+/** The requested page's newest snapshot, if any, and whether it may still stand in for the origin. */
+export type PageSnapshot = { snapshot: Snapshot; servable: true } | { snapshot: Snapshot | null; servable: false };
+
+export async function pageSnapshot(c: Context<AppEnv>, now: number): Promise<PageSnapshot> {
   const shop = c.get("shop");
-  const url = new URL(request.url);
+  const url = new URL(c.req.url);
   const snapshot = await readSnapshot(c.env, shop.id, url.host, normalizeUrl(url), (promise) =>
     c.executionCtx.waitUntil(promise),
   );
-  if (!snapshot || !standsInOnError(snapshot, shop.config, now)) {
-    // Only a last resort's miss is a shopper without the page; otherwise the origin is asked next.
-    if (lastResort) count(c.env, shop.id, "snapshot_misses", { reason: snapshot ? "too_old" : "missing" });
+  return snapshot && standsInOnError(snapshot, shop.config, now)
+    ? { snapshot, servable: true }
+    : { snapshot, servable: false };
+}
+
+/**
+ * A servable snapshot as a stale response (banner included, with the
+ * operator's message while maintenance is forced), counted as a hit; else
+ * null, counted as a miss when it is the last resort (otherwise the origin
+ * is asked next).
+ */
+export function standIn(
+  c: Context<AppEnv>,
+  found: PageSnapshot,
+  now: number,
+  { lastResort }: { lastResort: boolean },
+): Response | null {
+  const shop = c.get("shop");
+  if (!found.servable) {
+    if (lastResort) count(c.env, shop.id, "snapshot_misses", { reason: found.snapshot ? "too_old" : "missing" });
     return null;
   }
   count(c.env, shop.id, "snapshot_hits", { use: "stale" });
-  return staleResponse(snapshot, request.method, now, {
+  return staleResponse(found.snapshot, c.req.method, now, {
     offerCheckout: shop.config.catalogFeedUrl !== undefined,
     message: forcedMaintenance(c)?.message ?? null,
   });
+}
+
+/** The requested page's newest snapshot as a stale response when it may stand in for the origin; otherwise null. */
+export async function snapshotResponse(
+  c: Context<AppEnv>,
+  options: { lastResort: boolean },
+  now = Date.now(),
+): Promise<Response | null> {
+  return standIn(c, await pageSnapshot(c, now), now, options);
 }
