@@ -1,9 +1,13 @@
+import { StayopenError } from "../errors";
+
 /**
  * Reads a body to the end but never past `maxBytes`, counting what actually
  * arrives on the stream: a missing or lying Content-Length (chunked uploads)
  * cannot smuggle in more. Past the limit an origin's body is cancelled; a
  * client's request body is read on and dropped (see `discardBody`) so the
- * client hears the refusal instead of a broken connection.
+ * client hears the refusal instead of a broken connection. A client that
+ * stops sending halfway gets a 400 `body_incomplete`, not an internal error:
+ * nothing was stored and nothing is wrong at the edge.
  */
 export type LimitedRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
 
@@ -26,7 +30,7 @@ export async function readLimited(
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await (options.request ? readRequest(reader) : reader.read());
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -42,6 +46,16 @@ export async function readLimited(
     offset += chunk.byteLength;
   }
   return { ok: true, bytes };
+}
+
+async function readRequest(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch {
+    throw new StayopenError(400, "body_incomplete", "The request body ended before it was complete.");
+  }
 }
 
 /** Reads a refused request body to its end (up to DRAIN_LIMIT_BYTES) without keeping it. */

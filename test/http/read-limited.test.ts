@@ -45,3 +45,24 @@ describe("discardBody", () => {
     expect(seen).toEqual({ pulled: 5, cancelled: false });
   });
 });
+
+describe("readLimited, a client that stops sending halfway", () => {
+  const broken = () =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(512));
+        controller.error(new Error("Network connection lost."));
+      },
+    });
+
+  it("answers 400 body_incomplete for a request body, not an internal error", async () => {
+    await expect(readLimited(broken(), 4096, { request: true })).rejects.toMatchObject({
+      status: 400,
+      code: "body_incomplete",
+    });
+  });
+
+  it("leaves an origin body's read error to the caller, which classifies origin trouble itself", async () => {
+    await expect(readLimited(broken(), 4096)).rejects.toThrow("Network connection lost.");
+  });
+});
