@@ -38,7 +38,7 @@ async function rerender(
   { feed, shopState }: Readiness,
   product: FeedProduct,
   state: FormState,
-  status: 400 | 409 | 422,
+  status: 400 | 409 | 422 | 503,
 ): Promise<Response> {
   const available = await availableStock(c.env, c.get("shop"), product.sku, {
     stock: product.stock,
@@ -59,7 +59,8 @@ async function rerender(
       notice={state.notice}
     />,
     status,
-    EDGE_HEADERS,
+    // Only the payment step failing answers 503; it is worth another try soon.
+    status === 503 ? { ...EDGE_HEADERS, "retry-after": "10" } : EDGE_HEADERS,
   );
 }
 
@@ -146,7 +147,8 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
     if (json) throw error;
     return rerender(c, context, product, refusedForm(error, values), 422);
   }
-  await confirmLines(c.env, shop, reservation, queued.reference, skus);
+  // From here on the order is queued: trouble with the steps after it must not turn into an error page.
+  await confirmHold(c, reservation, queued.reference, skus);
   if (queued.created) {
     const fields = {
       shop: shop.id,
@@ -158,7 +160,17 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
     log("info", "edge_checkout_queued", fields);
   }
 
-  const payment = await startPayment(c, provider, queued.reference, queued.statusUrl, order);
+  let payment: PaymentState;
+  try {
+    payment = await startPayment(c, provider, queued.reference, queued.statusUrl, order);
+  } catch (error) {
+    log("error", "payment_start_failed", { shop: shop.id, reference: queued.reference, error: String(error) });
+    // Resubmitting the same form is the same order, and opens the payment step then.
+    const notice = `Your order ${queued.reference} is saved, but the payment step could not be opened just now. Submit the form again in a moment to continue.`;
+    if (!json && provider.method !== "later")
+      return rerender(c, context, product, { values, errors: {}, notice, token }, 503);
+    payment = { method: provider.method, status: provider.initialStatus };
+  }
   const headers = { ...EDGE_HEADERS, "x-stayopen-source": "queued", location: queued.statusUrl };
   if (json) {
     // The order 202 as the contract has it; the payment is at the status URL, and a page to pay on in Link.
@@ -167,6 +179,26 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
     return c.json({ status: "queued", reference: queued.reference, statusUrl: queued.statusUrl }, 202, jsonHeaders);
   }
   return c.body(null, 303, { ...headers, location: payment.url ?? queued.statusUrl });
+}
+
+/**
+ * Makes the queued order's stock hold permanent. The order stays queued if
+ * this fails; the hold would lapse after HOLD_MS and free the stock to others,
+ * so it is tried once more in the background and logged for the operator.
+ */
+async function confirmHold(c: Context<AppEnv>, reservation: string, reference: string, skus: string[]): Promise<void> {
+  const shop = c.get("shop");
+  const confirm = () => confirmLines(c.env, shop, reservation, reference, skus);
+  try {
+    await confirm();
+  } catch (error) {
+    log("error", "stock_confirm_failed", { shop: shop.id, reference, error: String(error), retrying: true });
+    c.executionCtx.waitUntil(
+      confirm().catch((retryError) =>
+        log("error", "stock_confirm_failed", { shop: shop.id, reference, error: String(retryError), retrying: false }),
+      ),
+    );
+  }
 }
 
 /** The form after the queue refused the order: a card number is cleared from its field, never shown back. */

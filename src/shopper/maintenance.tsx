@@ -117,10 +117,12 @@ export async function unavailableResponse(c: Context<AppEnv>, message: string | 
     return new Response(null, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
   const shop = c.get("shop");
   const host = new URL(request.url).host;
+  // The page of last resort must not fail itself: storage trouble only leaves out the links.
   const [pages, canOrder] = await Promise.all([
-    offlinePages(c.env, shop, host),
+    offlinePages(c.env, shop, host).catch(() => []),
     // Ordering is offered only when the edge checkout has a product list to show.
-    orderTarget(config) !== null && feedStored(c.env, shop, host, (promise) => c.executionCtx.waitUntil(promise)),
+    orderTarget(config) !== null &&
+      feedStored(c.env, shop, host, (promise) => c.executionCtx.waitUntil(promise)).catch(() => false),
   ]);
   return renderPage(
     c,

@@ -3,6 +3,7 @@ import { resolveShop } from "../../src/config";
 import { drainNow, getOrder, queueDepth } from "../../src/orders";
 import { paymentLedger } from "../../src/payments/store";
 import { availableStock } from "../../src/stock/reserve";
+import { FakeStripe } from "../payments/fake-stripe";
 import { dispatch } from "../support/worker";
 import {
   checkoutFields,
@@ -237,5 +238,84 @@ describe("placing an order at the edge", () => {
     expect(await json.json()).toMatchObject({ error: "rate_limited" });
     const otherClient = await postCheckout(shop, checkoutFields({ sku }), { "cf-connecting-ip": "198.51.100.77" });
     expect(otherClient.status).toBe(303);
+  });
+});
+
+/**
+ * A Durable Object namespace whose stubs fail `method` the first `times`
+ * calls, as during a storage incident; every call is counted.
+ */
+function flaky<T>(namespace: T, method: string, times: number) {
+  const seen = { calls: 0 };
+  let failures = times;
+  const wrapped = new Proxy(namespace as DurableObjectNamespace, {
+    get(target, property) {
+      if (property !== "get") return Reflect.get(target, property).bind(target);
+      return (id: DurableObjectId) => {
+        const stub = target.get(id);
+        return new Proxy(stub, {
+          get(stubTarget, name) {
+            const value = Reflect.get(stubTarget, name);
+            if (typeof value !== "function") return value;
+            return (...args: unknown[]) => {
+              if (name === method) {
+                seen.calls += 1;
+                if (failures-- > 0) return Promise.reject(new Error(`${method} failed: storage unavailable`));
+              }
+              return Reflect.apply(value, stubTarget, args);
+            };
+          },
+        });
+      };
+    },
+  }) as T;
+  return { wrapped, seen };
+}
+
+describe("trouble after the order is queued", () => {
+  it("still sends the shopper to the order, and makes the stock hold permanent in the background", async () => {
+    const sku = unique("HOLD");
+    shop = await shopWithFeed([{ sku, name: "Beans", price: 990, currency: "EUR", stock: 4 }], NO_LIMIT);
+    await snapshotThenOutage(shop, sku);
+    const stock = flaky(shop.env.STOCK, "confirm", 1);
+    const env = { ...shop.env, STOCK: stock.wrapped };
+
+    const response = await postCheckout({ ...shop, env }, checkoutFields({ sku, qty: "3" }));
+
+    expect(response.status).toBe(303);
+    const order = await getOrder(env, resolveShop(env, "shop.test"), referenceOf(response)!);
+    expect(order?.state).toBe("queued");
+    expect(stock.seen.calls).toBe(2);
+    expect(await availableStock(env, resolveShop(env, "shop.test"), sku, { stock: 4, stockAsOf: 0 })).toBe(1);
+  });
+
+  it("keeps a card payment's order and offers the payment step again when it could not be opened", async () => {
+    const stripe = new FakeStripe();
+    const sku = unique("PAYFAIL");
+    shop = await shopWithFeed([{ sku, name: "Beans", price: 990, currency: "EUR", stock: null }], {
+      ...NO_LIMIT,
+      ...stripe.vars(),
+    });
+    await snapshotThenOutage(shop, sku);
+    const payments = flaky(shop.env.PAYMENTS, "open", 1);
+    const env = { ...shop.env, PAYMENTS: payments.wrapped };
+    const fields = checkoutFields({ sku, payment: "stripe" });
+
+    const first = await postCheckout({ ...shop, env }, fields);
+    expect(first.status).toBe(503);
+    expect(first.headers.get("retry-after")).toBe("10");
+    const html = await first.text();
+    const reference = /Your order ([0-9a-f]{34}) is saved/.exec(html)?.[1];
+    expect(reference).toBeDefined();
+    expect(html).toContain(`value="${fields.token}"`);
+    expect((await getOrder(env, resolveShop(env, "shop.test"), reference!))?.state).toBe("queued");
+
+    const queuedBefore = await totalOrders(shop);
+    const again = await postCheckout({ ...shop, env }, fields);
+    expect(again.status).toBe(303);
+    const { sessions } = await stripe.account();
+    expect(sessions.map((session) => session.client_reference_id)).toEqual([reference]);
+    expect(again.headers.get("location")).toBe(sessions[0]!.url);
+    expect(await totalOrders(shop)).toBe(queuedBefore);
   });
 });
