@@ -1,10 +1,13 @@
 import type { MiddlewareHandler } from "hono";
 import { loadConfig, resolveShop, type Shop } from "../config";
 import type { AppEnv, Env } from "../env";
+import { shopControl } from "../control/controls";
+import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
 import { announceRecovery } from "../notify/recovery";
 import { drainNow } from "../orders";
 import { awaitBriefly, FIRST_LOOK_MS } from "../shared-copy";
+import { orderOrigins } from "./failover";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
 import { monitorName, type MonitorSettings } from "./monitor";
 
@@ -37,19 +40,17 @@ export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings 
   };
 }
 
+type WelcomeCause = "origin_recovered" | "backup_answered" | "maintenance_ended";
+
 /**
  * The shop is open again: queued orders go to the origin now rather than after
  * their backoff, and the shop is handed who to tell (subscribers, orders that
  * need a payment link). A failure here only loses the head start; both have
  * their own retries.
  */
-export async function welcomeBack(
-  env: Env,
-  shop: Shop,
-  cause: "origin_recovered" | "backup_answered" | "maintenance_ended",
-): Promise<void> {
+export async function welcomeBack(env: Env, shop: Shop, cause: WelcomeCause): Promise<void> {
   log("info", "order_drain_started", { shop: shop.id, cause });
-  const steps = await Promise.allSettled([drainNow(env, shop), announceRecovery(env, shop)]);
+  const steps = await Promise.allSettled([drainNow(env, shop), announceIfOpen(env, shop, cause)]);
   for (const [step, result] of [
     ["drain", steps[0]],
     ["announce", steps[1]],
@@ -57,6 +58,29 @@ export async function welcomeBack(
     if (result.status === "rejected")
       log("warn", "welcome_back_failed", { shop: shop.id, cause, step, error: String(result.reason) });
   }
+}
+
+/**
+ * Subscribers hear "we're back" once, so only when it is true: no maintenance
+ * is forced and an origin that takes orders takes traffic (maintenance can end
+ * while the origin is still down; an origin can recover during maintenance).
+ * Otherwise the next welcome back announces.
+ */
+async function announceIfOpen(env: Env, shop: Shop, cause: WelcomeCause): Promise<void> {
+  const [controls, ...accepting] = await Promise.all([
+    shopControl(env, shop.id).read(),
+    ...orderOrigins(shop).map((originUrl) => originMonitor(env, shop.id, originUrl).acceptsTraffic()),
+  ]);
+  const reason = activeMaintenance(controls.maintenance, Date.now())
+    ? "maintenance"
+    : accepting.includes(true)
+      ? null
+      : "origin_down";
+  if (reason) {
+    log("info", "recovery_announcement_deferred", { shop: shop.id, cause, reason });
+    return;
+  }
+  await announceRecovery(env, shop);
 }
 
 /** One exchange of this isolate's report for the shared state; never throws. */

@@ -86,7 +86,7 @@ describe("when the origin fails", () => {
       expect(stale.status).toBe(200);
       expect(stale.headers.get("x-stayopen-source")).toBe("stale");
       expect(stale.headers.get("cache-control")).toBe("no-store");
-      expect(Number(stale.headers.get("age"))).toBeGreaterThanOrEqual(0);
+      expect(stale.headers.get("age")).toMatch(/^\d+$/);
       const html = await stale.text();
       expect(html).toContain("fresh from the origin");
       expect(html).toMatch(

@@ -45,7 +45,7 @@ describe("stale-while-revalidate while the origin is healthy", () => {
     expect(second.headers.get("x-stayopen-source")).toBe("origin");
     expect(second.headers.get("x-stayopen-cache")).toBe("fresh");
     expect(second.headers.get("cache-control")).toBe(cacheControl);
-    expect(Number(second.headers.get("age"))).toBeGreaterThanOrEqual(0);
+    expect(second.headers.get("age")).toMatch(/^\d+$/);
     const body = await second.text();
     expect(body).toContain("v1");
     expect(body).not.toContain("data-stayopen-banner");

@@ -1,0 +1,79 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { resolveShop } from "../../src/config";
+import type { Env } from "../../src/env";
+import { subscriberList } from "../../src/notify/store";
+import { forgetOriginHealth } from "../../src/origin/health";
+import { FakeOrigin } from "../support/origin";
+import { dispatch, shopEnv } from "../support/worker";
+
+const TOKEN = "test-admin-token-0123456789";
+let origin: FakeOrigin;
+let receiver: FakeOrigin;
+let hookPath: string;
+let env: Env;
+
+beforeEach(async () => {
+  [origin, receiver] = await Promise.all([FakeOrigin.start(), FakeOrigin.start()]);
+  hookPath = `/hooks/${crypto.randomUUID()}`;
+  env = shopEnv({
+    ORIGIN_URL: origin.url,
+    NOTIFY_WEBHOOK_URL: `${receiver.url}${hookPath}`,
+    BREAKER_FAILURES: "1",
+    BREAKER_COOLDOWN_MS: "600000",
+  });
+});
+afterEach(async () => {
+  forgetOriginHealth();
+  await Promise.all([origin.stop(), receiver.stop()]);
+});
+
+const admin = (path: string, body: unknown) =>
+  dispatch(`https://shop.test/__stayopen/admin/${path}`, env, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(body),
+  });
+
+async function subscribe(email: string): Promise<void> {
+  const response = await dispatch("https://shop.test/__stayopen/notify", env, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  expect(response.status).toBe(202);
+}
+
+/** Runs the subscriber list's alarm (which sends a scheduled announcement) and returns what reached the shop. */
+async function announcementsSent(): Promise<string[]> {
+  await runDurableObjectAlarm(subscriberList(env, resolveShop(env, "shop.test")));
+  return (await receiver.requests(hookPath)).map((request) => request.body);
+}
+
+describe("telling subscribers the shop is back", () => {
+  it("waits while the origin is still down when the operator ends maintenance, so they hear it when it is true", async () => {
+    await origin.setMode({ mode: "refuse" });
+    await (await dispatch("https://shop.test/p/opens-the-breaker", env)).text();
+    await subscribe("waiting@example.com");
+
+    expect((await admin("maintenance", { on: true, message: "Stocktaking" })).status).toBe(200);
+    expect((await admin("maintenance", { on: false })).status).toBe(200);
+
+    expect(await announcementsSent()).toEqual([]);
+    const status = await (await dispatch("https://shop.test/__stayopen/status.json", env)).json();
+    expect(status).toMatchObject({ origin: "down", mode: "auto" });
+  });
+
+  it("announces when maintenance ends and the origin answers", async () => {
+    await subscribe("back@example.com");
+
+    await admin("maintenance", { on: true, message: "Stocktaking" });
+    await admin("maintenance", { on: false });
+
+    const sent = await announcementsSent();
+    expect(sent).toHaveLength(1);
+    const announcement = JSON.parse(sent[0]!) as { type: string; subscribers: { email: string }[] };
+    expect(announcement.type).toBe("stayopen.recovered");
+    expect(announcement.subscribers.map((subscriber) => subscriber.email)).toContain("back@example.com");
+  });
+});
