@@ -168,7 +168,7 @@ const schema = z
       (ms) => ms === 0 || ms >= 1000,
       "must be 0 (off) or at least 1000",
     ),
-    SLOW_START_MS: int(0, 3_600_000, 30_000),
+    SLOW_START_MS: int(0, 3_600_000, 0),
     BYPASS_IPS: csv(
       z.string().transform((value, ctx) => {
         const range = parseIpRange(value);
