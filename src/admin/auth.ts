@@ -3,6 +3,7 @@ import { shopControl } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
+import { loginRequired } from "./dashboard/login";
 import { ADMIN_BASE, csrfMatches, isCrossSite, sessionCookie, verifySession } from "./session";
 
 const encoder = new TextEncoder();
@@ -30,7 +31,7 @@ async function presentedCsrf(request: Request): Promise<string> {
   return form.ok ? (form.fields[CSRF_FIELD] ?? "") : "";
 }
 
-/** A person in a browser is sent to the login page; a program gets the JSON 401. */
+/** A person in a browser gets the login page (401); a program gets the JSON 401. */
 function wantsLoginPage(request: Request): boolean {
   return !wantsJson(request) && /text\/html/i.test(request.headers.get("accept") ?? "");
 }
@@ -47,7 +48,7 @@ export function crossSiteRefusal(c: Context<AppEnv>): Response {
  * (404). A bearer token is checked in constant time; without one, a signed
  * dashboard session cookie lets the request in, and then every state change
  * must come from this site and carry the session's CSRF token (403
- * otherwise). No credentials: browsers go to the login page, programs get 401.
+ * otherwise). No credentials: 401, for browsers with the login form as the page.
  * The login page itself is open.
  *
  * @example app.use("/__stayopen/admin/*", requireAdmin())
@@ -57,11 +58,9 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     const token = c.get("shop").config.adminToken;
     if (!token) return c.json({ error: "not_found" }, 404, EDGE_HEADERS);
     if (c.req.path === LOGIN_PATH) return next();
+    const challenge = { ...EDGE_HEADERS, "www-authenticate": 'Bearer realm="stayopen-admin"' };
     const unauthorized = () =>
-      c.json({ error: "unauthorized", message: "Send Authorization: Bearer <ADMIN_TOKEN>." }, 401, {
-        ...EDGE_HEADERS,
-        "www-authenticate": 'Bearer realm="stayopen-admin"',
-      });
+      c.json({ error: "unauthorized", message: "Send Authorization: Bearer <ADMIN_TOKEN>." }, 401, challenge);
 
     const authorization = c.req.header("authorization");
     if (authorization !== undefined) {
@@ -74,9 +73,7 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     // A session someone logged out of stays ended, even if its cookie was kept.
     const session = signed && !(await shopControl(c.env, c.get("shop").id).sessionEnded(signed.id)) ? signed : null;
     if (!session) {
-      return wantsLoginPage(c.req.raw)
-        ? new Response(null, { status: 303, headers: { ...EDGE_HEADERS, location: LOGIN_PATH } })
-        : unauthorized();
+      return wantsLoginPage(c.req.raw) ? loginRequired(c, challenge) : unauthorized();
     }
     const request = c.req.raw;
     if (!SAFE_METHODS.has(request.method)) {

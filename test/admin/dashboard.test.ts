@@ -46,11 +46,13 @@ async function mode(): Promise<{ mode: string; maintenance: { message: string } 
 }
 
 describe("dashboard login", () => {
-  it("sends a browser without a session to the login page, and a program gets 401", async () => {
+  it("answers a browser without a session 401 with the login form as the page, and a program a JSON 401", async () => {
     const browser = await dispatch(BASE, env, { headers: { accept: "text/html" } });
-    expect(browser.status).toBe(303);
-    expect(browser.headers.get("location")).toBe("/__stayopen/admin/login");
+    expect(browser.status).toBe(401);
+    expect(browser.headers.get("content-type")).toContain("text/html");
+    expect(browser.headers.get("cache-control")).toBe("no-store");
     expect(browser.headers.get("x-stayopen-source")).toBe("edge");
+    expect(await browser.text()).toContain('action="/__stayopen/admin/login"');
 
     const program = await dispatch(BASE, env);
     expect(program.status).toBe(401);

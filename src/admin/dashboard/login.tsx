@@ -1,5 +1,8 @@
+import type { Context } from "hono";
 import type { Config } from "../../config";
+import type { AppEnv } from "../../env";
 import { Layout } from "../../shopper/layout";
+import { renderPage } from "../../shopper/render";
 import { ADMIN_BASE } from "../session";
 
 export function LoginPage({ config, problem }: { config: Config; problem?: string }) {
@@ -19,4 +22,12 @@ export function LoginPage({ config, problem }: { config: Config; problem?: strin
       <p>The token is the ADMIN_TOKEN secret of this deployment. You stay logged in for eight hours on this browser.</p>
     </Layout>
   );
+}
+
+/**
+ * The answer to a browser without credentials: 401, as the contract says for a
+ * missing token, with the login form as the page, so a person can log in here.
+ */
+export function loginRequired(c: Context<AppEnv>, headers: Record<string, string>): Response {
+  return renderPage(c, <LoginPage config={c.get("shop").config} />, 401, headers);
 }
