@@ -222,7 +222,9 @@ export class OrderQueue extends DurableObject<Env> {
     const action = this.#leaveDeadLetter(reference, "queued", now);
     if (action.outcome !== "done") return action;
     this.#sql.exec("UPDATE shard SET paused_until = 0");
-    log("info", "order_requeued", { shop: this.#settings()?.shop, reference, reason: "operator_retry" });
+    const settings = this.#settings();
+    log("info", "order_requeued", { shop: settings?.shop, reference, reason: "operator_retry" });
+    await this.#settleStock(settings, [{ meta: this.#metaOf(reference), outcome: "requeued" }]);
     await this.#arm();
     return action;
   }
@@ -234,10 +236,7 @@ export class OrderQueue extends DurableObject<Env> {
     if (action.outcome !== "done") return action;
     const settings = this.#settings();
     log("info", "order_discarded", { shop: settings?.shop, reference });
-    const meta = this.#sql
-      .exec<{ meta: string | null }>("SELECT meta FROM orders WHERE reference = ?", reference)
-      .one().meta;
-    await this.#settleStock(settings, [{ meta, outcome: "discarded" }]);
+    await this.#settleStock(settings, [{ meta: this.#metaOf(reference), outcome: "discarded" }]);
     await this.#arm();
     return action;
   }
@@ -472,6 +471,10 @@ export class OrderQueue extends DurableObject<Env> {
       this.#sql.exec("UPDATE orders SET state = 'discarded', updated_at = ? WHERE reference = ?", now, reference);
     }
     return { outcome: "done", state: to };
+  }
+
+  #metaOf(reference: string): string | null {
+    return this.#sql.exec<{ meta: string | null }>("SELECT meta FROM orders WHERE reference = ?", reference).one().meta;
   }
 
   /** Edge-checkout orders carry stock reservations in `meta`; settling them never throws. */

@@ -99,6 +99,20 @@ export class StockReservations extends DurableObject<Env> {
     if (changed > 0) log("info", "stock_reservation_released", { id });
   }
 
+  /**
+   * A released order is back in the queue (an operator retried the dead
+   * letter): its units count again, even past the stock left, since the
+   * order was accepted before those who bought them since; the shop's own
+   * stock check decides at delivery.
+   */
+  reclaim(id: string): void {
+    const changed = this.#sql.exec(
+      "UPDATE reservations SET state = 'active', settled_at = NULL WHERE id = ? AND state = 'released'",
+      id,
+    ).rowsWritten;
+    log(changed > 0 ? "info" : "warn", changed > 0 ? "stock_reservation_reclaimed" : "stock_reclaim_missed", { id });
+  }
+
   /** The shop has the order; it keeps counting until the feed has caught up with it. */
   delivered(id: string, deliveredAt: number): void {
     this.#sql.exec(

@@ -50,11 +50,12 @@ export function reservationMeta(id: string, skus: string[]): ReservationMeta {
   return { stock: { reservation: id, skus } };
 }
 
-export type OrderOutcome = "delivered" | "dead" | "discarded";
+/** What became of an order; `requeued` is a dead letter an operator sent back to the queue. */
+export type OrderOutcome = "delivered" | "dead" | "discarded" | "requeued";
 
 /**
- * The order queue's hook: call it when an order is delivered, dead-lettered
- * or discarded, with the `meta` it was queued with. Orders without
+ * The order queue's hook: call it when an order is delivered, dead-lettered,
+ * discarded or requeued, with the `meta` it was queued with. Orders without
  * reservations (those from ORDER_PATHS) are ignored. Never throws: a
  * reservation that cannot be settled only holds stock back, it never oversells.
  */
@@ -72,7 +73,10 @@ export async function settleOrderStock(
     await Promise.all(
       skus.map((sku) => {
         const stock = stockObject(env, shop, sku);
-        return outcome === "delivered" ? stock.delivered(reservation, at) : stock.release(reservation, at);
+        if (outcome === "delivered") return stock.delivered(reservation, at);
+        // A requeued order counts again, so its units are not sold twice while it waits.
+        if (outcome === "requeued") return stock.reclaim(reservation);
+        return stock.release(reservation, at);
       }),
     );
   } catch (error) {

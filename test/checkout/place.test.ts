@@ -190,6 +190,35 @@ describe("placing an order at the edge", () => {
     expect((await postCheckout(shop, checkoutFields({ sku }))).status).toBe(303);
   });
 
+  it("counts the units again when an operator sends the dead letter back to the queue", async () => {
+    const sku = unique("RETRY");
+    shop = await shopWithFeed([{ sku, name: "Last kettle", price: 4900, currency: "EUR", stock: 1 }], NO_LIMIT);
+    await snapshotThenOutage(shop, sku);
+    const placed = await postCheckout(shop, checkoutFields({ sku }));
+    const reference = referenceOf(placed)!;
+    await shop.origin.route("/api/orders", { status: 400, body: "refused" });
+    await shop.origin.setMode({ mode: "ok" });
+    const s = resolveShop(shop.env, "shop.test");
+    await drainNow(shop.env, s);
+    await eventually(
+      () => getOrder(shop!.env, s, reference),
+      (order) => order?.state === "dead",
+      "the dead letter",
+    );
+    const level = { stock: 1, stockAsOf: 0 };
+    expect(await availableStock(shop.env, s, sku, level)).toBe(1);
+
+    await shop.origin.setMode({ mode: "refuse" });
+    const retried = await dispatch(`https://shop.test/__stayopen/admin/orders/${reference}/retry`, shop.env, {
+      method: "POST",
+      headers: { authorization: "Bearer test-admin-token-0123456789" },
+    });
+    expect(retried.status).toBe(200);
+
+    expect(await availableStock(shop.env, s, sku, level)).toBe(0);
+    expect((await postCheckout(shop, checkoutFields({ sku }))).status).toBe(409);
+  });
+
   it("refuses card numbers typed into the form and releases the stock", async () => {
     const sku = unique("CARD");
     shop = await shopWithFeed([{ sku, name: "Cups", price: 1500, currency: "EUR", stock: 1 }], NO_LIMIT);
