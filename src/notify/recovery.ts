@@ -1,6 +1,7 @@
 import type { Shop } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
+import { getOrder } from "../orders";
 import { paymentLedger } from "../payments/store";
 import type { AnnounceOutcome } from "./subscribers";
 import { subscriberList } from "./store";
@@ -24,7 +25,17 @@ export async function announceRecovery(env: Env, shop: Shop): Promise<RecoveryOu
   return subscriberList(env, shop).announce({
     shop: shop.id,
     url,
-    ordersNeedingPaymentLink: payments.needingPaymentLink,
+    ordersNeedingPaymentLink: await stillComing(env, shop, payments.needingPaymentLink),
     ordersPaid: payments.paid,
   });
+}
+
+/**
+ * Orders the shop will get: a dead letter or a discarded order needs no
+ * payment link (a retried one is handed over next time). One the queue cannot
+ * find is handed over: better a link too many than an order never paid.
+ */
+async function stillComing(env: Env, shop: Shop, references: string[]): Promise<string[]> {
+  const orders = await Promise.all(references.map((reference) => getOrder(env, shop, reference)));
+  return references.filter((_reference, i) => orders[i]?.state !== "dead" && orders[i]?.state !== "discarded");
 }

@@ -144,12 +144,17 @@ export class PaymentLedger extends DurableObject<Env> {
   /** What the next recovery announcement has to tell the shop. */
   unannounced(): Unannounced {
     const rows = this.#sql
-      .exec<{ reference: string; status: PaymentStatus }>(
-        "SELECT reference, status FROM payments WHERE announced_at IS NULL ORDER BY created_at",
+      .exec<{ reference: string; status: PaymentStatus; session_url: string | null }>(
+        "SELECT reference, status, session_url FROM payments WHERE announced_at IS NULL ORDER BY created_at",
       )
       .toArray();
+    // An order with an open hosted payment page has its way to pay; a second link could be paid twice.
+    const hasPaymentPage = (row: { status: PaymentStatus; session_url: string | null }) =>
+      row.status === "awaiting_payment" && row.session_url !== null;
     return {
-      needingPaymentLink: rows.filter((row) => row.status !== "paid").map((row) => row.reference),
+      needingPaymentLink: rows
+        .filter((row) => row.status !== "paid" && !hasPaymentPage(row))
+        .map((row) => row.reference),
       paid: rows.filter((row) => row.status === "paid").map((row) => row.reference),
     };
   }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, type Shop } from "../../src/config";
 import { announceRecovery } from "../../src/notify/recovery";
 import { subscriberList } from "../../src/notify/store";
+import { drainNow, enqueueOrder, getOrder } from "../../src/orders";
 import type { RecoveryAnnouncement } from "../../src/notify/subscribers";
 import { paymentLedger } from "../../src/payments/store";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
@@ -113,6 +114,44 @@ describe("recovery announcement", () => {
     expect(await subscribers.pending()).toBeNull();
     expect((await subscribers.list()).every((subscriber) => subscriber.announcedAt !== null)).toBe(true);
     expect(await announceRecovery(env, shop)).toEqual({ status: "nothing_to_announce" });
+  });
+
+  it("hands over no payment link for an order with an open payment page, or one the shop will never get", async () => {
+    const shop = testShop({ ORIGIN_URL: receiver.url, ORDER_RETRY_BASE_MS: "100" });
+    const queue = await Promise.all(
+      ["kept", "dead"].map((name) =>
+        enqueueOrder(env, shop, {
+          method: "POST",
+          path: `/api/orders/${name}`,
+          contentType: "application/json",
+          body: `{"order":"${name}"}`,
+          idempotencyKey: `recovery-${name}-${crypto.randomUUID()}`,
+        }),
+      ),
+    );
+    const [kept, dead] = queue.map((order) => order.reference) as [string, string];
+    const ledger = paymentLedger(env, shop);
+    for (const reference of [kept, dead]) {
+      await ledger.open({ reference, method: "later", status: "pending_link", amount: 100, currency: "EUR" });
+    }
+    await ledger.open({
+      reference: "ref-with-page",
+      method: "stripe",
+      status: "awaiting_payment",
+      amount: 100,
+      currency: "EUR",
+    });
+    await ledger.sessionStarted("ref-with-page", "cs_open", "https://checkout.example/cs_open");
+    await receiver.route("/api/orders/kept", { status: 503 });
+    await receiver.route("/api/orders/dead", { status: 400 });
+    await drainNow(env, shop);
+    await expect.poll(async () => (await getOrder(env, shop, dead))?.state, { timeout: 5_000 }).toBe("dead");
+    await receiver.route(hookPath, { status: 200 });
+
+    await announceRecovery(env, shop);
+
+    const [sent] = await attempts(shop, 1);
+    expect((JSON.parse(sent!.body) as RecoveryAnnouncement).ordersNeedingPaymentLink).toEqual([kept]);
   });
 
   it("sends one webhook per recovery: a second call while it is undelivered changes nothing", async () => {
