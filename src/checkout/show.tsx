@@ -79,6 +79,8 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
       errors={{}}
     />,
     200,
-    EDGE_HEADERS,
+    // Not no-store: a browser's Back then shows this page again as it was, with the same form token,
+    // so placing the order a second time from it is the same order. Never kept by a shared cache.
+    { ...EDGE_HEADERS, "cache-control": "private, no-cache" },
   );
 }

@@ -77,7 +77,7 @@ export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
         PAID_ON_COMPLETION.has(session.payment_status ?? "");
       if (!paid) return c.json({ received: true, outcome: "payment_pending" }, 200, headers);
       const outcome = await ledger.markPaid(reference, session.id);
-      log("info", "stripe_webhook_paid", { shop: shop.id, reference, event: event.data.id, outcome });
+      log("info", "stripe_webhook_paid", { shop: shop.id, reference, stripeEvent: event.data.id, outcome });
       return c.json({ received: true, outcome }, 200, headers);
     }
     case "checkout.session.expired":

@@ -157,6 +157,31 @@ try {
     await accessible(page, "checkout-status");
   });
 
+  await checks.check("edge checkout: Back and placing the order again is the same order", async () => {
+    features.require("checkout");
+    // A plain page with the browser's cache on, as a shopper has it.
+    const shopperWithCache = await browser.newContext({ ...PHONE, baseURL: base, javaScriptEnabled: false });
+    shopperWithCache.setDefaultTimeout(STEP_TIMEOUT_MS);
+    try {
+      const p = await shopperWithCache.newPage();
+      await visit(p, `/__stayopen/checkout?sku=${BUY_SKU}&qty=1`);
+      const placeOrder = async () => {
+        const form = p.locator('form[action="/__stayopen/checkout"]');
+        await form.locator('[name="name"]').fill("Back Button");
+        await form.locator('[name="email"]').fill("back@example.com");
+        await form.locator('[name="address"]').fill("4 History Lane");
+        await Promise.all([p.waitForURL(/\/__stayopen\/orders\//), form.locator('button[type="submit"]').click()]);
+        return new URL(p.url()).pathname;
+      };
+      const first = await placeOrder();
+      await p.goBack();
+      const again = await placeOrder();
+      expect(again === first, `the second submit made another order: ${first} then ${again}`);
+    } finally {
+      await shopperWithCache.close();
+    }
+  });
+
   await checks.check("notify-me form on the maintenance page → thank-you page, accessible", async () => {
     features.require("notify");
     await visit(page, UNVISITED_PAGE);
