@@ -28,8 +28,8 @@ function Intro({ shopState }: { shopState: ShopState }) {
     case "up":
       return (
         <p>
-          Our shop system is reachable again, so you can also order on <a href="/">the shop's own pages</a>. Orders
-          placed here are passed on to the shop right away; the shop confirms price and availability by email.
+          Our shop system is up right now, so you can also order on <a href="/">the shop's own pages</a>. Orders placed
+          here are passed on to the shop right away; the shop confirms price and availability by email.
         </p>
       );
     case "down":
@@ -189,7 +189,7 @@ export function CheckoutPage({
             {values.address ?? ""}
           </textarea>
 
-          <fieldset {...(errors.payment ? { "aria-describedby": errorId("payment") } : {})}>
+          <fieldset id={fieldId("payment")} {...(errors.payment ? { "aria-describedby": errorId("payment") } : {})}>
             <legend>Payment</legend>
             <FieldError field="payment" errors={errors} />
             {providers.map((provider) => (

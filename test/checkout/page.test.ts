@@ -46,7 +46,7 @@ describe("edge checkout page", () => {
     const sku = unique("UP");
     shop = await shopWithFeed([{ sku, name: "Tea", price: 500, currency: "EUR", stock: null }]);
     const html = await (await dispatch(`https://shop.test/__stayopen/checkout?sku=${sku}`, shop.env)).text();
-    expect(html).toContain("Our shop system is reachable again");
+    expect(html).toContain("Our shop system is up right now");
     expect(html).toContain('<a href="/">the shop&#39;s own pages</a>');
   });
 
@@ -59,7 +59,7 @@ describe("edge checkout page", () => {
     try {
       const html = await (await dispatch(`https://shop.test/__stayopen/checkout?sku=${sku}`, shop.env)).text();
       expect(html).toContain("closed for maintenance right now");
-      expect(html).not.toContain("reachable again");
+      expect(html).not.toContain("is up right now");
     } finally {
       await control.setMaintenance("default", { on: false });
       forgetControls();
@@ -155,6 +155,8 @@ describe("edge checkout page", () => {
     expect(html).toContain('id="checkout-email-error"');
     expect(html).toContain("Enter a valid email address");
     expect(html).toContain("Choose how you want to pay.");
+    // Every link in the error summary leads to something on the page.
+    for (const [, target] of html.matchAll(/<a href="#([^"]+)"/g)) expect(html).toContain(`id="${target}"`);
     expect(html).toContain('value="3"');
   });
 
