@@ -6,7 +6,7 @@ import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
 import { enqueueOrder } from "../orders";
-import { containsCardNumber } from "../orders/card";
+import { bodyContainsCardNumber, containsCardNumber } from "../orders/card";
 import { paymentState, type PaymentState } from "../payments/ledger";
 import { paymentProviders, type PaymentMethod, type PaymentProvider } from "../payments/provider";
 import { paymentLedger } from "../payments/store";
@@ -75,6 +75,10 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
   const json = wantsJson(c.req.raw);
   const body = await readFields(c.req.raw, MAX_BODY_BYTES);
   if (!body.ok) return checkoutProblem(c, body.status, body.error, "We couldn't read that order", body.message);
+  if (cardOutsideTheForm(c.req.url, body.fields)) {
+    const message = "Card details can't be sent here. Remove them and pay once the shop confirms your order.";
+    return checkoutProblem(c, 422, "card_data_refused", "Card details can't be taken here", message);
+  }
   const context = await checkoutContext(c);
   if (!context.ok) return context.response;
   const { feed, target } = context;
@@ -199,6 +203,20 @@ async function confirmHold(c: Context<AppEnv>, reservation: string, reference: s
       ),
     );
   }
+}
+
+/** Fields a shopper types into; a card number there comes back as a field error (see `refusedForm`). */
+const TYPED_FIELDS = new Set(["name", "email", "address"]);
+
+/**
+ * A card number in the query or in a field the form does not have: never
+ * stored (only the form's fields make the order), but refused like on every
+ * order route, so no client learns that card data may be sent here.
+ */
+function cardOutsideTheForm(url: string, fields: Record<string, string>): boolean {
+  const query = new URL(url).search.slice(1);
+  if (query !== "" && bodyContainsCardNumber(query, "form")) return true;
+  return Object.entries(fields).some(([name, value]) => !TYPED_FIELDS.has(name) && containsCardNumber(value));
 }
 
 /** The form after the queue refused the order: a card number is cleared from its field, never shown back. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { containsCardNumber } from "../orders/card";
 
 /** A deliverable-looking address, trimmed and lower-cased so one person is one subscriber. */
 export const subscriberEmail = z
@@ -7,4 +8,6 @@ export const subscriberEmail = z
   .min(1, "Enter your email address.")
   .max(254, "That email address is too long.")
   .pipe(z.email("Enter a valid email address, like name@example.com."))
+  // The edge keeps no card data, not even typed into the wrong field.
+  .refine((email) => !containsCardNumber(email), "Enter your email address, not a card number.")
   .transform((email) => email.toLowerCase());

@@ -233,6 +233,23 @@ describe("placing an order at the edge", () => {
     expect((await postCheckout(shop, checkoutFields({ sku }))).status).toBe(303);
   });
 
+  it("refuses card numbers sent in the query or in fields the form does not have, queueing nothing", async () => {
+    const sku = unique("EXTRA");
+    shop = await shopWithFeed([{ sku, name: "Cups", price: 1500, currency: "EUR", stock: null }], NO_LIMIT);
+    await snapshotThenOutage(shop, sku);
+    const before = await totalOrders(shop);
+    const extraField = await postCheckout(shop, { ...checkoutFields({ sku }), cc: "4111 1111 1111 1111" });
+    expect(extraField.status).toBe(422);
+    const inQuery = await dispatch("https://shop.test/__stayopen/checkout?cc=4111111111111111", shop.env, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", "cf-connecting-ip": shop.ip },
+      body: JSON.stringify(checkoutFields({ sku })),
+    });
+    expect(inQuery.status).toBe(422);
+    expect(await inQuery.json()).toMatchObject({ error: "card_data_refused" });
+    expect(await totalOrders(shop)).toBe(before);
+  });
+
   it("asks to check the details again when a used form comes back with different ones", async () => {
     const sku = unique("REUSE");
     shop = await shopWithFeed([{ sku, name: "Filter", price: 450, currency: "EUR", stock: 10 }], NO_LIMIT);

@@ -56,7 +56,14 @@ describe("notify me when you're back", () => {
   });
 
   it("refuses an invalid address with 400, as JSON or as the form again with the problem linked to the field", async () => {
-    for (const bad of ["", "not-an-email", "a@b", `${"x".repeat(250)}@example.com`, 42]) {
+    for (const bad of [
+      "",
+      "not-an-email",
+      "a@b",
+      `${"x".repeat(250)}@example.com`,
+      42,
+      "4111111111111111@example.com",
+    ]) {
       const response = await postJson({ email: bad });
       expect(response.status, String(bad)).toBe(400);
       expect(await response.json()).toMatchObject({ error: "invalid_email" });
