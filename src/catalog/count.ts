@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { snapshotKeyPrefix } from "./key";
 
 /** KV lists at most 1000 keys per call. */
 const PAGE_SIZE = 1000;
@@ -10,7 +11,7 @@ const MAX_PAGES = 100;
 
 /** How many page snapshots a shop has in KV (keys from storageKey), at most 100,000. */
 export async function countSnapshots(env: Env, shopId: string): Promise<number> {
-  const prefix = `snap:${shopId}:`;
+  const prefix = snapshotKeyPrefix(shopId);
   let count = 0;
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {

@@ -33,11 +33,14 @@ function normalize(url: URL): string {
   return `${url.host.toLowerCase()}${url.pathname}${query ? `?${query}` : ""}`;
 }
 
+/** Every KV key of a shop's page snapshots starts with this. */
+export const snapshotKeyPrefix = (shopId: string) => `snap:${shopId}:`;
+
 /** KV keys are limited to 512 bytes; long URLs are stored under a hash of themselves. */
 export async function storageKey(shopId: string, normalized: string): Promise<string> {
-  const key = `snap:${shopId}:${normalized}`;
+  const key = `${snapshotKeyPrefix(shopId)}${normalized}`;
   if (new TextEncoder().encode(key).length <= 480) return key;
-  return `snap:${shopId}:#${await sha256Hex(normalized)}`;
+  return `${snapshotKeyPrefix(shopId)}#${await sha256Hex(normalized)}`;
 }
 
 export async function sha256Hex(text: string): Promise<string> {

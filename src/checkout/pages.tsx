@@ -2,22 +2,18 @@ import type { Config } from "../config";
 import type { FeedProduct } from "../feed/schema";
 import type { PaymentProvider } from "../payments/provider";
 import { Layout } from "../shopper/layout";
-import { formatAsOf } from "../shopper/time";
 import type { ShopState } from "./context";
 import type { CheckoutFields, FieldErrors, FormValues } from "./form";
 import { MAX_QTY } from "./form";
 import { formatMoney } from "./money";
 import { CHECKOUT_PATH, CHECKOUT_TITLE } from "./path";
-
-function AsOf({ at }: { at: number }) {
-  return <time datetime={new Date(at).toISOString()}>{formatAsOf(at)}</time>;
-}
+import { When } from "../shopper/when";
 
 function Availability({ available, asOf }: { available: number | null; asOf: number }) {
   const words = available === null ? "Available" : available === 0 ? "Sold out for now" : `${available} available`;
   return (
     <p>
-      {words} (as of <AsOf at={asOf} />)
+      {words} (as of <When at={asOf} />)
     </p>
   );
 }
@@ -138,7 +134,7 @@ export function CheckoutPage({
         <h2 id="item-heading">Your item</h2>
         <p class="item-name">{product.url ? <a href={product.url}>{product.name}</a> : product.name}</p>
         <p>
-          {formatMoney(product.price, product.currency)} each, price as of <AsOf at={feedStoredAt} />
+          {formatMoney(product.price, product.currency)} each, price as of <When at={feedStoredAt} />
         </p>
         <Availability available={available} asOf={feedStoredAt} />
       </section>
@@ -235,7 +231,7 @@ export function ProductListPage({
       <h1>{CHECKOUT_TITLE}</h1>
       <Intro shopState={shopState} />
       <p>
-        Prices as of <AsOf at={feedStoredAt} />.
+        Prices as of <When at={feedStoredAt} />.
       </p>
       <ul class="products">
         {products.slice(0, LIST_LIMIT).map((product) => (

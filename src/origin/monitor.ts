@@ -21,6 +21,7 @@ import {
 import type { SharedHealth } from "./health";
 import { nextProbeAt, probeInterval, probeOrigin, probeResult, type ProbeReport } from "./probe";
 import { slowStartEndsAt, slowStartShare, type SlowStart } from "./slow-start";
+import { iso } from "../iso-time";
 
 /** What the monitor needs to know about its origin; isolates send it with every exchange. */
 export type MonitorSettings = {
@@ -100,8 +101,6 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 const KEPT_ERRORS = 10;
 /** An origin no isolate has asked about for a day (say, a replaced ORIGIN_URL) stops being probed. */
 const QUIET_AFTER_MS = 86_400_000;
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The monitor of one origin of one shop. */
 export const monitorName = (shopId: string, originUrl: string) => `${shopId}:origin:${originUrl}`;

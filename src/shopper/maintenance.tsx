@@ -8,8 +8,8 @@ import type { AppEnv } from "../env";
 import { feedStored } from "../feed";
 import { wantsJson } from "../http/negotiate";
 import { Layout } from "./layout";
-import { formatAsOf } from "./time";
 import { renderPage } from "./render";
+import { When } from "./when";
 
 type MaintenanceProps = {
   config: Config;
@@ -53,8 +53,7 @@ export function MaintenancePage({ config, pages, notice, canOrder }: Maintenance
       <p>
         {notice.until !== null ? (
           <>
-            We plan to reopen by <time datetime={new Date(notice.until).toISOString()}>{formatAsOf(notice.until)}</time>
-            .{" "}
+            We plan to reopen by <When at={notice.until} />.{" "}
           </>
         ) : null}
         Please {notice.longOutage ? "check back" : "try again"} in about {waitWords(notice.retryAfterS)}.

@@ -3,7 +3,7 @@ import type { PaymentRecord } from "../payments/ledger";
 import { Layout } from "./layout";
 import { OrderPayment } from "./order-payment";
 import { SupportContact } from "./order-accepted";
-import { formatAsOf } from "./time";
+import { When } from "./when";
 
 /** The three things a shopper is told about an order (the contract's order status words). */
 export type ShopperOrderStatus = "queued" | "delivered" | "needs_attention";
@@ -92,13 +92,13 @@ export function OrderStatusPage({
         </dd>
         <dt>Placed</dt>
         <dd>
-          <time datetime={order.queuedAt}>{formatAsOf(Date.parse(order.queuedAt))}</time>
+          <When at={order.queuedAt} />
         </dd>
         {order.deliveredAt ? (
           <>
             <dt>Reached the shop</dt>
             <dd>
-              <time datetime={order.deliveredAt}>{formatAsOf(Date.parse(order.deliveredAt))}</time>
+              <When at={order.deliveredAt} />
             </dd>
           </>
         ) : null}

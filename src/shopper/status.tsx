@@ -8,7 +8,7 @@ import type { OriginHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
-import { formatAsOf } from "./time";
+import { When } from "./when";
 
 /** The public status document; its shape is part of the contract. */
 export type PublicStatus = {
@@ -86,13 +86,13 @@ export function StatusPage({
       <dl>
         <dt>Since</dt>
         <dd>
-          <time datetime={status.since}>{formatAsOf(Date.parse(status.since))}</time>
+          <When at={status.since} />
         </dd>
         {reopensAt !== null ? (
           <>
             <dt>Planned to reopen</dt>
             <dd>
-              <time datetime={new Date(reopensAt).toISOString()}>{formatAsOf(reopensAt)}</time>
+              <When at={reopensAt} />
             </dd>
           </>
         ) : null}

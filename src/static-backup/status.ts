@@ -2,8 +2,7 @@ import type { Shop } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
 import { backupBucket, readPointer, readProgress, type ExportCounts } from "./layout";
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso } from "../iso-time";
 
 /** The static backup as the operator sees it: switch, binding, the published export and the run under way (or the last one). */
 export type StaticBackupStatus = {

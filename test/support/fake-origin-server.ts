@@ -7,14 +7,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type OriginMode =
-  | { mode: "ok" }
-  | { mode: "status"; status: number }
-  | { mode: "hang" }
-  | { mode: "refuse" }
-  | { mode: "reset" }
-  | { mode: "reset-mid-body" }
-  | { mode: "slow"; delayMs: number };
+import type { OriginMode } from "./origin-mode";
 
 type Route = { status: number; headers: Record<string, string>; body: string; chunks?: number };
 type Recorded = { method: string; path: string; headers: Record<string, string>; body: string; at: number };

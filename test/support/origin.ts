@@ -1,14 +1,9 @@
 /** Test-side handle on a fake origin (see fake-origin-server.ts), usable from inside workerd. */
 import { inject } from "vitest";
 
-export type OriginMode =
-  | { mode: "ok" }
-  | { mode: "status"; status: number }
-  | { mode: "hang" }
-  | { mode: "refuse" }
-  | { mode: "reset" }
-  | { mode: "reset-mid-body" }
-  | { mode: "slow"; delayMs: number };
+import type { OriginMode } from "./origin-mode";
+
+export type { OriginMode };
 
 export type RecordedRequest = {
   method: string;

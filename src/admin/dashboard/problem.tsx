@@ -1,8 +1,8 @@
 import type { Config } from "../../config";
 import type { BypassIssued } from "../../control/admin";
-import { formatAsOf } from "../../shopper/time";
 import { Layout } from "../../shopper/layout";
 import { ADMIN_BASE } from "../session";
+import { When } from "../../shopper/when";
 
 /** What went wrong with an operator's action, and the way back. */
 export function ProblemPage({ config, title, message }: { config: Config; title: string; message: string }) {
@@ -25,14 +25,11 @@ export function BypassIssuedPage({ config, issued }: { config: Config; issued: B
     <Layout config={config} title="Staff bypass">
       <h1>Staff bypass</h1>
       <p class="notice" role="status">
-        This browser now reaches the real shop until{" "}
-        <time datetime={new Date(issued.cookieExpiresAt).toISOString()}>{formatAsOf(issued.cookieExpiresAt)}</time>,
-        whatever shoppers see.
+        This browser now reaches the real shop until <When at={issued.cookieExpiresAt} />, whatever shoppers see.
       </p>
       <p>
         <label for="bypass-link">
-          To give another browser the same, open this link there once, before{" "}
-          <time datetime={new Date(issued.linkExpiresAt).toISOString()}>{formatAsOf(issued.linkExpiresAt)}</time>:
+          To give another browser the same, open this link there once, before <When at={issued.linkExpiresAt} />:
         </label>
       </p>
       <input id="bypass-link" type="text" readonly value={issued.link} />
