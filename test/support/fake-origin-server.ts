@@ -6,7 +6,6 @@
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-
 import type { OriginMode } from "./origin-mode";
 
 type Route = { status: number; headers: Record<string, string>; body: string; chunks?: number };
