@@ -3,7 +3,9 @@ import type { Shop } from "../config";
 import type { AppEnv } from "../env";
 import { hostOf } from "../http/host";
 import { withSource } from "../http/source";
-import { callCatalogOrigins, sourceOf } from "../origin/failover";
+import { callOrigin } from "../origin/call";
+import { callCatalogOrigins, callInOrder, sourceOf } from "../origin/failover";
+import { backupsWorthAnotherLook } from "../origin/sync";
 import { shedFromPrimary } from "../origin/shed";
 import { exportedResponse } from "../static-backup";
 import { unavailableResponse } from "../shopper/maintenance";
@@ -63,6 +65,12 @@ function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originU
 }
 
 async function serveFallback(c: Context<AppEnv>): Promise<Response> {
+  const shop = c.get("shop");
+  const lateBackups = await backupsWorthAnotherLook(c);
+  if (lateBackups.length > 0) {
+    const call = await callInOrder(lateBackups, (originUrl) => callOrigin(shop, c.req.raw, originUrl));
+    if (call.kind === "answered") return passThrough(c, shop, call.response, call.originUrl);
+  }
   const now = Date.now();
   const found = await pageSnapshot(c, now);
   const exported = await exportedResponse(c, found.servable ? found.snapshot.storedAt : null, now);

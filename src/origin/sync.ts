@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { loadConfig, resolveShop, type Shop } from "../config";
 import type { AppEnv, Env } from "../env";
 import { shopControl } from "../control/controls";
@@ -127,6 +127,28 @@ export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
       if (health.exchangeDue(now, interval)) c.executionCtx.waitUntil(exchangeWithMonitor(c.env, shop, health));
     }
   };
+}
+
+/**
+ * Backups this isolate would pass over although their monitors may say
+ * otherwise: while the primary serves, a backup's copy is refreshed only every
+ * BACKUP_WATCH_MS, so when the primary fails, a backup that recovered
+ * meanwhile could still look down here. Called only when no origin answered:
+ * the copies that keep shoppers away and are older than two sync intervals
+ * are refreshed (the request waits at most FIRST_LOOK_MS); the backups they
+ * now let through are returned, in their configured order.
+ */
+export async function backupsWorthAnotherLook(c: Context<AppEnv>): Promise<string[]> {
+  const shop = c.get("shop");
+  const now = Date.now();
+  const doubtful = shop.config.backupOrigins
+    .map((backup) => originHealth(shop, backup.url))
+    .filter((health) => health.lookFirst(now, shop.config.breakerSyncMs));
+  if (doubtful.length === 0) return [];
+  const refreshed = Promise.all(doubtful.map((health) => exchangeWithMonitor(c.env, shop, health)));
+  c.executionCtx.waitUntil(refreshed);
+  await awaitBriefly(refreshed, FIRST_LOOK_MS);
+  return doubtful.filter((health) => health.admit()).map((health) => health.originUrl);
 }
 
 /**

@@ -177,6 +177,23 @@ describe("failover to backup origins", () => {
     expect(sources.every((source) => source === "origin" || source === "backup")).toBe(true);
   });
 
+  it("looks again at a backup this isolate last saw down before answering with the outage", async () => {
+    const env = envFor({ BREAKER_SYNC_MS: "100" }, [{ url: backups[0]!.url }]);
+    await primary.setMode({ mode: "refuse" });
+    await backups[0]!.setMode({ mode: "refuse" });
+    expect((await get(env, fresh())).source).toBe("maintenance");
+
+    // The backup comes back and its monitor closes the breaker; this isolate's copy still says open.
+    await backups[0]!.setMode({ mode: "ok" });
+    await sleep(350);
+    expect(await runDurableObjectAlarm(monitor(backups[0]!))).toBe(true);
+    await sleep(250);
+
+    const path = fresh();
+    expect(await get(env, path)).toMatchObject({ status: 200, source: "backup" });
+    expect(await backups[0]!.requests(path)).toHaveLength(1);
+  });
+
   it("keeps passing other methods to the primary only", async () => {
     const env = envFor();
     await primary.setMode({ mode: "refuse" });
