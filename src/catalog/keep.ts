@@ -23,10 +23,14 @@ export async function keepSnapshot(
   host: string,
   normalized: string,
   response: Response,
-): Promise<StoreResult | "failed"> {
-  let result: StoreResult | "failed";
+  source: "origin" | "backup",
+): Promise<StoreResult> {
+  let result: StoreResult;
   try {
-    result = await writeSnapshot(env, shop.id, host, normalized, response, shop.config.snapshotMaxBytes);
+    result = await writeSnapshot(env, shop.id, host, normalized, response, {
+      maxBytes: shop.config.snapshotMaxBytes,
+      fromBackup: source === "backup",
+    });
   } catch (error) {
     result = "failed";
     log("warn", "snapshot_write_failed", { shop: shop.id, key: normalized, error: String(error) });

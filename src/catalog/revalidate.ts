@@ -3,7 +3,7 @@ import type { Shop } from "../config";
 import type { AppEnv } from "../env";
 import { log } from "../log";
 import { count } from "../metrics";
-import { callCatalogOrigins } from "../origin/failover";
+import { callCatalogOrigins, sourceOf } from "../origin/failover";
 import { originHealth } from "../origin/health";
 import { shedFromPrimary } from "../origin/shed";
 import { collapsedCall, type CollapsedCall } from "./collapse";
@@ -69,7 +69,8 @@ export async function serveAhead(c: Context<AppEnv>, normalized: string, now = D
   if (originHealth(shop).label === "down") return null;
   const url = new URL(c.req.url);
   const snapshot = await readHotSnapshot(shop.id, url.host, normalized);
-  if (!snapshot) return null;
+  // A backup's answer stands in while the primary fails; once it is back, the primary answers.
+  if (!snapshot || snapshot.fromBackup) return null;
   const policy = snapshotPolicy(snapshot, shop.config);
   const use = healthyUse(now - snapshot.storedAt, policy);
   if (use === "live") return null;
@@ -108,7 +109,7 @@ async function revalidate(c: Context<AppEnv>, request: Request, host: string, no
   const response = call.response;
   noteCacheControl(shop, response);
   if (worthKeeping(request, response, shop.config)) {
-    await keepSnapshot(c.env, shop, host, normalized, response);
+    await keepSnapshot(c.env, shop, host, normalized, response, sourceOf(shop, call.originUrl));
     return;
   }
   await response.body?.cancel();

@@ -60,7 +60,9 @@ function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originU
     return withSource(response, source);
 
   const [toShopper, toStore] = response.body!.tee();
-  c.executionCtx.waitUntil(keepSnapshot(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response)));
+  c.executionCtx.waitUntil(
+    keepSnapshot(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response), source),
+  );
   return withSource(response, source, toShopper);
 }
 

@@ -15,6 +15,8 @@ export type SnapshotMeta = {
   title?: string;
   /** The origin's Cache-Control when stored, for freshness decisions; absent on older snapshots. */
   cacheControl?: string;
+  /** A backup origin's answer: it stands in while the primary fails, never ahead of a healthy primary. */
+  fromBackup?: true;
 };
 export type Snapshot = SnapshotMeta & { body: ArrayBuffer };
 
@@ -96,7 +98,8 @@ export async function snapshotMeta(
   return metaFor(status, headers, storedAt, await pageTitle(body, headers.get("content-type")));
 }
 
-export type StoreResult = "stored" | "too_large";
+/** `failed`: the copy every colo reads could not be written (this colo's may have been). */
+export type StoreResult = "stored" | "too_large" | "failed";
 
 /** Reads the body (up to maxBytes) and writes it to both tiers. */
 export async function writeSnapshot(
@@ -105,22 +108,27 @@ export async function writeSnapshot(
   host: string,
   normalized: string,
   response: Response,
-  maxBytes: number,
+  options: { maxBytes: number; fromBackup: boolean },
 ): Promise<StoreResult> {
-  const read = await readLimited(response.body, maxBytes);
+  const read = await readLimited(response.body, options.maxBytes);
   if (!read.ok) return "too_large";
   const key = await storageKey(shopId, normalized);
   recentlyRead.delete(`${host} ${key}`);
   const meta = await snapshotMeta(response.status, response.headers, read.bytes, Date.now());
+  if (options.fromBackup) meta.fromBackup = true;
 
-  await Promise.all([
+  const [, shared] = await Promise.all([
     putHot(host, key, read.bytes, meta),
     // Another isolate may have written this key within the last second; KV allows one write per second per key.
-    env.SNAPSHOTS.put(key, read.bytes, { metadata: meta, expirationTtl: KV_TTL_S }).catch((error: unknown) =>
-      log("warn", "snapshot_kv_write_failed", { shop: shopId, key: normalized, error: String(error) }),
+    env.SNAPSHOTS.put(key, read.bytes, { metadata: meta, expirationTtl: KV_TTL_S }).then(
+      () => true,
+      (error: unknown) => {
+        log("warn", "snapshot_kv_write_failed", { shop: shopId, key: normalized, error: String(error) });
+        return false;
+      },
     ),
   ]);
-  return "stored";
+  return shared ? "stored" : "failed";
 }
 
 /** The hot copy when this colo has one, else the cross-colo copy (which then warms this colo). */

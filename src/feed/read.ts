@@ -6,6 +6,7 @@ import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";
 import { parseFeed, type FeedProduct } from "./schema";
+import { sourceOf } from "../origin/failover";
 
 /** The products the edge sells from, and the moment the shop last reported them. */
 export type Feed = { products: Map<string, FeedProduct>; storedAt: number };
@@ -107,7 +108,10 @@ async function fetchAndStore(env: Env, shop: Shop, host: string, location: FeedL
     status: 200,
     headers: { "content-type": response.headers.get("content-type") ?? "application/json" },
   });
-  await writeSnapshot(env, shop.id, host, location.normalized, stored, shop.config.snapshotMaxBytes);
+  await writeSnapshot(env, shop.id, host, location.normalized, stored, {
+    maxBytes: shop.config.snapshotMaxBytes,
+    fromBackup: sourceOf(shop, call.originUrl) === "backup",
+  });
   log("info", "feed_refreshed", { shop: shop.id, feed: location.normalized, products: feed.products.size });
   return feed;
 }

@@ -29,7 +29,7 @@ export function hasUsableBackup(shop: Shop): boolean {
 }
 
 /** What X-Stayopen-Source says about an answer: the primary is `origin`, any other origin `backup`. */
-export const sourceOf = (shop: Shop, originUrl: string): Source =>
+export const sourceOf = (shop: Shop, originUrl: string): Extract<Source, "origin" | "backup"> =>
   originUrl === shop.config.originUrl ? "origin" : "backup";
 
 /**

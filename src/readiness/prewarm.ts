@@ -64,7 +64,7 @@ async function warm(env: Env, shop: Shop, page: PageCoverage): Promise<PageResul
     await call.response.body?.cancel();
     return "refused";
   }
-  return keepSnapshot(env, shop, url.host, normalizeUrl(url), call.response);
+  return keepSnapshot(env, shop, url.host, normalizeUrl(url), call.response, "origin");
 }
 
 export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummary> {

@@ -164,6 +164,19 @@ describe("failover to backup origins", () => {
     expect(await backups[0]!.requests()).toHaveLength(backupRequests);
   });
 
+  it("where the shop caches at the edge, never serves a backup's copy ahead of the recovered primary", async () => {
+    const env = envFor({ SWR_DEFAULT_S: "300" });
+    const path = fresh();
+    const page = { headers: { "content-type": "text/html", "cache-control": "public, max-age=60" } };
+    await backups[0]!.route(path, { ...page, body: "<html><body>backup copy</body></html>" });
+    await primary.route(path, { ...page, body: "<html><body>primary copy</body></html>" });
+    await primary.setMode({ mode: "refuse" });
+    expect(await get(env, path)).toMatchObject({ source: "backup", body: "<html><body>backup copy</body></html>" });
+
+    await recoverPrimary();
+    expect(await get(env, path)).toMatchObject({ source: "origin", body: "<html><body>primary copy</body></html>" });
+  });
+
   it("during slow start sends the primary's shed share to a healthy backup, never a 503", async () => {
     const env = envFor({ SLOW_START_MS: "600000" });
     await primary.setMode({ mode: "refuse" });
