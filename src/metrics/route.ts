@@ -2,12 +2,19 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { operatorStatus } from "../control";
 import { queueDepth } from "../orders";
+import type { OriginHealthLabel } from "../origin/breaker";
+import { shopperFacingState } from "../origin/failover";
 import { COUNTERS, flushMetrics, metricsStub, type CounterName, type Labels } from "./counters";
 import type { CounterRow } from "./metrics-object";
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE, type Family } from "./prometheus";
 
 const ORIGIN_STATES = ["up", "degraded", "down"] as const;
 const MODES = ["auto", "maintenance"] as const;
+
+/** One sample per origin state: 1 for `current`, 0 for the others. */
+function oneHot(labels: Record<string, string>, current: OriginHealthLabel) {
+  return ORIGIN_STATES.map((state) => ({ labels: { ...labels, state }, value: state === current ? 1 : 0 }));
+}
 
 function counterFamilies(shopId: string, rows: CounterRow[]): Family[] {
   return (Object.keys(COUNTERS) as CounterName[]).map((name) => ({
@@ -28,11 +35,26 @@ async function gaugeFamilies(c: Context<AppEnv>): Promise<Family[]> {
     {
       name: "stayopen_origin_state",
       type: "gauge",
-      help: "1 for the origin's current state (up, degraded, down), 0 for the others.",
-      samples: ORIGIN_STATES.map((state) => ({
-        labels: { shop: shopId, state },
-        value: state === status.origin.state ? 1 : 0,
-      })),
+      help: "1 for the primary origin's current state (up, degraded, down), 0 for the others.",
+      samples: oneHot({ shop: shopId }, status.origin.state),
+    },
+    {
+      name: "stayopen_backup_state",
+      type: "gauge",
+      help: "1 for each backup origin's current state (up, degraded, down), 0 for the others.",
+      samples: status.backups.flatMap((backup) => oneHot({ shop: shopId, origin: backup.url }, backup.state)),
+    },
+    {
+      name: "stayopen_shop_state",
+      type: "gauge",
+      help: "1 for the shop's state as shoppers meet it, as the public status says: degraded while the primary is down and a backup answers.",
+      samples: oneHot(
+        { shop: shopId },
+        shopperFacingState(
+          status.origin.state,
+          status.backups.map((backup) => backup.state),
+        ),
+      ),
     },
     {
       name: "stayopen_mode",

@@ -1,6 +1,7 @@
 import type { Shop } from "../config";
 import type { Source } from "../http/source";
 import { callOrigin, type OriginCall } from "./call";
+import type { OriginHealthLabel } from "./breaker";
 import { originHealth } from "./health";
 
 /**
@@ -68,4 +69,13 @@ export async function callInOrder(
 /** A catalog read (GET/HEAD) down the chain: any origin that does not answer hands it to the next. */
 export function callCatalogOrigins(shop: Shop, request: Request, primaryLast = false): Promise<OriginCall> {
   return callInOrder(catalogOrigins(shop, primaryLast), (originUrl) => callOrigin(shop, request, originUrl));
+}
+
+/**
+ * The shop as shoppers meet it: the primary's state, except that a shop whose
+ * primary is down while a backup origin still answers is degraded, not down.
+ */
+export function shopperFacingState(primary: OriginHealthLabel, backups: OriginHealthLabel[]): OriginHealthLabel {
+  if (primary !== "down") return primary;
+  return backups.some((backup) => backup !== "down") ? "degraded" : "down";
 }

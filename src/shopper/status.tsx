@@ -4,6 +4,7 @@ import { forcedNow } from "../control/controls";
 import type { ForcedMaintenance } from "../control/maintenance";
 import type { AppEnv, Env } from "../env";
 import { waitingOrderCount } from "../orders/queue";
+import { shopperFacingState } from "../origin/failover";
 import type { OriginHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
 import { Layout } from "./layout";
@@ -19,16 +20,16 @@ export type PublicStatus = {
   queuedOrders: number;
 };
 
-/**
- * The primary's state, except that a shop whose primary is down while a backup
- * origin still answers shoppers is degraded, not down.
- */
+/** The primary's state, or degraded while a backup still answers (see `shopperFacingState`). */
 async function originLabel(env: Env, shop: Shop, primary: OriginHealth): Promise<PublicStatus["origin"]> {
   if (primary.label !== "down" || shop.config.backupOrigins.length === 0) return primary.label;
   const backups = await Promise.all(
     shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)),
   );
-  return backups.some((backup) => backup.label !== "down") ? "degraded" : "down";
+  return shopperFacingState(
+    primary.label,
+    backups.map((backup) => backup.label),
+  );
 }
 
 /**

@@ -113,13 +113,22 @@ describe("failover to backup origins", () => {
     const env = envFor();
     const status = async () =>
       ((await (await dispatch("https://shop.test/__stayopen/status.json", env)).json()) as { origin: string }).origin;
+    const metrics = async () =>
+      (await dispatch("https://shop.test/__stayopen/admin/metrics", env, { headers: ADMIN })).text();
     await primary.setMode({ mode: "refuse" });
     expect((await get(env, fresh())).source).toBe("backup");
     expect(await status()).toBe("degraded");
+    // The metrics say the same, beside the primary's own state and each backup's.
+    let text = await metrics();
+    expect(text).toMatch(/^stayopen_shop_state\{shop="default",state="degraded"\} 1$/m);
+    expect(text).toMatch(/^stayopen_origin_state\{shop="default",state="down"\} 1$/m);
+    expect(text).toContain(`stayopen_backup_state{shop="default",origin="${backups[0]!.url}",state="up"} 1`);
 
     for (const backup of backups) await backup.setMode({ mode: "refuse" });
     expect((await get(env, fresh())).source).toBe("maintenance");
     expect(await status()).toBe("down");
+    text = await metrics();
+    expect(text).toMatch(/^stayopen_shop_state\{shop="default",state="down"\} 1$/m);
   });
 
   it("never waits for an origin whose breaker is open", async () => {
