@@ -69,7 +69,16 @@ const orderPath = z
     return { method: method.toUpperCase(), pattern };
   });
 
-const backupOrigin = z.object({ url: httpUrl, orders: z.boolean().default(false) }).strict();
+/** An origin is a base URL: the request's path and query are appended, so it has neither query nor fragment. */
+const originUrl = httpUrl.refine((value) => {
+  const url = new URL(value);
+  return url.search === "" && url.hash === "";
+}, "must be an http(s) URL without a query or fragment");
+
+const backupOrigin = z.object({ url: originUrl, orders: z.boolean().default(false) }).strict();
+
+/** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
+const sameOrigin = (url: string) => new URL(url).href.replace(/\/+$/, "");
 
 const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
   z.preprocess(
@@ -90,7 +99,7 @@ const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
 
 const schema = z
   .object({
-    ORIGIN_URL: httpUrl,
+    ORIGIN_URL: originUrl,
     ORIGIN_TIMEOUT_MS: int(100, 60_000, 3000),
     BREAKER_FAILURES: int(1, 1000, 3),
     BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
@@ -207,6 +216,16 @@ const schema = z
     if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["ORDER_RETRY_MAX_MS"], message: "must be at least ORDER_RETRY_BASE_MS" });
     }
+    // A backup that is the primary, or one listed twice, would be asked twice for every failed read.
+    const seen = [sameOrigin(vars.ORIGIN_URL)];
+    vars.BACKUP_ORIGINS.forEach((backup, index) => {
+      const url = sameOrigin(backup.url);
+      if (seen.includes(url)) {
+        const message = url === seen[0] ? "is ORIGIN_URL itself" : "is listed twice";
+        ctx.addIssue({ code: "custom", path: ["BACKUP_ORIGINS", index, "url"], message });
+      }
+      seen.push(url);
+    });
   });
 
 type Parsed = z.output<typeof schema>;

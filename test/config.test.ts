@@ -96,6 +96,14 @@ describe("parseConfig", () => {
     expect(wrongType).toContain("BACKUP_ORIGINS [1].orders is wrong");
     expect(wrongType).not.toContain("BACKUP_ORIGINS is required");
     expect(problem({ ...base, BACKUP_ORIGINS: '[{"orders":true}]' })).toContain("BACKUP_ORIGINS [0].url is required");
+    // An origin is a base URL; a backup is another origin, listed once.
+    expect(problem({ ORIGIN_URL: "https://origin.test/?v=1" })).toContain("ORIGIN_URL must be an http(s) URL without");
+    const withQuery = problem({ ...base, BACKUP_ORIGINS: '[{"url":"https://dr.test/sub?x=1"}]' });
+    expect(withQuery).toContain("BACKUP_ORIGINS [0].url is wrong: must be an http(s) URL without a query");
+    const itself = problem({ ...base, BACKUP_ORIGINS: JSON.stringify([{ url: `${base.ORIGIN_URL}/` }]) });
+    expect(itself).toContain("BACKUP_ORIGINS [0].url is wrong: is ORIGIN_URL itself");
+    const twice = problem({ ...base, BACKUP_ORIGINS: '[{"url":"https://DR.test"},{"url":"https://dr.test/"}]' });
+    expect(twice).toContain("BACKUP_ORIGINS [1].url is wrong: is listed twice");
     expect(problem({ ...base, CRITICAL_PATHS: "home" })).toContain("CRITICAL_PATHS");
     expect(problem({ ...base, ADMIN_TOKEN: "short" })).toContain("ADMIN_TOKEN must be at least 16 characters");
   });
