@@ -255,15 +255,16 @@ function record(run: ExportRun, item: ExportItem, { result, assets }: Fetched): 
 }
 
 /**
- * A finished run replaces the published export only if it holds every
- * critical page; a first export is published whatever it holds, since
- * something beats nothing.
+ * A finished run replaces the published export only if it lost no critical
+ * page the published one holds; a first export is published whatever it
+ * holds, since something beats nothing. (A critical page that can never be
+ * exported, say a cart that sets a cookie, must not freeze the export.)
  */
 function finish(run: ExportRun, pointer: ExportPointer | null): ExportRun["finished"] {
   const at = Date.now();
   if (run.pages.stored === 0) return { at, outcome: "abandoned", reason: "nothing_stored" };
-  if (run.missingCritical.length > 0 && pointer)
-    return { at, outcome: "abandoned", reason: `critical pages missing: ${run.missingCritical.join(", ")}` };
+  const lost = run.missingCritical.filter((path) => pointer && !pointer.missingCritical.includes(path));
+  if (lost.length > 0) return { at, outcome: "abandoned", reason: `critical pages missing: ${lost.join(", ")}` };
   return { at, outcome: "published" };
 }
 

@@ -195,6 +195,19 @@ describe("the static backup export", () => {
     expect((await get(env, `${base}/home`)).body).toContain("Home v1");
   });
 
+  it("keeps refreshing the export when a critical page could never be exported", async () => {
+    await shopPages("v1");
+    await origin.route(`${base}/c/coffee`, { status: 404, body: "gone" });
+    const env = envFor();
+    expect(await exportAll(env)).toMatchObject({ finished: { outcome: "published" } });
+
+    await shopPages("v2");
+    await origin.route(`${base}/c/coffee`, { status: 404, body: "gone" });
+    expect(await exportAll(env, Date.now() + LATER)).toMatchObject({ finished: { outcome: "published" } });
+    await origin.setMode({ mode: "refuse" });
+    expect((await get(env, `${base}/home`)).body).toContain("Home v2");
+  });
+
   it("prefers a snapshot that is newer than the export", async () => {
     await shopPages("v1");
     const env = envFor();
