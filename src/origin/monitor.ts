@@ -127,6 +127,8 @@ export class OriginMonitor extends DurableObject<Env> {
   #record: MonitorRecord | undefined;
   #saved = "";
   #lastExchangeAt: number | null = null;
+  /** While the alarm's probe is out, exchanges must not schedule another: the alarm schedules when it is back. */
+  #probeOut = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -217,7 +219,13 @@ export class OriginMonitor extends DurableObject<Env> {
     // Whatever woke the alarm, a probe now is never early: the schedule only aims at probe times and slow-start ends.
     if (this.#probing(now) && probeInterval(this.#current.breaker.state, settings.probe) !== null) {
       const wasOut = this.#current.breaker.state !== "closed";
-      const report = await probeOrigin(settings.originUrl, settings.healthPath, settings.probe);
+      this.#probeOut = true;
+      let report;
+      try {
+        report = await probeOrigin(settings.originUrl, settings.healthPath, settings.probe);
+      } finally {
+        this.#probeOut = false;
+      }
       now = Date.now();
       this.#recordProbe(report, now);
       if (wasOut && this.#current.breaker.state === "closed") await this.#wakeQueue(settings);
@@ -349,6 +357,7 @@ export class OriginMonitor extends DurableObject<Env> {
 
   /** One alarm for the next thing due: a probe, or the end of a slow start. */
   async #schedule(now: number): Promise<void> {
+    if (this.#probeOut) return;
     const record = this.#current;
     const wakes: number[] = [];
     const probeAt =

@@ -2,7 +2,8 @@ import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloud
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { resolveShop } from "../../src/config";
+import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
@@ -262,5 +263,33 @@ describe("after a recovery", () => {
     const deliveries = await origin.requests("/api/orders");
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]!.headers["idempotency-key"]).toBeTruthy();
+  });
+});
+
+describe("probe schedule", () => {
+  it("probes once per PROBE_INTERVAL_MS while traffic reports come in during a slow probe", async () => {
+    const env = envFor({ PROBE_INTERVAL_MS: "1500", PROBE_TIMEOUT_MS: "600", BREAKER_COOLDOWN_MS: "600000" });
+    await origin.setMode({ mode: "status", status: 502 });
+    await dispatch("https://shop.test/opens-the-breaker", env);
+    await origin.setMode({ mode: "hang" });
+    const shop = resolveShop(env, "shop.test");
+    // As the runtime runs an alarm: no longer scheduled while its handler runs.
+    const runAlarm = () =>
+      runInDurableObject(monitor(), async (instance, state) => {
+        await state.storage.deleteAlarm();
+        await instance.alarm();
+      });
+
+    await runAlarm();
+    await sleep(1500);
+    const probing = runAlarm();
+    await sleep(200);
+    // An isolate's report arrives while the probe waits for the hanging origin.
+    await monitor().exchange(monitorSettings(shop, origin.url), { successes: 0, failures: 0, trailingFailures: 0 });
+    await probing;
+
+    // The next probe is due PROBE_INTERVAL_MS after this one started (so about 900 ms from now), not at once.
+    const next = await runInDurableObject(monitor(), (_instance, state) => state.storage.getAlarm());
+    expect(next! - Date.now()).toBeGreaterThan(600);
   });
 });
