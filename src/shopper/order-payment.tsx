@@ -1,12 +1,32 @@
 import type { PaymentRecord } from "../payments/ledger";
 
-/** How an edge-checkout order gets paid, on its status page: nothing to do, finish paying, or paid. */
-export function OrderPayment({ payment }: { payment: Pick<PaymentRecord, "method" | "status" | "sessionUrl"> }) {
+/**
+ * How an edge-checkout order gets paid, on its status page: nothing to do,
+ * finish paying, or paid. For an order stopped short of the shop (needs
+ * attention), no payment is asked for, and a payment made is a matter for
+ * the shop's team.
+ */
+export function OrderPayment({
+  payment,
+  stopped,
+}: {
+  payment: Pick<PaymentRecord, "method" | "status" | "sessionUrl">;
+  stopped: boolean;
+}) {
   return (
     <section aria-labelledby="payment-heading">
       <h2 id="payment-heading">Payment</h2>
       {payment.status === "paid" ? (
-        <p>Payment received, thank you.</p>
+        stopped ? (
+          <p>
+            Payment received. As this order has not reached the shop, please contact us with your order reference about
+            your payment.
+          </p>
+        ) : (
+          <p>Payment received, thank you.</p>
+        )
+      ) : stopped ? (
+        <p>Nothing has been charged, and there is nothing to pay for this order.</p>
       ) : payment.status === "awaiting_payment" && payment.sessionUrl ? (
         <p>
           Your payment isn't complete yet. <a href={payment.sessionUrl}>Continue to the secure payment page</a>. If

@@ -107,7 +107,7 @@ export function OrderStatusPage({
         <h2 id="next-heading">What happens next</h2>
         <WhatHappensNext status={order.status} discarded={discarded} />
       </section>
-      {payment ? <OrderPayment payment={payment} /> : null}
+      {payment ? <OrderPayment payment={payment} stopped={order.status === "needs_attention"} /> : null}
       <SupportContact config={config} reference={order.reference} />
       <p>
         {order.status === "queued" ? (

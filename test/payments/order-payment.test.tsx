@@ -10,11 +10,11 @@ const order: OrderStatusView = {
   queuedAt: "2026-11-26T10:00:00.000Z",
   deliveredAt: null,
 };
-const page = (payment: Parameters<typeof OrderStatusPage>[0]["payment"]) =>
+const page = (payment: Parameters<typeof OrderStatusPage>[0]["payment"], shown: OrderStatusView = order) =>
   (
     <OrderStatusPage
       config={config}
-      order={order}
+      order={shown}
       statusUrl={`/__stayopen/orders/${order.reference}`}
       payment={payment}
     />
@@ -49,6 +49,20 @@ describe("payment on the order status page", () => {
 
   it("confirms a paid order", () => {
     expect(page({ ...record, method: "stripe", status: "paid" })).toContain("Payment received");
+  });
+
+  it("asks for no payment on an order stopped short of the shop, and sends a payment made to the shop's team", () => {
+    const stopped: OrderStatusView = { ...order, status: "needs_attention" };
+    const unpaid = page(
+      { ...record, method: "stripe", status: "awaiting_payment", sessionUrl: "https://checkout.stripe.com/c/pay/cs_1" },
+      stopped,
+    );
+    expect(unpaid).not.toContain("checkout.stripe.com");
+    expect(unpaid).not.toContain("payment link");
+    expect(unpaid).toContain("nothing to pay for this order");
+    const paid = page({ ...record, method: "stripe", status: "paid" }, stopped);
+    expect(paid).toContain("contact us with your order reference about your payment");
+    expect(paid).not.toContain("thank you");
   });
 
   it("says nothing about payment for orders from the shop's own order route", () => {
