@@ -56,7 +56,10 @@ export function MaintenancePage({ config, pages, notice, canOrder }: Maintenance
             We plan to reopen by <When at={notice.until} />.{" "}
           </>
         ) : null}
-        Please {notice.longOutage ? "check back" : "try again"} in about {waitWords(notice.retryAfterS)}.
+        {notice.planned && notice.until === null && !notice.longOutage
+          ? // Nobody said when maintenance ends: no made-up time (Retry-After still tells programs when to ask).
+            "Please check back later."
+          : `Please ${notice.longOutage ? "check back" : "try again"} in about ${waitWords(notice.retryAfterS)}.`}
       </p>
       {pages.length > 0 ? (
         <section aria-labelledby="offline-heading">

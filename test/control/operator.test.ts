@@ -88,6 +88,9 @@ describe("forced maintenance", () => {
     const html = await page.text();
     expect(html).toContain("closed for maintenance");
     expect(html).toContain("We&#39;re moving to a new warehouse system");
+    // No end was set: the page makes up no time to come back.
+    expect(html).toContain("Please check back later.");
+    expect(html).not.toContain("in about");
 
     const api = await dispatch("https://shop.test/api/cart", env, { headers: { accept: "application/json" } });
     expect(api.status).toBe(503);
