@@ -16,6 +16,7 @@ import { shedDuringSlowStart } from "./origin/shed";
 import { shareOriginHealth, watchBackups } from "./origin/sync";
 import { prewarm, rememberShopperOrigin } from "./readiness";
 import { payments } from "./payments/routes";
+import { stayopenNotFound } from "./shopper/not-found";
 import { statusHtml, statusJson } from "./shopper/status";
 import { serveStylesheet, stylesheetEtag } from "./shopper/stylesheet";
 import { exportStaticBackup } from "./static-backup";
@@ -44,7 +45,7 @@ app.route("/__stayopen/payments", payments);
 app.get("/__stayopen/orders/:reference", orderStatus);
 app.get("/__stayopen/bypass", showBypassLink);
 app.post("/__stayopen/bypass", redeemBypassLink);
-app.all("/__stayopen/*", (c) => c.json({ error: "not_found" }, 404, { "x-stayopen-source": "edge" }));
+app.all("/__stayopen/*", stayopenNotFound);
 
 app.use(rememberShopperOrigin());
 app.use(operatorControls());

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { shopControl } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFields } from "../http/fields";
-import { wantsJson } from "../http/negotiate";
+import { wantsPage } from "../http/negotiate";
 import { loginRequired } from "./dashboard/login";
 import { ADMIN_BASE, csrfMatches, isCrossSite, sessionCookie, verifySession } from "./session";
 
@@ -29,11 +29,6 @@ async function presentedCsrf(request: Request): Promise<string> {
   if (header) return header;
   const form = await readFields(request.clone(), MAX_FORM_BYTES);
   return form.ok ? (form.fields[CSRF_FIELD] ?? "") : "";
-}
-
-/** A person in a browser gets the login page (401); a program gets the JSON 401. */
-function wantsLoginPage(request: Request): boolean {
-  return !wantsJson(request) && /text\/html/i.test(request.headers.get("accept") ?? "");
 }
 
 const EDGE_HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" };
@@ -73,7 +68,8 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     // A session someone logged out of stays ended, even if its cookie was kept.
     const session = signed && !(await shopControl(c.env, c.get("shop").id).sessionEnded(signed.id)) ? signed : null;
     if (!session) {
-      return wantsLoginPage(c.req.raw) ? loginRequired(c, challenge) : unauthorized();
+      // A person in a browser gets the login page (401); a program gets the JSON 401.
+      return wantsPage(c.req.raw) ? loginRequired(c, challenge) : unauthorized();
     }
     const request = c.req.raw;
     if (!SAFE_METHODS.has(request.method)) {

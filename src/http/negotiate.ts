@@ -4,3 +4,8 @@ export function wantsJson(request: Request): boolean {
   if (/application\/(?:[\w.+-]+\+)?json/i.test(accept) && !/text\/html/i.test(accept)) return true;
   return new URL(request.url).pathname.startsWith("/api/");
 }
+
+/** Whether a client is a person's browser (it asks for HTML), where a program that accepts anything gets JSON. */
+export function wantsPage(request: Request): boolean {
+  return !wantsJson(request) && /text\/html/i.test(request.headers.get("accept") ?? "");
+}
