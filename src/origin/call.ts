@@ -1,5 +1,5 @@
 import type { Shop } from "../config";
-import { classify } from "./classify";
+import { classifyStatus } from "./classify";
 import { fetchWithDeadline, toOriginRequest } from "./fetch";
 import { originHealth } from "./health";
 
@@ -33,7 +33,7 @@ export async function callOrigin(
     health.failure(attempt.reason);
     return { kind: "failed", reason: attempt.reason };
   }
-  const verdict = classify({ kind: "response", status: attempt.response.status });
+  const verdict = classifyStatus(attempt.response.status);
   if (!verdict.failed) {
     health.success();
     return { kind: "answered", response: attempt.response, originUrl };

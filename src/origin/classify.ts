@@ -1,26 +1,17 @@
 /**
  * Failure classification from the contract: what counts as "the origin failed"
- * as opposed to "the origin answered". Pure, so it is unit-tested on its own.
+ * as opposed to "the origin answered". Pure, so it is unit-tested on its own
+ * (test/origin/classify.test.ts).
  */
 
 export type NetworkFailure = "timeout" | "refused" | "reset" | "dns" | "network";
 
-export type OriginOutcome = { kind: "response"; status: number } | { kind: "error"; reason: NetworkFailure };
-
 export type Verdict = { failed: false } | { failed: true; reason: string };
 
 /** 500–504 and Cloudflare's 520–527 mean the origin is broken; every other status is its answer. */
-export function isFailureStatus(status: number): boolean {
-  return (status >= 500 && status <= 504) || (status >= 520 && status <= 527);
-}
-
-export function classify(outcome: OriginOutcome): Verdict {
-  switch (outcome.kind) {
-    case "error":
-      return { failed: true, reason: outcome.reason };
-    case "response":
-      return isFailureStatus(outcome.status) ? { failed: true, reason: `status_${outcome.status}` } : { failed: false };
-  }
+export function classifyStatus(status: number): Verdict {
+  const failed = (status >= 500 && status <= 504) || (status >= 520 && status <= 527);
+  return failed ? { failed: true, reason: `status_${status}` } : { failed: false };
 }
 
 /** Maps what fetch threw to a failure kind; the runtime only gives us messages. */

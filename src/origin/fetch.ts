@@ -2,7 +2,7 @@ import { networkFailureReason, type NetworkFailure } from "./classify";
 
 export type FetchAttempt =
   | { kind: "response"; response: Response; elapsedMs: number }
-  | { kind: "error"; reason: NetworkFailure; message: string; elapsedMs: number };
+  | { kind: "error"; reason: NetworkFailure; elapsedMs: number };
 
 /**
  * Fetches with a deadline on the response headers only: once headers arrive the
@@ -21,12 +21,7 @@ export async function fetchWithDeadline(request: Request, timeoutMs: number): Pr
     return { kind: "response", response, elapsedMs: Date.now() - started };
   } catch (error) {
     const reason = controller.signal.aborted ? "timeout" : networkFailureReason(error);
-    return {
-      kind: "error",
-      reason,
-      message: error instanceof Error ? error.message : String(error),
-      elapsedMs: Date.now() - started,
-    };
+    return { kind: "error", reason, elapsedMs: Date.now() - started };
   } finally {
     clearTimeout(timer);
   }
