@@ -11,7 +11,7 @@ const LINK_STYLE = "color:#0b57d0;text-decoration:underline";
  * With a product feed configured it also offers the edge checkout, which
  * picks the product from the page the shopper is on.
  */
-export function bannerHtml(storedAt: number, offerCheckout = false, message: string | null = null): string {
+function bannerHtml(storedAt: number, offerCheckout = false, message: string | null = null): string {
   const iso = new Date(storedAt).toISOString();
   return (
     // A labelled landmark, so the notice is part of the page's outline; its text is a polite live region.

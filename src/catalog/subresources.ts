@@ -140,7 +140,7 @@ export async function htmlSubresources(
 }
 
 /** The fonts, images and imported stylesheets a stylesheet needs. */
-export function cssSubresources(css: string, stylesheetUrl: string, limit = MAX_ASSETS_PER_PAGE): Subresource[] {
+function cssSubresources(css: string, stylesheetUrl: string, limit = MAX_ASSETS_PER_PAGE): Subresource[] {
   const refs = cssUrls(css).map((ref) => ({ ref, stylesheet: /\.css(?:$|\?)/i.test(ref) }));
   return sameOriginAssets(refs, stylesheetUrl, stylesheetUrl, limit);
 }

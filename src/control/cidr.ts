@@ -78,7 +78,7 @@ export function parseIpRange(text: string): IpRange | null {
   return { ...address, prefix };
 }
 
-export function inRange(address: IpAddress, range: IpRange): boolean {
+function inRange(address: IpAddress, range: IpRange): boolean {
   if (address.version !== range.version) return false;
   const fullBytes = Math.floor(range.prefix / 8);
   for (let index = 0; index < fullBytes; index++) if (address.bytes[index] !== range.bytes[index]) return false;

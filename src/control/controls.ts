@@ -11,7 +11,7 @@ import type { ControlState } from "./shop-control";
  * scheduled window needs no refresh to start or end: the copy holds its times.
  */
 
-export const controlName = (shopId: string) => `${shopId}:control`;
+const controlName = (shopId: string) => `${shopId}:control`;
 
 export function shopControl(env: Env, shopId: string) {
   return env.SHOP_CONTROL.get(env.SHOP_CONTROL.idFromName(controlName(shopId)));

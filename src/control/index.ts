@@ -1,6 +1,5 @@
 export { controlAdmin } from "./admin";
 export { redeemBypassLink, showBypassLink } from "./bypass-link";
-export { forcedMaintenance, isForcedDown } from "./forced";
 export { operatorControls } from "./gate";
 export { ShopControl } from "./shop-control";
 export { operatorStatus } from "./status";

@@ -1,2 +1,1 @@
-export { feedProductSchema, parseFeed, MAX_FEED_PRODUCTS, type FeedProduct, type ParsedFeed } from "./schema";
-export { feedLocation, feedStored, readFeed, refreshFeed, type Feed } from "./read";
+export { feedLocation, feedStored, readFeed, refreshFeed } from "./read";

@@ -1,4 +1,4 @@
-export { count, flushIfDue, flushMetrics, COUNTERS, type CounterName, type Labels } from "./counters";
+export { count, flushMetrics } from "./counters";
 export { Metrics } from "./metrics-object";
 export { countBySource } from "./middleware";
 export { metricsRoute } from "./route";

@@ -31,7 +31,7 @@ export const REPLAY_HEADERS = [
  * Idempotency-Key on every attempt, the reference, when it was queued, and
  * a Standard Webhooks signature when REPLAY_SECRET is set.
  */
-export async function replayRequest(
+async function replayRequest(
   order: Delivery,
   originUrl: string,
   secret: string | undefined,

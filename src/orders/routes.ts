@@ -7,7 +7,7 @@ const matchers = new Map<string, RegExp>();
  * any rest of the path (a prefix), a `*` anywhere else one path segment
  * (`/api/carts/*\/checkout`). Built once per pattern.
  */
-export function orderPathMatcher(pattern: string): RegExp {
+function orderPathMatcher(pattern: string): RegExp {
   let matcher = matchers.get(pattern);
   if (!matcher) {
     const prefix = pattern.endsWith("*");

@@ -15,7 +15,7 @@ import { statusUrl } from "./reference";
 import type { OrderState } from "./types";
 
 /** What the shopper is told: in the queue or on its way, at the shop, or waiting for a person (dead or discarded). */
-export function shopperStatus(state: OrderState): ShopperOrderStatus {
+function shopperStatus(state: OrderState): ShopperOrderStatus {
   switch (state) {
     case "queued":
     case "delivering":

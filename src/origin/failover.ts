@@ -11,7 +11,7 @@ import { originHealth } from "./health";
  */
 
 /** Catalog reads: every origin, primary first (last while slow start sheds its share to the backups). */
-export function catalogOrigins(shop: Shop, primaryLast = false): string[] {
+function catalogOrigins(shop: Shop, primaryLast = false): string[] {
   const backups = shop.config.backupOrigins.map((backup) => backup.url);
   return primaryLast ? [...backups, shop.config.originUrl] : [shop.config.originUrl, ...backups];
 }

@@ -84,7 +84,7 @@ async function announceIfOpen(env: Env, shop: Shop, cause: WelcomeCause): Promis
 }
 
 /** One exchange of this isolate's report for the shared state; never throws. */
-export function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth): Promise<void> {
+function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth): Promise<void> {
   return health.exchange(async (report) => {
     const answer = await originMonitor(env, shop.id, health.originUrl).exchange(
       monitorSettings(shop, health.originUrl),

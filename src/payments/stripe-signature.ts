@@ -16,7 +16,7 @@ export type SignatureCheck =
 
 type ParsedHeader = { timestamp: number; signatures: Uint8Array[] };
 
-export function parseSignatureHeader(header: string): ParsedHeader | null {
+function parseSignatureHeader(header: string): ParsedHeader | null {
   let timestamp: number | undefined;
   const signatures: Uint8Array[] = [];
   for (const part of header.split(",")) {

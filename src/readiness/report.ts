@@ -143,7 +143,7 @@ function staticBackupCheck(status: StaticBackupStatus): WeightedCheck[] {
 }
 
 /** `prewarmed`: the public origins the cron pre-warms (see prewarmOrigins). */
-export function weightedChecks(
+function weightedChecks(
   shop: Shop,
   prewarmed: string[],
   pages: PageCoverage[],

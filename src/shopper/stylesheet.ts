@@ -7,7 +7,7 @@ import type { AppEnv } from "../env";
  * so it needs no asset layer in front of every request. Plain, high-contrast,
  * phone-first; no web fonts.
  */
-export const STYLESHEET = `
+const STYLESHEET = `
 *,
 *::before,
 *::after {

@@ -49,7 +49,7 @@ export type ExportLimits = {
   pauseMs: number;
 };
 
-export const EXPORT_LIMITS: ExportLimits = { objectsPerRun: 50, concurrency: 4, pauseMs: 250 };
+const EXPORT_LIMITS: ExportLimits = { objectsPerRun: 50, concurrency: 4, pauseMs: 250 };
 /** Pages (critical, sitemap, feed, products) in one export, and objects including assets. */
 export const MAX_EXPORT_PAGES = 500;
 export const MAX_EXPORT_OBJECTS = 3000;

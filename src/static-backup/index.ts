@@ -1,3 +1,3 @@
-export { exportStaticBackup, type ExportSummary } from "./export";
+export { exportStaticBackup } from "./export";
 export { exportedResponse } from "./serve";
 export { staticBackupStatus, type StaticBackupStatus } from "./status";

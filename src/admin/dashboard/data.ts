@@ -17,7 +17,7 @@ export type DashboardData = {
   snapshots: number;
 };
 
-export const DEAD_LETTERS_SHOWN = 50;
+const DEAD_LETTERS_SHOWN = 50;
 
 export async function dashboardData(c: Context<AppEnv>): Promise<DashboardData> {
   const shop = c.get("shop");

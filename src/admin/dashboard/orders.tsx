@@ -4,7 +4,7 @@ import { ADMIN_BASE } from "../session";
 import { ActionButton } from "./forms";
 import { Table } from "./table";
 
-export const ORDER_ACTION_BASE = `${ADMIN_BASE}/dashboard/orders`;
+const ORDER_ACTION_BASE = `${ADMIN_BASE}/dashboard/orders`;
 export const REPLAY_ACTION = `${ADMIN_BASE}/dashboard/replay`;
 
 const LABELS: Record<OrderState, string> = {
