@@ -49,10 +49,18 @@ function parse(argv) {
         .filter(Boolean);
     else if (name === "--with-test-order") options.withTestOrder = true;
     else if (name === "--order-path") options.orderPath = value();
-    else if (name === "--order-body") options.orderBody = JSON.parse(value());
+    else if (name === "--order-body") options.orderBody = jsonOption(name, value());
     else throw new DrillError(`unknown option ${name}`);
   }
   return options;
+}
+
+function jsonOption(name, text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DrillError(`${name} must be JSON, like '{"sku":"A","qty":1}'`);
+  }
 }
 
 function tokenFromDevVars(path) {
@@ -73,7 +81,7 @@ try {
   options.url ??= LOCAL_URL;
   if (options.command !== "drill" || !/^https?:\/\//.test(options.url)) {
     console.log(USAGE);
-    process.exit(options.command === "--help" || options.command === "help" ? 0 : 2);
+    process.exit(options.command === "help" ? 0 : 2);
   }
   const devVars = options.devVars ?? (local && existsSync(LOCAL_DEV_VARS) ? LOCAL_DEV_VARS : undefined);
   const token = options.token ?? process.env.STAYOPEN_ADMIN_TOKEN ?? (devVars && tokenFromDevVars(devVars));
