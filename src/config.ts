@@ -56,7 +56,8 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T, fallback: string) =>
       .pipe(z.array(item)),
   );
 
-const path = z.string().regex(/^\/[^\s]*$/, "must list paths starting with /");
+const PATH = /^\/[^\s]*$/;
+const path = z.string().regex(PATH, "must list paths starting with /");
 
 const orderPath = z
   .string()
@@ -103,7 +104,7 @@ const schema = z
     ORIGIN_TIMEOUT_MS: int(100, 60_000, 3000),
     BREAKER_FAILURES: int(1, 1000, 3),
     BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
-    HEALTH_PATH: z.preprocess(blankToUndefined, path.default("/")),
+    HEALTH_PATH: z.preprocess(blankToUndefined, z.string().regex(PATH, "must be a path starting with /").default("/")),
     ORDER_PATHS: csv(orderPath, "POST /api/orders"),
     // A Durable Object row holds at most 2 MB, and a queued order is one row.
     ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),

@@ -105,6 +105,7 @@ describe("parseConfig", () => {
     const twice = problem({ ...base, BACKUP_ORIGINS: '[{"url":"https://DR.test"},{"url":"https://dr.test/"}]' });
     expect(twice).toContain("BACKUP_ORIGINS [1].url is wrong: is listed twice");
     expect(problem({ ...base, CRITICAL_PATHS: "home" })).toContain("CRITICAL_PATHS");
+    expect(problem({ ...base, HEALTH_PATH: "healthz" })).toContain("HEALTH_PATH must be a path starting with /");
     expect(problem({ ...base, ADMIN_TOKEN: "short" })).toContain("ADMIN_TOKEN must be at least 16 characters");
   });
 

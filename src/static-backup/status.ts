@@ -32,7 +32,9 @@ export type StaticBackupStatus = {
 export async function staticBackupStatus(env: Env, shop: Shop): Promise<StaticBackupStatus> {
   const enabled = shop.config.staticBackup;
   const bucket = backupBucket(env, shop);
-  const status: StaticBackupStatus = { enabled, bound: bucket !== null, published: null, run: null, error: null };
+  // Whether the binding exists, whatever the switch says: an operator turning it on wants to know first.
+  const bound = (env as Partial<Pick<Env, "STATIC_BACKUP_BUCKET">>).STATIC_BACKUP_BUCKET !== undefined;
+  const status: StaticBackupStatus = { enabled, bound, published: null, run: null, error: null };
   if (!bucket) return status;
   try {
     const [pointer, progress] = await Promise.all([readPointer(bucket, shop.id), readProgress(bucket, shop.id)]);

@@ -94,6 +94,14 @@ async function staticBackup(env: Env): Promise<StaticBackupStatus> {
   return status.staticBackup;
 }
 
+describe("the static backup's status", () => {
+  it("says whether the bucket is bound also while the export is off", async () => {
+    expect(await staticBackup(envFor({ STATIC_BACKUP: "off" }))).toMatchObject({ enabled: false, bound: true });
+    const unbound = { ...envFor(), STATIC_BACKUP_BUCKET: undefined } as unknown as Env;
+    expect(await staticBackup(unbound)).toMatchObject({ enabled: true, bound: false });
+  });
+});
+
 describe("the static backup export", () => {
   it("writes every page and asset into a new version and flips the pointer only at the end", async () => {
     await shopPages("v1");
