@@ -1,6 +1,6 @@
 /**
- * When to try a failed delivery again: exponential backoff with full jitter
- * (a random point in the window), so shards and orders that failed together
+ * When to try a failed delivery again: exponential backoff with jitter above
+ * a floor (a random point in the window), so shards and orders that failed together
  * do not all come back at the same instant. The window after `failures`
  * failed attempts is [base, min(max, base·2^failures)]; the floor keeps a
  * shard from hammering an origin that is still down.
