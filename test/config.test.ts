@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config";
 import { ConfigError } from "../src/errors";
+import readme from "../README.md?raw";
 
 const base = { ORIGIN_URL: "https://origin.example.com/" };
 
@@ -13,6 +14,23 @@ function problem(vars: Record<string, unknown>): string {
   }
   throw new Error("expected a configuration error");
 }
+
+describe("the README's configuration table", () => {
+  // Rows like: | `ORIGIN_TIMEOUT_MS` | `3000` | … (secrets and variables without a default show —).
+  const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)`(?: \(secret\))?\s*\| `([^`]*)`/gm)].map(([, name, value]) => ({
+    name: name!,
+    value: value!,
+  }));
+
+  it("gives each variable's real default: setting it to the documented value changes nothing", () => {
+    expect(rows.length).toBeGreaterThanOrEqual(35);
+    const defaults = parseConfig(base);
+    for (const { name, value } of rows) {
+      if (name === "ORIGIN_URL") continue;
+      expect(parseConfig({ ...base, [name]: value }), `${name} = ${value}`).toEqual(defaults);
+    }
+  });
+});
 
 describe("parseConfig", () => {
   it("applies the documented defaults", () => {
