@@ -1,4 +1,4 @@
-/** Minor units to a shopper-readable price ("€14.50", "¥1,450"): the currency decides how many decimals. */
+/** Minor units to a shopper-readable price ("€14.50", "JP¥1,450"): the currency decides how many decimals. */
 export function formatMoney(minor: number, currency: string): string {
   try {
     const format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
