@@ -205,8 +205,11 @@ async function confirmHold(c: Context<AppEnv>, reservation: string, reference: s
   }
 }
 
-/** Fields a shopper types into; a card number there comes back as a field error (see `refusedForm`). */
-const TYPED_FIELDS = new Set(["name", "email", "address"]);
+/**
+ * The form's own fields: each is checked by its rule (the typed ones for card
+ * numbers too, with a field error, see `refusedForm`); the SKU must be the feed's.
+ */
+const FORM_FIELDS = new Set(["sku", "qty", "name", "email", "address", "payment", "token"]);
 
 /**
  * A card number in the query or in a field the form does not have: never
@@ -216,7 +219,7 @@ const TYPED_FIELDS = new Set(["name", "email", "address"]);
 function cardOutsideTheForm(url: string, fields: Record<string, string>): boolean {
   const query = new URL(url).search.slice(1);
   if (query !== "" && bodyContainsCardNumber(query, "form")) return true;
-  return Object.entries(fields).some(([name, value]) => !TYPED_FIELDS.has(name) && containsCardNumber(value));
+  return Object.entries(fields).some(([name, value]) => !FORM_FIELDS.has(name) && containsCardNumber(value));
 }
 
 /** The form after the queue refused the order: a card number is cleared from its field, never shown back. */
