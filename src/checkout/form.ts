@@ -45,7 +45,8 @@ function checkoutSchema(methods: readonly [PaymentMethod, ...PaymentMethod[]]) {
   });
 }
 
-export type CheckoutFields = "sku" | "qty" | "name" | "email" | "address" | "payment" | "token";
+export const CHECKOUT_FIELDS = ["sku", "qty", "name", "email", "address", "payment", "token"] as const;
+export type CheckoutFields = (typeof CHECKOUT_FIELDS)[number];
 export type CheckoutInput = z.output<ReturnType<typeof checkoutSchema>>;
 export type FieldErrors = Partial<Record<CheckoutFields, string>>;
 export type FormValues = Partial<Record<CheckoutFields, string>>;

@@ -14,7 +14,7 @@ import { renderPage } from "../shopper/render";
 import { formatAsOf } from "../shopper/time";
 import { availableStock, confirmLines, releaseLines, reservationMeta, reserveLines } from "../stock/reserve";
 import { checkoutContext, type Readiness } from "./context";
-import { newFormToken, parseCheckout, type FieldErrors, type FormValues } from "./form";
+import { CHECKOUT_FIELDS, newFormToken, parseCheckout, type FieldErrors, type FormValues } from "./form";
 import { edgeOrder, type EdgeOrder } from "./payload";
 import { CheckoutPage } from "./pages";
 import { checkoutProblem, EDGE_HEADERS } from "./respond";
@@ -209,7 +209,7 @@ async function confirmHold(c: Context<AppEnv>, reservation: string, reference: s
  * The form's own fields: each is checked by its rule (the typed ones for card
  * numbers too, with a field error, see `refusedForm`); the SKU must be the feed's.
  */
-const FORM_FIELDS = new Set(["sku", "qty", "name", "email", "address", "payment", "token"]);
+const FORM_FIELDS: ReadonlySet<string> = new Set(CHECKOUT_FIELDS);
 
 /**
  * A card number in the query or in a field the form does not have: never
