@@ -6,6 +6,7 @@ import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
 import { enqueueOrder } from "../orders";
+import { cardDataRefused } from "../orders/queue";
 import { bodyContainsCardNumber, containsCardNumber } from "../orders/card";
 import { paymentState, type PaymentState } from "../payments/ledger";
 import { paymentProviders, type PaymentMethod, type PaymentProvider } from "../payments/provider";
@@ -101,6 +102,12 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
     return rerender(c, context, product, { values, errors: parsed.errors }, 400);
   }
   const input = parsed.input;
+  // What the shopper typed is scanned here; the rest of the order is the shop's own feed (an EAN as SKU may pass Luhn).
+  if ([input.name, input.email, input.address].some(containsCardNumber)) {
+    const refused = cardDataRefused();
+    if (json) throw refused;
+    return rerender(c, context, product, refusedForm(refused, values), 422);
+  }
   const provider = providers.find((candidate) => candidate.method === input.payment) as PaymentProvider;
 
   const order = edgeOrder(
@@ -136,14 +143,19 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
 
   let queued;
   try {
-    queued = await enqueueOrder(c.env, shop, {
-      method: target.method,
-      path: target.path,
-      contentType: "application/json",
-      body: orderBody,
-      idempotencyKey: `stayopen-checkout-${token}`,
-      meta: reservationMeta(reservation, skus),
-    });
+    queued = await enqueueOrder(
+      c.env,
+      shop,
+      {
+        method: target.method,
+        path: target.path,
+        contentType: "application/json",
+        body: orderBody,
+        idempotencyKey: `stayopen-checkout-${token}`,
+        meta: reservationMeta(reservation, skus),
+      },
+      { cardDataChecked: true },
+    );
   } catch (error) {
     // Refused before anything was queued: the stock goes back. Any other failure keeps the hold until it lapses.
     if (!isStayopenError(error) || error.status >= 500) throw error;

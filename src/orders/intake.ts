@@ -97,7 +97,11 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
 
   let queued: QueuedOrder;
   try {
-    queued = await enqueueOrder(c.env, shop, order, { submitter: submitter ?? undefined, wireKey });
+    queued = await enqueueOrder(c.env, shop, order, {
+      submitter: submitter ?? undefined,
+      wireKey,
+      cardDataChecked: true,
+    });
   } catch (error) {
     if (isStayopenError(error)) throw error;
     // Nothing was stored: an honest 503 beats a 202 for an order that might not exist.

@@ -30,6 +30,12 @@ export type EnqueueOptions = {
   submitter?: string;
   /** The Idempotency-Key already sent to the origin for this order, so a replay carries the same one. */
   wireKey?: string;
+  /**
+   * The caller already refused card data in everything a client sent (order
+   * intake scans the request before forwarding it; the edge checkout scans
+   * what the shopper typed, the rest of its order being the shop's own feed).
+   */
+  cardDataChecked?: boolean;
 };
 
 function shard(env: Env, shop: Shop, index: number) {
@@ -57,7 +63,7 @@ function fromShard(view: ShardOrderView): OrderView {
   return { ...view, meta: view.meta === null ? null : (JSON.parse(view.meta) as Record<string, unknown>) };
 }
 
-function refuseUnstorable(order: NewOrder): void {
+function refuseUnstorable(order: NewOrder, options: EnqueueOptions): void {
   const kind = bodyKind(order.contentType);
   if (!kind)
     throw new StayopenError(
@@ -75,7 +81,7 @@ function refuseUnstorable(order: NewOrder): void {
       "Idempotency-Key must be 1 to 255 visible ASCII characters.",
     );
   }
-  refuseCardData(order, kind);
+  if (!options.cardDataChecked) refuseCardData(order, kind);
 }
 
 /**
@@ -91,12 +97,16 @@ export function refuseCardData(order: NewOrder, kind: BodyKind): void {
     (query !== "" && bodyContainsCardNumber(query, "form")) ||
     (order.meta !== undefined && containsCardNumber(JSON.stringify(order.meta)))
   ) {
-    throw new StayopenError(
-      422,
-      "card_data_refused",
-      "This order contains what looks like a card number. Card details can't be sent with an order: remove them and pay once the shop confirms your order.",
-    );
+    throw cardDataRefused();
   }
+}
+
+export function cardDataRefused(): StayopenError {
+  return new StayopenError(
+    422,
+    "card_data_refused",
+    "This order contains what looks like a card number. Card details can't be sent with an order: remove them and pay once the shop confirms your order.",
+  );
 }
 
 /**
@@ -111,7 +121,7 @@ export async function enqueueOrder(
   order: NewOrder,
   options: EnqueueOptions = {},
 ): Promise<QueuedOrder> {
-  refuseUnstorable(order);
+  refuseUnstorable(order, options);
   const wireKey = order.idempotencyKey ?? options.wireKey ?? `stayopen-${crypto.randomUUID()}`;
   const fingerprint = await requestFingerprint(order);
   // Duplicates meet in the shard of their dedupe key. Orders that are never merged still go by content:

@@ -233,6 +233,16 @@ describe("placing an order at the edge", () => {
     expect((await postCheckout(shop, checkoutFields({ sku }))).status).toBe(303);
   });
 
+  it("sells a product whose SKU is a number that passes Luhn (an EAN): only what the shopper typed is scanned", async () => {
+    const sku = "4222222222222";
+    shop = await shopWithFeed([{ sku, name: "Barcode beans", price: 990, currency: "EUR", stock: null }], NO_LIMIT);
+    await snapshotThenOutage(shop, sku);
+    const response = await postCheckout(shop, checkoutFields({ sku }));
+    expect(response.status).toBe(303);
+    const order = await getOrder(shop.env, resolveShop(shop.env, "shop.test"), referenceOf(response)!);
+    expect(order?.state).toBe("queued");
+  });
+
   it("refuses card numbers sent in the query or in fields the form does not have, queueing nothing", async () => {
     const sku = unique("EXTRA");
     shop = await shopWithFeed([{ sku, name: "Cups", price: 1500, currency: "EUR", stock: null }], NO_LIMIT);
