@@ -7,12 +7,13 @@ import { log } from "../log";
 import { isForcedDown } from "../control/forced";
 import { callOrigin } from "../origin/call";
 import { callInOrder, nothingSent, orderOrigins, sourceOf } from "../origin/failover";
+import { originHealth } from "../origin/health";
 import { welcomeBack } from "../origin/sync";
 import { orderAcceptedPage } from "../shopper/order-accepted";
 import { unavailableResponse } from "../shopper/maintenance";
 import { orderBodyError, readOrderBody, type OrderBody } from "./body";
 import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "./keys";
-import { enqueueOrder, refuseCardData } from "./queue";
+import { earlierOrder, enqueueOrder, refuseCardData } from "./queue";
 import { REPLAY_HEADERS } from "./replay";
 import type { NewOrder, QueuedOrder } from "./types";
 import { isOrderRoute } from "./routes";
@@ -71,7 +72,14 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
       : await derivedIdempotencyKey(await submissionHash(order, submitter), Date.now()));
 
   // While the operator forces maintenance, orders are held at the edge rather than sent to any origin.
-  const call = isForcedDown(c)
+  const forcedDown = isForcedDown(c);
+  // A key the edge queued during an outage is answered from the queue after it too (the contract's
+  // idempotency); only looked up when the order would go to an origin: the queue dedupes its own.
+  if (clientKey !== undefined && !forcedDown && orderOrigins(shop).some((url) => originHealth(shop, url).admit())) {
+    const earlier = await earlierOrder(c.env, shop, order);
+    if (earlier) return accepted(c, earlier, read.body);
+  }
+  const call = forcedDown
     ? ({ kind: "skipped" } as const)
     : await callInOrder(
         orderOrigins(shop),

@@ -140,18 +140,8 @@ export class OrderQueue extends DurableObject<Env> {
     const now = Date.now();
     this.#keepSettings(settings);
     const since = order.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : now - order.dedupeWindowMs;
-    const known = this.#sql
-      .exec<{ reference: string; fingerprint: string; content_type: string }>(
-        "SELECT reference, fingerprint, content_type FROM orders WHERE dedupe_key = ? AND queued_at >= ? ORDER BY seq DESC LIMIT 1",
-        order.dedupeKey,
-        since,
-      )
-      .toArray()[0];
-    // The same bytes sent as JSON and as a form are two different requests.
-    if (known)
-      return known.fingerprint === order.fingerprint && bodyKind(known.content_type) === bodyKind(order.contentType)
-        ? { outcome: "existing", reference: known.reference }
-        : { outcome: "conflict" };
+    const known = this.#known(order, since);
+    if (known) return known;
 
     // The origin has just failed: the first attempt waits one backoff base.
     const firstAttempt = now + settings.retryBaseMs;
@@ -179,6 +169,30 @@ export class OrderQueue extends DurableObject<Env> {
     });
     await this.#wakeBy(Math.max(firstAttempt, this.#shard().paused_until));
     return { outcome: "created", reference: order.reference };
+  }
+
+  /**
+   * Whether this shard holds (or held) an order under the request's dedupe
+   * key, without queueing anything: the same request again (`existing`), or
+   * another one under the same key (`conflict`); null when the key is new here.
+   */
+  known(order: Pick<ShardOrder, "dedupeKey" | "fingerprint" | "contentType">): EnqueueResult | null {
+    return this.#known(order, Number.MIN_SAFE_INTEGER);
+  }
+
+  #known(order: Pick<ShardOrder, "dedupeKey" | "fingerprint" | "contentType">, since: number): EnqueueResult | null {
+    const known = this.#sql
+      .exec<{ reference: string; fingerprint: string; content_type: string }>(
+        "SELECT reference, fingerprint, content_type FROM orders WHERE dedupe_key = ? AND queued_at >= ? ORDER BY seq DESC LIMIT 1",
+        order.dedupeKey,
+        since,
+      )
+      .toArray()[0];
+    if (!known) return null;
+    // The same bytes sent as JSON and as a form are two different requests.
+    return known.fingerprint === order.fingerprint && bodyKind(known.content_type) === bodyKind(order.contentType)
+      ? { outcome: "existing", reference: known.reference }
+      : { outcome: "conflict" };
   }
 
   async find(reference: string): Promise<ShardOrderView | null> {

@@ -101,6 +101,34 @@ export function refuseCardData(order: NewOrder, kind: BodyKind): void {
   }
 }
 
+function keyReused(): StayopenError {
+  return new StayopenError(
+    422,
+    "idempotency_key_reused",
+    "This Idempotency-Key was already used for a different order.",
+  );
+}
+
+/**
+ * The order the edge queued earlier under this client's Idempotency-Key, if
+ * any (one lookup in the key's shard): the same request again gets that
+ * order; another request under the key is a 422, as while the origin is down.
+ * Null for a key the edge never queued, which the origin dedupes itself.
+ */
+export async function earlierOrder(env: Env, shop: Shop, order: NewOrder): Promise<QueuedOrder | null> {
+  if (order.idempotencyKey === undefined) return null;
+  const dedupeKey = `key:${order.idempotencyKey}`;
+  const index = await shardFor(dedupeKey, shop.config.orderQueue.shards);
+  const known = await shard(env, shop, index).known({
+    dedupeKey,
+    fingerprint: await requestFingerprint(order),
+    contentType: order.contentType,
+  });
+  if (known === null) return null;
+  if (known.outcome === "conflict") throw keyReused();
+  return { reference: known.reference, statusUrl: statusUrl(known.reference), created: false };
+}
+
 export function cardDataRefused(): StayopenError {
   return new StayopenError(
     422,
@@ -147,13 +175,7 @@ export async function enqueueOrder(
     },
     deliverySettings(shop),
   );
-  if (result.outcome === "conflict") {
-    throw new StayopenError(
-      422,
-      "idempotency_key_reused",
-      "This Idempotency-Key was already used for a different order.",
-    );
-  }
+  if (result.outcome === "conflict") throw keyReused();
   // The shopper who just queued an order may look at the status page next: this isolate counts afresh.
   if (result.outcome === "created") publicCounts.get(env)?.delete(shop.id);
   return { reference: result.reference, statusUrl: statusUrl(result.reference), created: result.outcome === "created" };

@@ -260,6 +260,26 @@ describe("duplicate submissions", () => {
     expect(await origin.requests("/orders/duplicate")).toHaveLength(1);
   });
 
+  it("answers a key it queued during the outage from the queue after the origin is back, too", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const headers = { "idempotency-key": "after-recovery-1" };
+    const first = await queueOrder(env, "/orders/after-recovery", body("A"), headers);
+    await origin.setMode({ mode: "ok" });
+
+    const again = await postOrder(env, "/orders/after-recovery", body("A"), headers);
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ status: "queued", reference: first.reference });
+    const other = await postOrder(env, "/orders/after-recovery", body("B"), headers);
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ error: "idempotency_key_reused" });
+    expect(await origin.requests("/orders/after-recovery")).toHaveLength(0);
+
+    // A key the edge never queued is the origin's to dedupe.
+    const fresh = await postOrder(env, "/orders/after-recovery", body("C"), { "idempotency-key": "never-queued-1" });
+    expect(fresh.headers.get("x-stayopen-source")).toBe("origin");
+    expect(await origin.requests("/orders/after-recovery")).toHaveLength(1);
+  });
+
   it("refuses the same key with a different body and stores nothing", async () => {
     await origin.setMode({ mode: "refuse" });
     await queueOrder(env, "/orders/key-reuse", body("A"), { "idempotency-key": "reuse-key-1" });
