@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
+import { welcomeBack } from "../origin/sync";
 import { awaitBriefly, FIRST_LOOK_MS, SharedCopy } from "../shared-copy";
 import { activeMaintenance, type ForcedMaintenance } from "./maintenance";
 import type { ControlState } from "./shop-control";
@@ -72,4 +73,23 @@ export function rememberControls(shopId: string, state: ControlState): void {
 /** Forgets every copy, as a freshly started isolate would; for tests that play a second isolate. */
 export function forgetControls(): void {
   copies.clear();
+}
+
+/**
+ * A maintenance window ended by itself (ShopControl's alarm): the first
+ * isolate to learn of it claims the welcome and, in the background, sends the
+ * held orders and the "we're back" hand-over, as when an operator ends it.
+ */
+export function welcomeAfterWindow(c: Context<AppEnv>): void {
+  const shop = c.get("shop");
+  const copy = copyFor(shop.id);
+  if (!copy.value.welcomeDue) return;
+  // Asked once per refresh of this isolate's copy, not once per request.
+  copy.value = { maintenance: copy.value.maintenance };
+  c.executionCtx.waitUntil(
+    shopControl(c.env, shop.id)
+      .claimWelcome()
+      .then((claimed) => (claimed ? welcomeBack(c.env, shop, "maintenance_ended") : undefined))
+      .catch((error: unknown) => log("warn", "welcome_claim_failed", { shop: shop.id, error: String(error) })),
+  );
 }

@@ -6,7 +6,7 @@ import { log } from "../log";
 import { fetchWithDeadline, toOriginRequest } from "../origin/fetch";
 import { unavailableResponse } from "../shopper/maintenance";
 import { bypassVia, type BypassVia } from "./bypass";
-import { forcedNow } from "./controls";
+import { forcedNow, welcomeAfterWindow } from "./controls";
 
 /**
  * Staff always reach the real origin: no breaker, never snapshotted, never
@@ -37,6 +37,7 @@ export function operatorControls(): MiddlewareHandler<AppEnv> {
     if (via) return toRealOrigin(c, via);
     const forced = await forcedNow(c);
     c.set("forcedMaintenance", forced);
+    if (!forced) welcomeAfterWindow(c);
     if (forced && (c.req.method === "GET" || c.req.method === "HEAD"))
       return (await snapshotResponse(c, { lastResort: true })) ?? unavailableResponse(c);
     await next();

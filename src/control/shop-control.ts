@@ -10,10 +10,18 @@ import {
   type MaintenanceRequest,
 } from "./maintenance";
 
-/** What isolates keep a copy of. */
-export type ControlState = { maintenance: Maintenance | null };
+/**
+ * What isolates keep a copy of. `welcomeDue`: a maintenance window ended by
+ * itself and nobody has welcomed shoppers back yet (see `claimWelcome`).
+ */
+export type ControlState = { maintenance: Maintenance | null; welcomeDue?: boolean };
 
-type ControlRecord = { shopId: string | null; maintenance: Maintenance | null; startLogged: boolean };
+type ControlRecord = {
+  shopId: string | null;
+  maintenance: Maintenance | null;
+  startLogged: boolean;
+  welcomeDue: boolean;
+};
 
 /**
  * The operator's switches for one shop, named `${shopId}:control`: forced
@@ -21,7 +29,8 @@ type ControlRecord = { shopId: string | null; maintenance: Maintenance | null; s
  * the dashboard sessions logged out of.
  * Kept apart from the origin monitors so that changing ORIGIN_URL in the
  * middle of maintenance does not end it. The alarm logs a scheduled window's
- * start and clears it at its end.
+ * start and clears it at its end, leaving the welcome back to the next
+ * isolate that learns of it (`claimWelcome`).
  */
 export class ShopControl extends DurableObject<Env> {
   #record: ControlRecord | undefined;
@@ -35,7 +44,23 @@ export class ShopControl extends DurableObject<Env> {
   }
 
   read(): ControlState {
-    return { maintenance: this.#current.maintenance };
+    const record = this.#current;
+    return record.welcomeDue
+      ? { maintenance: record.maintenance, welcomeDue: true }
+      : { maintenance: record.maintenance };
+  }
+
+  /**
+   * True for exactly one caller after a window ended by itself: that isolate
+   * sends the held orders and the "we're back" hand-over, with its shop's
+   * configuration (this object has none), as an operator ending it would.
+   */
+  claimWelcome(): boolean {
+    const record = this.#current;
+    if (!record.welcomeDue) return false;
+    record.welcomeDue = false;
+    this.#save();
+    return true;
   }
 
   async setMaintenance(shopId: string, request: MaintenanceRequest): Promise<ControlState> {
@@ -48,6 +73,8 @@ export class ShopControl extends DurableObject<Env> {
     record.shopId = shopId;
     record.maintenance = next;
     record.startLogged = isActive;
+    // The operator acts: ending maintenance welcomes shoppers back at once, starting it again closes the shop.
+    record.welcomeDue = false;
     if (!next) {
       if (previous) log("info", "maintenance_ended", { shop: shopId, cause: "operator" });
     } else if (isActive) {
@@ -101,6 +128,7 @@ export class ShopControl extends DurableObject<Env> {
     if (maintenance && maintenance.until !== null && now >= maintenance.until) {
       record.maintenance = null;
       record.startLogged = false;
+      record.welcomeDue = true;
       log("info", "maintenance_ended", { shop: record.shopId, cause: "window" });
     } else if (maintenance && !record.startLogged && now >= maintenance.from) {
       record.startLogged = true;
@@ -120,7 +148,7 @@ export class ShopControl extends DurableObject<Env> {
       const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM control WHERE id = 1").toArray()[0];
       // Defaults first, so a record written by an older version gains the fields it lacks.
       const stored = row ? (JSON.parse(row.record) as Partial<ControlRecord>) : {};
-      this.#record = { shopId: null, maintenance: null, startLogged: false, ...stored };
+      this.#record = { shopId: null, maintenance: null, startLogged: false, welcomeDue: false, ...stored };
     }
     return this.#record;
   }

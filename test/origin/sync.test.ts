@@ -2,6 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveShop } from "../../src/config";
 import type { Env } from "../../src/env";
+import { shopControl } from "../../src/control/controls";
 import { subscriberList } from "../../src/notify/store";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { FakeOrigin } from "../support/origin";
@@ -21,6 +22,7 @@ beforeEach(async () => {
     NOTIFY_WEBHOOK_URL: `${receiver.url}${hookPath}`,
     BREAKER_FAILURES: "1",
     BREAKER_COOLDOWN_MS: "600000",
+    BREAKER_SYNC_MS: "100",
   });
 });
 afterEach(async () => {
@@ -80,5 +82,29 @@ describe("telling subscribers the shop is back", () => {
     const announcement = JSON.parse(sent[0]!) as { type: string; subscribers: { email: string }[] };
     expect(announcement.type).toBe("stayopen.recovered");
     expect(announcement.subscribers.map((subscriber) => subscriber.email)).toContain("back@example.com");
+  });
+});
+
+describe("a scheduled maintenance window ending by itself", () => {
+  it("sends the held orders and tells subscribers, as when the operator ends it", async () => {
+    await subscribe("window@example.com");
+    const until = new Date(Date.now() + 1_000).toISOString();
+    expect((await admin("maintenance", { on: true, message: "Planned upgrade", until })).status).toBe(200);
+    const held = await dispatch("https://shop.test/api/orders", env, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": "held-in-window" },
+      body: JSON.stringify({ sku: "A", qty: 1 }),
+    });
+    expect(held.status).toBe(202);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // The control object's alarm ends the window (if the runtime has not run it already).
+    await runDurableObjectAlarm(shopControl(env, "default"));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Shopper traffic: the first request refreshes this isolate's copy, the next one welcomes them back.
+    for (const path of ["/after-window-1", "/after-window-2"]) await dispatch(`https://shop.test${path}`, env);
+
+    expect((await announcementsSent()).some((body) => body.includes("window@example.com"))).toBe(true);
+    await expect.poll(async () => (await origin.requests("/api/orders")).length, { timeout: 3_000 }).toBe(1);
   });
 });
