@@ -9,11 +9,18 @@ import { formatMoney } from "./money";
 import { CHECKOUT_PATH, CHECKOUT_TITLE } from "./path";
 import { When } from "../shopper/when";
 
+/** The feed's stock as of its time, less what was ordered here since: both parts are said. */
 function Availability({ available, asOf }: { available: number | null; asOf: number }) {
-  const words = available === null ? "Available" : available === 0 ? "Sold out for now" : `${available} available`;
+  if (available === null)
+    return (
+      <p>
+        Available (as of <When at={asOf} />)
+      </p>
+    );
   return (
     <p>
-      {words} (as of <When at={asOf} />)
+      {available === 0 ? "Sold out for now" : `${available} available`} (stock as of <When at={asOf} />, less orders
+      placed here since)
     </p>
   );
 }

@@ -32,7 +32,8 @@ describe("edge checkout page", () => {
     expect(html).toContain("Colombia Huila 250 g");
     expect(html).toContain("€12.90 each, price as of");
     expect(html).toContain("Subtotal: €25.80");
-    expect(html).toContain("2 available");
+    expect(html).toContain("2 available (stock as of");
+    expect(html).toContain("less orders placed here since)");
     const asOf = Date.parse(/<time datetime="([^"]+)"/.exec(html)![1]!);
     expect(asOf).toBeGreaterThanOrEqual(before);
     expect(asOf).toBeLessThanOrEqual(after);
