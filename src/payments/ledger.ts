@@ -117,20 +117,39 @@ export class PaymentLedger extends DurableObject<Env> {
   }
 
   /** The hosted checkout failed to start or expired unpaid: the shop has to send a link after all. */
-  linkNeeded(reference: string, reason: string, now = Date.now()): void {
+  linkNeeded(reference: string, reason: string, sessionId?: string, now = Date.now()): void {
+    // A provider's news about some other session (not the one opened for this order) changes nothing.
     const changed = this.#sql.exec(
-      "UPDATE payments SET status = 'pending_link', updated_at = ?, announced_at = NULL WHERE reference = ? AND status = 'awaiting_payment'",
+      "UPDATE payments SET status = 'pending_link', updated_at = ?, announced_at = NULL WHERE reference = ? AND status = 'awaiting_payment' AND (? IS NULL OR session_id IS NULL OR session_id = ?)",
       now,
       reference,
+      sessionId ?? null,
+      sessionId ?? null,
     ).rowsWritten;
     if (changed > 0) log("warn", "payment_link_needed", { reference, reason });
   }
 
-  /** The provider confirmed payment. Unknown references change nothing. */
-  markPaid(reference: string, sessionId: string, now = Date.now()): "paid" | "already_paid" | "unknown" {
+  /**
+   * The provider confirmed payment. Unknown references change nothing, and
+   * so does a payment that is not the one asked for: another session than the
+   * one opened for this order, or another amount or currency.
+   */
+  markPaid(
+    reference: string,
+    session: { id: string; amountTotal: number | null; currency: string | null },
+    now = Date.now(),
+  ): "paid" | "already_paid" | "unknown" | "not_this_payment" {
     const current = this.get(reference);
     if (!current) return "unknown";
     if (current.status === "paid") return "already_paid";
+    const sameSession = current.sessionId === session.id;
+    const sameAmount = session.amountTotal === null || session.amountTotal === current.amount;
+    const sameCurrency = session.currency === null || session.currency.toUpperCase() === current.currency.toUpperCase();
+    if (!sameSession || !sameAmount || !sameCurrency) {
+      log("warn", "payment_mismatch", { reference, sessionId: session.id, sameSession, sameAmount, sameCurrency });
+      return "not_this_payment";
+    }
+    const sessionId = session.id;
     this.#sql.exec(
       "UPDATE payments SET status = 'paid', session_id = ?, updated_at = ?, announced_at = NULL WHERE reference = ?",
       sessionId,

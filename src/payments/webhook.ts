@@ -16,6 +16,8 @@ const eventSchema = z.object({
       id: z.string(),
       client_reference_id: z.string().nullish(),
       payment_status: z.string().nullish(),
+      amount_total: z.number().nullish(),
+      currency: z.string().nullish(),
       metadata: z.record(z.string(), z.string()).nullish(),
     }),
   }),
@@ -62,9 +64,10 @@ export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
   if (!event.success) return c.json({ received: true, ignored: "not_a_checkout_session" }, 200, headers);
 
   const session = event.data.data.object;
-  const reference = session.client_reference_id ?? session.metadata?.stayopen_reference;
-  const forShop = session.metadata?.stayopen_shop;
-  if (!reference || (forShop !== undefined && forShop !== shop.id)) {
+  // Only sessions stayopen created carry its metadata: a customer can put any client_reference_id on the
+  // shop's own Payment Links, so that alone proves nothing.
+  const reference = session.metadata?.stayopen_reference;
+  if (!reference || session.metadata?.stayopen_shop !== shop.id) {
     return c.json({ received: true, ignored: "not_a_stayopen_order" }, 200, headers);
   }
 
@@ -76,13 +79,17 @@ export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
         event.data.type === "checkout.session.async_payment_succeeded" ||
         PAID_ON_COMPLETION.has(session.payment_status ?? "");
       if (!paid) return c.json({ received: true, outcome: "payment_pending" }, 200, headers);
-      const outcome = await ledger.markPaid(reference, session.id);
+      const outcome = await ledger.markPaid(reference, {
+        id: session.id,
+        amountTotal: session.amount_total ?? null,
+        currency: session.currency ?? null,
+      });
       log("info", "stripe_webhook_paid", { shop: shop.id, reference, stripeEvent: event.data.id, outcome });
       return c.json({ received: true, outcome }, 200, headers);
     }
     case "checkout.session.expired":
     case "checkout.session.async_payment_failed":
-      await ledger.linkNeeded(reference, event.data.type);
+      await ledger.linkNeeded(reference, event.data.type, session.id);
       return c.json({ received: true, outcome: "payment_link_needed" }, 200, headers);
     default:
       return c.json({ received: true, ignored: event.data.type }, 200, headers);

@@ -80,7 +80,8 @@ describe("recovery announcement", () => {
       amount: 500,
       currency: "EUR",
     });
-    await ledger.markPaid("ref-paid", "cs_1");
+    await ledger.sessionStarted("ref-paid", "cs_1", "https://checkout.example/cs_1");
+    await ledger.markPaid("ref-paid", { id: "cs_1", amountTotal: 500, currency: "eur" });
     await receiver.route(hookPath, { status: 503, body: "busy" });
 
     const outcome = await announceRecovery(env, shop);

@@ -129,6 +129,33 @@ describe("Stripe webhook", () => {
     expect(await ledger.get(reference)).toMatchObject({ status: "awaiting_payment" });
   });
 
+  it("marks nothing paid from a session it did not open for the order (a Payment Link with the reference, €1)", async () => {
+    const stripe = new FakeStripe();
+    const { shop, ledger, reference, sessionId } = await awaitingOrder(stripe);
+    const signed = async (payload: string) =>
+      post(shop.env, payload, await stripeSignature(stripe.webhookSecret, payload));
+    // Another session of the same account: a customer set client_reference_id on the shop's Payment Link.
+    const paymentLink = JSON.stringify({
+      id: "evt_link",
+      type: "checkout.session.completed",
+      data: {
+        object: { id: "cs_link", client_reference_id: reference, payment_status: "paid", amount_total: 100 },
+      },
+    });
+    expect(await (await signed(paymentLink)).json()).toMatchObject({ ignored: "not_a_stayopen_order" });
+    // Even with stayopen's metadata copied over, only the session opened for the order counts, for its amount.
+    const otherSession = completed(reference, "cs_link");
+    expect(await (await signed(otherSession)).json()).toEqual({ received: true, outcome: "not_this_payment" });
+    const lessMoney = completed(reference, sessionId).replace(
+      '"payment_status":"paid"',
+      '"payment_status":"paid","amount_total":100',
+    );
+    expect(await (await signed(lessMoney)).json()).toEqual({ received: true, outcome: "not_this_payment" });
+    expect(await ledger.get(reference)).toMatchObject({ status: "awaiting_payment" });
+
+    expect(await (await signed(completed(reference, sessionId))).json()).toEqual({ received: true, outcome: "paid" });
+  });
+
   it("does not exist without STRIPE_WEBHOOK_SECRET", async () => {
     shop = await shopWithFeed([]);
     const response = await post(shop.env, "{}", "t=1,v1=00");
