@@ -1,3 +1,5 @@
+import { isTrackingParam } from "./key";
+
 /**
  * Which pages are safe to keep and show to everyone. A page is stored only when
  * both the request and the response say it is not personal; when in doubt, no.
@@ -22,32 +24,74 @@ export function cookieNames(cookieHeader: string | null): string[] {
     .filter(Boolean);
 }
 
-/** A logged-in shopper's page may look public, so their requests never feed snapshots. */
+/** Headers some origins and frameworks take as the real URL or method, which the snapshot key does not see. */
+const REWRITE_HEADERS = [
+  "forwarded",
+  "x-original-url",
+  "x-rewrite-url",
+  "x-forwarded-prefix",
+  "x-forwarded-path",
+  "x-http-method-override",
+];
+/** A longer query is no catalog page anyone shares, and each distinct one would cost a stored copy. */
+const MAX_QUERY_CHARS = 512;
+const MAX_QUERY_PARAMS = 12;
+
+/**
+ * A logged-in shopper's page may look public, so their requests never feed
+ * snapshots; neither does a request whose answer may depend on something the
+ * snapshot key leaves out (tracking parameters an origin might echo, rewrite
+ * headers), so nobody can store a page under another page's key.
+ */
 export function requestIsShareable(request: Request, sessionCookies: readonly string[]): ShareDecision {
   if (request.method !== "GET") return no("method");
-  if (request.headers.has("authorization")) return no("authorization");
-  if (request.headers.has("range")) return no("range");
-  const sent = cookieNames(request.headers.get("cookie"));
+  const headers = request.headers;
+  if (headers.has("authorization")) return no("authorization");
+  if (headers.has("range")) return no("range");
+  if (REWRITE_HEADERS.some((name) => headers.has(name))) return no("rewrite_header");
+  const sent = cookieNames(headers.get("cookie"));
   if (sent.some((name) => sessionCookies.includes(name))) return no("session_cookie");
+  const queryAt = request.url.indexOf("?");
+  if (queryAt !== -1) {
+    const query = request.url.slice(queryAt + 1);
+    if (query.length > MAX_QUERY_CHARS) return no("long_query");
+    const names = [...new URLSearchParams(query).keys()];
+    if (names.length > MAX_QUERY_PARAMS) return no("long_query");
+    if (names.some(isTrackingParam)) return no("tracking_params");
+  }
   return yes;
 }
 
+/**
+ * Whether a response may become the page's one snapshot: public, and not one
+ * variant of several (the key knows nothing of Accept, Accept-Language,
+ * User-Agent…; only Accept-Encoding is undone by storing the decoded body).
+ */
 export function responseIsShareable(response: Response, allowedStatuses: readonly number[]): ShareDecision {
   if (!allowedStatuses.includes(response.status)) return no("status");
-  return responseIsPublic(response);
+  const varied = varyFields(response).some((field) => field !== "accept-encoding");
+  return varied ? no("vary") : responseIsPublic(response);
 }
 
-/** Whether a response, whatever its status, may be handed to anyone: no cookie, not private, not varying per user. */
+function varyFields(response: Response): string[] {
+  return (response.headers.get("vary") ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((field) => field.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Whether a response, whatever its status, may be handed to anyone who sent
+ * the same request: no cookie, not private, not varying per user.
+ */
 export function responseIsPublic(response: Response): ShareDecision {
   const headers = response.headers;
   if (headers.has("set-cookie")) return no("set_cookie");
   if (headers.has("content-range")) return no("partial");
   const cacheControl = (headers.get("cache-control") ?? "").toLowerCase();
   if (/(^|[\s,])(private|no-store)([\s,=]|$)/.test(cacheControl)) return no("cache_control");
-  const vary = (headers.get("vary") ?? "")
-    .toLowerCase()
-    .split(",")
-    .map((field) => field.trim());
-  if (vary.some((field) => field === "*" || field === "cookie" || field === "authorization")) return no("vary");
+  if (varyFields(response).some((field) => field === "*" || field === "cookie" || field === "authorization"))
+    return no("vary");
   return yes;
 }

@@ -20,8 +20,24 @@ export type SnapshotMeta = {
 };
 export type Snapshot = SnapshotMeta & { body: ArrayBuffer };
 
-/** Only headers that describe the content itself; never cookies, never caching directives of the origin. */
-const KEPT_HEADERS = ["content-type", "content-language", "content-disposition", "location", "last-modified", "etag"];
+/**
+ * Only headers that describe the content and how a browser must treat it;
+ * never cookies, never caching directives of the origin. A copy that cannot
+ * keep the first group (the page's security policy with it) is not kept at all.
+ */
+const REQUIRED_HEADERS = [
+  "content-type",
+  "location",
+  "content-security-policy",
+  "x-frame-options",
+  "x-content-type-options",
+  "referrer-policy",
+  "permissions-policy",
+  "strict-transport-security",
+  "cross-origin-opener-policy",
+  "cross-origin-resource-policy",
+];
+const OPTIONAL_HEADERS = ["content-language", "content-disposition", "last-modified", "etag"];
 const CACHE_TTL_S = 7 * 86_400;
 const KV_TTL_S = 30 * 86_400;
 /** KV metadata must stay under 1024 bytes serialized. */
@@ -41,18 +57,22 @@ function cacheKey(host: string, key: string): Request {
   return new Request(`https://${host}/__stayopen/snapshots/${encodeURIComponent(key)}`);
 }
 
-function metaFor(status: number, headers: Headers, storedAt: number, title: string | undefined): SnapshotMeta {
+function metaFor(status: number, headers: Headers, storedAt: number, title: string | undefined): SnapshotMeta | null {
+  const kept = (names: string[]) =>
+    names.flatMap((name) => (headers.has(name) ? [[name, headers.get(name)!] as [string, string]] : []));
+  const required = kept(REQUIRED_HEADERS);
+  const optional = kept(OPTIONAL_HEADERS);
   const meta: SnapshotMeta = {
     status,
-    headers: KEPT_HEADERS.flatMap((name) =>
-      headers.has(name) ? [[name, headers.get(name)!] as [string, string]] : [],
-    ),
+    headers: [...required, ...optional],
     storedAt,
     ...(title ? { title: title.slice(0, 120) } : {}),
     ...cacheControlFor(headers),
   };
-  while (JSON.stringify(meta).length > MAX_META_BYTES && meta.headers.length > 1) meta.headers.pop();
-  return meta;
+  const fits = () => JSON.stringify(meta).length <= MAX_META_BYTES;
+  if (!fits()) delete meta.title;
+  while (!fits() && meta.headers.length > required.length) meta.headers.pop();
+  return fits() ? meta : null;
 }
 
 /** Kept whole or not at all: a cut directive could change its meaning. */
@@ -94,7 +114,7 @@ export async function snapshotMeta(
   headers: Headers,
   body: Uint8Array,
   storedAt: number,
-): Promise<SnapshotMeta> {
+): Promise<SnapshotMeta | null> {
   return metaFor(status, headers, storedAt, await pageTitle(body, headers.get("content-type")));
 }
 
@@ -115,6 +135,7 @@ export async function writeSnapshot(
   const key = await storageKey(shopId, normalized);
   recentlyRead.delete(`${host} ${key}`);
   const meta = await snapshotMeta(response.status, response.headers, read.bytes, Date.now());
+  if (!meta) return "too_large";
   if (options.fromBackup) meta.fromBackup = true;
 
   const [, shared] = await Promise.all([

@@ -225,6 +225,7 @@ async function fetchInto(bucket: R2Bucket, shop: Shop, version: string, item: Ex
   if (!read.ok) return { result: "too_large", assets: none };
   const contentType = response.headers.get("content-type");
   const meta = await snapshotMeta(response.status, response.headers, read.bytes, Date.now());
+  if (!meta) return { result: "too_large", assets: none };
   await bucket.put(await objectKey(shop.id, version, normalizeUrl(item.url)), read.bytes, {
     httpMetadata: contentType ? { contentType } : {},
     customMetadata: { snapshot: JSON.stringify(meta) },

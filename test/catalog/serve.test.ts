@@ -216,11 +216,39 @@ describe("personalized pages", () => {
 describe("snapshot keys", () => {
   it("lets tracking parameters and query order share one snapshot", async () => {
     const path = fresh();
-    await (await dispatch(`https://shop.test${path}?size=l&color=red&utm_source=news&gclid=abc`, env)).text();
+    await (await dispatch(`https://shop.test${path}?size=l&color=red`, env)).text();
 
     await origin.setMode({ mode: "refuse" });
     const stale = await dispatch(`https://SHOP.test${path}?color=red&fbclid=zz&size=l`, env);
     expect(stale.headers.get("x-stayopen-source")).toBe("stale");
+  });
+
+  it("keeps no snapshot from a request the key does not fully describe, so nobody stores a page for another", async () => {
+    const poisoned: { query: string; headers: Record<string, string> }[] = [
+      // An origin may echo what the key drops.
+      { query: "?utm_source=%3Cscript%3Ealert(1)%3C%2Fscript%3E", headers: {} },
+      { query: "?utm_source=x;q=evil", headers: {} },
+      // Some frameworks take these as the real URL.
+      { query: "", headers: { "x-original-url": "/admin" } },
+      { query: "", headers: { forwarded: "host=evil.example" } },
+      { query: `?q=${"x".repeat(600)}`, headers: {} },
+    ];
+    for (const { query, headers } of poisoned) {
+      const path = fresh();
+      await origin.setMode({ mode: "ok" });
+      await (await dispatch(`https://shop.test${path}${query}`, env, { headers })).text();
+      await origin.setMode({ mode: "refuse" });
+      const later = await dispatch(`https://shop.test${path}${query.startsWith("?q=") ? query : ""}`, env);
+      expect(later.status, `${query} ${JSON.stringify(headers)}`).toBe(503);
+    }
+  });
+
+  it("keeps no snapshot of one variant of several (Vary beyond Accept-Encoding)", async () => {
+    const path = fresh();
+    await origin.route(path, { headers: { "content-type": "application/json", vary: "Accept" }, body: "{}" });
+    await (await dispatch(`https://shop.test${path}`, env, { headers: { accept: "application/json" } })).text();
+    await origin.setMode({ mode: "refuse" });
+    expect((await dispatch(`https://shop.test${path}`, env)).status).toBe(503);
   });
 
   it("keeps pages with different real parameters apart", async () => {

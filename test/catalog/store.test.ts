@@ -36,4 +36,23 @@ describe("snapshot storage", () => {
     );
     expect(result).toBe("failed");
   });
+
+  it("keeps the page's security policy with it, and keeps no copy that cannot", async () => {
+    const secured = (csp: string) =>
+      new Response("<html><body>tea</body></html>", {
+        headers: { "content-type": "text/html", "content-security-policy": csp, "x-frame-options": "DENY" },
+      });
+    const key = `shop.test/store-${crypto.randomUUID()}`;
+    const options = { maxBytes: 4096, fromBackup: false };
+    expect(await writeSnapshot(env as Env, "s", "shop.test", key, secured("default-src 'self'"), options)).toBe(
+      "stored",
+    );
+    const snapshot = await readSnapshot(env as Env, "s", "other.test", key, noWait);
+    expect(snapshot!.headers).toContainEqual(["content-security-policy", "default-src 'self'"]);
+    expect(snapshot!.headers).toContainEqual(["x-frame-options", "DENY"]);
+
+    const huge = `default-src 'self' ${"https://cdn.example ".repeat(60)}`;
+    const other = `shop.test/store-${crypto.randomUUID()}`;
+    expect(await writeSnapshot(env as Env, "s", "shop.test", other, secured(huge), options)).toBe("too_large");
+  });
 });
