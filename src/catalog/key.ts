@@ -13,6 +13,7 @@ export function isTrackingParam(name: string): boolean {
 
 const recent = new Map<string, string>();
 const RECENT_LIMIT = 2048;
+const MAX_REMEMBERED_CHARS = 1024;
 
 /** Memoized: the same hot URLs come by many times a second, and parsing and sorting them each time shows in profiles. */
 export function normalizeUrl(input: string | URL): string {
@@ -20,8 +21,11 @@ export function normalizeUrl(input: string | URL): string {
   let normalized = recent.get(href);
   if (normalized === undefined) {
     normalized = normalize(new URL(href));
-    if (recent.size >= RECENT_LIMIT) recent.clear();
-    recent.set(href, normalized);
+    // Hot URLs are short; a made-up long one is not worth keeping in memory.
+    if (href.length <= MAX_REMEMBERED_CHARS) {
+      if (recent.size >= RECENT_LIMIT) recent.clear();
+      recent.set(href, normalized);
+    }
   }
   return normalized;
 }

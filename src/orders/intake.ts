@@ -14,7 +14,6 @@ import { unavailableResponse } from "../shopper/maintenance";
 import { orderBodyError, readOrderBody, type OrderBody } from "./body";
 import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "./keys";
 import { earlierOrder, enqueueOrder, refuseCardData } from "./queue";
-import { REPLAY_HEADERS } from "./replay";
 import type { NewOrder, QueuedOrder } from "./types";
 import { isOrderRoute } from "./routes";
 
@@ -125,7 +124,6 @@ function forwardable(request: Request, body: OrderBody): Request {
   const headers = new Headers(request.headers);
   headers.delete("content-length");
   headers.delete("transfer-encoding");
-  for (const name of REPLAY_HEADERS) headers.delete(name);
   return new Request(request.url, { method: request.method, headers, body: body.bytes });
 }
 

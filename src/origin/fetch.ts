@@ -1,3 +1,5 @@
+import { BYPASS_COOKIE_HEADER_NAME } from "../control/bypass";
+import { REPLAY_HEADERS } from "../orders/replay";
 import { networkFailureReason, type NetworkFailure } from "./classify";
 
 export type FetchAttempt =
@@ -40,12 +42,28 @@ function originBase(originUrl: string): string {
   return base;
 }
 
-/** The shopper's request re-addressed to an origin, keeping method, headers and body. */
+/**
+ * The shopper's request re-addressed to an origin, keeping method, headers and
+ * body, except what only stayopen may say to the origin (the replay headers a
+ * shop trusts) and the staff bypass cookie (the edge's credential, not the shop's).
+ */
 export function toOriginRequest(request: Request, originUrl: string, extraHeaders?: Record<string, string>): Request {
   const incoming = new URL(request.url);
   const upstream = new Request(`${originBase(originUrl)}${incoming.pathname}${incoming.search}`, request);
-  upstream.headers.set("x-forwarded-host", incoming.host);
-  upstream.headers.set("x-forwarded-proto", incoming.protocol.slice(0, -1));
-  if (extraHeaders) for (const [name, value] of Object.entries(extraHeaders)) upstream.headers.set(name, value);
+  const headers = upstream.headers;
+  headers.set("x-forwarded-host", incoming.host);
+  headers.set("x-forwarded-proto", incoming.protocol.slice(0, -1));
+  for (const name of REPLAY_HEADERS) headers.delete(name);
+  const cookie = headers.get("cookie");
+  if (cookie?.includes(BYPASS_COOKIE_HEADER_NAME))
+    headers.set("cookie", withoutCookie(cookie, BYPASS_COOKIE_HEADER_NAME));
+  if (extraHeaders) for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value);
   return upstream;
+}
+
+function withoutCookie(header: string, name: string): string {
+  return header
+    .split(/;\s*/)
+    .filter((pair) => pair.split("=")[0]!.trim() !== name)
+    .join("; ");
 }

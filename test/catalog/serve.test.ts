@@ -35,6 +35,23 @@ describe("healthy pass-through", () => {
     expect(await response.text()).toBe(body);
   });
 
+  it("never passes on what only stayopen may say to the origin, nor the staff bypass cookie", async () => {
+    const path = fresh();
+    await dispatch(`https://shop.test${path}`, env, {
+      headers: {
+        "x-stayopen-queued-at": "2020-01-01T00:00:00.000Z",
+        "x-stayopen-reference": "00aa",
+        "webhook-id": "forged",
+        "webhook-signature": "v1,AAAA",
+        cookie: "theme=dark; __Host-stayopen-bypass=forged; cart=3",
+      },
+    });
+    const [seen] = await origin.requests(path);
+    for (const name of ["x-stayopen-queued-at", "x-stayopen-reference", "webhook-id", "webhook-signature"])
+      expect(seen!.headers[name], name).toBeUndefined();
+    expect(seen!.headers.cookie).toBe("theme=dark; cart=3");
+  });
+
   it("leaves redirects and 4xx answers untouched", async () => {
     const moved = fresh();
     const missing = fresh();
