@@ -212,6 +212,7 @@ const schema = z
     RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 600),
     RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 600),
     RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 10),
+    RATE_LIMIT_ADMIN_FAILURES_PER_MIN: int(1, 1000, 10),
   })
   .superRefine((vars, ctx) => {
     if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {
@@ -236,7 +237,8 @@ export type BackupOrigin = { url: string; orders: boolean };
 export type OrderQueueConfig = { shards: number; replayConcurrency: number; retryBaseMs: number; retryMaxMs: number };
 /** Stripe Checkout is offered only when a key is set; the webhook only when its secret is. */
 export type StripeConfig = { apiBase: string; secretKey?: string; webhookSecret?: string };
-export type RateLimits = { orders: number; checkout: number; notify: number };
+/** `adminFailures` counts wrong admin tokens (API and login) only: the right one always works. */
+export type RateLimits = { orders: number; checkout: number; notify: number; adminFailures: number };
 export type StatusRange = { min: number; max: number };
 /** Active health checks on HEALTH_PATH, run by the OriginMonitor. */
 export type ProbeConfig = {
@@ -360,6 +362,7 @@ function toConfig(parsed: Parsed): Config {
       orders: parsed.RATE_LIMIT_ORDERS_PER_MIN,
       checkout: parsed.RATE_LIMIT_CHECKOUT_PER_MIN,
       notify: parsed.RATE_LIMIT_NOTIFY_PER_MIN,
+      adminFailures: parsed.RATE_LIMIT_ADMIN_FAILURES_PER_MIN,
     },
   };
 }

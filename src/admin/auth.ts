@@ -3,6 +3,8 @@ import { shopControl } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFields } from "../http/fields";
 import { wantsPage } from "../http/negotiate";
+import { rateLimitRefusal } from "../limits/rate-limit";
+import { log } from "../log";
 import { loginRequired } from "./dashboard/login";
 import { ADMIN_BASE, csrfMatches, isCrossSite, sessionCookie, verifySession } from "./session";
 
@@ -33,6 +35,15 @@ async function presentedCsrf(request: Request): Promise<string> {
 
 const EDGE_HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" };
 
+/**
+ * Counts a wrong admin token against the client (RATE_LIMIT_ADMIN_FAILURES_PER_MIN):
+ * the 429 once it has guessed too often, else null. Right tokens are never counted.
+ */
+export function wrongTokenRefusal(c: Context<AppEnv>): Promise<Response | null> {
+  log("warn", "admin_token_rejected", { shop: c.get("shop").id });
+  return rateLimitRefusal(c, "adminFailures");
+}
+
 /** The answer to a state change sent from another site (a cross-site form post or script). */
 export function crossSiteRefusal(c: Context<AppEnv>): Response {
   return c.json({ error: "cross_site_request", message: "State changes must come from this site." }, 403, EDGE_HEADERS);
@@ -60,7 +71,8 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     const authorization = c.req.header("authorization");
     if (authorization !== undefined) {
       const presented = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim() ?? "";
-      return presented && (await secretsEqual(presented, token)) ? next() : unauthorized();
+      if (presented && (await secretsEqual(presented, token))) return next();
+      return (await wrongTokenRefusal(c)) ?? unauthorized();
     }
 
     const cookie = sessionCookie(c);

@@ -81,6 +81,20 @@ describe("dashboard login", () => {
     expect(await response.text()).toContain("That token is not right.");
   });
 
+  it("refuses a client that keeps guessing with 429, while the right token still works", async () => {
+    const guesser = { ...SAME_SITE, "cf-connecting-ip": "198.51.100.66" };
+    const limited = orderEnv(origin, { SITEMAP_URL: "", RATE_LIMIT_ADMIN_FAILURES_PER_MIN: "3" });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post("/login", { token: `guess-${i}` }, guesser, limited)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const api = await dispatch(`${BASE}/status`, limited, {
+      headers: { authorization: "Bearer another-guess-000000", "cf-connecting-ip": "198.51.100.66" },
+    });
+    expect(api.status).toBe(429);
+    expect(Number(api.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await post("/login", { token: TOKEN }, guesser, limited)).status).toBe(303);
+  });
+
   it("sets an HttpOnly, Secure, SameSite=Strict session cookie that is not the token", async () => {
     const response = await post("/login", { token: TOKEN }, SAME_SITE);
     expect(response.status).toBe(303);

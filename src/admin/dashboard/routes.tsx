@@ -8,7 +8,7 @@ import { log } from "../../log";
 import { operatorDrain } from "../../orders/admin";
 import { discardOrder, retryOrder } from "../../orders/queue";
 import { renderPage } from "../../shopper/render";
-import { crossSiteRefusal, secretsEqual } from "../auth";
+import { crossSiteRefusal, secretsEqual, wrongTokenRefusal } from "../auth";
 import { ADMIN_BASE, clearSessionCookie, isCrossSite, issueSession, setSessionCookie } from "../session";
 import { dashboardData } from "./data";
 import { LoginPage } from "./login";
@@ -65,8 +65,10 @@ dashboard.post("/login", async (c) => {
   const form = await readFields(c.req.raw, MAX_FORM_BYTES);
   if (!form.ok) return renderPage(c, <LoginPage config={shop.config} problem={form.message} />, form.status);
   if (!(await secretsEqual(form.fields.token ?? "", token))) {
-    log("warn", "admin_login_failed", { shop: shop.id });
-    return renderPage(c, <LoginPage config={shop.config} problem="That token is not right." />, 401);
+    return (
+      (await wrongTokenRefusal(c)) ??
+      renderPage(c, <LoginPage config={shop.config} problem="That token is not right." />, 401)
+    );
   }
   const { cookie, session } = await issueSession(token);
   setSessionCookie(c, cookie);
