@@ -26,6 +26,8 @@ export type AnnounceOutcome =
 export type PendingAnnouncement = { id: string; attempts: number; nextAttemptAt: number; lastError: string | null };
 
 const DELIVERY_TIMEOUT_MS = 10_000;
+/** Subscribers per recovery webhook: 5,000 addresses keep a stored announcement well under a row's 2 MB. */
+export const ANNOUNCE_BATCH = 5_000;
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 3_600_000;
 
@@ -116,14 +118,30 @@ export class NotifySubscribers extends DurableObject<Env> {
   ): Promise<AnnounceOutcome> {
     const pending = this.pending();
     if (pending) return { status: "pending", id: pending.id };
+    const built = this.#build(input, now);
+    if (!built) return { status: "nothing_to_announce" };
+    await this.ctx.storage.setAlarm(now);
+    log("info", "recovery_announcement_scheduled", built);
+    return { status: "scheduled", ...built };
+  }
 
+  /**
+   * Stores the next announcement: at most ANNOUNCE_BATCH subscribers, so a
+   * long outage's list still fits a row (a Durable Object row holds 2 MB);
+   * the rest follow in further webhooks, each sent once the one before it is.
+   */
+  #build(
+    input: { shop: string; url: string; ordersNeedingPaymentLink: string[]; ordersPaid: string[] },
+    now: number,
+  ): { id: string; subscribers: number; orders: number } | null {
     const subscribers = this.#sql
       .exec<{ email: string; subscribed_at: number }>(
-        "SELECT email, subscribed_at FROM subscribers WHERE announced_at IS NULL ORDER BY subscribed_at, email",
+        "SELECT email, subscribed_at FROM subscribers WHERE announced_at IS NULL ORDER BY subscribed_at, email LIMIT ?",
+        ANNOUNCE_BATCH,
       )
       .toArray();
     const orders = [...input.ordersNeedingPaymentLink, ...input.ordersPaid];
-    if (subscribers.length === 0 && orders.length === 0) return { status: "nothing_to_announce" };
+    if (subscribers.length === 0 && orders.length === 0) return null;
 
     const announcement: RecoveryAnnouncement = {
       type: "stayopen.recovered",
@@ -148,9 +166,7 @@ export class NotifySubscribers extends DurableObject<Env> {
       JSON.stringify(subscribers.map((row) => row.email)),
       JSON.stringify(orders),
     );
-    await this.ctx.storage.setAlarm(now);
-    log("info", "recovery_announcement_scheduled", { id, subscribers: subscribers.length, orders: orders.length });
-    return { status: "scheduled", id, subscribers: subscribers.length, orders: orders.length };
+    return { id, subscribers: subscribers.length, orders: orders.length };
   }
 
   pending(): PendingAnnouncement | null {
@@ -196,6 +212,12 @@ export class NotifySubscribers extends DurableObject<Env> {
       await this.env.PAYMENTS.get(this.env.PAYMENTS.idFromName(row.shop))
         .markAnnounced(JSON.parse(row.orders) as string[], row.built_at)
         .catch((error: unknown) => log("warn", "payments_mark_announced_failed", { id: row.id, error: String(error) }));
+      // The subscribers a full batch left out go next, in a webhook of their own.
+      const rest = this.#build({ shop: row.shop, url: row.url, ordersNeedingPaymentLink: [], ordersPaid: [] }, now);
+      if (rest) {
+        log("info", "recovery_announcement_scheduled", rest);
+        await this.ctx.storage.setAlarm(now);
+      }
       return;
     }
     const attempts = row.attempts + 1;

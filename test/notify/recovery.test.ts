@@ -1,10 +1,10 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, type Shop } from "../../src/config";
 import { announceRecovery } from "../../src/notify/recovery";
 import { subscriberList } from "../../src/notify/store";
 import { drainNow, enqueueOrder, getOrder } from "../../src/orders";
-import type { RecoveryAnnouncement } from "../../src/notify/subscribers";
+import { ANNOUNCE_BATCH, type RecoveryAnnouncement } from "../../src/notify/subscribers";
 import { paymentLedger } from "../../src/payments/store";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { shopEnv } from "../support/worker";
@@ -153,6 +153,26 @@ describe("recovery announcement", () => {
 
     const [sent] = await attempts(shop, 1);
     expect((JSON.parse(sent!.body) as RecoveryAnnouncement).ordersNeedingPaymentLink).toEqual([kept]);
+  });
+
+  it("hands over a long list in webhooks of ANNOUNCE_BATCH subscribers, one after the other", async () => {
+    const shop = testShop();
+    const list = subscriberList(env, shop);
+    await runInDurableObject(list, (_instance, state) => {
+      for (let i = 0; i <= ANNOUNCE_BATCH; i++)
+        state.storage.sql.exec(
+          "INSERT INTO subscribers (email, subscribed_at) VALUES (?, ?)",
+          `s${String(i).padStart(5, "0")}@example.com`,
+          Date.now() - 60_000 + i,
+        );
+    });
+    await receiver.route(hookPath, { status: 204 });
+
+    expect(await announceRecovery(env, shop)).toMatchObject({ status: "scheduled", subscribers: ANNOUNCE_BATCH });
+    const sent = await attempts(shop, 2);
+    const sizes = sent.map((request) => (JSON.parse(request.body) as RecoveryAnnouncement).subscribers.length);
+    expect(sizes).toEqual([ANNOUNCE_BATCH, 1]);
+    expect((await list.list()).every((subscriber) => subscriber.announcedAt !== null)).toBe(true);
   });
 
   it("sends one webhook per recovery: a second call while it is undelivered changes nothing", async () => {
