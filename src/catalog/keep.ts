@@ -11,9 +11,19 @@ export function worthKeeping(request: Request, response: Response, config: Confi
   return (
     response.body !== null &&
     declaredLength <= config.snapshotMaxBytes &&
+    schemeAsShopped(request.url, config.shopUrl) &&
     requestIsShareable(request, config.sessionCookies).shareable &&
     responseIsShareable(response, config.snapshotStatuses).shareable
   );
+}
+
+/**
+ * The key leaves the scheme out, so only a request over the shop's own scheme
+ * (SHOP_URL's) may store: an http:// answer (http links, a redirect to https)
+ * must not stand in for the https page.
+ */
+function schemeAsShopped(url: string, shopUrl: string | undefined): boolean {
+  return shopUrl === undefined || url.slice(0, url.indexOf(":")) === shopUrl.slice(0, shopUrl.indexOf(":"));
 }
 
 /** Stores the page's snapshot; storage trouble is logged and counted, never thrown at a shopper. */

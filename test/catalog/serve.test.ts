@@ -260,6 +260,18 @@ describe("snapshot keys", () => {
     }
   });
 
+  it("keeps no snapshot from a request over another scheme than the shop's (SHOP_URL)", async () => {
+    const shopOverHttps = shopEnv({ ORIGIN_URL: origin.url, SHOP_URL: "https://shop.test", BREAKER_FAILURES: "1000" });
+    const [plain, secure] = [fresh(), fresh()];
+    await (await dispatch(`http://shop.test${plain}`, shopOverHttps)).text();
+    await (await dispatch(`https://shop.test${secure}`, shopOverHttps)).text();
+    await origin.setMode({ mode: "refuse" });
+    expect((await dispatch(`https://shop.test${plain}`, shopOverHttps)).status).toBe(503);
+    expect((await dispatch(`https://shop.test${secure}`, shopOverHttps)).headers.get("x-stayopen-source")).toBe(
+      "stale",
+    );
+  });
+
   it("keeps no snapshot of one variant of several (Vary beyond Accept-Encoding)", async () => {
     const path = fresh();
     await origin.route(path, { headers: { "content-type": "application/json", vary: "Accept" }, body: "{}" });
