@@ -72,14 +72,15 @@ const orderPath = z
 
 /** An origin is a base URL: the request's path and query are appended, so it has neither query nor fragment. */
 const originUrl = httpUrl.refine((value) => {
-  const url = new URL(value);
-  return url.search === "" && url.hash === "";
+  // Runs after a failed URL check too (zod goes on to report every issue): never throw here.
+  const url = URL.canParse(value) ? new URL(value) : null;
+  return url === null || (url.search === "" && url.hash === "");
 }, "must be an http(s) URL without a query or fragment");
 
 const backupOrigin = z.object({ url: originUrl, orders: z.boolean().default(false) }).strict();
 
 /** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
-const sameOrigin = (url: string) => new URL(url).href.replace(/\/+$/, "");
+const sameOrigin = (url: string) => (URL.canParse(url) ? new URL(url).href : url).replace(/\/+$/, "");
 
 const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
   z.preprocess(

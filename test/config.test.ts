@@ -114,6 +114,10 @@ describe("parseConfig", () => {
     expect(wrongType).toContain("BACKUP_ORIGINS [1].orders is wrong");
     expect(wrongType).not.toContain("BACKUP_ORIGINS is required");
     expect(problem({ ...base, BACKUP_ORIGINS: '[{"orders":true}]' })).toContain("BACKUP_ORIGINS [0].url is required");
+    // A value that is no URL at all is named as such, not answered with an internal error.
+    expect(problem({ ORIGIN_URL: "127.0.0.1:18788" })).toContain("ORIGIN_URL must be an http(s) URL");
+    expect(problem({ ...base, BACKUP_ORIGINS: '[{"url":"not a url"}]' })).toContain("BACKUP_ORIGINS [0].url is wrong");
+    expect(problem({ ...base, BACKUP_ORIGINS: '[{"url":"http://127.0.0.1:18790:80"}]' })).toContain("BACKUP_ORIGINS");
     // An origin is a base URL; a backup is another origin, listed once.
     expect(problem({ ORIGIN_URL: "https://origin.test/?v=1" })).toContain("ORIGIN_URL must be an http(s) URL without");
     const withQuery = problem({ ...base, BACKUP_ORIGINS: '[{"url":"https://dr.test/sub?x=1"}]' });
