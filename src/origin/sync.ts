@@ -8,6 +8,7 @@ import { announceRecovery } from "../notify/recovery";
 import { drainNow } from "../orders";
 import { awaitBriefly, FIRST_LOOK_MS } from "../shared-copy";
 import { orderOrigins } from "./failover";
+import { probeOrigin } from "./probe";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
 import { monitorName, type MonitorSettings } from "./monitor";
 
@@ -67,15 +68,19 @@ export async function welcomeBack(env: Env, shop: Shop, cause: WelcomeCause): Pr
  * Otherwise the next welcome back announces.
  */
 async function announceIfOpen(env: Env, shop: Shop, cause: WelcomeCause): Promise<void> {
+  const origins = orderOrigins(shop);
   const [controls, ...accepting] = await Promise.all([
     shopControl(env, shop.id).read(),
-    ...orderOrigins(shop).map((originUrl) => originMonitor(env, shop.id, originUrl).acceptsTraffic()),
+    ...origins.map((originUrl) => originMonitor(env, shop.id, originUrl).acceptsTraffic()),
   ]);
-  const reason = activeMaintenance(controls.maintenance, Date.now())
-    ? "maintenance"
-    : accepting.includes(true)
-      ? null
-      : "origin_down";
+  let open = accepting.includes(true);
+  // During maintenance no shopper reached the origins, only the monitors' slow idle probes: ask them now.
+  if (open && cause === "maintenance_ended") {
+    const { healthPath, probe } = shop.config;
+    const probes = origins.filter((_, i) => accepting[i]).map((url) => probeOrigin(url, healthPath, probe));
+    open = (await Promise.all(probes)).some((report) => report.ok);
+  }
+  const reason = activeMaintenance(controls.maintenance, Date.now()) ? "maintenance" : open ? null : "origin_down";
   if (reason) {
     log("info", "recovery_announcement_deferred", { shop: shop.id, cause, reason });
     return;

@@ -71,6 +71,17 @@ describe("telling subscribers the shop is back", () => {
     expect(status).toMatchObject({ origin: "down", mode: "auto" });
   });
 
+  it("asks the origin itself when maintenance ends: it may have gone down meanwhile unnoticed", async () => {
+    await subscribe("unnoticed@example.com");
+    await admin("maintenance", { on: true, message: "Stocktaking" });
+    // Nothing reaches the origin during maintenance, so its breaker still says closed.
+    await origin.setMode({ mode: "refuse" });
+    await admin("maintenance", { on: false });
+
+    expect(await subscribers().pending()).toBeNull();
+    expect(await receiver.requests(hookPath)).toEqual([]);
+  });
+
   it("announces when maintenance ends and the origin answers", async () => {
     await subscribe("back@example.com");
 
