@@ -2,7 +2,7 @@
  * Card-number detection: the edge never stores card data, so every order it
  * is about to hold is scanned first. A card number here is what the contract
  * says, 13–19 digits passing the Luhn check, written as one run or in groups
- * separated by spaces or tabs, dashes, dots, slashes or underscores.
+ * separated by whitespace, dashes, dots, slashes or underscores (or a mix).
  * Fullwidth digits (a Japanese keyboard's) count as digits. No range of
  * leading digits is exempt, so a 13-digit millisecond timestamp or a long
  * phone number passes Luhn one time in ten and is refused too (README,
@@ -12,7 +12,8 @@
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
 const FULLWIDTH_DIGITS = /[\uff10-\uff19]/g;
-const SEPARATOR = /[ \t]+|[./_-]/;
+/** Between digit groups: any whitespace (no-break spaces and line breaks too), around at most one of . / _ - */
+const SEPARATOR = /\s*[./_-]\s*|\s+/;
 const DIGIT_GROUPS = new RegExp(String.raw`\d+(?:(?:${SEPARATOR.source})\d+)*`, "g");
 
 export function passesLuhn(digits: string): boolean {

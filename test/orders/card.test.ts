@@ -25,6 +25,9 @@ describe("card number detection", () => {
     ["grouped with tabs", "4111\t1111\t1111\t1111"],
     ["grouped with double spaces", "4111  1111  1111  1111"],
     ["grouped with underscores", '{"n":"4111_1111_1111_1111"}'],
+    ["grouped with no-break spaces", "4111\u00a01111\u00a01111\u00a01111"],
+    ["grouped across lines", "4111\n1111\n1111\n1111"],
+    ["grouped with mixed separators", "4111 \t 1111 _ 1111-1111"],
     // The contract counts every 13–19 digit run passing Luhn, whatever it starts with and whatever precedes it.
     ["a number starting with 1", "1234567000000004"],
     ["a number starting with 7", "7234567000000001"],
