@@ -50,7 +50,13 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
   };
   // Orders from the edge checkout have a payment record; others have none.
   const payment = await paymentLedger(c.env, c.get("shop")).get(order.reference);
-  if (json) return c.json(payment ? { ...view, payment: paymentState(payment) } : view, 200, headers);
+  if (json) {
+    if (!payment) return c.json(view, 200, headers);
+    const state = paymentState(payment);
+    // An order stopped short of the shop asks for no payment, as its page says: no page to pay on.
+    if (view.status === "needs_attention") delete state.url;
+    return c.json({ ...view, payment: state }, 200, headers);
+  }
   return renderPage(
     c,
     <OrderStatusPage

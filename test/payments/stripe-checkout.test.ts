@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveShop } from "../../src/config";
+import { drainNow, getOrder } from "../../src/orders";
 import { paymentLedger } from "../../src/payments/store";
 import {
   checkoutFields,
@@ -112,6 +113,27 @@ describe("Stripe Checkout at the edge", () => {
     expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test")).get(body.reference)).toMatchObject({
       status: "pending_link",
     });
+  });
+
+  it("offers no page to pay on once the order is stopped short of the shop (a dead letter)", async () => {
+    const stripe = new FakeStripe();
+    const { shop, sku } = await stripeShop(stripe);
+    const response = await postCheckout(shop, checkoutFields({ sku, payment: "stripe" }), {
+      accept: "application/json",
+    });
+    const { reference, statusUrl } = (await response.json()) as { reference: string; statusUrl: string };
+    await shop.origin.route("/api/orders", { status: 400, body: "refused" });
+    await shop.origin.setMode({ mode: "ok" });
+    const s = resolveShop(shop.env, "shop.test");
+    await drainNow(shop.env, s);
+    await expect.poll(async () => (await getOrder(shop.env, s, reference))?.state, { timeout: 5_000 }).toBe("dead");
+
+    const status = await dispatch(`https://shop.test${statusUrl}`, shop.env, {
+      headers: { accept: "application/json" },
+    });
+    const shown = (await status.json()) as { status: string; payment: Record<string, unknown> };
+    expect(shown.status).toBe("needs_attention");
+    expect(shown.payment).toEqual({ method: "stripe", status: "awaiting_payment" });
   });
 
   it("answers JSON clients the order 202, with the page to pay on in Link and at the status URL", async () => {
