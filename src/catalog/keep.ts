@@ -2,7 +2,7 @@ import type { Config, Shop } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
 import { count } from "../metrics";
-import { requestIsShareable, responseIsShareable } from "./shareable";
+import { defaultVariant, requestIsShareable, responseIsShareable } from "./shareable";
 import { writeSnapshot, type StoreResult } from "./store";
 
 /** Whether a live answer should become the page's snapshot: safe for everyone, and not too large by its own account. */
@@ -13,7 +13,8 @@ export function worthKeeping(request: Request, response: Response, config: Confi
     declaredLength <= config.snapshotMaxBytes &&
     schemeAsShopped(request.url, config.shopUrl) &&
     requestIsShareable(request, config.sessionCookies).shareable &&
-    responseIsShareable(response, config.snapshotStatuses).shareable
+    responseIsShareable(response, config.snapshotStatuses).shareable &&
+    defaultVariant(request, response).shareable
   );
 }
 

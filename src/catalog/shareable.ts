@@ -62,15 +62,29 @@ export function requestIsShareable(request: Request, sessionCookies: readonly st
   return yes;
 }
 
-/**
- * Whether a response may become the page's one snapshot: public, and not one
- * variant of several (the key knows nothing of Accept, Accept-Language,
- * User-Agent…; only Accept-Encoding is undone by storing the decoded body).
- */
 export function responseIsShareable(response: Response, allowedStatuses: readonly number[]): ShareDecision {
   if (!allowedStatuses.includes(response.status)) return no("status");
-  const varied = varyFields(response).some((field) => field !== "accept-encoding");
-  return varied ? no("vary") : responseIsPublic(response);
+  return responseIsPublic(response);
+}
+
+/**
+ * Whether an answer that varies on request headers is the variant everyone
+ * gets, since the key knows nothing of them: the request sent none of them
+ * (a plain page view, not, say, a framework's data request), except an Accept
+ * that takes HTML for an HTML page. Accept-Encoding never matters: the body is
+ * stored decoded. So a request with `Accept: application/json` or
+ * `Accept-Language: zz` cannot make its variant the page's snapshot.
+ */
+export function defaultVariant(request: Request, response: Response): ShareDecision {
+  const html = (response.headers.get("content-type") ?? "").includes("text/html");
+  for (const field of varyFields(response)) {
+    if (field === "accept-encoding") continue;
+    const sent = request.headers.get(field);
+    if (sent === null) continue;
+    if (field === "accept" && html && /text\/html|\*\/\*/.test(sent)) continue;
+    return no("vary");
+  }
+  return yes;
 }
 
 function varyFields(response: Response): string[] {

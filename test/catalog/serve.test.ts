@@ -272,12 +272,25 @@ describe("snapshot keys", () => {
     );
   });
 
-  it("keeps no snapshot of one variant of several (Vary beyond Accept-Encoding)", async () => {
-    const path = fresh();
-    await origin.route(path, { headers: { "content-type": "application/json", vary: "Accept" }, body: "{}" });
-    await (await dispatch(`https://shop.test${path}`, env, { headers: { accept: "application/json" } })).text();
+  it("keeps only the variant everyone gets of an answer that varies on request headers", async () => {
+    const [json, language, page, dataRequest] = [fresh(), fresh(), fresh(), fresh()];
+    await origin.route(json, { headers: { "content-type": "application/json", vary: "Accept" }, body: "{}" });
+    await origin.route(language, { headers: { "content-type": "text/html", vary: "Accept-Language" }, body: "zz" });
+    for (const path of [page, dataRequest])
+      await origin.route(path, { headers: { "content-type": "text/html", vary: "Accept, RSC" }, body: "<p>page</p>" });
+    const get = (path: string, headers: Record<string, string>) =>
+      dispatch(`https://shop.test${path}`, env, { headers }).then((response) => response.text());
+    await get(json, { accept: "application/json" });
+    await get(language, { "accept-language": "zz" });
+    await get(page, { accept: "text/html,application/xhtml+xml,*/*;q=0.8" });
+    await get(dataRequest, { accept: "text/html", rsc: "1" });
+
     await origin.setMode({ mode: "refuse" });
-    expect((await dispatch(`https://shop.test${path}`, env)).status).toBe(503);
+    expect((await dispatch(`https://shop.test${json}`, env)).status).toBe(503);
+    expect((await dispatch(`https://shop.test${language}`, env)).status).toBe(503);
+    expect((await dispatch(`https://shop.test${dataRequest}`, env)).status).toBe(503);
+    // A plain page view of a page that varies (a framework's Vary: RSC, say) is the page everyone gets.
+    expect((await dispatch(`https://shop.test${page}`, env)).headers.get("x-stayopen-source")).toBe("stale");
   });
 
   it("keeps pages with different real parameters apart", async () => {
