@@ -42,6 +42,9 @@ function originBase(originUrl: string): string {
   return base;
 }
 
+/** The bypass cookie in a Cookie header, also where the runtime joined repeated headers with ", ". */
+const BYPASS_COOKIE_PAIR = new RegExp(`(^|[;,])\\s*${BYPASS_COOKIE_HEADER_NAME}=[^;,]*`, "g");
+
 /**
  * The shopper's request re-addressed to an origin, keeping method, headers and
  * body, except what only stayopen may say to the origin (the replay headers a
@@ -55,15 +58,11 @@ export function toOriginRequest(request: Request, originUrl: string, extraHeader
   headers.set("x-forwarded-proto", incoming.protocol.slice(0, -1));
   for (const name of REPLAY_HEADERS) headers.delete(name);
   const cookie = headers.get("cookie");
-  if (cookie?.includes(BYPASS_COOKIE_HEADER_NAME))
-    headers.set("cookie", withoutCookie(cookie, BYPASS_COOKIE_HEADER_NAME));
+  if (cookie?.includes(BYPASS_COOKIE_HEADER_NAME)) {
+    const rest = cookie.replace(BYPASS_COOKIE_PAIR, "").replace(/^[;,]\s*/, "");
+    if (rest === "") headers.delete("cookie");
+    else headers.set("cookie", rest);
+  }
   if (extraHeaders) for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value);
   return upstream;
-}
-
-function withoutCookie(header: string, name: string): string {
-  return header
-    .split(/;\s*/)
-    .filter((pair) => pair.split("=")[0]!.trim() !== name)
-    .join("; ");
 }

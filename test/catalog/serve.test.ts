@@ -50,6 +50,13 @@ describe("healthy pass-through", () => {
     for (const name of ["x-stayopen-queued-at", "x-stayopen-reference", "webhook-id", "webhook-signature"])
       expect(seen!.headers[name], name).toBeUndefined();
     expect(seen!.headers.cookie).toBe("theme=dark; cart=3");
+
+    // Repeated Cookie headers arrive joined with ", "; and a request with only that cookie sends none.
+    const [joined, only] = [fresh(), fresh()];
+    await dispatch(`https://shop.test${joined}`, env, { headers: { cookie: "a=1, __Host-stayopen-bypass=forged" } });
+    await dispatch(`https://shop.test${only}`, env, { headers: { cookie: "__Host-stayopen-bypass=forged" } });
+    expect((await origin.requests(joined))[0]!.headers.cookie).toBe("a=1");
+    expect((await origin.requests(only))[0]!.headers.cookie).toBeUndefined();
   });
 
   it("leaves redirects and 4xx answers untouched", async () => {
