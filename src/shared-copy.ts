@@ -62,7 +62,7 @@ export class SharedCopy<T> {
 }
 
 /** A fresh isolate (or a doubtful copy after a quiet spell) waits this long for shared state before going on. */
-export const FIRST_LOOK_MS = 100;
+const FIRST_LOOK_MS = 100;
 
 /** With traffic, copies are refreshed every interval; this many intervals without a refresh is a quiet spell. */
 const QUIET_SPELL_INTERVALS = 2;
@@ -72,4 +72,13 @@ export async function awaitBriefly(promise: Promise<unknown>, ms: number): Promi
   let timer: ReturnType<typeof setTimeout> | null = null;
   await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/** A refresh a request looks at first: it completes in the background whatever happens; the request waits at most FIRST_LOOK_MS. */
+export function awaitFirstLook(
+  ctx: { waitUntil(promise: Promise<unknown>): void },
+  refresh: Promise<unknown>,
+): Promise<void> {
+  ctx.waitUntil(refresh);
+  return awaitBriefly(refresh, FIRST_LOOK_MS);
 }

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
 import { welcomeBack } from "../origin/sync";
-import { awaitBriefly, FIRST_LOOK_MS, SharedCopy } from "../shared-copy";
+import { awaitFirstLook, SharedCopy } from "../shared-copy";
 import { activeMaintenance, type ForcedMaintenance } from "./maintenance";
 import type { ControlState } from "./shop-control";
 
@@ -46,9 +46,7 @@ export async function currentControls(c: Context<AppEnv>, options: { fresh?: boo
   const shop = c.get("shop");
   const copy = copyFor(shop.id);
   if (copy.lookFirst(Date.now(), shop.config.breakerSyncMs, copy.value.maintenance !== null)) {
-    const first = refresh(c.env, shop.id, copy);
-    c.executionCtx.waitUntil(first);
-    await awaitBriefly(first, FIRST_LOOK_MS);
+    await awaitFirstLook(c.executionCtx, refresh(c.env, shop.id, copy));
   } else if (copy.due(Date.now(), shop.config.breakerSyncMs)) {
     const update = refresh(c.env, shop.id, copy);
     if (options.fresh) await update;

@@ -6,7 +6,7 @@ import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
 import { announceRecovery } from "../notify/recovery";
 import { drainNow } from "../orders";
-import { awaitBriefly, FIRST_LOOK_MS } from "../shared-copy";
+import { awaitFirstLook } from "../shared-copy";
 import { orderOrigins } from "./failover";
 import { probeOrigin } from "./probe";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
@@ -114,11 +114,8 @@ export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
   return async function shareOriginHealth(c, next) {
     const shop = c.get("shop");
     const primary = originHealth(shop);
-    if (primary.lookFirst(Date.now(), shop.config.breakerSyncMs)) {
-      const first = exchangeWithMonitor(c.env, shop, primary);
-      c.executionCtx.waitUntil(first);
-      await awaitBriefly(first, FIRST_LOOK_MS);
-    }
+    if (primary.lookFirst(Date.now(), shop.config.breakerSyncMs))
+      await awaitFirstLook(c.executionCtx, exchangeWithMonitor(c.env, shop, primary));
     await next();
     const now = Date.now();
     const config = shop.config;
@@ -150,9 +147,7 @@ export async function backupsWorthAnotherLook(c: Context<AppEnv>): Promise<strin
     .map((backup) => originHealth(shop, backup.url))
     .filter((health) => health.lookFirst(now, shop.config.breakerSyncMs));
   if (doubtful.length === 0) return [];
-  const refreshed = Promise.all(doubtful.map((health) => exchangeWithMonitor(c.env, shop, health)));
-  c.executionCtx.waitUntil(refreshed);
-  await awaitBriefly(refreshed, FIRST_LOOK_MS);
+  await awaitFirstLook(c.executionCtx, Promise.all(doubtful.map((health) => exchangeWithMonitor(c.env, shop, health))));
   return doubtful.filter((health) => health.admit()).map((health) => health.originUrl);
 }
 
