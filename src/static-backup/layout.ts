@@ -47,10 +47,14 @@ export type ExportPointer = {
   missingCritical: string[];
 };
 
+/** The STATIC_BACKUP_BUCKET binding, which a deployment may leave out; null then. */
+export function boundBucket(env: Env): R2Bucket | null {
+  return (env as Partial<Pick<Env, "STATIC_BACKUP_BUCKET">>).STATIC_BACKUP_BUCKET ?? null;
+}
+
 /** The bucket when STATIC_BACKUP is on and the STATIC_BACKUP_BUCKET binding exists; null otherwise. */
 export function backupBucket(env: Env, shop: Shop): R2Bucket | null {
-  if (!shop.config.staticBackup) return null;
-  return (env as Partial<Pick<Env, "STATIC_BACKUP_BUCKET">>).STATIC_BACKUP_BUCKET ?? null;
+  return shop.config.staticBackup ? boundBucket(env) : null;
 }
 
 export const shopPrefix = (shopId: string) => `exports/${shopId}/`;

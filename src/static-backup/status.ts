@@ -1,7 +1,7 @@
 import type { Shop } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
-import { backupBucket, readPointer, readProgress, type ExportCounts } from "./layout";
+import { backupBucket, boundBucket, readPointer, readProgress, type ExportCounts } from "./layout";
 import { iso } from "../iso-time";
 
 /** The static backup as the operator sees it: switch, binding, the published export and the run under way (or the last one). */
@@ -33,7 +33,7 @@ export async function staticBackupStatus(env: Env, shop: Shop): Promise<StaticBa
   const enabled = shop.config.staticBackup;
   const bucket = backupBucket(env, shop);
   // Whether the binding exists, whatever the switch says: an operator turning it on wants to know first.
-  const bound = (env as Partial<Pick<Env, "STATIC_BACKUP_BUCKET">>).STATIC_BACKUP_BUCKET !== undefined;
+  const bound = boundBucket(env) !== null;
   const status: StaticBackupStatus = { enabled, bound, published: null, run: null, error: null };
   if (!bucket) return status;
   try {
