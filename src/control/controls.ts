@@ -83,7 +83,7 @@ export function welcomeAfterWindow(c: Context<AppEnv>): void {
   const copy = copyFor(shop.id);
   if (!copy.value.welcomeDue) return;
   // Asked once per refresh of this isolate's copy, not once per request.
-  copy.value = { maintenance: copy.value.maintenance };
+  copy.value = { ...copy.value, welcomeDue: false };
   c.executionCtx.waitUntil(
     shopControl(c.env, shop.id)
       .claimWelcome()

@@ -45,9 +45,7 @@ export class ShopControl extends DurableObject<Env> {
 
   read(): ControlState {
     const record = this.#current;
-    return record.welcomeDue
-      ? { maintenance: record.maintenance, welcomeDue: true }
-      : { maintenance: record.maintenance };
+    return { maintenance: record.maintenance, welcomeDue: record.welcomeDue };
   }
 
   /**

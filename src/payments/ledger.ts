@@ -149,14 +149,12 @@ export class PaymentLedger extends DurableObject<Env> {
       log("warn", "payment_mismatch", { reference, sessionId: session.id, sameSession, sameAmount, sameCurrency });
       return "not_this_payment";
     }
-    const sessionId = session.id;
     this.#sql.exec(
-      "UPDATE payments SET status = 'paid', session_id = ?, updated_at = ?, announced_at = NULL WHERE reference = ?",
-      sessionId,
+      "UPDATE payments SET status = 'paid', updated_at = ?, announced_at = NULL WHERE reference = ?",
       now,
       reference,
     );
-    log("info", "payment_paid", { reference, sessionId });
+    log("info", "payment_paid", { reference, sessionId: session.id });
     return "paid";
   }
 

@@ -14,7 +14,6 @@ const eventSchema = z.object({
   data: z.object({
     object: z.object({
       id: z.string(),
-      client_reference_id: z.string().nullish(),
       payment_status: z.string().nullish(),
       amount_total: z.number().nullish(),
       currency: z.string().nullish(),
