@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config";
 import { ConfigError } from "../src/errors";
-import readme from "../README.md?raw";
+import readme from "../docs/configuration.md?raw";
 
 const base = { ORIGIN_URL: "https://origin.example.com/" };
 
@@ -15,7 +15,7 @@ function problem(vars: Record<string, unknown>): string {
   throw new Error("expected a configuration error");
 }
 
-describe("the README's configuration table", () => {
+describe("the configuration table in docs/configuration.md", () => {
   // Rows like: | `ORIGIN_TIMEOUT_MS` | `3000` | … (secrets and variables without a default show —).
   const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)`(?: \(secret\))?\s*\| `([^`]*)`/gm)].map(([, name, value]) => ({
     name: name!,

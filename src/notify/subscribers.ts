@@ -7,7 +7,7 @@ import { webhookHeaders } from "../orders/signature";
 
 export type Subscriber = { email: string; subscribedAt: number; announcedAt: number | null };
 
-/** The recovery webhook body; its shape is documented in the README. */
+/** The recovery webhook body; its shape is documented in docs/architecture.md. */
 export type RecoveryAnnouncement = {
   type: "stayopen.recovered";
   shop: string;
