@@ -70,6 +70,58 @@ const orderPath = z
     return { method: method.toUpperCase(), pattern };
   });
 
+/** A JSON value as it arrives from JSON.parse: what a reply template may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The placeholders a reply template may use inside its string values. */
+export const REPLY_PLACEHOLDERS = ["reference", "statusUrl"] as const;
+const PLACEHOLDER = /\{([A-Za-z_]\w*)\}/g;
+
+/**
+ * Every place in a template where a placeholder would not be filled in: an
+ * unknown name (a typo would reach the shopper as is) or a placeholder in an
+ * object key (only string values are filled in).
+ */
+function placeholderProblems(
+  value: JsonValue,
+  where: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
+  const known = (name: string) => (REPLY_PLACEHOLDERS as readonly string[]).includes(name);
+  if (typeof value === "string") {
+    const unknown = [...value.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((name) => !known(name));
+    return unknown.length === 0
+      ? []
+      : [{ path: where, message: `has an unknown placeholder {${unknown[0]}} (only {reference} and {statusUrl})` }];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => placeholderProblems(item, [...where, index]));
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, item]) =>
+    new RegExp(PLACEHOLDER.source).test(key)
+      ? [{ path: [...where, key], message: "is a placeholder in an object key: placeholders go in string values only" }]
+      : placeholderProblems(item, [...where, key]),
+  );
+}
+
+/**
+ * One ORDER_REPLIES entry: the reply a shop's own checkout expects for a
+ * queued order. A success with a body only: a checkout reads anything else
+ * as a failed order (and would offer to order again), and 204/205 carry no body.
+ */
+const orderReply = z
+  .object({
+    status: z
+      .number({ message: "must be 200, 201, 202 or 203" })
+      .int("must be 200, 201, 202 or 203")
+      .min(200, "must be 200, 201, 202 or 203")
+      .max(203, "must be 200, 201, 202 or 203"),
+    body: z.json({ message: "must be a JSON value" }),
+  })
+  .strict()
+  .superRefine((reply, ctx) => {
+    for (const problem of placeholderProblems(reply.body as JsonValue, ["body"]))
+      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+  });
+
 /** An origin is a base URL: the request's path and query are appended, so it has neither query nor fragment. */
 const originUrl = httpUrl.refine((value) => {
   // Runs after a failed URL check too (zod goes on to report every issue): never throw here.
@@ -99,6 +151,25 @@ const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
       .default([]),
   );
 
+const orderReplies = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          message: 'must be a JSON object like {"POST /api/orders":{"status":200,"body":{"id":"{reference}"}}}',
+        });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), orderReply, { message: "must be a JSON object of order routes" }))
+    .default({}),
+);
+
 const schema = z
   .object({
     ORIGIN_URL: originUrl,
@@ -108,6 +179,7 @@ const schema = z
     HEALTH_PATH: z.preprocess(blankToUndefined, z.string().regex(PATH, "must be a path starting with /").default("/")),
     ORDER_PATHS: csv(orderPath, "POST /api/orders"),
     // A Durable Object row holds at most 2 MB, and a queued order is one row.
+    ORDER_REPLIES: orderReplies,
     ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),
     ORDER_SHARDS: int(1, 256, 16),
     ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
@@ -229,11 +301,28 @@ const schema = z
       }
       seen.push(url);
     });
+    // A reply for a route that is not an order would never be sent: say so rather than ignore it.
+    for (const route of Object.keys(vars.ORDER_REPLIES)) {
+      const parsed = orderPath.safeParse(route.trim());
+      const known =
+        parsed.success &&
+        vars.ORDER_PATHS.some((order) => order.method === parsed.data.method && order.pattern === parsed.data.pattern);
+      if (!known)
+        ctx.addIssue({
+          code: "custom",
+          path: ["ORDER_REPLIES", route],
+          message: parsed.success
+            ? `is not an order route: add "${route.trim()}" to ORDER_PATHS too`
+            : 'must be an order route like "POST /api/orders", also listed in ORDER_PATHS',
+        });
+    }
   });
 
 type Parsed = z.output<typeof schema>;
 
 export type OrderRoute = { method: string; pattern: string };
+/** What a queued order on one route is answered with (ORDER_REPLIES); `body` is a template. */
+export type OrderReply = OrderRoute & { status: 200 | 201 | 202 | 203; body: JsonValue };
 export type BackupOrigin = { url: string; orders: boolean };
 export type OrderQueueConfig = { shards: number; replayConcurrency: number; retryBaseMs: number; retryMaxMs: number };
 /** Stripe Checkout is offered only when a key is set; the webhook only when its secret is. */
@@ -259,6 +348,8 @@ export type Config = {
   breakerCooldownMs: number;
   healthPath: string;
   orderPaths: OrderRoute[];
+  /** Replies a shop's own checkout expects for a queued order, by route; others get the contract's 202. */
+  orderReplies: OrderReply[];
   orderMaxBytes: number;
   /** The edge order queue: shard count, replay in-flight cap per shard, retry backoff window. */
   orderQueue: OrderQueueConfig;
@@ -312,6 +403,11 @@ function toConfig(parsed: Parsed): Config {
     breakerCooldownMs: parsed.BREAKER_COOLDOWN_MS,
     healthPath: parsed.HEALTH_PATH,
     orderPaths: parsed.ORDER_PATHS,
+    orderReplies: Object.entries(parsed.ORDER_REPLIES).map(([route, reply]) => ({
+      ...orderPath.parse(route.trim()),
+      status: reply.status as OrderReply["status"],
+      body: reply.body as JsonValue,
+    })),
     orderMaxBytes: parsed.ORDER_MAX_BYTES,
     orderQueue: {
       shards: parsed.ORDER_SHARDS,
@@ -377,7 +473,13 @@ export function parseConfig(vars: Partial<Record<keyof Parsed, unknown>>): Confi
   // Inside a JSON value (BACKUP_ORIGINS), where: `[0].orders`.
   const where = issue.path
     .slice(1)
-    .map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`))
+    .map((key) =>
+      typeof key === "number"
+        ? `[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(String(key))
+          ? `.${String(key)}`
+          : `[${JSON.stringify(String(key))}]`,
+    )
     .join("");
   // zod does not keep the input; its message says what it received.
   const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
