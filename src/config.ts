@@ -186,6 +186,10 @@ const schema = z
     ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
     ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
     CRITICAL_PATHS: csv(path, "/"),
+    CLIENT_SCRIPT_PATHS: csv(
+      z.string().regex(/^\/\S*$/, 'must list path patterns starting with / (e.g. "/checkout*")'),
+      "",
+    ),
     SITEMAP_URL: optional(urlOrPath),
     SHOP_NAME: z.preprocess(
       blankToUndefined,
@@ -354,6 +358,8 @@ export type Config = {
   /** The edge order queue: shard count, replay in-flight cap per shard, retry backoff window. */
   orderQueue: OrderQueueConfig;
   criticalPaths: string[];
+  /** Pages (patterns as in ORDER_PATHS) that get the checkout helper script, /__stayopen/client.js. */
+  clientScriptPaths: string[];
   sitemapUrl?: string;
   shopName: string;
   brandColor: string;
@@ -416,6 +422,7 @@ function toConfig(parsed: Parsed): Config {
       retryMaxMs: parsed.ORDER_RETRY_MAX_MS,
     },
     criticalPaths: parsed.CRITICAL_PATHS,
+    clientScriptPaths: parsed.CLIENT_SCRIPT_PATHS,
     sitemapUrl: parsed.SITEMAP_URL,
     shopName: parsed.SHOP_NAME,
     brandColor: parsed.BRAND_COLOR,
