@@ -67,8 +67,10 @@
     }
   }
 
-  function css(element, styles) {
-    for (var name in styles) element.style.setProperty(name, styles[name], "important");
+  // Not !important: inside the shadow root the shop's rules cannot reach, and a reader's own text-spacing
+  // settings (WCAG 1.4.12) must still apply. Only the host in the shop's page is set with !important.
+  function css(element, styles, priority) {
+    for (var name in styles) element.style.setProperty(name, styles[name], priority || "");
     return element;
   }
 
@@ -105,7 +107,7 @@
     }
     var body = document.body || document.documentElement;
     var previousFocus = document.activeElement;
-    var host = css(document.createElement("div"), { all: "initial", display: "block" });
+    var host = css(document.createElement("div"), { all: "initial", display: "block" }, "important");
     host.setAttribute("data-stayopen-confirmation", "");
     // A shadow root keeps the shop's stylesheet out of the confirmation (and the confirmation out of the shop).
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
