@@ -31,6 +31,7 @@ const CHECKOUT_PAGE = `<!doctype html>
       <p>One bag of coffee, 12.50 EUR.</p>
       <button type="button" id="place">Place order</button>
       <button type="button" id="place-xhr">Place order (classic)</button>
+      <button type="button" id="place-and-go">Place order and go on</button>
       <p id="result" role="status"></p>
     </main>
   </body>
@@ -48,6 +49,12 @@ document.getElementById("place").addEventListener("click", async (event) => {
   });
   const json = await response.json();
   result.textContent = response.ok && json.data ? "shop saw order " + json.data.uuid : "shop saw failure " + response.status;
+});
+// As EverShop does: on to the shop's own success page for the order it was told about.
+document.getElementById("place-and-go").addEventListener("click", async () => {
+  const response = await fetch("/api/carts/${CART}/checkout", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  const json = await response.json();
+  window.location.assign("/checkout/success/" + json.data.uuid);
 });
 document.getElementById("place-xhr").addEventListener("click", () => {
   const xhr = new XMLHttpRequest();
@@ -130,14 +137,23 @@ after(async () => {
 /** The confirmation: an alertdialog inside the script's shadow root (Playwright's CSS locators pierce it). */
 const confirmation = (page) => page.locator("[data-stayopen-confirmation] [role=alertdialog]");
 
-/** The reference the worker queued, from the answer's Location header. */
+/**
+ * Clicks an order button and waits for the confirmation. The time is the page's own, from the click to
+ * the script's `stayopen:queued` event (sent once the dialog is open), without the test driver's polling.
+ * The reference is the one the worker queued, from the answer's Location header.
+ */
 async function placeOrder(page, button, path) {
+  await page.evaluate((selector) => {
+    window.addEventListener("stayopen:queued", () => (window.shownAt = performance.now()), { once: true });
+    const clicked = () => (window.clickedAt = performance.now());
+    document.querySelector(selector).addEventListener("click", clicked, { once: true, capture: true });
+  }, button);
   const answered = page.waitForResponse((response) => new URL(response.url()).pathname === path);
-  const started = Date.now();
   await page.locator(button).click();
   const response = await answered;
-  await confirmation(page).waitFor({ state: "visible", timeout: CONFIRM_WITHIN_MS * 5 });
-  const elapsed = Date.now() - started;
+  await confirmation(page).waitFor({ state: "visible" });
+  const elapsed = await page.evaluate(() => Math.round(window.shownAt - window.clickedAt));
+  console.log(`${path}: confirmation shown ${elapsed} ms after the click`);
   const reference = response.headers().location?.split("/").pop();
   return { response, reference, elapsed };
 }
@@ -213,6 +229,44 @@ it("confirms an XHR order's plain 202 too, and shows it again on the stale check
     await page.reload();
     await sleep(300);
     assert.equal(await confirmation(page).count(), 0, "a closed confirmation came back");
+  } finally {
+    await context.close();
+  }
+});
+
+it("shows the confirmation on the page the shop's code moves on to, though the origin cannot render it", async () => {
+  const context = await browser.newContext({ ...PHONE, baseURL: base });
+  context.setDefaultTimeout(15_000);
+  const page = await uncachedPage(context);
+  const errors = [];
+  // Only the success page's: the stale checkout page before it has the stale banner's inline styles, which
+  // this shop's policy blocks (a known limit of the banner, not of the confirmation).
+  page.on(
+    "console",
+    (message) =>
+      message.type() === "error" &&
+      message.location().url.includes("/checkout/success/") &&
+      errors.push(message.text()),
+  );
+  try {
+    await page.goto("/checkout");
+    const moved = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith("/checkout/success/"));
+    await page.locator("#place-and-go").click();
+    const success = await moved;
+    const reference = new URL(success.url()).pathname.split("/").pop();
+    assert.equal(success.status(), 503);
+    assert.equal(success.headers()["x-stayopen-source"], "maintenance");
+    assert.match(success.headers()["content-security-policy"], /script-src 'self'$/);
+
+    const dialog = confirmation(page);
+    await dialog.waitFor({ state: "visible" });
+    assert.equal((await dialog.locator("[data-stayopen-group]").allInnerTexts()).join(""), reference);
+    assert.deepEqual(await axeViolations(page), []);
+    assert.deepEqual(
+      errors.filter((text) => /content security policy/i.test(text)),
+      [],
+    );
+    await screenshot(page, "checkout-client-success-page");
   } finally {
     await context.close();
   }
