@@ -134,38 +134,23 @@ const backupOrigin = z.object({ url: originUrl, orders: z.boolean().default(fals
 /** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
 const sameOrigin = (url: string) => (URL.canParse(url) ? new URL(url).href : url).replace(/\/+$/, "");
 
+/** Text parsed as JSON; text that is not JSON is an issue saying what was expected. */
+const jsonText = (expected: string) =>
+  z.string().transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: expected });
+      return z.NEVER;
+    }
+  });
+
 const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .transform((value, ctx) => {
-        try {
-          return JSON.parse(value) as unknown;
-        } catch {
-          ctx.addIssue({ code: "custom", message: `must be a JSON array like ${example}` });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.array(item))
-      .default([]),
-  );
+  z.preprocess(blankToUndefined, jsonText(`must be a JSON array like ${example}`).pipe(z.array(item)).default([]));
 
 const orderReplies = z.preprocess(
   blankToUndefined,
-  z
-    .string()
-    .transform((value, ctx) => {
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        ctx.addIssue({
-          code: "custom",
-          message: 'must be a JSON object like {"POST /api/orders":{"status":200,"body":{"id":"{reference}"}}}',
-        });
-        return z.NEVER;
-      }
-    })
+  jsonText('must be a JSON object like {"POST /api/orders":{"status":200,"body":{"id":"{reference}"}}}')
     .pipe(z.record(z.string(), orderReply, { message: "must be a JSON object of order routes" }))
     .default({}),
 );

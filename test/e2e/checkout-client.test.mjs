@@ -103,13 +103,7 @@ before(async () => {
         fromConfig: true,
         vars: {
           ORIGIN_URL: `http://127.0.0.1:${port}`,
-          ORIGIN_TIMEOUT_MS: "1000",
-          BREAKER_SYNC_MS: "250",
-          PROBE_INTERVAL_MS: "500",
-          PROBE_TIMEOUT_MS: "500",
           SITEMAP_URL: "",
-          SHOP_URL: "",
-          CRITICAL_PATHS: "/",
           ORDER_PATHS: "POST /api/orders,POST /api/carts/*/checkout",
           ORDER_REPLIES: JSON.stringify({
             "POST /api/carts/*/checkout": { status: 200, body: { data: { uuid: "{reference}" } } },
@@ -133,6 +127,17 @@ after(async () => {
   shop?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
+
+/** A phone-sized shopper with the browser's cache off; the context is closed after `use`. */
+async function asShopper(use) {
+  const context = await browser.newContext({ ...PHONE, baseURL: base });
+  context.setDefaultTimeout(15_000);
+  try {
+    await use(await uncachedPage(context));
+  } finally {
+    await context.close();
+  }
+}
 
 /** The confirmation: an alertdialog inside the script's shadow root (Playwright's CSS locators pierce it). */
 const confirmation = (page) => page.locator("[data-stayopen-confirmation] [role=alertdialog]");
@@ -159,12 +164,9 @@ async function placeOrder(page, button, path) {
 }
 
 it("confirms an order the shop's own fetch placed while the origin is down, within a second, accessibly", async () => {
-  const context = await browser.newContext({ ...PHONE, baseURL: base });
-  context.setDefaultTimeout(15_000);
-  const page = await uncachedPage(context);
-  const errors = [];
-  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
-  try {
+  await asShopper(async (page) => {
+    const errors = [];
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
     const healthy = await page.goto("/checkout");
     assert.equal(healthy.headers()["x-stayopen-source"], "origin");
     assert.equal(await page.locator('script[src^="/__stayopen/client.js?v="]').count(), 1);
@@ -199,16 +201,11 @@ it("confirms an order the shop's own fetch placed while the origin is down, with
 
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 it("confirms an XHR order's plain 202 too, and shows it again on the stale checkout page until closed", async () => {
-  const context = await browser.newContext({ ...PHONE, baseURL: base });
-  context.setDefaultTimeout(15_000);
-  const page = await uncachedPage(context);
-  try {
+  await asShopper(async (page) => {
     const stale = await page.goto("/checkout");
     assert.equal(stale.headers()["x-stayopen-source"], "stale");
     assert.equal(await page.locator('script[src^="/__stayopen/client.js?v="]').count(), 1);
@@ -229,26 +226,21 @@ it("confirms an XHR order's plain 202 too, and shows it again on the stale check
     await page.reload();
     await sleep(300);
     assert.equal(await confirmation(page).count(), 0, "a closed confirmation came back");
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 it("shows the confirmation on the page the shop's code moves on to, though the origin cannot render it", async () => {
-  const context = await browser.newContext({ ...PHONE, baseURL: base });
-  context.setDefaultTimeout(15_000);
-  const page = await uncachedPage(context);
-  const errors = [];
-  // Only the success page's: the stale checkout page before it has the stale banner's inline styles, which
-  // this shop's policy blocks (a known limit of the banner, not of the confirmation).
-  page.on(
-    "console",
-    (message) =>
-      message.type() === "error" &&
-      message.location().url.includes("/checkout/success/") &&
-      errors.push(message.text()),
-  );
-  try {
+  await asShopper(async (page) => {
+    const errors = [];
+    // Only the success page's: the stale checkout page before it has the stale banner's inline styles, which
+    // this shop's policy blocks (a known limit of the banner, not of the confirmation).
+    page.on(
+      "console",
+      (message) =>
+        message.type() === "error" &&
+        message.location().url.includes("/checkout/success/") &&
+        errors.push(message.text()),
+    );
     await page.goto("/checkout");
     const moved = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith("/checkout/success/"));
     await page.locator("#place-and-go").click();
@@ -267,7 +259,5 @@ it("shows the confirmation on the page the shop's code moves on to, though the o
       [],
     );
     await screenshot(page, "checkout-client-success-page");
-  } finally {
-    await context.close();
-  }
+  });
 });
