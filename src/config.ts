@@ -70,6 +70,58 @@ const orderPath = z
     return { method: method.toUpperCase(), pattern };
   });
 
+/** A JSON value as it arrives from JSON.parse: what a reply template may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The placeholders a reply template may use inside its string values. */
+export const REPLY_PLACEHOLDERS = ["reference", "statusUrl"] as const;
+const PLACEHOLDER = /\{([A-Za-z_]\w*)\}/g;
+
+/**
+ * Every place in a template where a placeholder would not be filled in: an
+ * unknown name (a typo would reach the shopper as is) or a placeholder in an
+ * object key (only string values are filled in).
+ */
+function placeholderProblems(
+  value: JsonValue,
+  where: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
+  const known = (name: string) => (REPLY_PLACEHOLDERS as readonly string[]).includes(name);
+  if (typeof value === "string") {
+    const unknown = [...value.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((name) => !known(name));
+    return unknown.length === 0
+      ? []
+      : [{ path: where, message: `has an unknown placeholder {${unknown[0]}} (only {reference} and {statusUrl})` }];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => placeholderProblems(item, [...where, index]));
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, item]) =>
+    new RegExp(PLACEHOLDER.source).test(key)
+      ? [{ path: [...where, key], message: "is a placeholder in an object key: placeholders go in string values only" }]
+      : placeholderProblems(item, [...where, key]),
+  );
+}
+
+/**
+ * One ORDER_REPLIES entry: the reply a shop's own checkout expects for a
+ * queued order. A success with a body only: a checkout reads anything else
+ * as a failed order (and would offer to order again), and 204/205 carry no body.
+ */
+const orderReply = z
+  .object({
+    status: z
+      .number({ message: "must be 200, 201, 202 or 203" })
+      .int("must be 200, 201, 202 or 203")
+      .min(200, "must be 200, 201, 202 or 203")
+      .max(203, "must be 200, 201, 202 or 203"),
+    body: z.json({ message: "must be a JSON value" }),
+  })
+  .strict()
+  .superRefine((reply, ctx) => {
+    for (const problem of placeholderProblems(reply.body as JsonValue, ["body"]))
+      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+  });
+
 /** An origin is a base URL: the request's path and query are appended, so it has neither query nor fragment. */
 const originUrl = httpUrl.refine((value) => {
   // Runs after a failed URL check too (zod goes on to report every issue): never throw here.
@@ -82,22 +134,26 @@ const backupOrigin = z.object({ url: originUrl, orders: z.boolean().default(fals
 /** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
 const sameOrigin = (url: string) => (URL.canParse(url) ? new URL(url).href : url).replace(/\/+$/, "");
 
+/** Text parsed as JSON; text that is not JSON is an issue saying what was expected. */
+const jsonText = (expected: string) =>
+  z.string().transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: expected });
+      return z.NEVER;
+    }
+  });
+
 const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .transform((value, ctx) => {
-        try {
-          return JSON.parse(value) as unknown;
-        } catch {
-          ctx.addIssue({ code: "custom", message: `must be a JSON array like ${example}` });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.array(item))
-      .default([]),
-  );
+  z.preprocess(blankToUndefined, jsonText(`must be a JSON array like ${example}`).pipe(z.array(item)).default([]));
+
+const orderReplies = z.preprocess(
+  blankToUndefined,
+  jsonText('must be a JSON object like {"POST /api/orders":{"status":200,"body":{"id":"{reference}"}}}')
+    .pipe(z.record(z.string(), orderReply, { message: "must be a JSON object of order routes" }))
+    .default({}),
+);
 
 const schema = z
   .object({
@@ -108,12 +164,17 @@ const schema = z
     HEALTH_PATH: z.preprocess(blankToUndefined, z.string().regex(PATH, "must be a path starting with /").default("/")),
     ORDER_PATHS: csv(orderPath, "POST /api/orders"),
     // A Durable Object row holds at most 2 MB, and a queued order is one row.
+    ORDER_REPLIES: orderReplies,
     ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),
     ORDER_SHARDS: int(1, 256, 16),
     ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
     ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
     ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
     CRITICAL_PATHS: csv(path, "/"),
+    CLIENT_SCRIPT_PATHS: csv(
+      z.string().regex(/^\/\S*$/, 'must list path patterns starting with / (e.g. "/checkout*")'),
+      "",
+    ),
     SITEMAP_URL: optional(urlOrPath),
     SHOP_NAME: z.preprocess(
       blankToUndefined,
@@ -229,11 +290,28 @@ const schema = z
       }
       seen.push(url);
     });
+    // A reply for a route that is not an order would never be sent: say so rather than ignore it.
+    for (const route of Object.keys(vars.ORDER_REPLIES)) {
+      const parsed = orderPath.safeParse(route.trim());
+      const known =
+        parsed.success &&
+        vars.ORDER_PATHS.some((order) => order.method === parsed.data.method && order.pattern === parsed.data.pattern);
+      if (!known)
+        ctx.addIssue({
+          code: "custom",
+          path: ["ORDER_REPLIES", route],
+          message: parsed.success
+            ? `is not an order route: add "${route.trim()}" to ORDER_PATHS too`
+            : 'must be an order route like "POST /api/orders", also listed in ORDER_PATHS',
+        });
+    }
   });
 
 type Parsed = z.output<typeof schema>;
 
 export type OrderRoute = { method: string; pattern: string };
+/** What a queued order on one route is answered with (ORDER_REPLIES); `body` is a template. */
+export type OrderReply = OrderRoute & { status: 200 | 201 | 202 | 203; body: JsonValue };
 export type BackupOrigin = { url: string; orders: boolean };
 export type OrderQueueConfig = { shards: number; replayConcurrency: number; retryBaseMs: number; retryMaxMs: number };
 /** Stripe Checkout is offered only when a key is set; the webhook only when its secret is. */
@@ -259,10 +337,14 @@ export type Config = {
   breakerCooldownMs: number;
   healthPath: string;
   orderPaths: OrderRoute[];
+  /** Replies a shop's own checkout expects for a queued order, by route; others get the contract's 202. */
+  orderReplies: OrderReply[];
   orderMaxBytes: number;
   /** The edge order queue: shard count, replay in-flight cap per shard, retry backoff window. */
   orderQueue: OrderQueueConfig;
   criticalPaths: string[];
+  /** Pages (patterns as in ORDER_PATHS) that get the checkout helper script, /__stayopen/client.js. */
+  clientScriptPaths: string[];
   sitemapUrl?: string;
   shopName: string;
   brandColor: string;
@@ -312,6 +394,11 @@ function toConfig(parsed: Parsed): Config {
     breakerCooldownMs: parsed.BREAKER_COOLDOWN_MS,
     healthPath: parsed.HEALTH_PATH,
     orderPaths: parsed.ORDER_PATHS,
+    orderReplies: Object.entries(parsed.ORDER_REPLIES).map(([route, reply]) => ({
+      ...orderPath.parse(route.trim()),
+      status: reply.status as OrderReply["status"],
+      body: reply.body as JsonValue,
+    })),
     orderMaxBytes: parsed.ORDER_MAX_BYTES,
     orderQueue: {
       shards: parsed.ORDER_SHARDS,
@@ -320,6 +407,7 @@ function toConfig(parsed: Parsed): Config {
       retryMaxMs: parsed.ORDER_RETRY_MAX_MS,
     },
     criticalPaths: parsed.CRITICAL_PATHS,
+    clientScriptPaths: parsed.CLIENT_SCRIPT_PATHS,
     sitemapUrl: parsed.SITEMAP_URL,
     shopName: parsed.SHOP_NAME,
     brandColor: parsed.BRAND_COLOR,
@@ -377,7 +465,13 @@ export function parseConfig(vars: Partial<Record<keyof Parsed, unknown>>): Confi
   // Inside a JSON value (BACKUP_ORIGINS), where: `[0].orders`.
   const where = issue.path
     .slice(1)
-    .map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`))
+    .map((key) =>
+      typeof key === "number"
+        ? `[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(String(key))
+          ? `.${String(key)}`
+          : `[${JSON.stringify(String(key))}]`,
+    )
     .join("");
   // zod does not keep the input; its message says what it received.
   const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { admin } from "./admin";
 import { serveCatalog } from "./catalog/serve";
 import { checkout } from "./checkout/routes";
+import { clientScript, serveClientScript } from "./client-script";
 import { resolveShop } from "./config";
 import { operatorControls, redeemBypassLink, showBypassLink } from "./control";
 import type { AppEnv, Env } from "./env";
@@ -36,6 +37,7 @@ app.use(countBySource());
 app.use(shareOriginHealth());
 
 app.get("/__stayopen/assets/stayopen.css", stylesheetEtag, serveStylesheet);
+app.get("/__stayopen/client.js", stylesheetEtag, serveClientScript);
 app.get("/__stayopen/status.json", statusJson);
 app.get("/__stayopen/status", statusHtml);
 app.route("/__stayopen/admin", admin);
@@ -47,6 +49,7 @@ app.get("/__stayopen/bypass", showBypassLink);
 app.post("/__stayopen/bypass", redeemBypassLink);
 app.all("/__stayopen/*", stayopenNotFound);
 
+app.use(clientScript());
 app.use(rememberShopperOrigin());
 app.use(operatorControls());
 app.use(shedDuringSlowStart());

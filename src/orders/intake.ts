@@ -15,7 +15,8 @@ import { orderBodyError, readOrderBody, type OrderBody } from "./body";
 import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "./keys";
 import { earlierOrder, enqueueOrder, refuseCardData } from "./queue";
 import type { NewOrder, QueuedOrder } from "./types";
-import { isOrderRoute } from "./routes";
+import { orderReplyResponse } from "./reply";
+import { findOrderRoute, isOrderRoute } from "./routes";
 
 /** Shops this isolate queued orders for since it last saw their origin answer an order (one set per env object, i.e. per isolate). */
 const queuedSinceRecovery = new WeakMap<Env, Set<string>>();
@@ -127,10 +128,16 @@ function forwardable(request: Request, body: OrderBody): Request {
   return new Request(request.url, { method: request.method, headers, body: body.bytes });
 }
 
+/**
+ * The answer for a held order: a browser posting a form gets a page it can
+ * show; a route with an ORDER_REPLIES entry gets the reply its checkout
+ * expects; other clients get the contract's 202. All carry the same headers.
+ */
 function accepted(c: Context<AppEnv>, queued: QueuedOrder, body: OrderBody): Response {
   const headers = { location: queued.statusUrl, "x-stayopen-source": "queued", "cache-control": "no-store" };
-  // A browser posting a form gets a page it can show; API clients get JSON.
   if (body.kind === "form" && /text\/html/i.test(c.req.header("accept") ?? ""))
     return orderAcceptedPage(c, queued, headers);
+  const reply = findOrderRoute(c.get("shop").config.orderReplies, c.req.method, new URL(c.req.url).pathname);
+  if (reply) return orderReplyResponse(reply, { reference: queued.reference, statusUrl: queued.statusUrl }, headers);
   return c.json({ status: "queued", reference: queued.reference, statusUrl: queued.statusUrl }, 202, headers);
 }

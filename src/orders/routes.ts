@@ -1,29 +1,13 @@
 import type { OrderRoute } from "../config";
+import { pathPattern } from "../http/path-pattern";
 
-const matchers = new Map<string, RegExp>();
-
-/**
- * An ORDER_PATHS pattern as a regular expression: a `*` at the end matches
- * any rest of the path (a prefix), a `*` anywhere else one path segment
- * (`/api/carts/*\/checkout`). Built once per pattern.
- */
-function orderPathMatcher(pattern: string): RegExp {
-  let matcher = matchers.get(pattern);
-  if (!matcher) {
-    const prefix = pattern.endsWith("*");
-    const body = (prefix ? pattern.slice(0, -1) : pattern)
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join("[^/]+");
-    matcher = new RegExp(`^${body}${prefix ? "" : "$"}`);
-    matchers.set(pattern, matcher);
-  }
-  return matcher;
+/** The first route (ORDER_PATHS, ORDER_REPLIES) with the request's method whose pattern matches its path. */
+export function findOrderRoute<T extends OrderRoute>(routes: T[], method: string, pathname: string): T | undefined {
+  const upper = method.toUpperCase();
+  return routes.find((route) => route.method === upper && pathPattern(route.pattern).test(pathname));
 }
 
 /** Whether a request is an order per ORDER_PATHS: same method, and a path its pattern matches. */
 export function isOrderRoute(routes: OrderRoute[], method: string, pathname: string): boolean {
-  return routes.some(
-    (route) => route.method === method.toUpperCase() && orderPathMatcher(route.pattern).test(pathname),
-  );
+  return findOrderRoute(routes, method, pathname) !== undefined;
 }

@@ -1,0 +1,2 @@
+export { clientScript } from "./inject";
+export { serveClientScript } from "./script";
