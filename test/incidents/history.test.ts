@@ -9,7 +9,8 @@ import { flushMetrics } from "../../src/metrics";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/sync";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
-import { dispatch, shopEnv } from "../support/worker";
+import { fastBreakerEnv } from "../support/breaker";
+import { dispatch } from "../support/worker";
 
 const TOKEN = "test-admin-token-0123456789";
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
@@ -34,16 +35,9 @@ afterEach(async () => {
 
 const monitor = () => originMonitor(testEnv as Env, "default", origin.url);
 
-/** The breaker opens on the first failure; probes run only when a test runs the monitor's alarm. */
-function envFor(overrides: Record<string, string> = {}): Env {
-  return shopEnv({
-    ORIGIN_URL: origin.url,
-    ORIGIN_TIMEOUT_MS: "1000",
-    BREAKER_FAILURES: "1",
-    BREAKER_COOLDOWN_MS: "300",
-    HEALTH_PATH: "/healthz",
-    PROBE_INTERVAL_MS: "3600000",
-    PROBE_IDLE_INTERVAL_MS: "0",
+/** Orders retry only when a test says so; every incident is kept (INCIDENT_MIN_S 0). */
+function envFor(overrides: Partial<Record<keyof Env, string>> = {}): Env {
+  return fastBreakerEnv(origin.url, {
     ORDER_PATHS: "POST /api/orders",
     ORDER_RETRY_BASE_MS: "600000",
     ORDER_RETRY_MAX_MS: "3600000",
