@@ -2,9 +2,22 @@ import type { Incident } from "../incidents/incident";
 import { When } from "./when";
 
 const KINDS: Record<Incident["kind"], string> = {
-  outage: "Our shop system was unreachable",
+  outage: "Our shop system could not be reached",
   maintenance: "Closed for maintenance",
 };
+
+/** An incident's updates, oldest first, each with its time. */
+export function IncidentUpdates({ updates }: { updates: Incident["updates"] }) {
+  return (
+    <ol>
+      {updates.map((update) => (
+        <li>
+          <When at={update.at} />: {update.message}
+        </li>
+      ))}
+    </ol>
+  );
+}
 
 function IncidentEntry({ incident }: { incident: Incident }) {
   const { impact } = incident;
@@ -31,13 +44,7 @@ function IncidentEntry({ incident }: { incident: Incident }) {
       {incident.updates.length > 0 ? (
         <>
           <h4>Updates</h4>
-          <ol>
-            {incident.updates.map((update) => (
-              <li>
-                <When at={update.at} />: {update.message}
-              </li>
-            ))}
-          </ol>
+          <IncidentUpdates updates={incident.updates} />
         </>
       ) : null}
     </article>

@@ -1,5 +1,6 @@
 import type { Incident } from "../../incidents/incident";
 import { MESSAGE_MAX, TITLE_MAX } from "../../incidents/incident";
+import { IncidentUpdates } from "../../shopper/incidents";
 import { When } from "../../shopper/when";
 import { ADMIN_BASE } from "../session";
 import { CsrfField } from "./forms";
@@ -49,15 +50,7 @@ export function IncidentsSection({ incidents, csrf }: { incidents: Incident[]; c
             ; {incident.impact.staleServed} stale pages, {incident.impact.ordersAccepted} orders accepted,{" "}
             {incident.impact.ordersDelivered} delivered.
           </p>
-          {incident.updates.length > 0 ? (
-            <ol>
-              {incident.updates.map((update) => (
-                <li>
-                  <When at={update.at} />: {update.message}
-                </li>
-              ))}
-            </ol>
-          ) : null}
+          {incident.updates.length > 0 ? <IncidentUpdates updates={incident.updates} /> : null}
           <IncidentForms incident={incident} csrf={csrf} />
         </article>
       ))}
