@@ -55,6 +55,9 @@ type OutboxRow = { id: string; url: string; body: string; created_at: number; at
 /** An update webhook the shop has not taken for this long is dropped (and logged): the history keeps the update. */
 const WEBHOOK_GIVE_UP_MS = 3 * 86_400_000;
 
+/** How long one read of the counters serves listings: a crowd on the status page asks the metrics once a second. */
+export const COUNTERS_FRESH_MS = 1_000;
+
 const SERIES = {
   stale: ["requests", canonicalLabels({ source: "stale" })],
   queued: ["requests", canonicalLabels({ source: "queued" })],
@@ -72,6 +75,7 @@ const SERIES = {
  */
 export class IncidentLog extends DurableObject<Env> {
   #sql: SqlStorage;
+  #listed: { at: number; counters: Promise<Counters | null> } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -297,7 +301,7 @@ export class IncidentLog extends DurableObject<Env> {
     const needsNow = rows.some(
       (row) => row.baseline !== null && (row.closing === null || row.delivered_until === null),
     );
-    const now = needsNow ? await this.#counters(shopId) : null;
+    const now = needsNow ? await this.#countersForListing(shopId) : null;
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind,
@@ -312,6 +316,13 @@ export class IncidentLog extends DurableObject<Env> {
         now,
       ),
     }));
+  }
+
+  #countersForListing(shopId: string): Promise<Counters | null> {
+    const now = Date.now();
+    if (!this.#listed || now - this.#listed.at >= COUNTERS_FRESH_MS)
+      this.#listed = { at: now, counters: this.#counters(shopId) };
+    return this.#listed.counters;
   }
 
   /** The shop's counters now, or null when the metrics cannot be read (the impact then claims nothing). */

@@ -4,6 +4,7 @@ import { parseAtomFeed } from "feedsmith";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import type { Incident, IncidentPage } from "../../src/incidents/incident";
+import { COUNTERS_FRESH_MS } from "../../src/incidents/incident-log";
 import { incidentLog } from "../../src/incidents/store";
 import { flushMetrics } from "../../src/metrics";
 import { forgetOriginHealth } from "../../src/origin/health";
@@ -91,6 +92,7 @@ describe("incident history", () => {
     expect(outage).toMatchObject({ kind: "outage", endedAt: null, title: "Shop system unreachable", updates: [] });
     // The isolate's counts reach the metrics in its next batch; the incident reads them from there.
     await flushMetrics(env);
+    await sleep(COUNTERS_FRESH_MS);
     expect((await history(env)).incidents[0]!.impact).toEqual({
       staleServed: 3,
       ordersAccepted: 1,
