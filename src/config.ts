@@ -241,6 +241,7 @@ const schema = z
       "must be 0 (off) or at least 1000",
     ),
     SLOW_START_MS: int(0, 3_600_000, 0),
+    INCIDENT_MIN_S: int(0, 86_400, 60),
     BYPASS_IPS: csv(
       z.string().transform((value, ctx) => {
         const range = parseIpRange(value);
@@ -371,6 +372,8 @@ export type Config = {
   breakerSyncMs: number;
   probe: ProbeConfig;
   slowStartMs: number;
+  /** Outages and maintenance shorter than this are merged into a neighbour or left out of the incident history. */
+  incidentMinS: number;
   bypassIps: IpRange[];
   bypassTtlS: number;
   /** After this long unavailable, 503 pages switch to the softer, longer-term notice. */
@@ -436,6 +439,7 @@ function toConfig(parsed: Parsed): Config {
       unhealthyThreshold: parsed.PROBE_UNHEALTHY_THRESHOLD,
     },
     slowStartMs: parsed.SLOW_START_MS,
+    incidentMinS: parsed.INCIDENT_MIN_S,
     bypassIps: parsed.BYPASS_IPS,
     bypassTtlS: parsed.BYPASS_TTL_S,
     max503Hours: parsed.MAX_503_HOURS,

@@ -37,7 +37,7 @@ export async function applyMaintenance(
   const shop = c.get("shop");
   const parsed = parseMaintenanceRequest(body, Date.now());
   if (!parsed.ok) return parsed;
-  const state = await shopControl(c.env, shop.id).setMaintenance(shop.id, parsed.value);
+  const state = await shopControl(c.env, shop.id).setMaintenance(shop.id, parsed.value, shop.config.incidentMinS);
   rememberControls(shop.id, state);
   if (!parsed.value.on) c.executionCtx.waitUntil(welcomeBack(c.env, shop, "maintenance_ended"));
   return { ok: true, state };

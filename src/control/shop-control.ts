@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { iso } from "../iso-time";
+import { incidentReporter } from "../incidents/store";
 import { log } from "../log";
 import {
   activeMaintenance,
@@ -21,7 +22,12 @@ type ControlRecord = {
   maintenance: Maintenance | null;
   startLogged: boolean;
   welcomeDue: boolean;
+  /** INCIDENT_MIN_S as the operator's last switch knew it, for the windows the alarm opens and closes. */
+  incidentMinS?: number;
 };
+
+/** INCIDENT_MIN_S's default, for a record no operator switch has written since incidents were kept. */
+const DEFAULT_INCIDENT_MIN_S = 60;
 
 /**
  * The operator's switches for one shop, named `${shopId}:control`: forced
@@ -34,9 +40,11 @@ type ControlRecord = {
  */
 export class ShopControl extends DurableObject<Env> {
   #record: ControlRecord | undefined;
+  #reportIncident: ReturnType<typeof incidentReporter>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#reportIncident = incidentReporter(ctx, env);
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS control (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
     );
@@ -61,7 +69,7 @@ export class ShopControl extends DurableObject<Env> {
     return true;
   }
 
-  async setMaintenance(shopId: string, request: MaintenanceRequest): Promise<ControlState> {
+  async setMaintenance(shopId: string, request: MaintenanceRequest, incidentMinS?: number): Promise<ControlState> {
     const now = Date.now();
     const record = this.#current;
     const previous = record.maintenance;
@@ -69,10 +77,13 @@ export class ShopControl extends DurableObject<Env> {
     const wasActive = activeMaintenance(previous, now) !== null;
     const isActive = activeMaintenance(next, now) !== null;
     record.shopId = shopId;
+    if (incidentMinS !== undefined) record.incidentMinS = incidentMinS;
     record.maintenance = next;
     record.startLogged = isActive;
     // The operator acts: ending maintenance welcomes shoppers back at once, starting it again closes the shop.
     record.welcomeDue = false;
+    if (isActive) this.#maintenanceIncident("began", now, next!.message);
+    else if (wasActive) this.#maintenanceIncident("ended", now);
     if (!next) {
       if (previous) log("info", "maintenance_ended", { shop: shopId, cause: "operator" });
     } else if (isActive) {
@@ -124,12 +135,16 @@ export class ShopControl extends DurableObject<Env> {
     const record = this.#current;
     const maintenance = record.maintenance;
     if (maintenance && maintenance.until !== null && now >= maintenance.until) {
+      // A window the alarm saw neither start nor end of (a late wake) still enters the history.
+      if (!record.startLogged) this.#maintenanceIncident("began", maintenance.from, maintenance.message);
+      this.#maintenanceIncident("ended", maintenance.until);
       record.maintenance = null;
       record.startLogged = false;
       record.welcomeDue = true;
       log("info", "maintenance_ended", { shop: record.shopId, cause: "window" });
     } else if (maintenance && !record.startLogged && now >= maintenance.from) {
       record.startLogged = true;
+      this.#maintenanceIncident("began", maintenance.from, maintenance.message);
       log("warn", "maintenance_started", {
         shop: record.shopId,
         cause: "window",
@@ -139,6 +154,20 @@ export class ShopControl extends DurableObject<Env> {
     }
     this.#save();
     await this.#schedule(now);
+  }
+
+  /** Forced maintenance is an incident of the shop's history; an update of the message while on becomes its update. */
+  #maintenanceIncident(phase: "began" | "ended", at: number, message?: string | null): void {
+    const { shopId, incidentMinS } = this.#current;
+    if (shopId === null) return;
+    this.#reportIncident({
+      shopId,
+      kind: "maintenance",
+      phase,
+      at,
+      minS: incidentMinS ?? DEFAULT_INCIDENT_MIN_S,
+      message,
+    });
   }
 
   get #current(): ControlRecord {

@@ -1,9 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../config";
 import type { Env } from "../env";
 import { log } from "../log";
-import { fetchWithDeadline } from "../origin/fetch";
-import { webhookHeaders } from "../orders/signature";
+import { postWebhook } from "./webhook";
 
 export type Subscriber = { email: string; subscribedAt: number; announcedAt: number | null };
 
@@ -25,7 +23,6 @@ export type AnnounceOutcome =
 
 export type PendingAnnouncement = { id: string; attempts: number; nextAttemptAt: number; lastError: string | null };
 
-const DELIVERY_TIMEOUT_MS = 10_000;
 /** Subscribers per recovery webhook: 5,000 addresses keep a stored announcement well under a row's 2 MB. */
 export const ANNOUNCE_BATCH = 5_000;
 const FIRST_RETRY_MS = 5_000;
@@ -187,20 +184,8 @@ export class NotifySubscribers extends DurableObject<Env> {
 
   async #deliver(row: AnnouncementRow): Promise<void> {
     const now = Date.now();
-    // Signed at every attempt: receivers reject timestamps older than a few minutes; the id stays, so they can dedupe.
-    const secret = loadConfig(this.env).replaySecret;
-    const signature = secret ? await webhookHeaders(secret, row.id, row.body, now) : {};
-    const attempt = await fetchWithDeadline(
-      new Request(row.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", "user-agent": "stayopen", ...signature },
-        body: row.body,
-      }),
-      DELIVERY_TIMEOUT_MS,
-    );
-    const ok = attempt.kind === "response" && attempt.response.ok;
-    if (attempt.kind === "response") await attempt.response.body?.cancel();
-    if (ok) {
+    const attempt = await postWebhook(this.env, row.url, row.id, row.body);
+    if (attempt.ok) {
       this.#sql.exec("UPDATE announcements SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", now, row.id);
       this.#sql.exec(
         "UPDATE subscribers SET announced_at = ? WHERE announced_at IS NULL AND subscribed_at <= ? AND email IN (SELECT value FROM json_each(?))",
@@ -221,7 +206,7 @@ export class NotifySubscribers extends DurableObject<Env> {
       return;
     }
     const attempts = row.attempts + 1;
-    const error = attempt.kind === "response" ? `status_${attempt.response.status}` : attempt.reason;
+    const error = attempt.error;
     const next = now + retryDelayMs(attempts);
     this.#sql.exec(
       "UPDATE announcements SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",

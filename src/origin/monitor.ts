@@ -22,6 +22,7 @@ import type { SharedHealth } from "./health";
 import { nextProbeAt, probeInterval, probeOrigin, probeResult, type ProbeReport } from "./probe";
 import { slowStartEndsAt, slowStartShare, type SlowStart } from "./slow-start";
 import { iso } from "../iso-time";
+import { incidentReporter } from "../incidents/store";
 
 /** What the monitor needs to know about its origin; isolates send it with every exchange. */
 export type MonitorSettings = {
@@ -35,6 +36,8 @@ export type MonitorSettings = {
   drainsOrders: boolean;
   /** ORDER_SHARDS: the queue shards a recovery found by the monitor's own probe wakes. */
   orderShards: number;
+  /** INCIDENT_MIN_S, for the shop's primary origin only: its outages go into the incident history. */
+  incidentMinS?: number;
 };
 
 /** `drain` is true for exactly one exchange after each recovery: that isolate starts draining the order queue. */
@@ -129,9 +132,11 @@ export class OriginMonitor extends DurableObject<Env> {
   #lastExchangeAt: number | null = null;
   /** While the alarm's probe is out, exchanges must not schedule another: the alarm schedules when it is back. */
   #probeOut = false;
+  #reportIncident: ReturnType<typeof incidentReporter>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#reportIncident = incidentReporter(ctx, env);
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS monitor (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
     );
@@ -339,6 +344,15 @@ export class OriginMonitor extends DurableObject<Env> {
     count(this.env, settings.shopId, "breaker_transitions", { to: next.state, origin: settings.originUrl });
     // Transitions are rare and the object may be evicted before its next one: sent at once.
     this.ctx.waitUntil(flushMetrics(this.env));
+    // An outage is the breaker leaving closed until it closes again (open and half-open in between).
+    if (settings.incidentMinS !== undefined && (previous.state === "closed" || next.state === "closed"))
+      this.#reportIncident({
+        shopId: settings.shopId,
+        kind: "outage",
+        phase: next.state === "closed" ? "ended" : "began",
+        at: now,
+        minS: settings.incidentMinS,
+      });
 
     if (next.state !== "closed") {
       record.slowStart = null;

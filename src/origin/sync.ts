@@ -38,6 +38,7 @@ export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings 
       originUrl === config.originUrl ||
       config.backupOrigins.some((backup) => backup.orders && backup.url === originUrl),
     orderShards: config.orderQueue.shards,
+    ...(originUrl === config.originUrl ? { incidentMinS: config.incidentMinS } : {}),
   };
 }
 

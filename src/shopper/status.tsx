@@ -3,10 +3,14 @@ import type { Config, Shop } from "../config";
 import { forcedNow } from "../control/controls";
 import type { ForcedMaintenance } from "../control/maintenance";
 import type { AppEnv, Env } from "../env";
+import type { Incident } from "../incidents/incident";
+import { incidentLog } from "../incidents/store";
+import { log } from "../log";
 import { waitingOrderCount } from "../orders/queue";
 import { shopperFacingState } from "../origin/failover";
 import type { OriginHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
+import { IncidentHistory } from "./incidents";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
 import { When } from "./when";
@@ -18,7 +22,21 @@ export type PublicStatus = {
   since: string;
   message: string | null;
   queuedOrders: number;
+  /** The last STATUS_INCIDENTS incidents, newest first. */
+  incidents: Incident[];
 };
+
+const STATUS_INCIDENTS = 10;
+
+/** The history is part of the page, not a reason to fail it: without it the page still says how the shop is. */
+async function recentIncidents(env: Env, shop: Shop): Promise<Incident[]> {
+  try {
+    return (await incidentLog(env, shop.id).list(shop.id, { before: null, limit: STATUS_INCIDENTS })).incidents;
+  } catch (error) {
+    log("warn", "incidents_unreadable", { shop: shop.id, error: String(error) });
+    return [];
+  }
+}
 
 /** The primary's state, or degraded while a backup still answers (see `shopperFacingState`). */
 async function originLabel(env: Env, shop: Shop, primary: OriginHealth): Promise<PublicStatus["origin"]> {
@@ -39,13 +57,18 @@ async function originLabel(env: Env, shop: Shop, primary: OriginHealth): Promise
  */
 async function statusView(c: Context<AppEnv>): Promise<{ status: PublicStatus; forced: ForcedMaintenance | null }> {
   const shop = c.get("shop");
-  const [health, forced] = await Promise.all([sharedOriginHealth(c.env, shop), forcedNow(c, { fresh: true })]);
+  const [health, forced, incidents] = await Promise.all([
+    sharedOriginHealth(c.env, shop),
+    forcedNow(c, { fresh: true }),
+    recentIncidents(c.env, shop),
+  ]);
   const status: PublicStatus = {
     origin: await originLabel(c.env, shop, health),
     mode: forced ? "maintenance" : "auto",
     since: new Date(forced?.since ?? health.since).toISOString(),
     message: forced?.message ?? null,
     queuedOrders: await waitingOrderCount(c.env, shop),
+    incidents,
   };
   return { status, forced };
 }
@@ -106,6 +129,7 @@ export function StatusPage({
           back.
         </p>
       )}
+      <IncidentHistory incidents={status.incidents} />
       <p>
         <a href="/">Back to the shop</a>
       </p>

@@ -107,13 +107,33 @@ try {
     await accessible(page, "maintenance");
   });
 
-  await checks.check("public status page while down, accessible", async () => {
-    const response = await visit(page, "/__stayopen/status");
-    expect(response.status() === 200, `status ${response.status()}`);
-    const status = json((await request(`${base}/__stayopen/status.json`)).text);
-    expect(status && ["degraded", "down"].includes(status.origin), `status.json says ${JSON.stringify(status)}`);
-    await accessible(page, "status");
-  });
+  await checks.check(
+    "public status page while down, with the outage as an incident and an update, accessible",
+    async () => {
+      // The incident is recorded in the background when the breaker opens.
+      let status;
+      for (let i = 0; i < 20; i++) {
+        status = json((await request(`${base}/__stayopen/status.json`)).text);
+        if (status?.incidents?.[0]?.endedAt === null) break;
+        await sleep(250);
+      }
+      expect(status && ["degraded", "down"].includes(status.origin), `status.json says ${JSON.stringify(status)}`);
+      const incident = status.incidents?.[0];
+      expect(incident?.kind === "outage" && incident.endedAt === null, `no ongoing outage: ${JSON.stringify(status)}`);
+      const update = await request(`${base}/__stayopen/admin/incidents/${incident.id}/updates`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ message: "Our hosting provider is restoring the shop system; orders are kept safe." }),
+      });
+      expect(update.status === 200, `the update answered ${update.status}`);
+      const response = await visit(page, "/__stayopen/status");
+      expect(response.status() === 200, `status ${response.status()}`);
+      expect(await page.getByText("orders are kept safe", { exact: false }).isVisible(), "the update is not shown");
+      await accessible(page, "status");
+      const feed = await request(`${base}/__stayopen/incidents.atom`);
+      expect(feed.status === 200 && feed.text.includes(incident.id), `the Atom feed answered ${feed.status}`);
+    },
+  );
 
   await checks.check("order while down through the product page's Buy now form → confirmation", async () => {
     features.require("orders");

@@ -11,8 +11,9 @@ import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/sync";
+import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";
-import { dispatch, shopEnv } from "../support/worker";
+import { dispatch } from "../support/worker";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,17 +39,9 @@ const monitor = (origin: FakeOrigin) => originMonitor(testEnv as Env, "default",
 
 /** The breaker opens on the first failure; probes only run when a test runs a monitor's alarm. */
 function envFor(overrides: Record<string, string> = {}, backupConfig = backups.map((b) => ({ url: b.url }))): Env {
-  return shopEnv({
-    ORIGIN_URL: primary.url,
+  return fastBreakerEnv(primary.url, {
     BACKUP_ORIGINS: JSON.stringify(backupConfig),
-    ORIGIN_TIMEOUT_MS: "1000",
-    BREAKER_FAILURES: "1",
-    BREAKER_COOLDOWN_MS: "300",
-    HEALTH_PATH: "/healthz",
-    PROBE_INTERVAL_MS: "3600000",
-    PROBE_IDLE_INTERVAL_MS: "0",
     PROBE_HEALTHY_THRESHOLD: "1",
-    SLOW_START_MS: "0",
     ...overrides,
   });
 }

@@ -4,8 +4,9 @@ import type { Env } from "../../src/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { resolveShop } from "../../src/config";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";
+import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";
-import { dispatch, shopEnv } from "../support/worker";
+import { dispatch } from "../support/worker";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
 
@@ -24,19 +25,7 @@ const monitor = () => originMonitor(testEnv as Env, "default", origin.url);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Probes only run when a test runs the monitor's alarm; the breaker opens on the first failure. */
-function envFor(overrides: Partial<Record<keyof Env, string>> = {}): Env {
-  return shopEnv({
-    ORIGIN_URL: origin.url,
-    ORIGIN_TIMEOUT_MS: "1000",
-    BREAKER_FAILURES: "1",
-    BREAKER_COOLDOWN_MS: "300",
-    HEALTH_PATH: "/healthz",
-    PROBE_INTERVAL_MS: "3600000",
-    PROBE_IDLE_INTERVAL_MS: "0",
-    SLOW_START_MS: "0",
-    ...overrides,
-  });
-}
+const envFor = (overrides: Partial<Record<keyof Env, string>> = {}) => fastBreakerEnv(origin.url, overrides);
 
 type AdminStatus = {
   origin: {

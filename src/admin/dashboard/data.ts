@@ -2,6 +2,8 @@ import type { Context } from "hono";
 import { countSnapshots } from "../../catalog/count";
 import { operatorStatus } from "../../control";
 import type { AppEnv } from "../../env";
+import type { Incident } from "../../incidents/incident";
+import { incidentLog } from "../../incidents/store";
 import { queueDepth, type OrderState, type OrderView } from "../../orders";
 import { listOrders } from "../../orders/queue";
 import { publicOrigin, readinessReport, type ReadinessReport } from "../../readiness";
@@ -15,18 +17,21 @@ export type DashboardData = {
   dead: OrderView[];
   readiness: ReadinessReport;
   snapshots: number;
+  incidents: Incident[];
 };
 
 const DEAD_LETTERS_SHOWN = 50;
+const INCIDENTS_SHOWN = 10;
 
 export async function dashboardData(c: Context<AppEnv>): Promise<DashboardData> {
   const shop = c.get("shop");
-  const [status, queue, dead, readiness, snapshots] = await Promise.all([
+  const [status, queue, dead, readiness, snapshots, incidents] = await Promise.all([
     operatorStatus(c),
     queueDepth(c.env, shop),
     listOrders(c.env, shop, "dead", DEAD_LETTERS_SHOWN),
     readinessReport(c.env, shop, publicOrigin(shop, c.req.url)!),
     countSnapshots(c.env, shop.id),
+    incidentLog(c.env, shop.id).list(shop.id, { before: null, limit: INCIDENTS_SHOWN }),
   ]);
-  return { status, queue, dead, readiness, snapshots };
+  return { status, queue, dead, readiness, snapshots, incidents: incidents.incidents };
 }

@@ -4,6 +4,7 @@ import { ADMIN_BASE } from "../session";
 import { CoverageSection } from "./coverage";
 import type { DashboardData } from "./data";
 import { ActionButton } from "./forms";
+import { IncidentsSection } from "./incidents";
 import { MaintenanceSection } from "./maintenance";
 import { OrdersSection } from "./orders";
 import { OriginSection } from "./origin";
@@ -28,6 +29,9 @@ export function DashboardPage({ config, data, csrf, notice }: DashboardProps) {
             <a href="#maintenance-heading">Maintenance and incident message</a>
           </li>
           <li>
+            <a href="#incidents-heading">Incident history</a>
+          </li>
+          <li>
             <a href="#orders-heading">Order queue and dead letters</a>
           </li>
           <li>
@@ -43,6 +47,7 @@ export function DashboardPage({ config, data, csrf, notice }: DashboardProps) {
       </nav>
       <OriginSection status={data.status} />
       <MaintenanceSection status={data.status} csrf={csrf} />
+      <IncidentsSection incidents={data.incidents} csrf={csrf} />
       <OrdersSection queue={data.queue} dead={data.dead} csrf={csrf} />
       <CoverageSection readiness={data.readiness} snapshots={data.snapshots} />
       <ActionButton action={`${ADMIN_BASE}/logout`} csrf={csrf} label="Log out" />

@@ -4,6 +4,7 @@ import { shopControl } from "../../control/controls";
 import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../env";
 import { readFields } from "../../http/fields";
+import { postIncidentUpdate, retitleIncident, type IncidentChange } from "../../incidents/operator";
 import { log } from "../../log";
 import { operatorDrain } from "../../orders/admin";
 import { discardOrder, retryOrder } from "../../orders/queue";
@@ -32,6 +33,8 @@ const NOTICES = {
   retried: "The order is queued for delivery again.",
   discarded: "The order was discarded.",
   replay: "Queued orders are being delivered now.",
+  incident_retitled: "The incident has its new title.",
+  incident_updated: "The update is on the status page (and on its way to NOTIFY_WEBHOOK_URL, when set).",
 } as const;
 
 type Notice = keyof typeof NOTICES;
@@ -131,4 +134,24 @@ dashboard.post("/dashboard/bypass", async (c) => {
 dashboard.post("/dashboard/replay", async (c) => {
   await operatorDrain(c);
   return done(c, "replay");
+});
+
+function incidentChanged(c: Context<AppEnv>, result: IncidentChange, notice: Notice): Response {
+  switch (result.outcome) {
+    case "done":
+      return done(c, notice);
+    case "not_found":
+      return problem(c, 404, "No such incident", "No incident has this id.");
+    case "invalid":
+      return problem(c, 400, "Incident not changed", result.message);
+  }
+}
+
+dashboard.post("/dashboard/incidents/:id/:action{title|updates}", async (c) => {
+  const form = await readFields(c.req.raw, MAX_FORM_BYTES);
+  if (!form.ok) return problem(c, form.status, "Incident not changed", form.message);
+  const [shop, id] = [c.get("shop"), c.req.param("id")];
+  return c.req.param("action") === "title"
+    ? incidentChanged(c, await retitleIncident(c.env, shop, id, form.fields.title), "incident_retitled")
+    : incidentChanged(c, await postIncidentUpdate(c.env, shop, id, form.fields.message), "incident_updated");
 });

@@ -1,0 +1,30 @@
+import { loadConfig } from "../config";
+import type { Env } from "../env";
+import { fetchWithDeadline } from "../origin/fetch";
+import { webhookHeaders } from "../orders/signature";
+
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+export type WebhookAttempt = { ok: true } | { ok: false; error: string };
+
+/**
+ * One attempt at a webhook to the shop (NOTIFY_WEBHOOK_URL): a JSON POST,
+ * signed with REPLAY_SECRET as Standard Webhooks when it is set. Signed at
+ * every attempt, since receivers reject timestamps older than a few minutes;
+ * the id stays, so they can dedupe.
+ */
+export async function postWebhook(env: Env, url: string, id: string, body: string): Promise<WebhookAttempt> {
+  const secret = loadConfig(env).replaySecret;
+  const signature = secret ? await webhookHeaders(secret, id, body, Date.now()) : {};
+  const attempt = await fetchWithDeadline(
+    new Request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "stayopen", ...signature },
+      body,
+    }),
+    DELIVERY_TIMEOUT_MS,
+  );
+  if (attempt.kind !== "response") return { ok: false, error: attempt.reason };
+  await attempt.response.body?.cancel();
+  return attempt.response.ok ? { ok: true } : { ok: false, error: `status_${attempt.response.status}` };
+}
