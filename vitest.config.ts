@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import demoVars from "./demo/stayopen-vars.json";
+import { demoVars } from "./demo/stayopen-vars.mjs";
 
 // Tests run inside workerd with real KV, Cache API, Durable Objects and alarms.
 // Origins are real loopback servers started by the global setup, never stubs of our own code.

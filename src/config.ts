@@ -384,7 +384,9 @@ function toConfig(parsed: Parsed): Omit<Config, "problems"> {
  */
 export type ConfigProblem = { variable: string; message: string };
 
-type Vars = Partial<Record<keyof Parsed, unknown>>;
+/** Every variable's name, from the schema (wrangler's generated Env lists only those wrangler.toml sets). */
+export type ConfigVariable = keyof Parsed;
+type Vars = Partial<Record<ConfigVariable, unknown>>;
 type Shape = typeof schema.shape;
 
 /**

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { originProblem, parseConfig } from "../src/config";
-import type { Env } from "../src/env";
+import { originProblem, parseConfig, type ConfigVariable } from "../src/config";
 import readme from "../README.md?raw";
 import { FakeOrigin } from "./support/origin";
 import { dispatch, shopEnv } from "./support/worker";
@@ -192,7 +191,7 @@ describe("a bad setting never takes the shop down (through the worker)", () => {
   const fresh = () => `/config-${++page}-${crypto.randomUUID().slice(0, 8)}`;
   const admin = { authorization: "Bearer test-admin-token-0123456789" };
   const browser = { accept: "text/html,application/xhtml+xml" };
-  const shop = (vars: Partial<Record<keyof Env, string>>) =>
+  const shop = (vars: Partial<Record<ConfigVariable, string>>) =>
     shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "500", BREAKER_FAILURES: "100", ...vars });
 
   beforeEach(async () => {
