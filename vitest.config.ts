@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { demoVars } from "./demo/stayopen-vars.mjs";
 
 // Tests run inside workerd with real KV, Cache API, Durable Objects and alarms.
 // Origins are real loopback servers started by the global setup, never stubs of our own code.
@@ -8,7 +9,12 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { ADMIN_TOKEN: "test-admin-token-0123456789", REPLAY_SECRET: "test-replay-secret-0123456789" },
+        // The demo shop's settings (wrangler.toml ships none); tests override per shop with shopEnv().
+        bindings: {
+          ...demoVars,
+          ADMIN_TOKEN: "test-admin-token-0123456789",
+          REPLAY_SECRET: "test-replay-secret-0123456789",
+        },
       },
     }),
   ],

@@ -1,99 +1,198 @@
-// `npm start`: the demo shop and stayopen in local workerd (wrangler dev, persisted state), side by side.
+// `npm start`: stayopen in local workerd (wrangler dev, persisted state) in front of the demo shop, or with
+// `npm start -- --origin <url>` in front of your own local shop. Prints a short banner once the worker answers
+// and its configuration is checked, then only the events that matter (wrangler's own chatter is left out).
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { demoVars } from "../demo/stayopen-vars.mjs";
 import { localSecrets } from "./local-secrets.mjs";
 
-const WORKER_PORT = Number(process.env.STAYOPEN_PORT ?? 8787);
-const SHOP_PORT = Number(process.env.DEMO_PORT ?? 8788);
-const CONTROL_PORT = Number(process.env.DEMO_CONTROL_PORT ?? 8789);
-const BACKUP = process.argv.includes("--backup");
-const BACKUP_PORT = Number(process.env.DEMO_BACKUP_PORT ?? 8790);
-const BACKUP_CONTROL_PORT = Number(process.env.DEMO_BACKUP_CONTROL_PORT ?? 8791);
+const USAGE = `usage: npm start [-- --origin <url>] [-- --backup]
+  --origin <url>  put stayopen in front of your own shop at <url> instead of the demo shop
+  --backup        also start a read-only copy of the demo shop as a backup origin
+ports: STAYOPEN_PORT (8787), DEMO_PORT (8788), DEMO_CONTROL_PORT (8789),
+       DEMO_BACKUP_PORT (8790), DEMO_BACKUP_CONTROL_PORT (8791)`;
+
+const tty = process.stdout.isTTY === true;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const plain = (text) => (tty ? text : text.replace(ANSI, ""));
+const bold = (text) => (tty ? `\x1b[1m${text}\x1b[22m` : text);
+const say = (text) => console.log(plain(text));
+
+function fail(message) {
+  console.error(plain(message));
+  process.exit(1);
+}
+
+const { origin: ownOrigin, backup: BACKUP } = parseArgs(process.argv.slice(2));
+const DEMO = ownOrigin === undefined;
+const ports = {
+  STAYOPEN_PORT: port("STAYOPEN_PORT", 8787),
+  ...(DEMO ? { DEMO_PORT: port("DEMO_PORT", 8788), DEMO_CONTROL_PORT: port("DEMO_CONTROL_PORT", 8789) } : {}),
+  ...(BACKUP
+    ? {
+        DEMO_BACKUP_PORT: port("DEMO_BACKUP_PORT", 8790),
+        DEMO_BACKUP_CONTROL_PORT: port("DEMO_BACKUP_CONTROL_PORT", 8791),
+      }
+    : {}),
+};
+const shop = `http://127.0.0.1:${ports.STAYOPEN_PORT}`;
+const origin = ownOrigin ?? `http://127.0.0.1:${ports.DEMO_PORT}`;
 const secrets = localSecrets();
 
-const children = [];
-function run(name, command, args, env = {}) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const prefix = (line) => (line ? `${name.padEnd(8)}| ${line}` : "");
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = "";
-    stream.on("data", (data) => {
-      buffered += data;
-      const lines = buffered.split("\n");
-      buffered = lines.pop();
-      for (const line of lines) {
-        if (line.trim()) console.log(prefix(line));
-        if (name === "stayopen" && /Ready on/i.test(line)) announce();
-      }
-    });
+function parseArgs(args) {
+  const parsed = { origin: undefined, backup: false };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--backup") parsed.backup = true;
+    else if (args[i] === "--origin" && args[i + 1] && !args[i + 1].startsWith("--")) parsed.origin = args[++i];
+    else if (args[i]?.startsWith("--origin=")) parsed.origin = args[i].slice("--origin=".length);
+    else fail(`npm start: ${args[i] === "--origin" ? "--origin needs a URL" : `unknown option ${args[i]}`}\n${USAGE}`);
   }
-  child.on("exit", (code) => {
-    console.log(`${name} exited (${code}); stopping.`);
-    shutdown(code ?? 1);
+  if (parsed.origin !== undefined && parsed.backup)
+    fail("npm start: --backup starts a copy of the demo shop; it goes without --origin");
+  return parsed;
+}
+
+function port(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1 || value > 65_535)
+    fail(`npm start: ${name} must be a port number (1-65535)`);
+  return value;
+}
+
+/** True when nothing listens on 127.0.0.1:port. */
+function portFree(port) {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once("error", () => done(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => done(true)));
   });
-  children.push(child);
-  return child;
 }
 
-let announced = false;
-function announce() {
-  if (announced) return;
-  announced = true;
-  const shop = `http://127.0.0.1:${WORKER_PORT}`;
-  const control = `http://127.0.0.1:${CONTROL_PORT}`;
-  console.log(`
-  ──────────────────────────────────────────────────────────────────────────
-   stayopen is running in front of the demo shop:   ${shop}
-   (demo shop origin directly: http://127.0.0.1:${SHOP_PORT}, control: ${control})
-
-   60-second outage drill:
-   1. Browse ${shop}/ and a few products (${shop}/p/1, ${shop}/c/coffee).
-   2. Stop the shop:     curl -X POST '${control}/mode?mode=down'
-   3. Keep browsing: pages you visited come back from snapshots with a banner;
-      ${shop}/login (never visited, not in the sitemap) shows the branded
-      "be right back" page.
-      Status: ${shop}/__stayopen/status
-   4. Place an order while the shop is down:
-      curl -i -X POST ${shop}/api/orders -H 'content-type: application/json' \\
-           -H 'Idempotency-Key: demo-1' \\
-           -d '{"sku":"COF-HUIL-250","qty":1,"name":"Ada","email":"ada@example.com","address":"1 Main St"}'
-      then open the statusUrl it returns under ${shop}.
-   5. Start the shop again: curl -X POST '${control}/mode?mode=up'
-      Within seconds the queue drains: curl http://127.0.0.1:${SHOP_PORT}/api/orders
-   The cron (pre-warm of CRITICAL_PATHS, backups) runs every 5 minutes in production;
-   run it now: curl ${shop}/__scheduled
-   Admin API token (from .dev.vars): ${secrets.ADMIN_TOKEN}
-      curl -H 'authorization: Bearer ${secrets.ADMIN_TOKEN}' ${shop}/__stayopen/admin/status
-   ${BACKUP ? `Backup demo shop (read-only): http://127.0.0.1:${BACKUP_PORT}, control http://127.0.0.1:${BACKUP_CONTROL_PORT}\n   ` : ""}Ctrl-C stops everything.
-  ──────────────────────────────────────────────────────────────────────────
-`);
+const taken = [];
+for (const [name, value] of Object.entries(ports)) if (!(await portFree(value))) taken.push([name, value]);
+if (taken.length > 0) {
+  fail(
+    taken
+      .map(
+        ([name, value]) =>
+          `Port ${value} is taken (another program, or an earlier npm start still running): set ${name} to a free port, e.g. ${name}=${value + 10} npm start`,
+      )
+      .join("\n"),
+  );
 }
 
+const children = [];
+let stopping = false;
 function shutdown(code) {
+  stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
   setTimeout(() => process.exit(code), 500).unref();
 }
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
-run("shop", process.execPath, ["demo/server.mjs"], {
-  PORT: String(SHOP_PORT),
-  CONTROL_PORT: String(CONTROL_PORT),
-  REPLAY_SECRET: secrets.REPLAY_SECRET,
-  DEMO_QUIET: "1",
-});
-if (BACKUP) {
-  run("backup", process.execPath, ["demo/server.mjs"], {
-    PORT: String(BACKUP_PORT),
-    CONTROL_PORT: String(BACKUP_CONTROL_PORT),
-    SHOP_LABEL: "backup",
-    DEMO_DATA_DIR: "demo/.data-backup",
-    REPLAY_SECRET: secrets.REPLAY_SECRET,
-    DEMO_QUIET: "1",
+/** Runs a child, handing each output line (without colour codes when stdout is no terminal) to `show`. */
+function run(name, command, args, env, show) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = "";
+    stream.on("data", (data) => {
+      buffered += data;
+      const lines = buffered.split("\n");
+      buffered = lines.pop();
+      for (const line of lines) show(plain(line));
+    });
+  }
+  child.on("exit", (code) => {
+    if (stopping) return;
+    say(`${name} stopped (${code ?? "signal"}); stopping everything.`);
+    shutdown(code || 1);
   });
+  children.push(child);
+  return child;
 }
-const backupVars = BACKUP
-  ? ["--var", `BACKUP_ORIGINS:${JSON.stringify([{ url: `http://127.0.0.1:${BACKUP_PORT}`, orders: false }])}`]
-  : [];
+
+const prefixed = (name) => (line) => {
+  if (line.trim()) say(`${name.padEnd(8)}| ${line}`);
+};
+
+if (DEMO) {
+  const demoShop = { REPLAY_SECRET: secrets.REPLAY_SECRET, DEMO_QUIET: "1" };
+  run(
+    "shop",
+    process.execPath,
+    ["demo/server.mjs"],
+    { ...demoShop, PORT: String(ports.DEMO_PORT), CONTROL_PORT: String(ports.DEMO_CONTROL_PORT) },
+    prefixed("shop"),
+  );
+  if (BACKUP) {
+    const backupEnv = {
+      ...demoShop,
+      PORT: String(ports.DEMO_BACKUP_PORT),
+      CONTROL_PORT: String(ports.DEMO_BACKUP_CONTROL_PORT),
+      SHOP_LABEL: "backup",
+      DEMO_DATA_DIR: "demo/.data-backup",
+    };
+    run("backup", process.execPath, ["demo/server.mjs"], backupEnv, prefixed("backup"));
+  }
+}
+
+// The demo's settings come from demo/stayopen-vars.json (wrangler.toml ships none); your own shop gets only its
+// origin and URL here, and its other settings from .dev.vars (NAME=value lines) like its secrets.
+const vars = {
+  ...(DEMO ? demoVars : {}),
+  ORIGIN_URL: origin,
+  SHOP_URL: shop,
+  ...(BACKUP
+    ? { BACKUP_ORIGINS: JSON.stringify([{ url: `http://127.0.0.1:${ports.DEMO_BACKUP_PORT}`, orders: false }]) }
+    : {}),
+};
+
+/**
+ * wrangler's output, trimmed to what matters: errors (with the lines that explain them), the worker's
+ * structured events, and the one line that says it is listening. The binding list, update notice and
+ * request lines are left out.
+ */
+let inError = false;
+function showWrangler(line) {
+  // wrangler marks the worker's console.error and console.warn lines; the JSON after the mark is the event.
+  const text = line.trim().replace(/^(✘ \[ERROR\]|▲ \[WARNING\]) (?=\{)/, "");
+  if (/EADDRINUSE|address already in use/i.test(text)) {
+    say(
+      `Port ${ports.STAYOPEN_PORT} is taken. Set STAYOPEN_PORT to a free port, e.g. STAYOPEN_PORT=${ports.STAYOPEN_PORT + 10} npm start`,
+    );
+    shutdown(1);
+    return;
+  }
+  if (text.startsWith("{")) return showEvent(text);
+  if (/Ready on/i.test(text)) {
+    checkAndAnnounce();
+    return;
+  }
+  if (/✘|\[ERROR\]|\[wrangler:error\]|^Error\b|^\w*Error:/.test(text)) inError = true;
+  else if (!text) inError = false;
+  if (inError && text) say(`stayopen| ${text}`);
+}
+
+/** One worker log line (src/log.ts JSON) as `time level event key=value …`; debug is left out. */
+function showEvent(text) {
+  let event;
+  try {
+    event = JSON.parse(text);
+  } catch {
+    return say(`stayopen| ${text}`);
+  }
+  if (!event || typeof event.event !== "string" || event.level === "debug") return;
+  const { level, event: name, time, ...fields } = event;
+  const details = Object.entries(fields)
+    .filter(([key]) => key !== "stack")
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  const clock = typeof time === "string" ? time.slice(11, 19) : "";
+  say(`${clock} ${level === "info" ? "" : `${String(level).toUpperCase()} `}${name}${details ? ` ${details}` : ""}`);
+}
+
 run(
   "stayopen",
   process.execPath,
@@ -103,14 +202,10 @@ run(
     "--ip",
     "127.0.0.1",
     "--port",
-    String(WORKER_PORT),
+    String(ports.STAYOPEN_PORT),
     "--persist-to",
     ".wrangler/state",
-    "--var",
-    `ORIGIN_URL:http://127.0.0.1:${SHOP_PORT}`,
-    "--var",
-    `SHOP_URL:http://127.0.0.1:${WORKER_PORT}`,
-    ...backupVars,
+    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     "--show-interactive-dev-session=false",
     // Local dev never fires the cron by itself: GET /__scheduled runs it (pre-warm, backups, export).
     "--test-scheduled",
@@ -118,7 +213,69 @@ run(
   {
     WRANGLER_SEND_METRICS: "false",
     CI: process.env.CI ?? "",
+    ...(tty ? {} : { NO_COLOR: "1", FORCE_COLOR: "0" }),
     // The demo needs no real request.cf; skipping the download keeps start-up offline and quiet.
     CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
   },
+  showWrangler,
 );
+
+/**
+ * The worker checks its configuration with the one schema (src/config.ts) and names every unusable
+ * variable in the admin status; read it there before saying "ready".
+ */
+async function configurationProblems() {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const response = await fetch(`${shop}/__stayopen/admin/status`, {
+        headers: { authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
+        signal: AbortSignal.timeout(5_000),
+      });
+      const body = await response.json().catch(() => ({}));
+      if (response.ok) return (body.configProblems ?? []).map((problem) => problem.message);
+      // An unusable ADMIN_TOKEN closes the admin API with its reason; the rest cannot be read then.
+      if (body.error === "config_invalid")
+        return [`${body.message.replace(/^stayopen configuration error: /, "")} (fix it to see any other problem)`];
+      return [`the admin status answered ${response.status}: is ADMIN_TOKEN in .dev.vars the worker's?`];
+    } catch (error) {
+      if (Date.now() > deadline) return [`the worker did not answer ${shop}/__stayopen/admin/status: ${error.message}`];
+      await new Promise((done) => setTimeout(done, 300));
+    }
+  }
+}
+
+let announced = false;
+async function checkAndAnnounce() {
+  if (announced) return;
+  announced = true;
+  const problems = await configurationProblems();
+  const line = "─".repeat(74);
+  const front = DEMO ? `the demo shop (${origin}, control http://127.0.0.1:${ports.DEMO_CONTROL_PORT})` : origin;
+  const lines = [
+    line,
+    problems.length === 0
+      ? ` ${bold("stayopen is ready")}: ${shop}  in front of ${front}`
+      : ` ${bold("stayopen is running, with configuration problems")}: ${shop}  in front of ${front}`,
+    ...problems.map((problem) => `   ✘ ${problem}`),
+    ...(problems.length > 0
+      ? [
+          "   Each is taken as unset until fixed (its feature off; without ORIGIN_URL shoppers see the",
+          "   maintenance page). Correct them in .dev.vars (NAME=value) and restart; docs/operations.md.",
+        ]
+      : []),
+    ` Status   ${shop}/__stayopen/status`,
+    ` Admin    curl -H 'authorization: Bearer ${secrets.ADMIN_TOKEN}' ${shop}/__stayopen/admin/status`,
+    ` Cron now curl ${shop}/__scheduled   (pre-warm, backups; every 5 minutes in production)`,
+    ...(DEMO
+      ? [
+          ` Outage   curl -X POST 'http://127.0.0.1:${ports.DEMO_CONTROL_PORT}/mode?mode=down'   (…mode=up to recover)`,
+          '          then browse pages you visited, order (README, "The 60-second outage demo"), watch the queue drain.',
+        ]
+      : [" Your shop's other settings: NAME=value lines in .dev.vars (restart to apply)."]),
+    ...(BACKUP ? [` Backup   http://127.0.0.1:${ports.DEMO_BACKUP_PORT} (read-only demo copy)`] : []),
+    " Ctrl-C stops everything. Events follow below.",
+    line,
+  ];
+  say(lines.join("\n"));
+}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Env } from "./env";
 import { parseIpRange, type IpRange } from "./control/cidr";
-import { ConfigError } from "./errors";
+import { log } from "./log";
 import { parseStatusRanges } from "./origin/probe";
 
 /**
@@ -278,37 +278,44 @@ const schema = z
     RATE_LIMIT_ADMIN_FAILURES_PER_MIN: int(1, 1000, 10),
   })
   .superRefine((vars, ctx) => {
-    if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {
-      ctx.addIssue({ code: "custom", path: ["ORDER_RETRY_MAX_MS"], message: "must be at least ORDER_RETRY_BASE_MS" });
-    }
-    // A backup that is the primary, or one listed twice, would be asked twice for every failed read.
-    const seen = [sameOrigin(vars.ORIGIN_URL)];
-    vars.BACKUP_ORIGINS.forEach((backup, index) => {
-      const url = sameOrigin(backup.url);
-      if (seen.includes(url)) {
-        const message = url === seen[0] ? "is ORIGIN_URL itself" : "is listed twice";
-        ctx.addIssue({ code: "custom", path: ["BACKUP_ORIGINS", index, "url"], message });
-      }
-      seen.push(url);
-    });
-    // A reply for a route that is not an order would never be sent: say so rather than ignore it.
-    for (const route of Object.keys(vars.ORDER_REPLIES)) {
-      const parsed = orderPath.safeParse(route.trim());
-      const known =
-        parsed.success &&
-        vars.ORDER_PATHS.some((order) => order.method === parsed.data.method && order.pattern === parsed.data.pattern);
-      if (!known)
-        ctx.addIssue({
-          code: "custom",
-          path: ["ORDER_REPLIES", route],
-          message: parsed.success
-            ? `is not an order route: add "${route.trim()}" to ORDER_PATHS too`
-            : 'must be an order route like "POST /api/orders", also listed in ORDER_PATHS',
-        });
-    }
+    for (const issue of crossFieldIssues(vars)) ctx.addIssue({ code: "custom", ...issue });
   });
 
 type Parsed = z.output<typeof schema>;
+type CrossFieldIssue = { path: [keyof Parsed, ...(string | number)[]]; message: string };
+
+/** The rules between variables, on parsed values: one list for the schema and for `parseConfig`. */
+function crossFieldIssues(vars: Parsed): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {
+    issues.push({ path: ["ORDER_RETRY_MAX_MS"], message: "must be at least ORDER_RETRY_BASE_MS" });
+  }
+  // A backup that is the primary, or one listed twice, would be asked twice for every failed read.
+  const seen = [sameOrigin(vars.ORIGIN_URL)];
+  vars.BACKUP_ORIGINS.forEach((backup, index) => {
+    const url = sameOrigin(backup.url);
+    if (seen.includes(url)) {
+      const message = url === seen[0] ? "is ORIGIN_URL itself" : "is listed twice";
+      issues.push({ path: ["BACKUP_ORIGINS", index, "url"], message });
+    }
+    seen.push(url);
+  });
+  // A reply for a route that is not an order would never be sent: say so rather than ignore it.
+  for (const route of Object.keys(vars.ORDER_REPLIES)) {
+    const parsed = orderPath.safeParse(route.trim());
+    const known =
+      parsed.success &&
+      vars.ORDER_PATHS.some((order) => order.method === parsed.data.method && order.pattern === parsed.data.pattern);
+    if (!known)
+      issues.push({
+        path: ["ORDER_REPLIES", route],
+        message: parsed.success
+          ? `is not an order route: add "${route.trim()}" to ORDER_PATHS too`
+          : 'must be an order route like "POST /api/orders", also listed in ORDER_PATHS',
+      });
+  }
+  return issues;
+}
 
 export type OrderRoute = { method: string; pattern: string };
 /** What a queued order on one route is answered with (ORDER_REPLIES); `body` is a template. */
@@ -384,12 +391,14 @@ export type Config = {
   stripe: StripeConfig;
   /** Requests per minute per client IP. */
   rateLimits: RateLimits;
+  /** Variables whose values are unusable, each taken as unset; empty when the configuration is clean. */
+  problems: ConfigProblem[];
 };
 
 /** The shop a request belongs to: an id that namespaces all its state, and its configuration. */
 export type Shop = { id: string; config: Config };
 
-function toConfig(parsed: Parsed): Config {
+function toConfig(parsed: Parsed): Omit<Config, "problems"> {
   return {
     originUrl: parsed.ORIGIN_URL,
     originTimeoutMs: parsed.ORIGIN_TIMEOUT_MS,
@@ -460,12 +469,55 @@ function toConfig(parsed: Parsed): Config {
   };
 }
 
-/** Parses every variable; throws a ConfigError naming the first bad one. */
-export function parseConfig(vars: Partial<Record<keyof Parsed, unknown>>): Config {
-  const result = schema.safeParse(asText(vars));
-  if (result.success) return toConfig(result.data);
-  const issue = result.error.issues[0]!;
-  const variable = String(issue.path[0] ?? "configuration");
+/**
+ * A variable whose value is unusable: `message` names it and says what is
+ * wrong ("ADMIN_TOKEN must be at least 16 characters"), never echoing the value.
+ */
+export type ConfigProblem = { variable: string; message: string };
+
+/** Every variable's name, from the schema (wrangler's generated Env lists only those wrangler.toml sets). */
+export type ConfigVariable = keyof Parsed;
+type Vars = Partial<Record<ConfigVariable, unknown>>;
+type Shape = typeof schema.shape;
+
+/**
+ * Parses each variable on its own, so one bad value never hides the others or
+ * stops the shop: a bad variable is taken as unset (an optional feature is
+ * off, a knob runs at its documented default) and listed in `problems`, which
+ * the status, the readiness report and the log name. Without a usable
+ * ORIGIN_URL `originUrl` is "" and the shop cannot run (`originProblem`).
+ */
+export function parseConfig(vars: Vars): Config {
+  const text = asText(vars);
+  const problems: ConfigProblem[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(schema.shape) as [keyof Shape, z.ZodType][]) {
+    const result = field.safeParse(text[name]);
+    if (result.success) {
+      values[name] = result.data;
+      continue;
+    }
+    const issue = result.error.issues[0]!;
+    problems.push(describe(name, { ...issue, path: [name, ...issue.path] }));
+    values[name] = unsetValue(field);
+  }
+  // Rules between variables, on the values in use: the variable a rule names is taken as unset too.
+  for (const issue of crossFieldIssues(values as Parsed)) {
+    const name = issue.path[0];
+    if (problems.some((problem) => problem.variable === name)) continue;
+    problems.push(describe(name, issue));
+    values[name] = unsetValue(schema.shape[name]);
+  }
+  return { ...toConfig(values as Parsed), problems };
+}
+
+/** A variable's value when it is not set: its documented default, undefined for an optional one, "" for ORIGIN_URL. */
+function unsetValue(field: z.ZodType): unknown {
+  const unset = field.safeParse(undefined);
+  return unset.success ? unset.data : "";
+}
+
+function describe(name: string, issue: { path: PropertyKey[]; message: string; code?: string }): ConfigProblem {
   // Inside a JSON value (BACKUP_ORIGINS), where: `[0].orders`.
   const where = issue.path
     .slice(1)
@@ -484,7 +536,7 @@ export function parseConfig(vars: Partial<Record<keyof Parsed, unknown>>): Confi
     : missing
       ? "is required"
       : issue.message;
-  throw new ConfigError(variable, problem);
+  return { variable: name, message: `${name} ${problem}` };
 }
 
 /**
@@ -508,15 +560,23 @@ function asText(vars: Partial<Record<keyof Parsed, unknown>>): Record<string, un
 
 const parsedByEnv = new WeakMap<object, Config>();
 
-/** Parsed once per env object (once per isolate in production). */
+/** Parsed once per env object (once per isolate in production); each problem is logged then. */
 export function loadConfig(env: Env): Config {
   let config = parsedByEnv.get(env);
   if (!config) {
-    config = parseConfig(env as unknown as Record<keyof Parsed, unknown>);
+    config = parseConfig(env as unknown as Vars);
+    for (const problem of config.problems) log("error", "config_invalid", { ...problem });
     parsedByEnv.set(env, config);
   }
   return config;
 }
+
+/** The problem with one variable, if its value is unusable. */
+export const problemWith = (config: Config, variable: keyof Parsed): ConfigProblem | undefined =>
+  config.problems.find((problem) => problem.variable === variable);
+
+/** Without a usable ORIGIN_URL there is no shop to keep open: shoppers get the 503, operators this problem. */
+export const originProblem = (config: Config) => problemWith(config, "ORIGIN_URL");
 
 /**
  * The one place that decides which shop a request is for. Today a deployment

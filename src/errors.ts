@@ -1,3 +1,5 @@
+import type { ConfigProblem } from "./config";
+
 /**
  * Errors stayopen knows how to answer itself. Anything else reaching
  * `app.onError` is logged and answered with a generic 500, never a stack trace.
@@ -19,13 +21,13 @@ export function isStayopenError(error: unknown): error is StayopenError {
   return typeof error === "object" && error !== null && (error as StayopenError).isStayopenError === true;
 }
 
-/** A configuration variable that is missing or malformed; names the variable, never echoes secrets. */
+/**
+ * A feature closed because a variable it needs is unusable: 503 with a message
+ * naming the variable (never its value), until the operator corrects it.
+ */
 export class ConfigError extends StayopenError {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(500, "config_invalid", `stayopen configuration error: ${variable} ${problem}`);
+  constructor(readonly problem: ConfigProblem) {
+    super(503, "config_invalid", `stayopen configuration error: ${problem.message}`);
     this.name = "ConfigError";
   }
 }

@@ -3,7 +3,7 @@ import { admin } from "./admin";
 import { serveCatalog } from "./catalog/serve";
 import { checkout } from "./checkout/routes";
 import { clientScript, serveClientScript } from "./client-script";
-import { resolveShop } from "./config";
+import { loadConfig, originProblem, resolveShop } from "./config";
 import { operatorControls, redeemBypassLink, showBypassLink } from "./control";
 import type { AppEnv, Env } from "./env";
 import { renderError } from "./http/errors";
@@ -15,6 +15,7 @@ import { notify } from "./notify/routes";
 import { orderIntake, orderStatus } from "./orders";
 import { passThrough } from "./origin/pass-through";
 import { shedDuringSlowStart } from "./origin/shed";
+import { requireOrigin } from "./origin/unconfigured";
 import { shareOriginHealth, watchBackups } from "./origin/sync";
 import { prewarm, rememberShopperOrigin } from "./readiness";
 import { payments } from "./payments/routes";
@@ -35,6 +36,7 @@ app.use(async function attachShop(c, next) {
   await next();
 });
 app.use(countBySource());
+app.use(requireOrigin());
 app.use(shareOriginHealth());
 
 app.get("/__stayopen/assets/stayopen.css", stylesheetEtag, serveStylesheet);
@@ -78,6 +80,11 @@ export { StockReservations } from "./stock/reservations";
  * export to R2, then send this isolate's counters.
  */
 async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  // Nothing to pre-warm, watch or export without an origin; loadConfig has logged why.
+  if (originProblem(loadConfig(env))) {
+    log("warn", "cron_skipped", { reason: "ORIGIN_URL is unusable" });
+    return;
+  }
   const jobs: [string, (env: Env) => Promise<unknown>][] = [
     ["watch_backups", watchBackups],
     ["prewarm", prewarm],

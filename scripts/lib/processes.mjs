@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { demoVars } from "../../demo/stayopen-vars.mjs";
 import { freePorts, makeDataDir, removeDataDir, setMode, startShop } from "../../demo/test-support/shop-process.mjs";
 import { projectRoot } from "./paths.mjs";
 
@@ -120,11 +121,15 @@ export async function startProcess({ name, command, args, env, logFile, readyWhe
   };
 }
 
-/** Miniflare options for the worker as the wrangler config describes it (bindings, Durable Objects). */
+/**
+ * Miniflare options for the worker as the wrangler config describes it (bindings, Durable Objects), with
+ * the demo shop's settings: these runs put the worker in front of the demo shop, and wrangler.toml ships none.
+ */
 async function optionsFromConfig() {
   // wrangler takes seconds to import: done once here, not on every (re)start of the host.
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
-  return unstable_getMiniflareWorkerOptions(configPath).workerOptions;
+  const options = unstable_getMiniflareWorkerOptions(configPath).workerOptions;
+  return { ...options, bindings: { ...options.bindings, ...demoVars } };
 }
 
 /**
@@ -179,8 +184,8 @@ export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
 }
 
 /**
- * `wrangler dev` as `npm start` runs it, on a free port, with its own persisted state
- * and `--var` overrides. Functional tests only: its proxy funnels every request through one object.
+ * `wrangler dev` as `npm start` runs it (the demo shop's settings), on a free port, with its own
+ * persisted state and `--var` overrides. Functional tests only: its proxy funnels every request through one object.
  */
 export async function startWranglerDev({ persistDir, vars = {}, logFile, port }) {
   const [chosen] = port ? [port] : await freePorts(1);
@@ -197,7 +202,7 @@ export async function startWranglerDev({ persistDir, vars = {}, logFile, port })
     persistDir,
   ];
   args.push("--show-interactive-dev-session=false", "--inspector-port", String((await freePorts(1))[0]));
-  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  for (const [name, value] of Object.entries({ ...demoVars, ...vars })) args.push("--var", `${name}:${value}`);
   let proc;
   async function launch() {
     proc = await startProcess({

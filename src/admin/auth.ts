@@ -1,4 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { problemWith } from "../config";
+import { ConfigError } from "../errors";
 import { shopControl } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFields } from "../http/fields";
@@ -51,7 +53,7 @@ export function crossSiteRefusal(c: Context<AppEnv>): Response {
 
 /**
  * Guards the admin API and dashboard. Without ADMIN_TOKEN neither exists
- * (404). A bearer token is checked in constant time; without one, a signed
+ * (404); with an unusable one both answer 503 naming ADMIN_TOKEN. A bearer token is checked in constant time; without one, a signed
  * dashboard session cookie lets the request in, and then every state change
  * must come from this site and carry the session's CSRF token (403
  * otherwise). No credentials: 401, for browsers with the login form as the page.
@@ -61,7 +63,11 @@ export function crossSiteRefusal(c: Context<AppEnv>): Response {
  */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async function requireAdminToken(c, next) {
-    const token = c.get("shop").config.adminToken;
+    const config = c.get("shop").config;
+    // A token set but unusable (too short) closes the admin API with the reason, rather than leaving it open or 404.
+    const problem = problemWith(config, "ADMIN_TOKEN");
+    if (problem) throw new ConfigError(problem);
+    const token = config.adminToken;
     if (!token) return c.json({ error: "not_found" }, 404, EDGE_HEADERS);
     if (c.req.path === LOGIN_PATH) return next();
     const challenge = { ...EDGE_HEADERS, "www-authenticate": 'Bearer realm="stayopen-admin"' };

@@ -32,7 +32,9 @@ admin.get("/status", async (c) => {
     countSnapshots(c.env, c.get("shop").id),
     staticBackupStatus(c.env, c.get("shop")),
   ]);
-  return c.json({ ...operator, queue, snapshots, staticBackup });
+  // Unusable variables, each named: the features they configure are off until corrected.
+  const configProblems = c.get("shop").config.problems;
+  return c.json({ ...operator, queue, snapshots, staticBackup, configProblems });
 });
 
 admin.get("/subscribers.csv", exportSubscribers);

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { loadConfig, resolveShop, type Shop } from "../config";
+import { loadConfig, originProblem, resolveShop, type Shop } from "../config";
 import type { AppEnv, Env } from "../env";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
@@ -114,6 +114,8 @@ function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth): Promis
 export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
   return async function shareOriginHealth(c, next) {
     const shop = c.get("shop");
+    // No origin to watch (only the operator's routes run then): nothing to exchange.
+    if (originProblem(shop.config)) return next();
     const primary = originHealth(shop);
     if (primary.lookFirst(Date.now(), shop.config.breakerSyncMs))
       await awaitFirstLook(c.executionCtx, exchangeWithMonitor(c.env, shop, primary));

@@ -1,4 +1,4 @@
-import { resolveShop, type Shop } from "../config";
+import { resolveShop, type ConfigProblem, type Shop } from "../config";
 import type { Env } from "../env";
 import { staticBackupStatus, type StaticBackupStatus } from "../static-backup";
 import { formatAsOf } from "../shopper/time";
@@ -108,6 +108,20 @@ function assetsCheck(assets: PageAssets[], prewarmHint: string): WeightedCheck {
   };
 }
 
+/** Each unusable variable is taken as unset (its feature off), so it comes first in what to fix. */
+function configurationCheck(problems: ConfigProblem[]): WeightedCheck {
+  const messages = problems.map((problem) => problem.message);
+  return flag(
+    "configuration",
+    problems.length === 0,
+    40,
+    problems.length === 0
+      ? "Every variable has a usable value."
+      : `Unusable, so taken as unset until corrected: ${messages.join("; ")}.`,
+    `Correct ${problems.map((problem) => problem.variable).join(", ")} (wrangler.toml [vars] or wrangler secret put).`,
+  );
+}
+
 /** Only counted when STATIC_BACKUP is on: an optional backup should not lower anyone's score. */
 function staticBackupCheck(status: StaticBackupStatus): WeightedCheck[] {
   if (!status.enabled) return [];
@@ -159,6 +173,7 @@ function weightedChecks(
       : NOTHING_TO_PREWARM;
   const feed = of("feed")[0];
   return [
+    configurationCheck(config.problems),
     pageCheck(
       "critical_pages",
       of("critical"),

@@ -1,4 +1,4 @@
-import type { Shop } from "../config";
+import { originProblem, type Shop } from "../config";
 import { fetchWithDeadline } from "../origin/fetch";
 import { PREWARM_USER_AGENT } from "./user-agent";
 
@@ -79,6 +79,8 @@ const remembered = new Map<string, { at: number; read: SitemapRead }>();
 export async function readSitemap(shop: Shop, publicOrigin: string, now = Date.now()): Promise<SitemapRead> {
   const configured = shop.config.sitemapUrl;
   if (!configured) return { ok: false, reason: "not_configured" };
+  // A path is read from the origin: without a usable ORIGIN_URL there is none to read it from.
+  if (originProblem(shop.config)) return { ok: false, reason: "ORIGIN_URL is unusable" };
   const memo = `${shop.id} ${publicOrigin} ${configured}`;
   const known = remembered.get(memo);
   if (known && now - known.at < REMEMBER_MS) return known.read;

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Config } from "../config";
+import { originProblem, type Config } from "../config";
 import { offlinePages, type OfflinePage } from "../catalog/offline";
 import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
 import { orderTarget } from "../checkout/payload";
@@ -124,6 +124,7 @@ export async function unavailableResponse(c: Context<AppEnv>, message: string | 
     offlinePages(c.env, shop, host).catch(() => []),
     // Ordering is offered only when the edge checkout has a product list to show.
     orderTarget(config) !== null &&
+      !originProblem(config) &&
       feedStored(c.env, shop, host, (promise) => c.executionCtx.waitUntil(promise)).catch(() => false),
   ]);
   return renderPage(

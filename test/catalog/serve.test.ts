@@ -375,14 +375,17 @@ describe("circuit breaker", () => {
 });
 
 describe("configuration", () => {
-  it("refuses to run with a bad value and names the variable", async () => {
-    const response = await dispatch(
-      "https://shop.test/",
-      shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "fast" }),
-    );
-    expect(response.status).toBe(500);
-    const body = (await response.json()) as { error: string; message: string };
-    expect(body.error).toBe("config_invalid");
-    expect(body.message).toContain("ORIGIN_TIMEOUT_MS");
+  it("serves on when a value is bad: the variable is taken as unset and named in the admin status", async () => {
+    const path = fresh();
+    await origin.route(path, { status: 200, headers: { "content-type": "text/html" }, body: "served" });
+    const badEnv = shopEnv({ ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "fast" });
+    const response = await dispatch(`https://shop.test${path}`, badEnv);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("served");
+    const status = await dispatch("https://shop.test/__stayopen/admin/status", badEnv, {
+      headers: { authorization: "Bearer test-admin-token-0123456789" },
+    });
+    const { configProblems } = (await status.json()) as { configProblems: { variable: string }[] };
+    expect(configProblems.map((problem) => problem.variable)).toEqual(["ORIGIN_TIMEOUT_MS"]);
   });
 });
