@@ -109,6 +109,7 @@ const schema = z
     ORDER_PATHS: csv(orderPath, "POST /api/orders"),
     // A Durable Object row holds at most 2 MB, and a queued order is one row.
     ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),
+    ORDER_MAX_DEPTH: int(1, 1024, 64),
     ORDER_SHARDS: int(1, 256, 16),
     ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
     ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
@@ -260,6 +261,8 @@ export type Config = {
   healthPath: string;
   orderPaths: OrderRoute[];
   orderMaxBytes: number;
+  /** How deep a JSON order may nest objects and arrays. */
+  orderMaxDepth: number;
   /** The edge order queue: shard count, replay in-flight cap per shard, retry backoff window. */
   orderQueue: OrderQueueConfig;
   criticalPaths: string[];
@@ -313,6 +316,7 @@ function toConfig(parsed: Parsed): Config {
     healthPath: parsed.HEALTH_PATH,
     orderPaths: parsed.ORDER_PATHS,
     orderMaxBytes: parsed.ORDER_MAX_BYTES,
+    orderMaxDepth: parsed.ORDER_MAX_DEPTH,
     orderQueue: {
       shards: parsed.ORDER_SHARDS,
       replayConcurrency: parsed.ORDER_REPLAY_CONCURRENCY,
