@@ -8,7 +8,10 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { ADMIN_TOKEN: "test-admin-token-0123456789", REPLAY_SECRET: "test-replay-secret-0123456789" },
+        bindings: {
+          ADMIN_TOKEN: "test-admin-token-0123456789",
+          REPLAY_SECRET: "whsec_dGVzdC1yZXBsYXktc2VjcmV0LTAxMjM0NTY3ODk=",
+        },
       },
     }),
   ],

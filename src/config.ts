@@ -77,6 +77,22 @@ const originUrl = httpUrl.refine((value) => {
   return url === null || (url.search === "" && url.hash === "");
 }, "must be an http(s) URL without a query or fragment");
 
+/**
+ * A Standard Webhooks secret exactly as the official libraries read one: an
+ * optional `whsec_` prefix, then the key in padded standard base64 (what
+ * `new Webhook(secret)` would refuse is refused here too, never signed with).
+ */
+const standardWebhooksSecret = z
+  .string()
+  .regex(
+    /^(?:whsec_)?(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+    'must be "whsec_" followed by a base64 key, e.g. whsec_ and the output of `openssl rand -base64 32`',
+  )
+  .refine((secret) => {
+    const key = secret.replace(/^whsec_/, "");
+    return (key.length / 4) * 3 - (key.length - key.replace(/=+$/, "").length) >= 16;
+  }, "must hold a key of at least 16 bytes (24 base64 characters)");
+
 const backupOrigin = z.object({ url: originUrl, orders: z.boolean().default(false) }).strict();
 
 /** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
@@ -197,7 +213,7 @@ const schema = z
     MAX_503_HOURS: int(1, 8760, 48),
     CAPPED_RETRY_AFTER_S: int(1, 86_400, 3600),
     ADMIN_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
-    REPLAY_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+    REPLAY_SECRET: optional(standardWebhooksSecret),
     STRIPE_API_BASE: z.preprocess(blankToUndefined, httpUrl.default("https://api.stripe.com")),
     STRIPE_SECRET_KEY: optional(
       z
