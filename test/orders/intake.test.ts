@@ -454,20 +454,12 @@ describe("bad orders change nothing", () => {
   const form = { "content-type": "application/x-www-form-urlencoded" };
 
   it("refuses a body nested deeper than ORDER_MAX_DEPTH with 400, card number or not", async () => {
-    const deep = nestedIn(5000, '"\\u0034111 1111 1111 1111"');
-    await expectNeitherQueuedNorForwarded(
-      "/orders/card-deep",
-      () => postOrder(env, "/orders/card-deep", deep),
-      400,
-      "body_too_deep",
-    );
-    const justTooDeep = nestedIn(65, '"no card"');
-    await expectNeitherQueuedNorForwarded(
-      "/orders/too-deep",
-      () => postOrder(env, "/orders/too-deep", justTooDeep),
-      400,
-      "body_too_deep",
-    );
+    const bodies = {
+      "/orders/card-deep": nestedIn(5000, '"\\u0034111 1111 1111 1111"'),
+      "/orders/too-deep": nestedIn(65, '"no card"'),
+    };
+    for (const [path, deep] of Object.entries(bodies))
+      await expectNeitherQueuedNorForwarded(path, () => postOrder(env, path, deep), 400, "body_too_deep");
   });
 
   it("refuses an escaped card number at the depth limit, and deeper where ORDER_MAX_DEPTH allows more", async () => {
