@@ -20,22 +20,37 @@ const NETWORK_FIRST_DIGITS = "23456";
 const IDENTIFIER_FIELDS: ReadonlySet<string> = new Set(["sku", "ean", "gtin", "upc", "mpn", "id"]);
 
 /** Between digit groups: any run of whitespace, dashes (any script's), dots, slashes and underscores. */
-const SEPARATOR = /[\s\p{Pd}./_]+/u;
-const DIGIT_GROUPS = new RegExp(String.raw`\d+(?:${SEPARATOR.source}\d+)*`, "gu");
+const SEPARATOR = /[\s\p{Pd}./_]/u;
 const DECIMAL_DIGIT = /\p{Nd}/u;
 const NON_ASCII_DIGITS = /(?![0-9])\p{Nd}/gu;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Luhn sums of every prefix of `digits`, twice: with the digits at even
+ * offsets doubled and with those at odd offsets doubled. Any window's Luhn
+ * check is then one subtraction, so a long run of short digit groups costs
+ * a pass over it, not a pass per window.
+ */
+function luhnPrefixSums(digits: string): { evenDoubled: Int32Array; oddDoubled: Int32Array } {
+  const evenDoubled = new Int32Array(digits.length + 1);
+  const oddDoubled = new Int32Array(digits.length + 1);
+  for (let k = 0; k < digits.length; k++) {
+    const digit = digits.charCodeAt(k) - 48;
+    const doubled = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    evenDoubled[k + 1] = evenDoubled[k]! + (k % 2 === 0 ? doubled : digit);
+    oddDoubled[k + 1] = oddDoubled[k]! + (k % 2 === 1 ? doubled : digit);
+  }
+  return { evenDoubled, oddDoubled };
+}
+
+/** Luhn over digits[start, end): the last digit is not doubled, every second one going left is. */
+function luhnWindow(sums: ReturnType<typeof luhnPrefixSums>, start: number, end: number): boolean {
+  const table = (end - 1) % 2 === 0 ? sums.oddDoubled : sums.evenDoubled;
+  return (table[end]! - table[start]!) % 10 === 0;
+}
 
 export function passesLuhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let digit = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
+  return luhnWindow(luhnPrefixSums(digits), 0, digits.length);
 }
 
 const digitValues = new Map<number, string>();
@@ -59,32 +74,61 @@ function digitValue(digit: string): string {
 
 /** Compatibility forms folded (fullwidth `．／＿`), then every decimal digit written as its ASCII digit. */
 function asciiDigits(text: string): string {
-  return text.normalize("NFKC").replace(NON_ASCII_DIGITS, digitValue);
+  return NON_ASCII.test(text) ? text.normalize("NFKC").replace(NON_ASCII_DIGITS, digitValue) : text;
 }
 
-function looksLikeCard(digits: string): boolean {
-  return (
-    digits.length >= MIN_DIGITS &&
-    digits.length <= MAX_DIGITS &&
-    NETWORK_FIRST_DIGITS.includes(digits[0]!) &&
-    passesLuhn(digits)
-  );
-}
-
-/** Whether `text` contains a card-number-like value anywhere, including between other digit groups. */
-export function containsCardNumber(text: string): boolean {
-  const plain = asciiDigits(text);
-  for (const match of plain.matchAll(DIGIT_GROUPS)) {
-    const groups = match[0].split(SEPARATOR);
-    if (plain[match.index - 1] === "+" && groups.join("").length <= PHONE_MAX_DIGITS) continue;
-    // A card is whole groups: try every run of consecutive groups that fits in 19 digits.
-    for (let start = 0; start < groups.length; start++) {
-      let digits = "";
-      for (let end = start; end < groups.length && digits.length + groups[end]!.length <= MAX_DIGITS; end++) {
-        digits += groups[end];
-        if (looksLikeCard(digits)) return true;
-      }
+/** A run of 13+ digits (`bounds`: where each group starts, then the end) holding a card as whole groups. */
+function cardInRun(digits: string, bounds: number[], afterPlus: boolean): boolean {
+  if (digits.length < MIN_DIGITS || (afterPlus && digits.length <= PHONE_MAX_DIGITS)) return false;
+  const sums = luhnPrefixSums(digits);
+  for (let first = 0; first < bounds.length - 1; first++) {
+    const start = bounds[first]!;
+    if (!NETWORK_FIRST_DIGITS.includes(digits[start]!)) continue;
+    for (let last = first + 1; last < bounds.length && bounds[last]! - start <= MAX_DIGITS; last++) {
+      if (bounds[last]! - start >= MIN_DIGITS && luhnWindow(sums, start, bounds[last]!)) return true;
     }
+  }
+  return false;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/** Whitespace, a dash of any script, `.`, `/` or `_` (the common ASCII ones without a regular expression). */
+function isSeparator(text: string, at: number): boolean {
+  const code = text.charCodeAt(at);
+  if (code === 32 || code === 45 || code === 46 || code === 47 || code === 95 || (code >= 9 && code <= 13)) return true;
+  return code > 127 && SEPARATOR.test(text[at]!);
+}
+
+/**
+ * Whether `text` contains a card-number-like value anywhere, including
+ * between other digit groups. One pass: each run of digit groups is read
+ * once, then its windows are checked against the Luhn sums of the run.
+ */
+export function containsCardNumber(text: string): boolean {
+  if (!DECIMAL_DIGIT.test(text)) return false;
+  const plain = asciiDigits(text);
+  let at = 0;
+  while (at < plain.length) {
+    if (!isDigit(plain.charCodeAt(at))) {
+      at++;
+      continue;
+    }
+    const afterPlus = plain[at - 1] === "+";
+    let digits = "";
+    const bounds = [0];
+    for (;;) {
+      let end = at;
+      while (end < plain.length && isDigit(plain.charCodeAt(end))) end++;
+      digits += plain.slice(at, end);
+      bounds.push(digits.length);
+      let next = end;
+      while (next < plain.length && isSeparator(plain, next)) next++;
+      at = end;
+      if (next === end || !isDigit(plain.charCodeAt(next))) break;
+      at = next;
+    }
+    if (cardInRun(digits, bounds, afterPlus)) return true;
   }
   return false;
 }

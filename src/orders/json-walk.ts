@@ -18,12 +18,23 @@ const LITERAL = /-?[0-9][0-9.eE+-]*|true|false|null/y;
 
 /** Index of the quote closing the string that opens at `start`, or -1. */
 function stringEnd(text: string, start: number): number {
-  for (let i = start + 1; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === "\\") i++;
-    else if (ch === '"') return i;
+  for (let quote = text.indexOf('"', start + 1); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (text[quote - 1 - backslashes] === "\\") backslashes++;
+    if (backslashes % 2 === 0) return quote;
   }
   return -1;
+}
+
+/** A string literal's value; only one with escapes needs decoding (by the platform: no recursion in a string). */
+function decodeString(literal: string): string | null {
+  if (!literal.includes("\\")) return literal.slice(1, -1);
+  try {
+    const value: unknown = JSON.parse(literal);
+    return typeof value === "string" ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -52,22 +63,20 @@ export function walkJson(
       i++;
     } else if (ch === ",") {
       if (top === undefined) return "malformed";
-      if (top.object) Object.assign(top, { member: null, expectName: true });
+      if (top.object) {
+        top.member = null;
+        top.expectName = true;
+      }
       i++;
     } else if (ch === '"') {
       const end = stringEnd(text, i);
       if (end < 0) return "malformed";
-      let value: unknown;
-      try {
-        // One string literal: the platform's own decoder resolves its escapes (no recursion in a string).
-        value = JSON.parse(text.slice(i, end + 1));
-      } catch {
-        return "malformed";
-      }
-      if (typeof value !== "string") return "malformed";
+      const value = decodeString(text.slice(i, end + 1));
+      if (value === null) return "malformed";
       i = end + 1;
       if (top?.object && top.expectName) {
-        Object.assign(top, { member: value, expectName: false });
+        top.member = value;
+        top.expectName = false;
         if (visit({ kind: "name", text: value, member: null })) return "stopped";
       } else if (visit({ kind: "string", text: value, member: top?.object ? top.member : null })) return "stopped";
     } else {

@@ -30,6 +30,12 @@ describe("card number detection", () => {
     ["a 19-digit number", "6011000990139424009"],
     ["a number followed by more digit groups", "4242 4242 4242 4242 12 29 123"],
     ["a number preceded by other digit groups", "ref 12 4242 4242 4242 4242"],
+    ["a number after an odd count of digits in its run", "7 4111 1111 1111 1111 8"],
+    ["a 15-digit number after an odd count of digits", "9 1 3 3782 822463 10005 2"],
+    [
+      "a number in the middle of a long run of short groups",
+      `${"1 ".repeat(5000)}4111 1111 1111 1111${" 8".repeat(5000)}`,
+    ],
     ["16 digits after a +, more than a phone number has", "+4111111111111111"],
     ["a card grouped after a phone number's +", "+49 4111 1111 1111 1111"],
     ["grouped with tabs", "4111\t1111\t1111\t1111"],
