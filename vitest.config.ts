@@ -13,7 +13,7 @@ export default defineConfig({
         bindings: {
           ...demoVars,
           ADMIN_TOKEN: "test-admin-token-0123456789",
-          REPLAY_SECRET: "test-replay-secret-0123456789",
+          REPLAY_SECRET: "whsec_dGVzdC1yZXBsYXktc2VjcmV0LTAxMjM0NTY3ODk=",
         },
       },
     }),

@@ -443,7 +443,7 @@ async function main() {
             BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
             CRITICAL_PATHS: PATHS.join(","),
             ADMIN_TOKEN,
-            REPLAY_SECRET: "bench-replay-secret-0123456789",
+            REPLAY_SECRET: "whsec_YmVuY2gtcmVwbGF5LXNlY3JldC0wMTIzNDU2Nzg5",
             ORDER_SHARDS: String(ORDER_SHARDS),
             ORDER_REPLAY_CONCURRENCY: String(ORDER_REPLAY_CONCURRENCY),
             // Scenario 6 sends 100k orders in a minute or two from 64 shoppers; the default 20 a minute

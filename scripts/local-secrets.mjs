@@ -12,11 +12,15 @@ export function localSecrets(path = ".dev.vars") {
       .map((match) => [match[1], match[2]]),
   );
   let changed = false;
-  for (const name of ["ADMIN_TOKEN", "REPLAY_SECRET"]) {
-    if (!vars[name]) {
-      vars[name] = randomBytes(24).toString("base64url");
-      changed = true;
-    }
+  if (!vars.ADMIN_TOKEN) {
+    vars.ADMIN_TOKEN = randomBytes(24).toString("base64url");
+    changed = true;
+  }
+  // The Standard Webhooks form, so the shop verifies with `new Webhook(REPLAY_SECRET)` as is; an older
+  // secret of another form is replaced (the demo shop reads it from here too).
+  if (!vars.REPLAY_SECRET?.startsWith("whsec_")) {
+    vars.REPLAY_SECRET = `whsec_${randomBytes(32).toString("base64")}`;
+    changed = true;
   }
   if (changed) {
     writeFileSync(

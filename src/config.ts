@@ -129,6 +129,22 @@ const originUrl = httpUrl.refine((value) => {
   return url === null || (url.search === "" && url.hash === "");
 }, "must be an http(s) URL without a query or fragment");
 
+/**
+ * A Standard Webhooks secret exactly as the official libraries read one: an
+ * optional `whsec_` prefix, then the key in padded standard base64 (what
+ * `new Webhook(secret)` would refuse is refused here too, never signed with).
+ */
+const standardWebhooksSecret = z
+  .string()
+  .regex(
+    /^(?:whsec_)?(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+    'must be "whsec_" followed by a base64 key, e.g. whsec_ and the output of `openssl rand -base64 32`',
+  )
+  .refine((secret) => {
+    const key = secret.replace(/^whsec_/, "");
+    return (key.length / 4) * 3 - (key.length - key.replace(/=+$/, "").length) >= 16;
+  }, "must hold a key of at least 16 bytes (24 base64 characters)");
+
 const backupOrigin = z.object({ url: originUrl, orders: z.boolean().default(false) }).strict();
 
 /** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
@@ -166,6 +182,7 @@ const schema = z
     // A Durable Object row holds at most 2 MB, and a queued order is one row.
     ORDER_REPLIES: orderReplies,
     ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),
+    ORDER_MAX_DEPTH: int(1, 1024, 64),
     ORDER_SHARDS: int(1, 256, 16),
     ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
     ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
@@ -258,7 +275,7 @@ const schema = z
     MAX_503_HOURS: int(1, 8760, 48),
     CAPPED_RETRY_AFTER_S: int(1, 86_400, 3600),
     ADMIN_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
-    REPLAY_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+    REPLAY_SECRET: optional(standardWebhooksSecret),
     STRIPE_API_BASE: z.preprocess(blankToUndefined, httpUrl.default("https://api.stripe.com")),
     STRIPE_SECRET_KEY: optional(
       z
@@ -348,6 +365,8 @@ export type Config = {
   /** Replies a shop's own checkout expects for a queued order, by route; others get the contract's 202. */
   orderReplies: OrderReply[];
   orderMaxBytes: number;
+  /** How deep a JSON order may nest objects and arrays. */
+  orderMaxDepth: number;
   /** The edge order queue: shard count, replay in-flight cap per shard, retry backoff window. */
   orderQueue: OrderQueueConfig;
   criticalPaths: string[];
@@ -412,6 +431,7 @@ function toConfig(parsed: Parsed): Omit<Config, "problems"> {
       body: reply.body as JsonValue,
     })),
     orderMaxBytes: parsed.ORDER_MAX_BYTES,
+    orderMaxDepth: parsed.ORDER_MAX_DEPTH,
     orderQueue: {
       shards: parsed.ORDER_SHARDS,
       replayConcurrency: parsed.ORDER_REPLAY_CONCURRENCY,

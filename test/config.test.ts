@@ -132,6 +132,22 @@ describe("parseConfig", () => {
   it("never echoes a secret's value in the error", () => {
     expect(problem({ ...base, ADMIN_TOKEN: "s3cr3t" })).not.toContain("s3cr3t");
   });
+
+  it("reads REPLAY_SECRET as the Standard Webhooks libraries do: optional whsec_, then the base64 key", () => {
+    const key = "dGVzdC1yZXBsYXktc2VjcmV0LTAxMjM0NTY3ODk=";
+    expect(parseConfig({ ...base, REPLAY_SECRET: `whsec_${key}` }).replaySecret).toBe(`whsec_${key}`);
+    expect(parseConfig({ ...base, REPLAY_SECRET: key }).replaySecret).toBe(key);
+    // Not base64 (the libraries would throw), unpadded, or a key shorter than 16 bytes.
+    for (const secret of [
+      "plain-replay-secret-0123456789",
+      "whsec_dGVzdC1yZXBsYXktc2VjcmV0LTAxMjM0NTY3ODk",
+      "whsec_c2hvcnQ=",
+    ]) {
+      const message = problem({ ...base, REPLAY_SECRET: secret });
+      expect(message, secret).toContain("REPLAY_SECRET must ");
+      expect(message).not.toContain(secret);
+    }
+  });
 });
 
 describe("a bad value is reported and taken as unset, never stopping the parse", () => {

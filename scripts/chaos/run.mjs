@@ -27,7 +27,7 @@ import { SNAPSHOT_PAGES, UNSNAPSHOTTED_PAGES, startShoppers } from "./shoppers.m
 const SCALE = Number(process.env.CHAOS_SCALE ?? 1);
 const SHOPPERS = 4;
 const ADMIN_TOKEN = "chaos-admin-token-0123456789";
-const REPLAY_SECRET = "chaos-replay-secret-0123456789";
+const REPLAY_SECRET = "whsec_Y2hhb3MtcmVwbGF5LXNlY3JldC0wMTIzNDU2Nzg5";
 const ORIGIN_TIMEOUT_MS = 1000;
 const BREAKER_COOLDOWN_MS = 2000;
 const SHOP_NAME = "Chaos Coffee Co.";

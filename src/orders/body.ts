@@ -1,9 +1,12 @@
+import type { Config } from "../config";
 import { StayopenError } from "../errors";
 import { discardBody, readLimited } from "../http/read-limited";
+import { walkJson } from "./json-walk";
 
 /**
  * Order bodies the edge can hold and replay byte for byte: JSON or
- * form-encoded, UTF-8, within ORDER_MAX_BYTES counted on the real stream.
+ * form-encoded, UTF-8, within ORDER_MAX_BYTES counted on the real stream,
+ * JSON nested at most ORDER_MAX_DEPTH deep.
  */
 
 export type BodyKind = "json" | "form";
@@ -16,7 +19,13 @@ export function bodyKind(contentType: string | null): BodyKind | null {
 }
 
 export type OrderBodyProblem =
-  "unsupported_media_type" | "unsupported_encoding" | "too_large" | "not_utf8" | "empty" | "malformed_json";
+  | "unsupported_media_type"
+  | "unsupported_encoding"
+  | "too_large"
+  | "not_utf8"
+  | "empty"
+  | "malformed_json"
+  | "too_deep";
 
 export type OrderBody = { kind: BodyKind; contentType: string; bytes: Uint8Array; text: string };
 
@@ -25,7 +34,7 @@ export type OrderBodyRead = { ok: true; body: OrderBody } | { ok: false; problem
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Checks what can be checked from the text alone; the size was checked while reading. */
-export function parseOrderBody(contentType: string | null, bytes: Uint8Array): OrderBodyRead {
+export function parseOrderBody(contentType: string | null, bytes: Uint8Array, maxDepth: number): OrderBodyRead {
   const kind = bodyKind(contentType);
   if (!kind) return { ok: false, problem: "unsupported_media_type" };
   let text: string;
@@ -42,12 +51,13 @@ export function parseOrderBody(contentType: string | null, bytes: Uint8Array): O
     } catch {
       return { ok: false, problem: "malformed_json" };
     }
+    if (walkJson(text, () => false, maxDepth) === "too_deep") return { ok: false, problem: "too_deep" };
   }
   return { ok: true, body: { kind, contentType: contentType!, bytes, text } };
 }
 
 /** Reads and checks an order request's body; the media type is checked before a byte is read. */
-export async function readOrderBody(request: Request, maxBytes: number): Promise<OrderBodyRead> {
+export async function readOrderBody(request: Request, maxBytes: number, maxDepth: number): Promise<OrderBodyRead> {
   const contentType = request.headers.get("content-type");
   const problem = !bodyKind(contentType)
     ? "unsupported_media_type"
@@ -61,10 +71,13 @@ export async function readOrderBody(request: Request, maxBytes: number): Promise
   }
   const read = await readLimited(request.body, maxBytes, { request: true });
   if (!read.ok) return { ok: false, problem: "too_large" };
-  return parseOrderBody(contentType, read.bytes);
+  return parseOrderBody(contentType, read.bytes, maxDepth);
 }
 
-export function orderBodyError(problem: OrderBodyProblem, maxBytes: number): StayopenError {
+export function orderBodyError(
+  problem: OrderBodyProblem,
+  limits: Pick<Config, "orderMaxBytes" | "orderMaxDepth">,
+): StayopenError {
   switch (problem) {
     case "unsupported_media_type":
       return new StayopenError(
@@ -79,12 +92,18 @@ export function orderBodyError(problem: OrderBodyProblem, maxBytes: number): Sta
         "Send the order uncompressed: Content-Encoding is not accepted on orders.",
       );
     case "too_large":
-      return new StayopenError(413, "payload_too_large", `Orders are limited to ${maxBytes} bytes.`);
+      return new StayopenError(413, "payload_too_large", `Orders are limited to ${limits.orderMaxBytes} bytes.`);
     case "not_utf8":
       return new StayopenError(400, "invalid_encoding", "The order body must be UTF-8 text.");
     case "empty":
       return new StayopenError(400, "empty_body", "The order body is empty.");
     case "malformed_json":
       return new StayopenError(400, "malformed_json", "The order body is not valid JSON.");
+    case "too_deep":
+      return new StayopenError(
+        400,
+        "body_too_deep",
+        `The order body is nested too deeply: at most ${limits.orderMaxDepth} levels of objects and arrays.`,
+      );
   }
 }

@@ -53,8 +53,8 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
       "Idempotency-Key must be 1 to 255 visible ASCII characters.",
     );
   }
-  const read = await readOrderBody(request, shop.config.orderMaxBytes);
-  if (!read.ok) throw orderBodyError(read.problem, shop.config.orderMaxBytes);
+  const read = await readOrderBody(request, shop.config.orderMaxBytes, shop.config.orderMaxDepth);
+  if (!read.ok) throw orderBodyError(read.problem, shop.config);
 
   const order: NewOrder = {
     method: request.method.toUpperCase() as NewOrder["method"],

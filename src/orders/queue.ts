@@ -1,8 +1,9 @@
 import type { Shop } from "../config";
 import type { Env } from "../env";
 import { StayopenError } from "../errors";
+import { log } from "../log";
 import { bodyKind, type BodyKind } from "./body";
-import { bodyContainsCardNumber, containsCardNumber } from "./card";
+import { scanOrderBody } from "./card";
 import { DOUBLE_SUBMIT_WINDOW_MS, isValidIdempotencyKey, requestFingerprint, submissionHash } from "./keys";
 import { newReference, shardFor, shardName, shardOfReference, statusUrl } from "./reference";
 import {
@@ -89,15 +90,23 @@ function refuseUnstorable(order: NewOrder, options: EnqueueOptions): void {
  * the query string that is part of its path), on every order route whether
  * the origin is up or not: the edge never stores card data, and the contract
  * refuses such bodies outright rather than only the ones it would have to hold.
+ * A part that cannot be scanned to its end is refused too, never waved through.
  */
 export function refuseCardData(order: NewOrder, kind: BodyKind): void {
   const query = order.path.includes("?") ? order.path.slice(order.path.indexOf("?") + 1) : "";
-  if (
-    bodyContainsCardNumber(order.body, kind) ||
-    (query !== "" && bodyContainsCardNumber(query, "form")) ||
-    (order.meta !== undefined && containsCardNumber(JSON.stringify(order.meta)))
-  ) {
-    throw cardDataRefused();
+  const scans = [
+    scanOrderBody(order.body, kind),
+    query === "" ? "clean" : scanOrderBody(query, "form"),
+    order.meta === undefined ? "clean" : scanOrderBody(JSON.stringify(order.meta), "json"),
+  ];
+  if (scans.includes("card")) throw cardDataRefused();
+  if (scans.includes("unscannable")) {
+    log("warn", "order_card_scan_failed", { path: order.path.split("?")[0], contentType: order.contentType });
+    throw new StayopenError(
+      422,
+      "card_scan_failed",
+      "This order could not be checked for card numbers, so it was not accepted. Send it as plain JSON or form fields.",
+    );
   }
 }
 

@@ -6,10 +6,17 @@
 
 const encoder = new TextEncoder();
 
-/** A `whsec_` secret carries its key base64-encoded; any other secret is used as its UTF-8 bytes. */
+const PREFIX = "whsec_";
+
+/**
+ * The key, read as the official Standard Webhooks libraries read a secret:
+ * the `whsec_` prefix is optional, the rest is the key in base64, so a shop
+ * verifies with `new Webhook(REPLAY_SECRET)` as is (the configuration refuses
+ * a secret that is not base64, see `replaySecret` in config.ts).
+ */
 export function signingKeyBytes(secret: string): Uint8Array {
-  if (!secret.startsWith("whsec_")) return encoder.encode(secret);
-  return Uint8Array.from(atob(secret.slice("whsec_".length)), (ch) => ch.charCodeAt(0));
+  const key = secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret;
+  return Uint8Array.from(atob(key), (ch) => ch.charCodeAt(0));
 }
 
 function base64(bytes: ArrayBuffer): string {

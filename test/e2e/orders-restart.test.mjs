@@ -18,7 +18,7 @@ import {
 } from "../../scripts/lib/processes.mjs";
 
 const ADMIN_TOKEN = "restart-admin-token-0123456789";
-const REPLAY_SECRET = "restart-replay-secret-0123456789";
+const REPLAY_SECRET = "whsec_cmVzdGFydC1yZXBsYXktc2VjcmV0LTAxMjM0NTY3ODk=";
 const ORDERS = 20;
 const DEADLINE_MS = 90_000;
 

@@ -7,7 +7,7 @@ import { buildWorker, makeDataDir, removeDataDir, startShop, startWorkerHost } f
 
 export const ADMIN_TOKEN = "e2e-admin-token-0123456789";
 export const SHOP_NAME = "E2E Coffee Co.";
-const REPLAY_SECRET = "e2e-replay-secret-0123456789";
+const REPLAY_SECRET = "whsec_ZTJlLXJlcGxheS1zZWNyZXQtMDEyMzQ1Njc4OQ==";
 
 export async function startStack() {
   const tmp = mkdtempSync(join(os.tmpdir(), "stayopen-e2e-"));

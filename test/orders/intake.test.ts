@@ -1,4 +1,5 @@
 import { env as testEnv, runDurableObjectAlarm } from "cloudflare:test";
+import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
@@ -26,22 +27,19 @@ afterEach(() => origin.stop());
 
 const body = (sku: string) => JSON.stringify({ items: [{ sku, qty: 1 }], email: "ada@example.com" });
 
-/** Verifies a Standard Webhooks signature the way a shop backend would, with the test REPLAY_SECRET. */
-async function expectSigned(request: RecordedRequest) {
-  const { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature } = request.headers;
-  expect(id).toBe(request.headers["x-stayopen-reference"]);
-  expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
-  expect(signature).toMatch(/^v1,/);
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(testEnv.REPLAY_SECRET!),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["verify"],
-  );
-  const mac = Uint8Array.from(atob(signature!.slice(3)), (ch) => ch.charCodeAt(0));
-  expect(await crypto.subtle.verify("HMAC", key, mac, encoder.encode(`${id}.${timestamp}.${request.body}`))).toBe(true);
+/**
+ * Verifies a replay the way a shop backend would: the official Standard
+ * Webhooks library, given the test REPLAY_SECRET as is. The library parses a
+ * verified payload as JSON unless told not to, so a form body takes `jsonParse: false`.
+ */
+function expectSigned(request: RecordedRequest) {
+  expect(request.headers["webhook-id"]).toBe(request.headers["x-stayopen-reference"]);
+  const webhook = new Webhook(testEnv.REPLAY_SECRET!);
+  const headers = request.headers;
+  if (request.headers["content-type"] === "application/json")
+    expect(webhook.verify(request.body, headers)).toEqual(JSON.parse(request.body));
+  else expect(() => webhook.verify(request.body, headers, { jsonParse: false })).not.toThrow();
+  expect(() => webhook.verify(`${request.body} `, headers, { jsonParse: false })).toThrow("No matching signature");
 }
 
 describe("orders while the origin is healthy", () => {
@@ -157,7 +155,20 @@ describe("orders while the origin is down", () => {
       "x-stayopen-reference": accepted.reference,
       "x-stayopen-queued-at": delivered.queuedAt,
     });
-    await expectSigned(replay!);
+    expectSigned(replay!);
+  });
+
+  it("replays a form order with a signature the official Standard Webhooks library verifies", async () => {
+    await origin.setMode({ mode: "refuse" });
+    const form = "sku=A&qty=1&name=Zo%C3%AB+M%C3%BCller&email=zoe%40example.com";
+    const accepted = await queueOrder(env, "/orders/refuse-form", form, {
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    await origin.setMode({ mode: "ok" });
+    await runAlarmsUntil(env, accepted.reference, isDelivered);
+    const [replay] = await origin.requests("/orders/refuse-form");
+    expect(replay).toMatchObject({ body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expectSigned(replay!);
   });
 
   it("queues when the origin does not answer in time, and replays with the key the first attempt carried", async () => {
@@ -418,6 +429,89 @@ describe("bad orders change nothing", () => {
       "card_data_refused",
     );
     expect(await depth(env)).toEqual(before);
+  });
+
+  /** Card data the edge must refuse, whether the origin is down (it would be queued) or up (it would be forwarded). */
+  async function expectNeitherQueuedNorForwarded(
+    path: string,
+    send: () => Promise<Response>,
+    status = 422,
+    error = "card_data_refused",
+  ) {
+    for (const mode of [{ mode: "refuse" }, { mode: "ok" }] as const) {
+      await origin.setMode(mode);
+      const before = await depth(env);
+      await expectRefused(await send(), status, error);
+      expect(await depth(env), mode.mode).toEqual(before);
+    }
+    expect(await origin.requests(path)).toHaveLength(0);
+  }
+
+  const nestedIn = (levels: number, value: string) =>
+    `{"items":${"[".repeat(levels - 1)}${value}${"]".repeat(levels - 1)}}`;
+  const arabicIndic = (digits: string) =>
+    digits.replace(/\d/g, (digit) => String.fromCodePoint(0x0660 + Number(digit)));
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+
+  it("refuses a body nested deeper than ORDER_MAX_DEPTH with 400, card number or not", async () => {
+    const bodies = {
+      "/orders/card-deep": nestedIn(5000, '"\\u0034111 1111 1111 1111"'),
+      "/orders/too-deep": nestedIn(65, '"no card"'),
+    };
+    for (const [path, deep] of Object.entries(bodies))
+      await expectNeitherQueuedNorForwarded(path, () => postOrder(env, path, deep), 400, "body_too_deep");
+  });
+
+  it("refuses an escaped card number at the depth limit, and deeper where ORDER_MAX_DEPTH allows more", async () => {
+    await expectNeitherQueuedNorForwarded("/orders/card-depth-64", () =>
+      postOrder(env, "/orders/card-depth-64", nestedIn(64, '"\\u0034111 1111 1111 1111"')),
+    );
+    const deeper = orderEnv(origin, { ORDER_MAX_DEPTH: "300" });
+    await origin.setMode({ mode: "refuse" });
+    const before = await depth(deeper);
+    await expectRefused(
+      await postOrder(deeper, "/orders/card-depth-300", nestedIn(299, '{"\\u0035555 5555 5555 4444":1}')),
+      422,
+      "card_data_refused",
+    );
+    expect(await depth(deeper)).toEqual(before);
+  });
+
+  it("refuses card numbers written in other digit scripts, in JSON and in forms", async () => {
+    const json = JSON.stringify({ items: [{ sku: "A", qty: 1 }], note: arabicIndic("4111 1111 1111 1111") });
+    await expectNeitherQueuedNorForwarded("/orders/card-arabic", () => postOrder(env, "/orders/card-arabic", json));
+    const formBody = `sku=A&note=${encodeURIComponent(arabicIndic("5555-5555-5555-4444"))}`;
+    await expectNeitherQueuedNorForwarded("/orders/card-arabic-form", () =>
+      postOrder(env, "/orders/card-arabic-form", formBody, form),
+    );
+  });
+
+  it("refuses card numbers in member names, as JSON numbers and in percent-escaped form fields", async () => {
+    await expectNeitherQueuedNorForwarded("/orders/card-name", () =>
+      postOrder(env, "/orders/card-name", '{"items":[{"sku":"A"}],"4111111111111111":"x"}'),
+    );
+    await expectNeitherQueuedNorForwarded("/orders/card-number", () =>
+      postOrder(env, "/orders/card-number", '{"items":[{"sku":"A"}],"pan":4111111111111111}'),
+    );
+    await expectNeitherQueuedNorForwarded("/orders/card-form", () =>
+      postOrder(env, "/orders/card-form", "sku=A&pan=%34111+1111+1111+1111", form),
+    );
+  });
+
+  it("takes an order whose SKU, phone number and timestamp pass Luhn: they are not card numbers", async () => {
+    // 4222222222222 is a 13-digit Visa test number, here an EAN; 1718000000006 a millisecond timestamp.
+    const json = JSON.stringify({
+      items: [{ sku: "4222222222222", ean: "4222222222222", qty: 1 }],
+      phone: "+378282246310005",
+      at: 1718000000006,
+    });
+    const formBody = "items[0][sku]=4222222222222&items[0][qty]=1&phone=%2B378282246310005";
+    await origin.setMode({ mode: "refuse" });
+    expect((await postOrder(env, "/orders/not-cards", json)).status).toBe(202);
+    expect((await postOrder(env, "/orders/not-cards-form", formBody, form)).status).toBe(202);
+    await origin.setMode({ mode: "ok" });
+    expect((await postOrder(env, "/orders/not-cards", json)).status).toBe(200);
+    expect(await origin.requests("/orders/not-cards")).toMatchObject([{ body: json }]);
   });
 });
 
