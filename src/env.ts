@@ -1,4 +1,4 @@
-import type { Shop } from "./config";
+import type { Shop } from "./config/schema";
 
 /** The secrets, which never live in wrangler.toml; any of them may be unset. */
 type Secrets = {

@@ -1,4 +1,4 @@
-import type { Config, Shop } from "../config";
+import type { Config, Shop } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
 import { count } from "../metrics";

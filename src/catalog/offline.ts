@@ -1,4 +1,4 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 import { exportedPage } from "../static-backup/serve";
 import { standsInOnError } from "./freshness";

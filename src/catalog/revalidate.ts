@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { AppEnv } from "../env";
 import { log } from "../log";
 import { count } from "../metrics";

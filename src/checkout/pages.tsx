@@ -1,4 +1,4 @@
-import type { Config } from "../config";
+import type { Config } from "../config/schema";
 import type { FeedProduct } from "../feed/schema";
 import type { PaymentProvider } from "../payments/provider";
 import { Layout } from "../shopper/layout";

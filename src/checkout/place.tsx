@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { isStayopenError, type StayopenError } from "../errors";
+import { isStayopenError, type StayopenError } from "../http/stayopen-error";
 import type { FeedProduct } from "../feed/schema";
 import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
-import { StayopenError } from "../errors";
+import { StayopenError } from "../http/stayopen-error";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { welcomeBack } from "../origin/sync";

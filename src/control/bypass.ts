@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import { fromBase64Url, toBase64Url } from "../http/base64url";
-import { ipAllowed } from "./cidr";
+import { ipAllowed } from "../http/cidr";
 
 /**
  * Staff bypass: staff reach the real origin while shoppers see the maintenance

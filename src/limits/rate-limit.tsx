@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { Config } from "../config";
+import type { Config } from "../config/schema";
 import type { AppEnv, Env } from "../env";
 import { wantsJson } from "../http/negotiate";
 import { log } from "../log";

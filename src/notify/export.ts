@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { toCsv } from "./csv";
 import { subscriberList } from "./store";
-import { iso } from "../iso-time";
+import { iso } from "../time";
 
 /** GET /__stayopen/admin/subscribers.csv: the notify-me list for the shop's own mailer or spreadsheet. */
 export async function exportSubscribers(c: Context<AppEnv>): Promise<Response> {

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../config";
+import { loadConfig } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
 import { fetchWithDeadline } from "../origin/fetch";

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
-import { StayopenError } from "../errors";
+import { StayopenError } from "../http/stayopen-error";
 import { log } from "../log";
 import { discardOrder, drainNow, listOrders, queueDepth, retryOrder } from "./queue";
 import { isOrderState, ORDER_STATES, type DeadLetterAction } from "./types";

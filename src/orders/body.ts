@@ -1,4 +1,4 @@
-import { StayopenError } from "../errors";
+import { StayopenError } from "../http/stayopen-error";
 import { discardBody, readLimited } from "../http/read-limited";
 
 /**

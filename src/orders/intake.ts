@@ -1,6 +1,6 @@
 import type { Context, Next } from "hono";
 import type { AppEnv, Env } from "../env";
-import { isStayopenError, StayopenError } from "../errors";
+import { isStayopenError, StayopenError } from "../http/stayopen-error";
 import { withSource } from "../http/source";
 import { rateLimitRefusal } from "../limits/rate-limit";
 import { log } from "../log";

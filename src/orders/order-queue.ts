@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../config";
+import { loadConfig } from "../config/schema";
 import type { Env } from "../env";
-import { iso } from "../iso-time";
+import { iso } from "../time";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";

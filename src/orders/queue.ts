@@ -1,6 +1,6 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
-import { StayopenError } from "../errors";
+import { StayopenError } from "../http/stayopen-error";
 import { bodyKind, type BodyKind } from "./body";
 import { bodyContainsCardNumber, containsCardNumber } from "./card";
 import { DOUBLE_SUBMIT_WINDOW_MS, isValidIdempotencyKey, requestFingerprint, submissionHash } from "./keys";

@@ -1,4 +1,4 @@
-import type { OrderRoute } from "../config";
+import type { OrderRoute } from "../config/schema";
 
 const matchers = new Map<string, RegExp>();
 

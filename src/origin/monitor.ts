@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ProbeConfig } from "../config";
+import type { ProbeConfig } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
 import { count, flushMetrics } from "../metrics";
@@ -21,7 +21,7 @@ import {
 import type { SharedHealth } from "./health";
 import { nextProbeAt, probeInterval, probeOrigin, probeResult, type ProbeReport } from "./probe";
 import { slowStartEndsAt, slowStartShare, type SlowStart } from "./slow-start";
-import { iso } from "../iso-time";
+import { iso } from "../time";
 
 /** What the monitor needs to know about its origin; isolates send it with every exchange. */
 export type MonitorSettings = {

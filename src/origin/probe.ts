@@ -1,4 +1,4 @@
-import type { ProbeConfig, StatusRange } from "../config";
+import type { ProbeConfig, StatusRange } from "../config/schema";
 import type { BreakerState, ProbeResult } from "./breaker";
 import { fetchWithDeadline } from "./fetch";
 

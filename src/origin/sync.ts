@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { loadConfig, resolveShop, type Shop } from "../config";
+import { loadConfig, resolveShop, type Shop } from "../config/schema";
 import type { AppEnv, Env } from "../env";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";

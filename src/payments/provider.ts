@@ -1,4 +1,4 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import { payLater } from "./pay-later";
 import { stripeCheckout } from "./stripe";
 

@@ -1,7 +1,7 @@
 import { standsInOnError } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";
 import { hasSnapshot } from "../catalog/store";
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 import { feedLocation } from "../feed";
 import { mapLimited } from "./pool";

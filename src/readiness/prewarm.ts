@@ -1,6 +1,6 @@
 import { keepSnapshot, worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
-import { resolveShop, type Shop } from "../config";
+import { resolveShop, type Shop } from "../config/schema";
 import type { Env } from "../env";
 import { refreshFeed } from "../feed";
 import { log } from "../log";

@@ -1,4 +1,4 @@
-import { resolveShop, type Shop } from "../config";
+import { resolveShop, type Shop } from "../config/schema";
 import type { Env } from "../env";
 import { staticBackupStatus, type StaticBackupStatus } from "../static-backup";
 import { formatAsOf } from "../shopper/time";

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { loadConfig } from "../config";
+import { loadConfig } from "../config/schema";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
 

@@ -1,4 +1,4 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import { fetchWithDeadline } from "../origin/fetch";
 import { PREWARM_USER_AGENT } from "./user-agent";
 

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Config } from "../config";
+import type { Config } from "../config/schema";
 import { offlinePages, type OfflinePage } from "../catalog/offline";
 import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
 import { orderTarget } from "../checkout/payload";

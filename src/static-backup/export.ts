@@ -2,7 +2,7 @@ import { worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
 import { snapshotMeta } from "../catalog/store";
 import { subresourcesOf, type Subresource } from "../catalog/subresources";
-import { loadConfig, resolveShop, type Shop } from "../config";
+import { loadConfig, resolveShop, type Shop } from "../config/schema";
 import type { Env } from "../env";
 import { readFeed } from "../feed";
 import { readLimited } from "../http/read-limited";

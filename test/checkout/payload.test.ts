@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { orderTarget } from "../../src/checkout/payload";
-import { loadConfig } from "../../src/config";
+import { loadConfig } from "../../src/config/schema";
 import { shopEnv } from "../support/worker";
 
 const target = (ORDER_PATHS: string) => orderTarget(loadConfig(shopEnv({ ORIGIN_URL: "https://o.test", ORDER_PATHS })));

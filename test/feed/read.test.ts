@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
+import { resolveShop } from "../../src/config/schema";
 import { readFeed } from "../../src/feed/read";
 import { FakeOrigin } from "../support/origin";
 import { shopEnv } from "../support/worker";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
+import { resolveShop } from "../../src/config/schema";
 import { csvField, toCsv } from "../../src/notify/csv";
 import { subscriberList } from "../../src/notify/store";
 import { dispatch, shopEnv } from "../support/worker";

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig, type Shop } from "../../src/config";
+import { loadConfig, type Shop } from "../../src/config/schema";
 import { announceRecovery } from "../../src/notify/recovery";
 import { subscriberList } from "../../src/notify/store";
 import { drainNow, enqueueOrder, getOrder } from "../../src/orders";

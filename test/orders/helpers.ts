@@ -1,6 +1,6 @@
 /** Shared steps of the order-queue tests: a shop env around a fake origin, posting orders, driving a shard's alarm. */
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { resolveShop } from "../../src/config";
+import { resolveShop } from "../../src/config/schema";
 import type { Env } from "../../src/env";
 import { getOrder, queueDepth, type OrderView } from "../../src/orders";
 import { shardName, shardOfReference } from "../../src/orders/reference";

@@ -2,7 +2,7 @@ import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloud
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { resolveShop } from "../../src/config";
+import { resolveShop } from "../../src/config/schema";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ProbeConfig } from "../../src/config";
+import type { ProbeConfig } from "../../src/config/schema";
 import { initialBreaker, type BreakerState } from "../../src/origin/breaker";
 import { nextProbeAt, parseStatusRanges, statusExpected } from "../../src/origin/probe";
 

@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
+import { resolveShop } from "../../src/config/schema";
 import type { Env } from "../../src/env";
 import { shopControl } from "../../src/control/controls";
 import { subscriberList } from "../../src/notify/store";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config";
+import { loadConfig } from "../../src/config/schema";
 import { OrderStatusPage, type OrderStatusView } from "../../src/shopper/order-status";
 
 const config = loadConfig(env);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
+import { resolveShop } from "../../src/config/schema";
 import { drainNow, getOrder } from "../../src/orders";
 import { paymentLedger } from "../../src/payments/store";
 import {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
+import { resolveShop } from "../../src/config/schema";
 import { collectLocs, readSitemap } from "../../src/readiness/sitemap";
 import { FakeOrigin } from "../support/origin";
 import { shopEnv } from "../support/worker";

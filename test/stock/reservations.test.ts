@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
+import { resolveShop } from "../../src/config/schema";
 import { HOLD_MS } from "../../src/stock/reservations";
 import { reserveLines, settleOrderStock, stockObject, reservationMeta } from "../../src/stock/reserve";
 

@@ -1,4 +1,4 @@
-import type { Config } from "../../config";
+import type { Config } from "../../config/schema";
 import { Layout } from "../../shopper/layout";
 import { ADMIN_BASE } from "../session";
 import { CoverageSection } from "./coverage";

@@ -1,4 +1,4 @@
-import type { Config } from "../../config";
+import type { Config } from "../../config/schema";
 import type { BypassIssued } from "../../control/admin";
 import { Layout } from "../../shopper/layout";
 import { ADMIN_BASE } from "../session";

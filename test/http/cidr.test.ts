@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ipAllowed, parseIp, parseIpRange } from "../../src/control/cidr";
+import { ipAllowed, parseIp, parseIpRange } from "../../src/http/cidr";
 
 const ranges = (...texts: string[]) => texts.map((text) => parseIpRange(text)!);
 

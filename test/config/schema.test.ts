@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config";
-import { ConfigError } from "../src/errors";
-import readme from "../README.md?raw";
+import { parseConfig } from "../../src/config/schema";
+import { ConfigError } from "../../src/http/stayopen-error";
+import readme from "../../README.md?raw";
 
 const base = { ORIGIN_URL: "https://origin.example.com/" };
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Env } from "./env";
-import { parseIpRange, type IpRange } from "./control/cidr";
-import { ConfigError } from "./errors";
-import { parseStatusRanges } from "./origin/probe";
+import type { Env } from "../env";
+import { parseIpRange, type IpRange } from "../http/cidr";
+import { ConfigError } from "../http/stayopen-error";
+import { parseStatusRanges } from "../origin/probe";
 
 /**
  * One schema parses every variable once per `env` object; the rest of the code
