@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { admin } from "./admin";
 import { serveCatalog } from "./catalog/serve";
 import { checkout } from "./checkout/routes";
-import { resolveShop } from "./config/schema";
 import { operatorControls, redeemBypassLink, showBypassLink } from "./control";
 import type { AppEnv, Env } from "./env";
 import { renderError } from "./routes/on-error";
@@ -20,6 +19,7 @@ import { stayopenNotFound } from "./shopper/not-found";
 import { statusHtml, statusJson } from "./shopper/status";
 import { serveStylesheet, stylesheetEtag } from "./shopper/stylesheet";
 import { exportStaticBackup } from "./static-backup";
+import { resolveShop } from "./config/shop";
 
 /**
  * The request flow, top to bottom: stayopen's own routes, then the operator's

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import type { Env } from "../env";
 import { parseIpRange, type IpRange } from "../http/cidr";
 import { ConfigError } from "../http/stayopen-error";
-import { parseStatusRanges } from "../origin/probe";
+import { parseStatusRanges, type StatusRange } from "./status-ranges";
 
 /**
  * One schema parses every variable once per `env` object; the rest of the code
@@ -240,7 +239,6 @@ export type OrderQueueConfig = { shards: number; replayConcurrency: number; retr
 export type StripeConfig = { apiBase: string; secretKey?: string; webhookSecret?: string };
 /** `adminFailures` counts wrong admin tokens (API and login) only: the right one always works. */
 export type RateLimits = { orders: number; checkout: number; notify: number; adminFailures: number };
-export type StatusRange = { min: number; max: number };
 /** Active health checks on HEALTH_PATH, run by the OriginMonitor. */
 export type ProbeConfig = {
   intervalMs: number;
@@ -406,25 +404,4 @@ function asText(vars: Partial<Record<keyof Parsed, unknown>>): Record<string, un
           : value;
   }
   return text;
-}
-
-const parsedByEnv = new WeakMap<object, Config>();
-
-/** Parsed once per env object (once per isolate in production). */
-export function loadConfig(env: Env): Config {
-  let config = parsedByEnv.get(env);
-  if (!config) {
-    config = parseConfig(env as unknown as Record<keyof Parsed, unknown>);
-    parsedByEnv.set(env, config);
-  }
-  return config;
-}
-
-/**
- * The one place that decides which shop a request is for. Today a deployment
- * serves one shop; the host parameter is where several shops sharing one
- * deployment will be told apart. Every piece of per-shop state is keyed by `id`.
- */
-export function resolveShop(env: Env, _host: string): Shop {
-  return { id: "default", config: loadConfig(env) };
 }

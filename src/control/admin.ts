@@ -4,11 +4,12 @@ import { StayopenError } from "../http/stayopen-error";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { welcomeBack } from "../origin/sync";
-import { BYPASS_COOKIE_HEADER_NAME, issueBypassCookie, LINK_TTL_MS, newNonce, signPass } from "./bypass";
+import { issueBypassCookie, LINK_TTL_MS, newNonce, signPass } from "./bypass";
 import { rememberControls, shopControl } from "./controls";
 import type { ControlState } from "./shop-control";
 import { parseMaintenanceRequest } from "./maintenance";
 import { describeControls } from "./status";
+import { BYPASS_COOKIE_HEADER_NAME } from "../http/wire";
 
 /** Operator routes for the switches, mounted on the admin app (so always behind the admin token). */
 export const controlAdmin = new Hono<AppEnv>();

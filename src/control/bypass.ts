@@ -1,3 +1,4 @@
+import { BYPASS_COOKIE } from "../http/wire";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
@@ -12,9 +13,6 @@ import { ipAllowed } from "../http/cidr";
  * or through a short-lived one-time link the admin API hands out.
  */
 
-/** Sent as `__Host-stayopen-bypass`: Secure, Path=/, no Domain, so no subdomain can plant or read it. */
-export const BYPASS_COOKIE = "stayopen-bypass";
-export const BYPASS_COOKIE_HEADER_NAME = `__Host-${BYPASS_COOKIE}`;
 export const LINK_TTL_MS = 15 * 60_000;
 
 export type PassKind = "cookie" | "link";

@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
 import { fetchWithDeadline } from "../origin/fetch";
 import { webhookHeaders } from "../orders/signature";
+import { loadConfig } from "../config/shop";
 
 export type Subscriber = { email: string; subscribedAt: number; announcedAt: number | null };
 

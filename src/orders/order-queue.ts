@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../config/schema";
 import type { Env } from "../env";
 import { iso } from "../time";
 import { shopControl } from "../control/controls";
@@ -21,6 +20,7 @@ import type {
   ShardOrderView,
 } from "./types";
 import { deliveryVerdict, type DeliveryVerdict } from "./verdict";
+import { loadConfig } from "../config/shop";
 
 /** Delivered and discarded orders stay this long (status pages, idempotency), then they are deleted. */
 const RETENTION_MS = 30 * 86_400_000;

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { loadConfig, resolveShop, type Shop } from "../config/schema";
+import { type Shop } from "../config/schema";
 import type { AppEnv, Env } from "../env";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
@@ -11,6 +11,7 @@ import { orderOrigins } from "./failover";
 import { probeOrigin } from "./probe";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
 import { monitorName, type MonitorSettings } from "./monitor";
+import { loadConfig, resolveShop } from "../config/shop";
 
 /**
  * The isolate side of the shared breaker: each origin's copy is exchanged

@@ -1,6 +1,6 @@
 import { keepSnapshot, worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
-import { resolveShop, type Shop } from "../config/schema";
+import { type Shop } from "../config/schema";
 import type { Env } from "../env";
 import { refreshFeed } from "../feed";
 import { log } from "../log";
@@ -13,6 +13,7 @@ import { pageCoverage, pageTargets, type PageCoverage, type PageKind, type Targe
 import { mapLimited } from "./pool";
 import { NOTHING_TO_PREWARM, prewarmOrigins } from "./shopper-origins";
 import { PREWARM_USER_AGENT } from "./user-agent";
+import { resolveShop } from "../config/shop";
 
 /**
  * The cron pre-warm: fetches the critical pages, the product feed and the

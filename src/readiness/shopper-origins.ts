@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
-import { loadConfig } from "../config/schema";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
+import { loadConfig } from "../config/shop";
 
 /**
  * Where the cron pre-warms: snapshots are keyed by the host shoppers use,

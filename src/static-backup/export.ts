@@ -2,7 +2,7 @@ import { worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
 import { snapshotMeta } from "../catalog/store";
 import { subresourcesOf, type Subresource } from "../catalog/subresources";
-import { loadConfig, resolveShop, type Shop } from "../config/schema";
+import { type Shop } from "../config/schema";
 import type { Env } from "../env";
 import { readFeed } from "../feed";
 import { readLimited } from "../http/read-limited";
@@ -30,6 +30,7 @@ import {
 } from "./layout";
 import { pruneVersions } from "./prune";
 import { rememberPointer } from "./serve";
+import { loadConfig, resolveShop } from "../config/shop";
 
 /**
  * The static backup export, one bounded step per cron run: it fetches the

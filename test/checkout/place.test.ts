@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config/schema";
 import { drainNow, getOrder, queueDepth } from "../../src/orders";
 import { paymentLedger } from "../../src/payments/store";
 import { availableStock } from "../../src/stock/reserve";
@@ -14,6 +13,7 @@ import {
   unique,
   type TestShop,
 } from "./fixtures";
+import { resolveShop } from "../../src/config/shop";
 
 let shop: TestShop | undefined;
 afterEach(async () => {

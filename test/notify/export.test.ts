@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config/schema";
 import { csvField, toCsv } from "../../src/notify/csv";
 import { subscriberList } from "../../src/notify/store";
 import { dispatch, shopEnv } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
 
 describe("subscriber CSV", () => {
   it("quotes every field and doubles quotes inside", () => {

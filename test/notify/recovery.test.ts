@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig, type Shop } from "../../src/config/schema";
+import { type Shop } from "../../src/config/schema";
 import { announceRecovery } from "../../src/notify/recovery";
 import { subscriberList } from "../../src/notify/store";
 import { drainNow, enqueueOrder, getOrder } from "../../src/orders";
@@ -8,6 +8,7 @@ import { ANNOUNCE_BATCH, type RecoveryAnnouncement } from "../../src/notify/subs
 import { paymentLedger } from "../../src/payments/store";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { shopEnv } from "../support/worker";
+import { loadConfig } from "../../src/config/shop";
 
 const REPLAY_SECRET = "test-replay-secret-0123456789";
 let receiver: FakeOrigin;

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config/schema";
 import { subscriberList } from "../../src/notify/store";
 import { dispatch, shopEnv } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
 
 const URL_ = "https://shop.test/__stayopen/notify";
 let ipCounter = 0;

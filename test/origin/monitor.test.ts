@@ -2,10 +2,10 @@ import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloud
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { resolveShop } from "../../src/config/schema";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
 

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config/schema";
 import { drainNow, getOrder } from "../../src/orders";
 import { paymentLedger } from "../../src/payments/store";
 import {
@@ -13,6 +12,7 @@ import {
 } from "../checkout/fixtures";
 import { dispatch } from "../support/worker";
 import { FakeStripe } from "./fake-stripe";
+import { resolveShop } from "../../src/config/shop";
 
 let shop: TestShop | undefined;
 afterEach(async () => {

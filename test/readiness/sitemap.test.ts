@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config/schema";
 import { collectLocs, readSitemap } from "../../src/readiness/sitemap";
 import { FakeOrigin } from "../support/origin";
 import { shopEnv } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
 
 let origin: FakeOrigin;
 beforeEach(async () => {
