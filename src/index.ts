@@ -7,11 +7,13 @@ import type { AppEnv, Env } from "./env";
 import { renderError } from "./routes/on-error";
 import { hostOf } from "./http/host";
 import { log } from "./log";
-import { countBySource, flushMetrics } from "./metrics";
+import { countBreakerTransition, countBySource, flushMetrics } from "./metrics";
 import { notify } from "./notify/routes";
-import { orderIntake, orderStatus } from "./orders";
-import { passThrough } from "./origin/pass-through";
-import { shedDuringSlowStart } from "./origin/shed";
+import { orderIntake, orderStatus, wakeQueueShards } from "./orders";
+import { registerOriginHooks } from "./origin/hooks";
+import { welcomeBack } from "./recovery/welcome-back";
+import { passThrough } from "./routes/pass-through";
+import { shedDuringSlowStart } from "./catalog/shed";
 import { shareOriginHealth, watchBackups } from "./origin/sync";
 import { prewarm, rememberShopperOrigin } from "./readiness";
 import { payments } from "./payments/routes";
@@ -26,6 +28,8 @@ import { resolveShop } from "./config/shop";
  * switches (staff bypass, forced maintenance) and slow start, then order
  * routes, then catalog reads, then everything else proxied.
  */
+registerOriginHooks({ welcomeBack, wakeOrderQueue: wakeQueueShards, breakerTransition: countBreakerTransition });
+
 const app = new Hono<AppEnv>();
 
 app.use(async function attachShop(c, next) {

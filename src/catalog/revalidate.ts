@@ -5,7 +5,7 @@ import { log } from "../log";
 import { count } from "../metrics";
 import { callCatalogOrigins, sourceOf } from "../origin/failover";
 import { originHealth } from "../origin/health";
-import { shedFromPrimary } from "../origin/shed";
+import { shedFromPrimary } from "./shed";
 import { collapsedCall, type CollapsedCall } from "./collapse";
 import { healthyUse, parseCacheControl, snapshotPolicy } from "./freshness";
 import { keepSnapshot, worthKeeping } from "./keep";

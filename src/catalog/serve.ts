@@ -6,7 +6,7 @@ import { withSource } from "../http/source";
 import { callOrigin } from "../origin/call";
 import { callCatalogOrigins, callInOrder, sourceOf } from "../origin/failover";
 import { backupsWorthAnotherLook } from "../origin/sync";
-import { shedFromPrimary } from "../origin/shed";
+import { shedFromPrimary } from "./shed";
 import { exportedResponse } from "../static-backup";
 import { unavailableResponse } from "../shopper/maintenance";
 import { collapsible } from "./collapse";

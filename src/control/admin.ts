@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { StayopenError } from "../http/stayopen-error";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
-import { welcomeBack } from "../origin/sync";
+import { originHooks } from "../origin/hooks";
 import { issueBypassCookie, LINK_TTL_MS, newNonce, signPass } from "./bypass";
 import { rememberControls, shopControl } from "./controls";
 import type { ControlState } from "./shop-control";
@@ -40,7 +40,7 @@ export async function applyMaintenance(
   if (!parsed.ok) return parsed;
   const state = await shopControl(c.env, shop.id).setMaintenance(shop.id, parsed.value);
   rememberControls(shop.id, state);
-  if (!parsed.value.on) c.executionCtx.waitUntil(welcomeBack(c.env, shop, "maintenance_ended"));
+  if (!parsed.value.on) c.executionCtx.waitUntil(originHooks().welcomeBack(c.env, shop, "maintenance_ended"));
   return { ok: true, state };
 }
 

@@ -8,7 +8,7 @@ import { isForcedDown } from "../control/forced";
 import { callOrigin } from "../origin/call";
 import { callInOrder, nothingSent, orderOrigins, sourceOf } from "../origin/failover";
 import { originHealth } from "../origin/health";
-import { welcomeBack } from "../origin/sync";
+import { originHooks } from "../origin/hooks";
 import { orderAcceptedPage } from "../shopper/order-accepted";
 import { unavailableResponse } from "../shopper/maintenance";
 import { orderBodyError, readOrderBody, type OrderBody } from "./body";
@@ -90,7 +90,7 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
     // An origin answers orders again: what this isolate queued goes now, not after its backoff.
     if (queuedHere(c.env).delete(shop.id)) {
       const cause = call.originUrl === shop.config.originUrl ? "origin_recovered" : "backup_answered";
-      c.executionCtx.waitUntil(welcomeBack(c.env, shop, cause));
+      c.executionCtx.waitUntil(originHooks().welcomeBack(c.env, shop, cause));
     }
     return withSource(call.response, sourceOf(shop, call.originUrl));
   }

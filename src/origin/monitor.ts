@@ -2,8 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import type { ProbeConfig } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
-import { count, flushMetrics } from "../metrics";
-import { shardName } from "../orders/reference";
 import {
   admits,
   applyOutcomes,
@@ -19,6 +17,7 @@ import {
   type Outcomes,
 } from "./breaker";
 import type { SharedHealth } from "./health";
+import { originHooks } from "./hooks";
 import { nextProbeAt, probeInterval, probeOrigin, probeResult, type ProbeReport } from "./probe";
 import { slowStartEndsAt, slowStartShare, type SlowStart } from "./slow-start";
 import { iso } from "../time";
@@ -245,17 +244,17 @@ export class OriginMonitor extends DurableObject<Env> {
 
   /**
    * The origin is back and maybe no shopper is around to tell: the queue
-   * shards stop waiting out their backoff now, with the settings they keep.
+   * shards stop waiting out their backoff now (the hook registered by src/index.ts).
    * The first isolate to exchange afterwards still gets `drain` (and hands
    * over the notify-me list); its drain finds nothing left to hurry.
    */
   async #wakeQueue(settings: MonitorSettings): Promise<void> {
     if (!settings.drainsOrders || !settings.orderShards) return;
-    const shards = Array.from({ length: settings.orderShards }, (_, index) =>
-      this.env.ORDER_QUEUE.getByName(shardName(settings.shopId, index)).drain(),
-    );
-    const failed = (await Promise.allSettled(shards)).filter((result) => result.status === "rejected").length;
-    if (failed > 0) log("warn", "queue_wake_failed", { shop: settings.shopId, origin: settings.originUrl, failed });
+    try {
+      await originHooks().wakeOrderQueue(this.env, settings.shopId, settings.orderShards);
+    } catch (error) {
+      log("warn", "queue_wake_failed", { shop: settings.shopId, origin: settings.originUrl, error: String(error) });
+    }
   }
 
   get #current(): MonitorRecord {
@@ -336,9 +335,9 @@ export class OriginMonitor extends DurableObject<Env> {
       reason,
     };
     log(next.state === "open" ? "warn" : "info", transitionEvent(next.state), fields);
-    count(this.env, settings.shopId, "breaker_transitions", { to: next.state, origin: settings.originUrl });
-    // Transitions are rare and the object may be evicted before its next one: sent at once.
-    this.ctx.waitUntil(flushMetrics(this.env));
+    this.ctx.waitUntil(
+      originHooks().breakerTransition(this.env, settings.shopId, { to: next.state, origin: settings.originUrl }),
+    );
 
     if (next.state !== "closed") {
       record.slowStart = null;

@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { requestIsShareable } from "../catalog/shareable";
-import { snapshotResponse } from "../catalog/snapshot-response";
+import { requestIsShareable } from "./shareable";
+import { snapshotResponse } from "./snapshot-response";
 import type { AppEnv } from "../env";
-import { hasUsableBackup } from "./failover";
-import { originHealth } from "./health";
+import { hasUsableBackup } from "../origin/failover";
+import { originHealth } from "../origin/health";
 
 declare module "hono" {
   interface ContextVariableMap {

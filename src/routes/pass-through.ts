@@ -3,7 +3,7 @@ import { isForcedDown } from "../control/forced";
 import type { AppEnv } from "../env";
 import { withSource } from "../http/source";
 import { unavailableResponse } from "../shopper/maintenance";
-import { callOrigin } from "./call";
+import { callOrigin } from "../origin/call";
 
 /**
  * Everything that is neither a catalog read nor an order: proxied as is, and
