@@ -1,27 +1,36 @@
 import { Hono } from "hono";
-import { admin } from "./admin";
-import { serveCatalog } from "./catalog/serve";
-import { checkout } from "./checkout/routes";
-import { operatorControls, redeemBypassLink, showBypassLink } from "./control";
+import { admin } from "./admin/app";
+import { serveCatalog } from "./routes/catalog";
+import { checkout } from "./routes/checkout";
 import type { AppEnv, Env } from "./env";
 import { renderError } from "./routes/on-error";
 import { hostOf } from "./http/host";
 import { log } from "./log";
-import { countBreakerTransition, countBySource, flushMetrics } from "./metrics";
-import { notify } from "./notify/routes";
-import { orderIntake, orderStatus, wakeQueueShards } from "./orders";
+import { notify } from "./routes/notify";
 import { registerOriginHooks } from "./origin/hooks";
 import { welcomeBack } from "./recovery/welcome-back";
 import { passThrough } from "./routes/pass-through";
 import { shedDuringSlowStart } from "./catalog/shed";
 import { shareOriginHealth, watchBackups } from "./origin/sync";
-import { prewarm, rememberShopperOrigin } from "./readiness";
-import { payments } from "./payments/routes";
+import { payments } from "./routes/payments";
 import { stayopenNotFound } from "./shopper/not-found";
 import { statusHtml, statusJson } from "./shopper/status";
 import { serveStylesheet, stylesheetEtag } from "./shopper/stylesheet";
-import { exportStaticBackup } from "./static-backup";
 import { resolveShop } from "./config/shop";
+import { operatorControls } from "./routes/operator-controls";
+import { redeemBypassLink, showBypassLink } from "./routes/bypass-link";
+import { countBreakerTransition, flushMetrics } from "./metrics/counters";
+import { countBySource } from "./metrics/middleware";
+import { orderIntake } from "./routes/order-intake";
+import { orderStatus } from "./routes/order-status";
+import { wakeQueueShards } from "./orders/queue";
+import { prewarm } from "./readiness/prewarm";
+import { rememberShopperOrigin } from "./readiness/shopper-origins";
+import { exportStaticBackup } from "./static-backup/export";
+export { OrderQueue } from "./orders/order-queue";
+export { Metrics } from "./metrics/metrics-object";
+export { RateLimitCounter } from "./limits/counter";
+export { ShopControl } from "./control/shop-control";
 
 /**
  * The request flow, top to bottom: stayopen's own routes, then the operator's
@@ -60,11 +69,7 @@ app.all("*", passThrough);
 
 app.onError(renderError);
 
-export { ShopControl } from "./control";
-export { RateLimitCounter } from "./limits";
-export { Metrics } from "./metrics";
 export { NotifySubscribers } from "./notify/subscribers";
-export { OrderQueue } from "./orders";
 export { OriginMonitor } from "./origin/monitor";
 export { PaymentLedger } from "./payments/ledger";
 export { StockReservations } from "./stock/reservations";

@@ -4,9 +4,7 @@ import { iso } from "../time";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
-import { count, flushMetrics } from "../metrics";
 import { monitorName } from "../origin/monitor";
-import { settleOrderStock, type OrderOutcome } from "../stock";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff";
 import { bodyKind } from "./body";
 import { nextInFlight } from "./ramp";
@@ -21,6 +19,8 @@ import type {
 } from "./types";
 import { deliveryVerdict, type DeliveryVerdict } from "./verdict";
 import { loadConfig } from "../config/shop";
+import { count, flushMetrics } from "../metrics/counters";
+import { settleOrderStock, type OrderOutcome } from "../stock/reserve";
 
 /** Delivered and discarded orders stay this long (status pages, idempotency), then they are deleted. */
 const RETENTION_MS = 30 * 86_400_000;

@@ -3,9 +3,9 @@ import { normalizeUrl } from "../catalog/key";
 import { hasSnapshot } from "../catalog/store";
 import type { Shop } from "../config/schema";
 import type { Env } from "../env";
-import { feedLocation } from "../feed";
 import { mapLimited } from "./pool";
 import { readSitemap, type SitemapRead } from "./sitemap";
+import { feedLocation } from "../feed/read";
 
 /**
  * The pages that should have a snapshot before the first outage (critical

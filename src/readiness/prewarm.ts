@@ -2,9 +2,7 @@ import { keepSnapshot, worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
 import { type Shop } from "../config/schema";
 import type { Env } from "../env";
-import { refreshFeed } from "../feed";
 import { log } from "../log";
-import { count } from "../metrics";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
@@ -14,6 +12,8 @@ import { mapLimited } from "./pool";
 import { NOTHING_TO_PREWARM, prewarmOrigins } from "./shopper-origins";
 import { PREWARM_USER_AGENT } from "./user-agent";
 import { resolveShop } from "../config/shop";
+import { refreshFeed } from "../feed/read";
+import { count } from "../metrics/counters";
 
 /**
  * The cron pre-warm: fetches the critical pages, the product feed and the

@@ -4,11 +4,11 @@ import { activeMaintenance } from "../control/maintenance";
 import type { Env } from "../env";
 import { log } from "../log";
 import { announceRecovery } from "../notify/recovery";
-import { drainNow } from "../orders";
 import { orderOrigins } from "../origin/failover";
 import type { WelcomeCause } from "../origin/hooks";
 import { probeOrigin } from "../origin/probe";
 import { originMonitor } from "../origin/sync";
+import { drainNow } from "../orders/queue";
 
 /**
  * The shop is open again: queued orders go to the origin now rather than after

@@ -1,15 +1,15 @@
 import type { Context } from "hono";
 import type { Config } from "../config/schema";
-import { offlinePages, type OfflinePage } from "../catalog/offline";
+import { offlinePages, type OfflinePage } from "../outage/offline-pages";
 import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
 import { orderTarget } from "../checkout/payload";
 import { noticeFor, type UnavailableNotice } from "../control/notice";
 import type { AppEnv } from "../env";
-import { feedStored } from "../feed";
 import { wantsJson } from "../http/negotiate";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
 import { When } from "./when";
+import { feedStored } from "../feed/read";
 
 type MaintenanceProps = {
   config: Config;

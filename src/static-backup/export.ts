@@ -4,7 +4,6 @@ import { snapshotMeta } from "../catalog/store";
 import { subresourcesOf, type Subresource } from "../catalog/subresources";
 import { type Shop } from "../config/schema";
 import type { Env } from "../env";
-import { readFeed } from "../feed";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";
@@ -31,6 +30,7 @@ import {
 import { pruneVersions } from "./prune";
 import { rememberPointer } from "./serve";
 import { loadConfig, resolveShop } from "../config/shop";
+import { readFeed } from "../feed/read";
 
 /**
  * The static backup export, one bounded step per cron run: it fetches the

@@ -1,10 +1,11 @@
 import type { Context } from "hono";
 import { countSnapshots } from "../../catalog/count";
-import { operatorStatus } from "../../control";
 import type { AppEnv } from "../../env";
-import { queueDepth, type OrderState, type OrderView } from "../../orders";
-import { listOrders } from "../../orders/queue";
-import { publicOrigin, readinessReport, type ReadinessReport } from "../../readiness";
+import { listOrders, queueDepth } from "../../orders/queue";
+import { operatorStatus } from "../../control/status";
+import { type OrderState, type OrderView } from "../../orders/types";
+import { publicOrigin } from "../../readiness/coverage";
+import { readinessReport, type ReadinessReport } from "../../readiness/report";
 
 export type OperatorStatus = Awaited<ReturnType<typeof operatorStatus>>;
 

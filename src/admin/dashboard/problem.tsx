@@ -1,5 +1,5 @@
 import type { Config } from "../../config/schema";
-import type { BypassIssued } from "../../control/admin";
+import type { BypassIssued } from "../control";
 import { Layout } from "../../shopper/layout";
 import { ADMIN_BASE } from "../session";
 import { When } from "../../shopper/when";

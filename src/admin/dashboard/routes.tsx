@@ -1,11 +1,11 @@
 import { Hono, type Context } from "hono";
-import { applyMaintenance, issueBypass } from "../../control/admin";
+import { applyMaintenance, issueBypass } from "../control";
 import { shopControl } from "../../control/controls";
 import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../env";
 import { readFields } from "../../http/fields";
 import { log } from "../../log";
-import { operatorDrain } from "../../orders/admin";
+import { operatorDrain } from "../orders";
 import { discardOrder, retryOrder } from "../../orders/queue";
 import { renderPage } from "../../shopper/render";
 import { crossSiteRefusal, secretsEqual, wrongTokenRefusal } from "../auth";

@@ -3,9 +3,9 @@ import type { AppEnv } from "../env";
 import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
 import { renderPage } from "../shopper/render";
-import { subscriberEmail } from "./email";
-import { NotifyFormPage, NotifyThanksPage } from "./pages";
-import { subscriberList } from "./store";
+import { subscriberEmail } from "../notify/email";
+import { NotifyFormPage, NotifyThanksPage } from "../shopper/notify";
+import { subscriberList } from "../notify/store";
 
 const MAX_BODY_BYTES = 4096;
 

@@ -6,16 +6,16 @@ import { withSource } from "../http/source";
 import { callOrigin } from "../origin/call";
 import { callCatalogOrigins, callInOrder, sourceOf } from "../origin/failover";
 import { backupsWorthAnotherLook } from "../origin/sync";
-import { shedFromPrimary } from "./shed";
-import { exportedResponse } from "../static-backup";
+import { shedFromPrimary } from "../catalog/shed";
 import { unavailableResponse } from "../shopper/maintenance";
-import { collapsible } from "./collapse";
-import { keepSnapshot, worthKeeping } from "./keep";
-import { normalizeUrl } from "./key";
-import { cachesAtEdge, noteCacheControl, serveAhead, sharedOriginCall } from "./revalidate";
-import { requestIsShareable } from "./shareable";
-import { pageSnapshot, standIn } from "./snapshot-response";
-import { claimRefresh, refreshDue } from "./store";
+import { collapsible } from "../catalog/collapse";
+import { keepSnapshot, worthKeeping } from "../catalog/keep";
+import { normalizeUrl } from "../catalog/key";
+import { cachesAtEdge, noteCacheControl, serveAhead, sharedOriginCall } from "../catalog/revalidate";
+import { requestIsShareable } from "../catalog/shareable";
+import { pageSnapshot, standIn } from "../catalog/snapshot-response";
+import { claimRefresh, refreshDue } from "../catalog/store";
+import { exportedResponse } from "../static-backup/serve";
 
 /**
  * Catalog reads (GET/HEAD): live from the primary origin while it answers,

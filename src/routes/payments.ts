@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { stripeWebhook } from "./webhook";
+import { stripeWebhook } from "../payments/webhook";
 
 /** Mounted at /__stayopen/payments: callbacks from payment providers. */
 export const payments = new Hono<AppEnv>();

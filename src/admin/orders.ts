@@ -2,8 +2,8 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
 import { StayopenError } from "../http/stayopen-error";
 import { log } from "../log";
-import { discardOrder, drainNow, listOrders, queueDepth, retryOrder } from "./queue";
-import { isOrderState, ORDER_STATES, type DeadLetterAction } from "./types";
+import { discardOrder, drainNow, listOrders, queueDepth, retryOrder } from "../orders/queue";
+import { isOrderState, ORDER_STATES, type DeadLetterAction } from "../orders/types";
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;

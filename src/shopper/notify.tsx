@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema";
-import { Layout } from "../shopper/layout";
+import { Layout } from "./layout";
 
 export function NotifyThanksPage({ config }: { config: Config }) {
   return (

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
-import { depth, isDelivered, order, orderEnv, queueOrder, runAlarmsUntil } from "./helpers";
+import { depth, isDelivered, order, orderEnv, queueOrder, runAlarmsUntil } from "../orders/helpers";
 
 let origin: FakeOrigin;
 let env: Env;

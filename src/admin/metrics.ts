@@ -1,12 +1,12 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { operatorStatus } from "../control";
-import { queueDepth } from "../orders";
 import type { OriginHealthLabel } from "../origin/breaker";
 import { shopperFacingState } from "../origin/failover";
-import { COUNTERS, flushMetrics, metricsStub, type CounterName, type Labels } from "./counters";
-import type { CounterRow } from "./metrics-object";
-import { formatPrometheus, PROMETHEUS_CONTENT_TYPE, type Family } from "./prometheus";
+import { COUNTERS, flushMetrics, metricsStub, type CounterName, type Labels } from "../metrics/counters";
+import type { CounterRow } from "../metrics/metrics-object";
+import { formatPrometheus, PROMETHEUS_CONTENT_TYPE, type Family } from "../metrics/prometheus";
+import { operatorStatus } from "../control/status";
+import { queueDepth } from "../orders/queue";
 
 const ORIGIN_STATES = ["up", "degraded", "down"] as const;
 const MODES = ["auto", "maintenance"] as const;

@@ -2,7 +2,6 @@ import { env as testEnv, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
-import { queueDepth } from "../../src/orders";
 import {
   depth,
   isDelivered,
@@ -13,7 +12,8 @@ import {
   runAlarmsUntil,
   shardStub,
   shopOf,
-} from "./helpers";
+} from "../orders/helpers";
+import { queueDepth } from "../../src/orders/queue";
 
 let origin: FakeOrigin;
 let env: Env;

@@ -6,8 +6,8 @@ import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { Layout } from "../shopper/layout";
 import { renderPage } from "../shopper/render";
-import { issueBypassCookie, verifyPass, type Pass } from "./bypass";
-import { shopControl } from "./controls";
+import { issueBypassCookie, verifyPass, type Pass } from "../control/bypass";
+import { shopControl } from "../control/controls";
 
 /**
  * The one-time bypass link, in two steps: GET shows a button, POST spends the

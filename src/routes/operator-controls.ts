@@ -5,8 +5,8 @@ import { withSource } from "../http/source";
 import { log } from "../log";
 import { fetchWithDeadline, toOriginRequest } from "../origin/fetch";
 import { unavailableResponse } from "../shopper/maintenance";
-import { bypassVia, type BypassVia } from "./bypass";
-import { forcedNow, welcomeAfterWindow } from "./controls";
+import { bypassVia, type BypassVia } from "../control/bypass";
+import { forcedNow, welcomeAfterWindow } from "../control/controls";
 
 /**
  * Staff always reach the real origin: no breaker, never snapshotted, never

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { publicOrigin } from "./coverage";
-import { readinessReport } from "./report";
+import { publicOrigin } from "../readiness/coverage";
+import { readinessReport } from "../readiness/report";
 
 /** GET /__stayopen/admin/readiness */
 export async function readinessRoute(c: Context<AppEnv>): Promise<Response> {

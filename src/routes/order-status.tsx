@@ -10,9 +10,9 @@ import {
 import { paymentState } from "../payments/ledger";
 import { paymentLedger } from "../payments/store";
 import { renderPage } from "../shopper/render";
-import { getOrder } from "./queue";
-import { statusUrl } from "./reference";
-import type { OrderState } from "./types";
+import { getOrder } from "../orders/queue";
+import { statusUrl } from "../orders/reference";
+import type { OrderState } from "../orders/types";
 
 /** What the shopper is told: in the queue or on its way, at the shop, or waiting for a person (dead or discarded). */
 function shopperStatus(state: OrderState): ShopperOrderStatus {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { toCsv } from "./csv";
-import { subscriberList } from "./store";
+import { toCsv } from "../notify/csv";
+import { subscriberList } from "../notify/store";
 import { iso } from "../time";
 
 /** GET /__stayopen/admin/subscribers.csv: the notify-me list for the shop's own mailer or spreadsheet. */

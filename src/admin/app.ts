@@ -1,14 +1,16 @@
 import { Hono } from "hono";
 import { countSnapshots } from "../catalog/count";
-import { controlAdmin, operatorStatus } from "../control";
 import type { AppEnv } from "../env";
-import { metricsRoute } from "../metrics";
-import { exportSubscribers } from "../notify/export";
-import { ordersAdmin, queueDepth } from "../orders";
-import { readinessRoute } from "../readiness";
-import { staticBackupStatus } from "../static-backup";
+import { exportSubscribers } from "./subscribers-export";
 import { requireAdmin } from "./auth";
-import { dashboard } from "./dashboard";
+import { controlAdmin } from "./control";
+import { operatorStatus } from "../control/status";
+import { metricsRoute } from "./metrics";
+import { ordersAdmin } from "./orders";
+import { queueDepth } from "../orders/queue";
+import { readinessRoute } from "./readiness";
+import { staticBackupStatus } from "../static-backup/status";
+import { dashboard } from "./dashboard/routes";
 
 /**
  * The operator API under /__stayopen/admin: JSON in, JSON out, always behind

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { rateLimit } from "../limits/rate-limit";
-import { placeOrder } from "./place";
-import { showCheckout } from "./show";
+import { placeOrder } from "../checkout/place";
+import { showCheckout } from "../checkout/show";
 
 /** Mounted at /__stayopen/checkout: ordering from the feed snapshot while the shop's own checkout is down. */
 export const checkout = new Hono<AppEnv>();

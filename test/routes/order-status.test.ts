@@ -3,7 +3,7 @@ import type { Env } from "../../src/env";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { discardOrder } from "../../src/orders/queue";
-import { isDelivered, orderEnv, queueOrder, runAlarmsUntil, shopOf } from "./helpers";
+import { isDelivered, orderEnv, queueOrder, runAlarmsUntil, shopOf } from "../orders/helpers";
 
 let origin: FakeOrigin;
 let env: Env;

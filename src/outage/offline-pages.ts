@@ -1,9 +1,9 @@
 import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 import { exportedPage } from "../static-backup/serve";
-import { standsInOnError } from "./freshness";
-import { normalizeUrl } from "./key";
-import { hasSnapshot } from "./store";
+import { standsInOnError } from "../catalog/freshness";
+import { normalizeUrl } from "../catalog/key";
+import { hasSnapshot } from "../catalog/store";
 
 export type OfflinePage = { path: string; title: string; storedAt: number };
 

@@ -4,11 +4,11 @@ import { StayopenError } from "../http/stayopen-error";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { originHooks } from "../origin/hooks";
-import { issueBypassCookie, LINK_TTL_MS, newNonce, signPass } from "./bypass";
-import { rememberControls, shopControl } from "./controls";
-import type { ControlState } from "./shop-control";
-import { parseMaintenanceRequest } from "./maintenance";
-import { describeControls } from "./status";
+import { issueBypassCookie, LINK_TTL_MS, newNonce, signPass } from "../control/bypass";
+import { rememberControls, shopControl } from "../control/controls";
+import type { ControlState } from "../control/shop-control";
+import { parseMaintenanceRequest } from "../control/maintenance";
+import { describeControls } from "../control/status";
 import { BYPASS_COOKIE_HEADER_NAME } from "../http/wire";
 
 /** Operator routes for the switches, mounted on the admin app (so always behind the admin token). */

@@ -11,11 +11,11 @@ import { originHealth } from "../origin/health";
 import { originHooks } from "../origin/hooks";
 import { orderAcceptedPage } from "../shopper/order-accepted";
 import { unavailableResponse } from "../shopper/maintenance";
-import { orderBodyError, readOrderBody, type OrderBody } from "./body";
-import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "./keys";
-import { earlierOrder, enqueueOrder, refuseCardData } from "./queue";
-import type { NewOrder, QueuedOrder } from "./types";
-import { isOrderRoute } from "./routes";
+import { orderBodyError, readOrderBody, type OrderBody } from "../orders/body";
+import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "../orders/keys";
+import { earlierOrder, enqueueOrder, refuseCardData } from "../orders/queue";
+import type { NewOrder, QueuedOrder } from "../orders/types";
+import { isOrderRoute } from "../orders/routes";
 
 /** Shops this isolate queued orders for since it last saw their origin answer an order (one set per env object, i.e. per isolate). */
 const queuedSinceRecovery = new WeakMap<Env, Set<string>>();
