@@ -3,8 +3,8 @@ import { forcedNow } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFeed, type Feed } from "../feed/read";
 import { originHealth } from "../origin/health";
-import { orderTarget, type OrderTarget } from "./payload";
 import { checkoutProblem } from "./respond";
+import { orderTarget, type OrderTarget } from "../orders/order-paths";
 
 /** What the shopper is told about the shop's own system while ordering here. */
 export type ShopState = "up" | "down" | "maintenance";

@@ -6,8 +6,9 @@ import type { ShopState } from "./context";
 import type { CheckoutFields, FieldErrors, FormValues } from "./form";
 import { MAX_QTY } from "./form";
 import { formatMoney } from "./money";
-import { CHECKOUT_PATH, CHECKOUT_TITLE } from "./path";
 import { When } from "../shopper/when";
+import { CHECKOUT_PATH } from "../http/wire";
+import { CHECKOUT_TITLE } from "../catalog/banner";
 
 /** The feed's stock as of its time, less what was ordered here since: both parts are said. */
 function Availability({ available, asOf }: { available: number | null; asOf: number }) {

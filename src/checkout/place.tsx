@@ -11,13 +11,13 @@ import { paymentState, type PaymentState } from "../payments/ledger";
 import { paymentProviders, type PaymentMethod, type PaymentProvider } from "../payments/provider";
 import { paymentLedger } from "../payments/store";
 import { renderPage } from "../shopper/render";
-import { formatAsOf } from "../shopper/time";
 import { availableStock, confirmLines, releaseLines, reservationMeta, reserveLines } from "../stock/reserve";
 import { checkoutContext, type Readiness } from "./context";
 import { CHECKOUT_FIELDS, newFormToken, parseCheckout, type FieldErrors, type FormValues } from "./form";
 import { edgeOrder, type EdgeOrder } from "./payload";
 import { CheckoutPage } from "./pages";
 import { checkoutProblem, EDGE_HEADERS } from "./respond";
+import { formatAsOf } from "../time";
 
 const MAX_BODY_BYTES = 16 * 1024;
 

@@ -15,3 +15,9 @@ export const REPLAY_HEADERS = [
 /** Sent as `__Host-stayopen-bypass`: Secure, Path=/, no Domain, so no subdomain can plant or read it. */
 export const BYPASS_COOKIE = "stayopen-bypass";
 export const BYPASS_COOKIE_HEADER_NAME = `__Host-${BYPASS_COOKIE}`;
+
+/** Where the edge checkout lives; linked from the stale banner and the maintenance page. */
+export const CHECKOUT_PATH = "/__stayopen/checkout";
+
+/** The admin API and dashboard. */
+export const ADMIN_BASE = "/__stayopen/admin";

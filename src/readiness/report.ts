@@ -1,12 +1,12 @@
 import { type Shop } from "../config/schema";
 import type { Env } from "../env";
-import { formatAsOf } from "../shopper/time";
 import { criticalPageAssets, type PageAssets } from "./assets";
 import { pageCoverage, pageTargets, type PageCoverage, type PageKind } from "./coverage";
 import { NOTHING_TO_PREWARM, prewarmOrigins } from "./shopper-origins";
 import { MAX_SITEMAP_PAGES, type SitemapRead } from "./sitemap";
 import { resolveShop } from "../config/shop";
 import { staticBackupStatus, type StaticBackupStatus } from "../static-backup/status";
+import { formatAsOf } from "../time";
 
 /**
  * The readiness report: how well this shop would ride out an outage that

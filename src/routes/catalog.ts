@@ -7,7 +7,6 @@ import { callOrigin } from "../origin/call";
 import { callCatalogOrigins, callInOrder, sourceOf } from "../origin/failover";
 import { backupsWorthAnotherLook } from "../origin/sync";
 import { shedFromPrimary } from "../catalog/shed";
-import { unavailableResponse } from "../shopper/maintenance";
 import { collapsible } from "../catalog/collapse";
 import { keepSnapshot, worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
@@ -16,6 +15,7 @@ import { requestIsShareable } from "../catalog/shareable";
 import { pageSnapshot, standIn } from "../catalog/snapshot-response";
 import { claimRefresh, refreshDue } from "../catalog/store";
 import { exportedResponse } from "../static-backup/serve";
+import { unavailableResponse } from "../outage/unavailable";
 
 /**
  * Catalog reads (GET/HEAD): live from the primary origin while it answers,

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { rateLimit } from "../limits/rate-limit";
+import { rateLimit } from "./rate-limit";
 import { subscribe } from "./subscribe";
 
 /** Mounted at /__stayopen/notify. */

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { isStayopenError } from "../http/stayopen-error";
-import { ADMIN_BASE } from "../admin/session";
 import { log } from "../log";
-import { unavailableResponse } from "../shopper/maintenance";
 import { wantsJson } from "../http/negotiate";
+import { unavailableResponse } from "../outage/unavailable";
+import { ADMIN_BASE } from "../http/wire";
 
 /**
  * The one error handler: errors stayopen raises on purpose answer with their

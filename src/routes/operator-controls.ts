@@ -4,9 +4,9 @@ import type { AppEnv } from "../env";
 import { withSource } from "../http/source";
 import { log } from "../log";
 import { fetchWithDeadline, toOriginRequest } from "../origin/fetch";
-import { unavailableResponse } from "../shopper/maintenance";
 import { bypassVia, type BypassVia } from "../control/bypass";
 import { forcedNow, welcomeAfterWindow } from "../control/controls";
+import { unavailableResponse } from "../outage/unavailable";
 
 /**
  * Staff always reach the real origin: no breaker, never snapshotted, never

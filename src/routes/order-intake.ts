@@ -2,7 +2,7 @@ import type { Context, Next } from "hono";
 import type { AppEnv, Env } from "../env";
 import { isStayopenError, StayopenError } from "../http/stayopen-error";
 import { withSource } from "../http/source";
-import { rateLimitRefusal } from "../limits/rate-limit";
+import { rateLimitRefusal } from "./rate-limit";
 import { log } from "../log";
 import { isForcedDown } from "../control/forced";
 import { callOrigin } from "../origin/call";
@@ -10,12 +10,12 @@ import { callInOrder, nothingSent, orderOrigins, sourceOf } from "../origin/fail
 import { originHealth } from "../origin/health";
 import { originHooks } from "../origin/hooks";
 import { orderAcceptedPage } from "../shopper/order-accepted";
-import { unavailableResponse } from "../shopper/maintenance";
 import { orderBodyError, readOrderBody, type OrderBody } from "../orders/body";
 import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "../orders/keys";
 import { earlierOrder, enqueueOrder, refuseCardData } from "../orders/queue";
 import type { NewOrder, QueuedOrder } from "../orders/types";
-import { isOrderRoute } from "../orders/routes";
+import { isOrderRoute } from "../orders/order-paths";
+import { unavailableResponse } from "../outage/unavailable";
 
 /** Shops this isolate queued orders for since it last saw their origin answer an order (one set per env object, i.e. per isolate). */
 const queuedSinceRecovery = new WeakMap<Env, Set<string>>();

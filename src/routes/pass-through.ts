@@ -2,8 +2,8 @@ import type { Context } from "hono";
 import { isForcedDown } from "../control/forced";
 import type { AppEnv } from "../env";
 import { withSource } from "../http/source";
-import { unavailableResponse } from "../shopper/maintenance";
 import { callOrigin } from "../origin/call";
+import { unavailableResponse } from "../outage/unavailable";
 
 /**
  * Everything that is neither a catalog read nor an order: proxied as is, and

@@ -1,12 +1,12 @@
 import type { Config } from "../../config/schema";
 import { Layout } from "../../shopper/layout";
-import { ADMIN_BASE } from "../session";
 import { CoverageSection } from "./coverage";
 import type { DashboardData } from "./data";
 import { ActionButton } from "./forms";
 import { MaintenanceSection } from "./maintenance";
 import { OrdersSection } from "./orders";
 import { OriginSection } from "./origin";
+import { ADMIN_BASE } from "../../http/wire";
 
 type DashboardProps = { config: Config; data: DashboardData; csrf: string; notice: string | null };
 

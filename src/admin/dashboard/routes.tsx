@@ -9,11 +9,12 @@ import { operatorDrain } from "../orders";
 import { discardOrder, retryOrder } from "../../orders/queue";
 import { renderPage } from "../../shopper/render";
 import { crossSiteRefusal, secretsEqual, wrongTokenRefusal } from "../auth";
-import { ADMIN_BASE, clearSessionCookie, isCrossSite, issueSession, setSessionCookie } from "../session";
+import { clearSessionCookie, isCrossSite, issueSession, setSessionCookie } from "../session";
 import { dashboardData } from "./data";
 import { LoginPage } from "./login";
 import { DashboardPage } from "./page";
 import { BypassIssuedPage, ProblemPage } from "./problem";
+import { ADMIN_BASE } from "../../http/wire";
 
 /**
  * The operator dashboard: the admin API rendered as pages, with forms that

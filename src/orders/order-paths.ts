@@ -1,4 +1,4 @@
-import type { OrderRoute } from "../config/schema";
+import type { Config, OrderRoute } from "../config/schema";
 
 const matchers = new Map<string, RegExp>();
 
@@ -26,4 +26,18 @@ export function isOrderRoute(routes: OrderRoute[], method: string, pathname: str
   return routes.some(
     (route) => route.method === method.toUpperCase() && orderPathMatcher(route.pattern).test(pathname),
   );
+}
+
+export type OrderTarget = { method: "POST" | "PUT" | "PATCH"; path: string };
+
+/**
+ * Where edge orders go: the first ORDER_PATHS entry that names one path (a
+ * trailing `*` prefix marker dropped; a `*` segment names no path to post to).
+ */
+export function orderTarget(config: Config): OrderTarget | null {
+  for (const route of config.orderPaths) {
+    const path = route.pattern.replace(/\*+$/, "") || "/";
+    if (!path.includes("*")) return { method: route.method as OrderTarget["method"], path };
+  }
+  return null;
 }

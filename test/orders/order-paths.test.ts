@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isOrderRoute } from "../../src/orders/routes";
+import { isOrderRoute } from "../../src/orders/order-paths";
 
 const routes = [
   { method: "POST", pattern: "/api/orders" },

@@ -1,11 +1,8 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { Config } from "../config/schema";
 import type { AppEnv, Env } from "../env";
-import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
 import { awaitBriefly } from "../shared-copy";
-import { Layout } from "../shopper/layout";
-import { renderPage } from "../shopper/render";
 import { counterShard } from "./counter";
 import { leaseSize, Leases, type Verdict } from "./leases";
 
@@ -36,21 +33,6 @@ export function clientKey(request: Request): string {
     .join(":")}::/64`;
 }
 
-function TooManyRequestsPage({ config, retryAfterS }: { config: Config; retryAfterS: number }) {
-  return (
-    <Layout config={config} title="Too many requests">
-      <h1>Too many requests</h1>
-      <p>
-        We received a lot of requests from your connection in a short time. Please wait{" "}
-        {retryAfterS === 1 ? "a second" : `${retryAfterS} seconds`} and try again.
-      </p>
-      <p>
-        <a href="/">Back to the shop</a>
-      </p>
-    </Layout>
-  );
-}
-
 /** Leases per isolate (one env object per isolate). */
 const leasesByIsolate = new WeakMap<Env, Leases>();
 
@@ -58,23 +40,6 @@ function isolateLeases(env: Env): Leases {
   let leases = leasesByIsolate.get(env);
   if (!leases) leasesByIsolate.set(env, (leases = new Leases()));
   return leases;
-}
-
-/**
- * Limits how often one client may use a route: RATE_LIMIT_<BUCKET>_PER_MIN
- * requests per minute, then 429 with Retry-After (JSON for API clients, a
- * page for browsers). The count is shared by all isolates (COUNTER_SHARDS
- * counter objects per shop and bucket); each isolate leases requests from it
- * (a tenth of the limit, at most 100, at a time) and remembers a refusal
- * until the window ends. If the counter cannot be reached the request goes
- * through: losing a sale is worse than letting a burst pass.
- *
- * @example app.post("/__stayopen/notify", rateLimit("notify"), subscribe)
- */
-export function rateLimit(bucket: Bucket): MiddlewareHandler<AppEnv> {
-  return async function limitRate(c, next) {
-    return (await rateLimitRefusal(c, bucket)) ?? next();
-  };
 }
 
 /** Counter calls on their way, per isolate and client key: one at a time, the others wait for its lease. */
@@ -127,8 +92,8 @@ async function decide(c: Context<AppEnv>, bucket: Bucket, client: string, key: s
   }
 }
 
-/** Counts this request against the bucket: the 429 to answer when the client is over its limit, else null. */
-export async function rateLimitRefusal(c: Context<AppEnv>, bucket: Bucket): Promise<Response | null> {
+/** Counts this request against the bucket: how long to wait when the client is over its limit, else null. */
+export async function rateLimitVerdict(c: Context<AppEnv>, bucket: Bucket): Promise<{ retryAfterS: number } | null> {
   const shop = c.get("shop");
   const client = clientKey(c.req.raw);
   const decision = await decide(c, bucket, client, JSON.stringify([shop.id, bucket, client]));
@@ -136,22 +101,5 @@ export async function rateLimitRefusal(c: Context<AppEnv>, bucket: Bucket): Prom
   if (decision === null || decision === "allowed") return null;
 
   log("info", "rate_limited", { shop: shop.id, bucket, client });
-  const headers = {
-    "retry-after": String(decision.retryAfterS),
-    "cache-control": "no-store",
-    "x-stayopen-source": "edge",
-  };
-  // A client that sent JSON reads JSON, even without an Accept header.
-  if (wantsJson(c.req.raw) || /json/i.test(c.req.header("content-type") ?? "")) {
-    return c.json(
-      {
-        error: "rate_limited",
-        message: `Too many requests; try again in ${decision.retryAfterS} seconds.`,
-        retryAfter: decision.retryAfterS,
-      },
-      429,
-      headers,
-    );
-  }
-  return renderPage(c, <TooManyRequestsPage config={shop.config} retryAfterS={decision.retryAfterS} />, 429, headers);
+  return { retryAfterS: decision.retryAfterS };
 }
