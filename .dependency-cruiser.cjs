@@ -3,7 +3,7 @@
  * sideways inside one folder. Layers, bottom to top:
  *   0 foundation  http/ config/ log time env errors shared-copy
  *   1 origin/     fetch with deadline, classify, breaker, monitor
- *   2 domains     catalog/ orders/ stock/ payments/ notify/ control/ limits/ metrics/ incidents/ feed/
+ *   2 domains     catalog/ coverage/ orders/ stock/ payments/ notify/ control/ limits/ metrics/ incidents/ feed/
  *   3 shopper/    pages, rendered from data they are given
  *   4 flows       recovery/ outage/ readiness/ static-backup/ checkout/
  *   5 surfaces    admin/ platform/ routes/ index.ts
@@ -13,7 +13,7 @@
 const layers = [
   ["http", "config", "log", "time", "env", "errors", "shared-copy"],
   ["origin"],
-  ["catalog", "orders", "stock", "payments", "notify", "control", "limits", "metrics", "incidents", "feed"],
+  ["catalog", "coverage", "orders", "stock", "payments", "notify", "control", "limits", "metrics", "incidents", "feed"],
   ["shopper"],
   ["recovery", "outage", "readiness", "static-backup", "checkout"],
   ["admin", "platform", "routes", "index"],

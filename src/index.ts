@@ -4,7 +4,6 @@ import { serveCatalog } from "./routes/catalog";
 import { checkout } from "./routes/checkout";
 import type { AppEnv, Env } from "./env";
 import { renderError } from "./routes/on-error";
-import { hostOf } from "./http/host";
 import { log } from "./log";
 import { notify } from "./routes/notify";
 import { registerOriginHooks } from "./origin/hooks";
@@ -16,7 +15,7 @@ import { payments } from "./routes/payments";
 import { stayopenNotFound } from "./shopper/not-found";
 import { statusHtml, statusJson } from "./shopper/status";
 import { serveStylesheet, stylesheetEtag } from "./shopper/stylesheet";
-import { resolveShop } from "./config/shop";
+import { attachShop } from "./config/shop";
 import { operatorControls } from "./routes/operator-controls";
 import { redeemBypassLink, showBypassLink } from "./routes/bypass-link";
 import { countBreakerTransition, flushMetrics } from "./metrics/counters";
@@ -25,7 +24,7 @@ import { orderIntake } from "./routes/order-intake";
 import { orderStatus } from "./routes/order-status";
 import { wakeQueueShards } from "./orders/queue";
 import { prewarm } from "./readiness/prewarm";
-import { rememberShopperOrigin } from "./readiness/shopper-origins";
+import { rememberShopperOrigin } from "./coverage/shopper-origins";
 import { exportStaticBackup } from "./static-backup/export";
 export { OrderQueue } from "./orders/order-queue";
 export { Metrics } from "./metrics/metrics-object";
@@ -41,10 +40,7 @@ registerOriginHooks({ welcomeBack, wakeOrderQueue: wakeQueueShards, breakerTrans
 
 const app = new Hono<AppEnv>();
 
-app.use(async function attachShop(c, next) {
-  c.set("shop", resolveShop(c.env, hostOf(c.req.url)));
-  await next();
-});
+app.use(attachShop());
 app.use(countBySource());
 app.use(shareOriginHealth());
 

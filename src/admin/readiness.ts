@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { publicOrigin } from "../readiness/coverage";
+import { publicOrigin } from "../coverage/targets";
 import { readinessReport } from "../readiness/report";
 
 /** GET /__stayopen/admin/readiness */

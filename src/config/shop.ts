@@ -1,4 +1,6 @@
-import type { Env } from "../env";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv, Env } from "../env";
+import { hostOf } from "../http/host";
 import { parseConfig, type Config, type Shop } from "./schema";
 
 const parsedByEnv = new WeakMap<object, Config>();
@@ -20,4 +22,22 @@ export function loadConfig(env: Env): Config {
  */
 export function resolveShop(env: Env, _host: string): Shop {
   return { id: "default", config: loadConfig(env) };
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    shop: Shop;
+  }
+}
+
+/**
+ * Every request learns its shop first; everything after reads `c.get("shop")`.
+ *
+ * @example app.use(attachShop())
+ */
+export function attachShop(): MiddlewareHandler<AppEnv> {
+  return async function attachShop(c, next) {
+    c.set("shop", resolveShop(c.env, hostOf(c.req.url)));
+    await next();
+  };
 }

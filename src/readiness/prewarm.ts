@@ -7,10 +7,17 @@ import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
 import { assetTarget, snapshotAssets } from "./assets";
-import { pageCoverage, pageTargets, type PageCoverage, type PageKind, type Target } from "./coverage";
-import { mapLimited } from "./pool";
-import { NOTHING_TO_PREWARM, prewarmOrigins } from "./shopper-origins";
-import { PREWARM_USER_AGENT } from "./user-agent";
+import {
+  pageCoverage,
+  pageTargets,
+  type PageCoverage,
+  type PageKind,
+  type PageResult,
+  type Target,
+} from "../coverage/targets";
+import { mapLimited } from "../coverage/pool";
+import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins";
+import { PREWARM_USER_AGENT } from "../coverage/user-agent";
 import { resolveShop } from "../config/shop";
 import { refreshFeed } from "../feed/read";
 import { count } from "../metrics/counters";
@@ -30,7 +37,6 @@ export const PREWARM_CONCURRENCY = 4;
 const PAUSE_MS = 250;
 const PRIORITY: Record<PageKind, number> = { critical: 0, feed: 1, sitemap: 2, asset: 3 };
 
-export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped";
 type Results = Partial<Record<PageResult, number>>;
 type Skip = "disabled" | "origin_down";
 export type OriginPrewarm = { origin: string } & (

@@ -9,11 +9,11 @@ import { log } from "../log";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
-import { pageTargets } from "../readiness/coverage";
-import { mapLimited } from "../readiness/pool";
-import type { PageResult } from "../readiness/prewarm";
-import { prewarmOrigins } from "../readiness/shopper-origins";
-import { PREWARM_USER_AGENT } from "../readiness/user-agent";
+import { pageTargets } from "../coverage/targets";
+import { mapLimited } from "../coverage/pool";
+import type { PageResult } from "../coverage/targets";
+import { prewarmOrigins } from "../coverage/shopper-origins";
+import { PREWARM_USER_AGENT } from "../coverage/user-agent";
 import {
   backupBucket,
   newVersion,

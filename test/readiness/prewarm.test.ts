@@ -4,7 +4,7 @@ import { duePages, prewarm } from "../../src/readiness/prewarm";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { runCron, servedWhileDown } from "./cron";
-import type { PageCoverage } from "../../src/readiness/coverage";
+import type { PageCoverage } from "../../src/coverage/targets";
 
 let origin: FakeOrigin;
 let id: string;

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../env";
 import { listOrders, queueDepth } from "../../orders/queue";
 import { operatorStatus } from "../../control/status";
 import { type OrderState, type OrderView } from "../../orders/types";
-import { publicOrigin } from "../../readiness/coverage";
+import { publicOrigin } from "../../coverage/targets";
 import { readinessReport, type ReadinessReport } from "../../readiness/report";
 
 export type OperatorStatus = Awaited<ReturnType<typeof operatorStatus>>;

@@ -70,3 +70,5 @@ export async function pageCoverage(env: Env, shop: Shop, targets: Target[], now 
     };
   });
 }
+
+export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped";

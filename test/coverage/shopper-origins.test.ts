@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { prewarmOrigins } from "../../src/readiness/shopper-origins";
+import { prewarmOrigins } from "../../src/coverage/shopper-origins";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
-import { runCron, servedWhileDown } from "./cron";
+import { runCron, servedWhileDown } from "../readiness/cron";
 import type { ReadinessReport } from "../../src/readiness/report";
 
 // KV lives as long as this file: each test reaches the worker at hosts of its own.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { collectLocs, readSitemap } from "../../src/readiness/sitemap";
+import { collectLocs, readSitemap } from "../../src/coverage/sitemap";
 import { FakeOrigin } from "../support/origin";
 import { shopEnv } from "../support/worker";
 import { resolveShop } from "../../src/config/shop";
