@@ -1,5 +1,3 @@
-import type { Shop } from "./config";
-
 /** The secrets, which never live in wrangler.toml; any of them may be unset. */
 type Secrets = {
   ADMIN_TOKEN?: string;
@@ -16,9 +14,3 @@ export type Env = Omit<Cloudflare.Env, keyof Secrets> & Secrets;
 
 /** Request-scoped values are typed where they are set, each once (`declare module "hono"`). */
 export type AppEnv = { Bindings: Env };
-
-declare module "hono" {
-  interface ContextVariableMap {
-    shop: Shop;
-  }
-}

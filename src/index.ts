@@ -1,40 +1,57 @@
 import { Hono } from "hono";
-import { admin } from "./admin";
-import { serveCatalog } from "./catalog/serve";
-import { checkout } from "./checkout/routes";
-import { clientScript, serveClientScript } from "./client-script";
-import { loadConfig, originProblem, resolveShop } from "./config";
-import { operatorControls, redeemBypassLink, showBypassLink } from "./control";
+import { admin } from "./admin/app";
+import { serveCatalog } from "./routes/catalog";
+import { checkout } from "./routes/checkout";
+import { clientScript } from "./client-script/inject";
+import { serveClientScript } from "./client-script/script";
+import { loadConfig, originProblem } from "./config/shop";
 import type { AppEnv, Env } from "./env";
-import { renderError } from "./http/errors";
-import { incidentsAtom, incidentsJson } from "./incidents";
-import { hostOf } from "./http/host";
+import { renderError } from "./routes/on-error";
+import { incidentsAtom, incidentsJson } from "./incidents/routes";
+import { incidentReporter } from "./incidents/store";
 import { log } from "./log";
-import { countBySource, flushMetrics } from "./metrics";
-import { notify } from "./notify/routes";
-import { orderIntake, orderStatus } from "./orders";
-import { passThrough } from "./origin/pass-through";
-import { shedDuringSlowStart } from "./origin/shed";
+import { notify } from "./routes/notify";
+import { registerOriginHooks } from "./origin/hooks";
+import { welcomeBack } from "./recovery/welcome-back";
+import { passThrough } from "./routes/pass-through";
+import { shedDuringSlowStart } from "./catalog/shed";
 import { requireOrigin } from "./origin/unconfigured";
 import { shareOriginHealth, watchBackups } from "./origin/sync";
-import { prewarm, rememberShopperOrigin } from "./readiness";
-import { payments } from "./payments/routes";
+import { payments } from "./routes/payments";
 import { stayopenNotFound } from "./shopper/not-found";
 import { statusHtml, statusJson } from "./shopper/status";
 import { serveStylesheet, stylesheetEtag } from "./shopper/stylesheet";
-import { exportStaticBackup } from "./static-backup";
+import { attachShop } from "./config/shop";
+import { operatorControls } from "./routes/operator-controls";
+import { redeemBypassLink, showBypassLink } from "./routes/bypass-link";
+import { countBreakerTransition, flushMetrics } from "./metrics/counters";
+import { countBySource } from "./metrics/middleware";
+import { orderIntake } from "./routes/order-intake";
+import { orderStatus } from "./routes/order-status";
+import { wakeQueueShards } from "./orders/queue";
+import { prewarm } from "./readiness/prewarm";
+import { rememberShopperOrigin } from "./coverage/shopper-origins";
+import { exportStaticBackup } from "./static-backup/export";
+export { OrderQueue } from "./orders/order-queue";
+export { Metrics } from "./metrics/metrics-object";
+export { RateLimitCounter } from "./limits/counter";
+export { ShopControl } from "./control/shop-control";
 
 /**
  * The request flow, top to bottom: stayopen's own routes, then the operator's
  * switches (staff bypass, forced maintenance) and slow start, then order
  * routes, then catalog reads, then everything else proxied.
  */
+registerOriginHooks({
+  welcomeBack,
+  wakeOrderQueue: wakeQueueShards,
+  breakerTransition: countBreakerTransition,
+  outageReporter: incidentReporter,
+});
+
 const app = new Hono<AppEnv>();
 
-app.use(async function attachShop(c, next) {
-  c.set("shop", resolveShop(c.env, hostOf(c.req.url)));
-  await next();
-});
+app.use(attachShop());
 app.use(countBySource());
 app.use(requireOrigin());
 app.use(shareOriginHealth());
@@ -64,12 +81,8 @@ app.all("*", passThrough);
 
 app.onError(renderError);
 
-export { ShopControl } from "./control";
-export { IncidentLog } from "./incidents";
-export { RateLimitCounter } from "./limits";
-export { Metrics } from "./metrics";
+export { IncidentLog } from "./incidents/incident-log";
 export { NotifySubscribers } from "./notify/subscribers";
-export { OrderQueue } from "./orders";
 export { OriginMonitor } from "./origin/monitor";
 export { PaymentLedger } from "./payments/ledger";
 export { StockReservations } from "./stock/reservations";

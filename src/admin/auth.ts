@@ -1,14 +1,15 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { problemWith } from "../config";
-import { ConfigError } from "../errors";
 import { shopControl } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFields } from "../http/fields";
 import { wantsPage } from "../http/negotiate";
-import { rateLimitRefusal } from "../limits/rate-limit";
+import { rateLimitRefusal } from "../routes/rate-limit";
 import { log } from "../log";
 import { loginRequired } from "./dashboard/login";
-import { ADMIN_BASE, csrfMatches, isCrossSite, sessionCookie, verifySession } from "./session";
+import { csrfMatches, isCrossSite, sessionCookie, verifySession } from "./session";
+import { ADMIN_BASE } from "../http/wire";
+import { problemWith } from "../config/shop";
+import { ConfigError } from "../http/stayopen-error";
 
 const encoder = new TextEncoder();
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

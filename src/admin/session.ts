@@ -1,3 +1,4 @@
+import { ADMIN_BASE } from "../http/wire";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { fromBase64Url, toBase64Url } from "../http/base64url";
@@ -10,7 +11,6 @@ import { fromBase64Url, toBase64Url } from "../http/base64url";
  * from its id, which every dashboard form carries.
  */
 
-export const ADMIN_BASE = "/__stayopen/admin";
 export const SESSION_COOKIE = "stayopen_admin";
 export const SESSION_TTL_S = 8 * 3600;
 

@@ -1,6 +1,9 @@
 import { html } from "hono/html";
-import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
-import { formatAsOf } from "../shopper/time";
+import { CHECKOUT_PATH } from "../http/wire";
+import { formatAsOf } from "../time";
+
+/** What the edge checkout offers, in the banner and on the maintenance page. */
+export const CHECKOUT_TITLE = "Order now, we'll confirm when we're back";
 
 const LINK_STYLE = "color:#0b57d0;text-decoration:underline";
 

@@ -1,9 +1,9 @@
-import type { Config, Shop } from "../config";
+import type { Config, Shop } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
-import { count } from "../metrics";
 import { defaultVariant, requestIsShareable, responseIsShareable } from "./shareable";
 import { writeSnapshot, type StoreResult } from "./store";
+import { count } from "../metrics/counters";
 
 /** Whether a live answer should become the page's snapshot: safe for everyone, and not too large by its own account. */
 export function worthKeeping(request: Request, response: Response, config: Config): boolean {

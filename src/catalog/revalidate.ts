@@ -1,16 +1,16 @@
 import type { Context } from "hono";
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { AppEnv } from "../env";
 import { log } from "../log";
-import { count } from "../metrics";
 import { callCatalogOrigins, sourceOf } from "../origin/failover";
 import { originHealth } from "../origin/health";
-import { shedFromPrimary } from "../origin/shed";
+import { shedFromPrimary } from "./shed";
 import { collapsedCall, type CollapsedCall } from "./collapse";
 import { healthyUse, parseCacheControl, snapshotPolicy } from "./freshness";
 import { keepSnapshot, worthKeeping } from "./keep";
 import { snapshotHeaders } from "./stale";
 import { claimRefresh, readHotSnapshot, type Snapshot } from "./store";
+import { count } from "../metrics/counters";
 
 /**
  * Stale-while-revalidate at the edge (RFC 5861). While the origin is healthy a

@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import { forcedMaintenance } from "../control/forced";
 import type { AppEnv } from "../env";
-import { count } from "../metrics";
 import { standsInOnError } from "./freshness";
 import { normalizeUrl } from "./key";
 import { staleResponse } from "./stale";
 import { readSnapshot, type Snapshot } from "./store";
+import { count } from "../metrics/counters";
 
 /** The requested page's newest snapshot, if any, and whether it may still stand in for the origin. */
 export type PageSnapshot = { snapshot: Snapshot; servable: true } | { snapshot: Snapshot | null; servable: false };

@@ -3,11 +3,9 @@ import { forcedNow } from "../control/controls";
 import type { AppEnv } from "../env";
 import { readFeed, type Feed } from "../feed/read";
 import { originHealth } from "../origin/health";
-import { orderTarget, type OrderTarget } from "./payload";
+import type { ShopState } from "./pages";
 import { checkoutProblem } from "./respond";
-
-/** What the shopper is told about the shop's own system while ordering here. */
-export type ShopState = "up" | "down" | "maintenance";
+import { orderTarget, type OrderTarget } from "../orders/order-paths";
 
 /** What the checkout works from: the feed, where orders go, and the state of the shop's own system. */
 export type Readiness = { feed: Feed; target: OrderTarget; shopState: ShopState };

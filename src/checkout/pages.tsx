@@ -1,13 +1,16 @@
-import type { Config } from "../config";
+import type { Config } from "../config/schema";
 import type { FeedProduct } from "../feed/schema";
 import type { PaymentProvider } from "../payments/provider";
 import { Layout } from "../shopper/layout";
-import type { ShopState } from "./context";
 import type { CheckoutFields, FieldErrors, FormValues } from "./form";
 import { MAX_QTY } from "./form";
 import { formatMoney } from "./money";
-import { CHECKOUT_PATH, CHECKOUT_TITLE } from "./path";
 import { When } from "../shopper/when";
+import { CHECKOUT_PATH } from "../http/wire";
+import { CHECKOUT_TITLE } from "../catalog/banner";
+
+/** What the shopper is told about the shop's own system while ordering here. */
+export type ShopState = "up" | "down" | "maintenance";
 
 /** The feed's stock as of its time, less what was ordered here since: both parts are said. */
 function Availability({ available, asOf }: { available: number | null; asOf: number }) {

@@ -1,4 +1,3 @@
-import type { Config } from "../config";
 import type { FeedProduct } from "../feed/schema";
 import type { PaymentMethod, PaymentStatus } from "../payments/provider";
 
@@ -18,20 +17,6 @@ export type EdgeOrder = {
   priceAsOf: string;
   stockAsOf: string;
 };
-
-export type OrderTarget = { method: "POST" | "PUT" | "PATCH"; path: string };
-
-/**
- * Where edge orders go: the first ORDER_PATHS entry that names one path (a
- * trailing `*` prefix marker dropped; a `*` segment names no path to post to).
- */
-export function orderTarget(config: Config): OrderTarget | null {
-  for (const route of config.orderPaths) {
-    const path = route.pattern.replace(/\*+$/, "") || "/";
-    if (!path.includes("*")) return { method: route.method as OrderTarget["method"], path };
-  }
-  return null;
-}
 
 export function edgeOrder(
   product: FeedProduct,

@@ -1,24 +1,24 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { isStayopenError, type StayopenError } from "../errors";
+import { isStayopenError, type StayopenError } from "../http/stayopen-error";
 import type { FeedProduct } from "../feed/schema";
 import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
-import { enqueueOrder } from "../orders";
-import { cardDataRefused } from "../orders/queue";
+import { cardDataRefused, enqueueOrder } from "../orders/queue";
 import { bodyContainsCardNumber, containsCardNumber } from "../orders/card";
 import { paymentState, type PaymentState } from "../payments/ledger";
-import { paymentProviders, type PaymentMethod, type PaymentProvider } from "../payments/provider";
+import { paymentProviders } from "../payments/providers";
+import { type PaymentMethod, type PaymentProvider } from "../payments/provider";
 import { paymentLedger } from "../payments/store";
 import { renderPage } from "../shopper/render";
-import { formatAsOf } from "../shopper/time";
 import { availableStock, confirmLines, releaseLines, reservationMeta, reserveLines } from "../stock/reserve";
 import { checkoutContext, type Readiness } from "./context";
 import { CHECKOUT_FIELDS, newFormToken, parseCheckout, type FieldErrors, type FormValues } from "./form";
 import { edgeOrder, type EdgeOrder } from "./payload";
 import { CheckoutPage } from "./pages";
 import { checkoutProblem, EDGE_HEADERS } from "./respond";
+import { formatAsOf } from "../time";
 
 const MAX_BODY_BYTES = 16 * 1024;
 

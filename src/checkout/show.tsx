@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import type { Feed } from "../feed/read";
 import type { FeedProduct } from "../feed/schema";
-import { paymentProviders } from "../payments/provider";
+import { paymentProviders } from "../payments/providers";
 import { renderPage } from "../shopper/render";
 import { availableStock } from "../stock/reserve";
 import { checkoutContext } from "./context";

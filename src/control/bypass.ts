@@ -1,8 +1,9 @@
+import { BYPASS_COOKIE } from "../http/wire";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import { fromBase64Url, toBase64Url } from "../http/base64url";
-import { ipAllowed } from "./cidr";
+import { ipAllowed } from "../http/cidr";
 
 /**
  * Staff bypass: staff reach the real origin while shoppers see the maintenance
@@ -12,9 +13,6 @@ import { ipAllowed } from "./cidr";
  * or through a short-lived one-time link the admin API hands out.
  */
 
-/** Sent as `__Host-stayopen-bypass`: Secure, Path=/, no Domain, so no subdomain can plant or read it. */
-export const BYPASS_COOKIE = "stayopen-bypass";
-export const BYPASS_COOKIE_HEADER_NAME = `__Host-${BYPASS_COOKIE}`;
 export const LINK_TTL_MS = 15 * 60_000;
 
 export type PassKind = "cookie" | "link";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
-import { welcomeBack } from "../origin/sync";
+import { originHooks } from "../origin/hooks";
 import { awaitFirstLook, SharedCopy } from "../shared-copy";
 import { activeMaintenance, type ForcedMaintenance } from "./maintenance";
 import type { ControlState } from "./shop-control";
@@ -87,7 +87,7 @@ export function welcomeAfterWindow(c: Context<AppEnv>): void {
   c.executionCtx.waitUntil(
     shopControl(c.env, shop.id)
       .claimWelcome()
-      .then((claimed) => (claimed ? welcomeBack(c.env, shop, "maintenance_ended") : undefined))
+      .then((claimed) => (claimed ? originHooks().welcomeBack(c.env, shop, "maintenance_ended") : undefined))
       .catch((error: unknown) => log("warn", "welcome_claim_failed", { shop: shop.id, error: String(error) })),
   );
 }

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { iso } from "../iso-time";
+import { iso } from "../time";
 import { incidentReporter } from "../incidents/store";
 import { log } from "../log";
 import {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { iso } from "../iso-time";
+import { iso } from "../time";
 import { originMonitor } from "../origin/sync";
 import { rememberControls, shopControl } from "./controls";
 import { activeMaintenance } from "./maintenance";

@@ -1,6 +1,6 @@
 import { normalizeUrl } from "../catalog/key";
 import { claimRefresh, readSnapshot, writeSnapshot } from "../catalog/store";
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";

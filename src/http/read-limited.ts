@@ -1,4 +1,4 @@
-import { StayopenError } from "../errors";
+import { StayopenError } from "./stayopen-error";
 
 /**
  * Reads a body to the end but never past `maxBytes`, counting what actually

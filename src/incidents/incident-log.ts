@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { iso } from "../iso-time";
 import { log } from "../log";
 import { canonicalLabels, metricsStub } from "../metrics/counters";
 import { retryDelayMs } from "../notify/subscribers";
@@ -17,6 +16,7 @@ import {
   type IncidentUpdate,
 } from "./incident";
 import { nextPageLink, type PageQuery } from "./page";
+import { iso } from "../time";
 
 /** A start or an end, as the breaker's monitor or the operator's switches saw it. */
 export type IncidentEvent = {

@@ -1,8 +1,8 @@
-import type { Shop } from "../config";
 import type { Env } from "../env";
 import type { Incident } from "./incident";
 import { isIncidentId, parseMessage, parseTitle, type TextResult } from "./input";
 import { incidentLog } from "./store";
+import type { Shop } from "../config/schema";
 
 /** The outcome of an operator's change, for the JSON API and the dashboard to present. */
 export type IncidentChange =

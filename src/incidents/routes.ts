@@ -1,6 +1,5 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
-import { StayopenError } from "../errors";
 import { readFields } from "../http/fields";
 import { ATOM_CONTENT_TYPE, renderAtom } from "./atom";
 import type { IncidentPage } from "./incident";
@@ -8,6 +7,7 @@ import { isIncidentId } from "./input";
 import { postIncidentUpdate, retitleIncident, type IncidentChange } from "./operator";
 import { MAX_PAGE, parsePageQuery } from "./page";
 import { incidentLog } from "./store";
+import { StayopenError } from "../http/stayopen-error";
 
 const MAX_BODY_BYTES = 4096;
 const PUBLIC_HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" };

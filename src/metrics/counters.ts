@@ -94,3 +94,9 @@ export async function flushMetrics(env: Env, now = Date.now()): Promise<void> {
 export function metricsStub(env: Env, shopId: string) {
   return env.METRICS.get(env.METRICS.idFromName(shopId));
 }
+
+/** A breaker's change of state, counted and sent at once: transitions are rare and a monitor may be evicted before the next. */
+export async function countBreakerTransition(env: Env, shopId: string, labels: Labels): Promise<void> {
+  count(env, shopId, "breaker_transitions", labels);
+  await flushMetrics(env);
+}

@@ -1,10 +1,10 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
-import { getOrder } from "../orders";
 import { paymentLedger } from "../payments/store";
 import type { AnnounceOutcome } from "./subscribers";
 import { subscriberList } from "./store";
+import { getOrder } from "../orders/queue";
 
 export type RecoveryOutcome = AnnounceOutcome | { status: "not_configured" };
 

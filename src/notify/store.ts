@@ -1,4 +1,4 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 
 /** One subscriber list per shop. */

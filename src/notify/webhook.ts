@@ -1,7 +1,7 @@
-import { loadConfig } from "../config";
 import type { Env } from "../env";
 import { fetchWithDeadline } from "../origin/fetch";
 import { webhookHeaders } from "../orders/signature";
+import { loadConfig } from "../config/shop";
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 

@@ -1,5 +1,5 @@
-import type { Config } from "../config";
-import { StayopenError } from "../errors";
+import type { Config } from "../config/schema";
+import { StayopenError } from "../http/stayopen-error";
 import { discardBody, readLimited } from "../http/read-limited";
 import { walkJson } from "./json-walk";
 

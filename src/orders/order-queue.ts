@@ -1,13 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../config";
 import type { Env } from "../env";
-import { iso } from "../iso-time";
+import { iso } from "../time";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
-import { count, flushMetrics } from "../metrics";
 import { monitorName } from "../origin/monitor";
-import { settleOrderStock, type OrderOutcome } from "../stock";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff";
 import { bodyKind } from "./body";
 import { nextInFlight } from "./ramp";
@@ -21,6 +18,9 @@ import type {
   ShardOrderView,
 } from "./types";
 import { deliveryVerdict, type DeliveryVerdict } from "./verdict";
+import { loadConfig } from "../config/shop";
+import { count, flushMetrics } from "../metrics/counters";
+import { settleOrderStock, type OrderOutcome } from "../stock/reserve";
 
 /** Delivered and discarded orders stay this long (status pages, idempotency), then they are deleted. */
 const RETENTION_MS = 30 * 86_400_000;

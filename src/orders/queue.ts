@@ -1,6 +1,6 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
-import { StayopenError } from "../errors";
+import { StayopenError } from "../http/stayopen-error";
 import { log } from "../log";
 import { bodyKind, type BodyKind } from "./body";
 import { scanOrderBody } from "./card";
@@ -250,4 +250,16 @@ export async function waitingOrderCount(env: Env, shop: Shop, now = Date.now()):
   const count = depth.queued + depth.delivering;
   byShop.set(shop.id, { at: now, count });
   return count;
+}
+
+/**
+ * An origin that takes orders is back and maybe no shopper is around: every
+ * shard stops waiting out its backoff now, with the settings it keeps.
+ */
+export async function wakeQueueShards(env: Env, shopId: string, shards: number): Promise<void> {
+  const woken = Array.from({ length: shards }, (_, index) =>
+    env.ORDER_QUEUE.getByName(shardName(shopId, index)).drain(),
+  );
+  const failed = (await Promise.allSettled(woken)).filter((result) => result.status === "rejected").length;
+  if (failed > 0) throw new Error(`${failed} of ${shards} queue shards did not wake`);
 }

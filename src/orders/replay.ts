@@ -14,18 +14,6 @@ export type Delivery = {
 };
 
 /**
- * Headers only a replay sets; an order forwarded live never carries a
- * client's own (the origin could take a forged queue time for the edge's).
- */
-export const REPLAY_HEADERS = [
-  "x-stayopen-reference",
-  "x-stayopen-queued-at",
-  "webhook-id",
-  "webhook-timestamp",
-  "webhook-signature",
-] as const;
-
-/**
  * The order as the shopper sent it (method, path, body, content type) plus
  * what lets the origin take it exactly once and trust it: the same
  * Idempotency-Key on every attempt, the reference, when it was queued, and

@@ -1,4 +1,4 @@
-import type { JsonValue, OrderReply } from "../config";
+import type { JsonValue, OrderReply } from "../config/schema";
 
 /** The values of the placeholders (REPLY_PLACEHOLDERS). */
 type Filled = { reference: string; statusUrl: string };

@@ -1,4 +1,4 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import { classifyStatus } from "./classify";
 import { fetchWithDeadline, toOriginRequest } from "./fetch";
 import { originHealth } from "./health";

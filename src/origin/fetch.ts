@@ -1,6 +1,5 @@
-import { BYPASS_COOKIE_HEADER_NAME } from "../control/bypass";
-import { REPLAY_HEADERS } from "../orders/replay";
 import { networkFailureReason, type NetworkFailure } from "./classify";
+import { BYPASS_COOKIE_HEADER_NAME, REPLAY_HEADERS } from "../http/wire";
 
 export type FetchAttempt =
   | { kind: "response"; response: Response; elapsedMs: number }

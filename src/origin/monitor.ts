@@ -1,9 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ProbeConfig } from "../config";
+import type { ProbeConfig } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
-import { count, flushMetrics } from "../metrics";
-import { shardName } from "../orders/reference";
 import {
   admits,
   applyOutcomes,
@@ -19,10 +17,10 @@ import {
   type Outcomes,
 } from "./breaker";
 import type { SharedHealth } from "./health";
+import { originHooks, type OutageReporter } from "./hooks";
 import { nextProbeAt, probeInterval, probeOrigin, probeResult, type ProbeReport } from "./probe";
 import { slowStartEndsAt, slowStartShare, type SlowStart } from "./slow-start";
-import { iso } from "../iso-time";
-import { incidentReporter } from "../incidents/store";
+import { iso } from "../time";
 
 /** What the monitor needs to know about its origin; isolates send it with every exchange. */
 export type MonitorSettings = {
@@ -132,11 +130,11 @@ export class OriginMonitor extends DurableObject<Env> {
   #lastExchangeAt: number | null = null;
   /** While the alarm's probe is out, exchanges must not schedule another: the alarm schedules when it is back. */
   #probeOut = false;
-  #reportIncident: ReturnType<typeof incidentReporter>;
+  #reportIncident: OutageReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#reportIncident = incidentReporter(ctx, env);
+    this.#reportIncident = originHooks().outageReporter(ctx, env);
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS monitor (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
     );
@@ -250,17 +248,17 @@ export class OriginMonitor extends DurableObject<Env> {
 
   /**
    * The origin is back and maybe no shopper is around to tell: the queue
-   * shards stop waiting out their backoff now, with the settings they keep.
+   * shards stop waiting out their backoff now (the hook registered by src/index.ts).
    * The first isolate to exchange afterwards still gets `drain` (and hands
    * over the notify-me list); its drain finds nothing left to hurry.
    */
   async #wakeQueue(settings: MonitorSettings): Promise<void> {
     if (!settings.drainsOrders || !settings.orderShards) return;
-    const shards = Array.from({ length: settings.orderShards }, (_, index) =>
-      this.env.ORDER_QUEUE.getByName(shardName(settings.shopId, index)).drain(),
-    );
-    const failed = (await Promise.allSettled(shards)).filter((result) => result.status === "rejected").length;
-    if (failed > 0) log("warn", "queue_wake_failed", { shop: settings.shopId, origin: settings.originUrl, failed });
+    try {
+      await originHooks().wakeOrderQueue(this.env, settings.shopId, settings.orderShards);
+    } catch (error) {
+      log("warn", "queue_wake_failed", { shop: settings.shopId, origin: settings.originUrl, error: String(error) });
+    }
   }
 
   get #current(): MonitorRecord {
@@ -341,9 +339,9 @@ export class OriginMonitor extends DurableObject<Env> {
       reason,
     };
     log(next.state === "open" ? "warn" : "info", transitionEvent(next.state), fields);
-    count(this.env, settings.shopId, "breaker_transitions", { to: next.state, origin: settings.originUrl });
-    // Transitions are rare and the object may be evicted before its next one: sent at once.
-    this.ctx.waitUntil(flushMetrics(this.env));
+    this.ctx.waitUntil(
+      originHooks().breakerTransition(this.env, settings.shopId, { to: next.state, origin: settings.originUrl }),
+    );
     // An outage is the breaker leaving closed until it closes again (open and half-open in between).
     if (settings.incidentMinS !== undefined && (previous.state === "closed" || next.state === "closed"))
       this.#reportIncident({

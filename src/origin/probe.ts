@@ -1,25 +1,12 @@
-import type { ProbeConfig, StatusRange } from "../config";
+import type { ProbeConfig } from "../config/schema";
 import type { BreakerState, ProbeResult } from "./breaker";
 import { fetchWithDeadline } from "./fetch";
+import type { StatusRange } from "../config/status-ranges";
 
 /**
  * Active health checks, like a load balancer's monitor: GET HEALTH_PATH with
  * its own timeout, healthy when the status is one of PROBE_EXPECT_STATUS.
  */
-
-/** "200-399", "200,204", "200-299,404"; null when malformed. */
-export function parseStatusRanges(text: string): StatusRange[] | null {
-  const ranges: StatusRange[] = [];
-  for (const part of text.split(",").map((piece) => piece.trim())) {
-    const match = /^([1-5]\d\d)(?:-([1-5]\d\d))?$/.exec(part);
-    if (!match) return null;
-    const min = Number(match[1]);
-    const max = Number(match[2] ?? match[1]);
-    if (max < min) return null;
-    ranges.push({ min, max });
-  }
-  return ranges;
-}
 
 export const statusExpected = (status: number, ranges: readonly StatusRange[]): boolean =>
   ranges.some((range) => status >= range.min && status <= range.max);

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
-import { ADMIN_BASE } from "../admin/session";
-import { originProblem } from "../config";
 import type { AppEnv } from "../env";
-import { unavailableResponse } from "../shopper/maintenance";
+import { ADMIN_BASE } from "../http/wire";
+import { originProblem } from "../config/shop";
+import { unavailableResponse } from "../outage/unavailable";
 
 const STYLESHEET = "/__stayopen/assets/stayopen.css";
 

@@ -1,7 +1,3 @@
-import type { Shop } from "../config";
-import { payLater } from "./pay-later";
-import { stripeCheckout } from "./stripe";
-
 /**
  * How an edge order gets paid. No provider ever sees card data at the edge:
  * either the shop sends a payment link once it is back, or the shopper pays
@@ -41,13 +37,4 @@ export interface PaymentProvider {
   /** The status the order is queued with. */
   readonly initialStatus: PaymentStatus;
   start(request: PaymentRequest): Promise<PaymentStart>;
-}
-
-/** The ways to pay this shop offers at the edge, pay-later first (the default). */
-export function paymentProviders(shop: Shop): PaymentProvider[] {
-  const stripe = shop.config.stripe;
-  return [
-    payLater,
-    ...(stripe.secretKey ? [stripeCheckout({ apiBase: stripe.apiBase, secretKey: stripe.secretKey })] : []),
-  ];
 }

@@ -1,4 +1,4 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 
 /** One ledger per shop: edge payments are few (only during outages) and the recovery webhook needs them all at once. */

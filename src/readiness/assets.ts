@@ -1,10 +1,10 @@
 import { normalizeUrl } from "../catalog/key";
 import { readSnapshot, type Snapshot } from "../catalog/store";
 import { MAX_ASSETS_PER_PAGE, subresourcesOf } from "../catalog/subresources";
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
-import { LOOKUP_CONCURRENCY, pageCoverage, type PageCoverage, type Target } from "./coverage";
-import { mapLimited } from "./pool";
+import { LOOKUP_CONCURRENCY, pageCoverage, type PageCoverage, type Target } from "../coverage/targets";
+import { mapLimited } from "../coverage/pool";
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 

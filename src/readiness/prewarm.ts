@@ -1,18 +1,26 @@
 import { keepSnapshot, worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
-import { resolveShop, type Shop } from "../config";
+import { type Shop } from "../config/schema";
 import type { Env } from "../env";
-import { refreshFeed } from "../feed";
 import { log } from "../log";
-import { count } from "../metrics";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
 import { assetTarget, snapshotAssets } from "./assets";
-import { pageCoverage, pageTargets, type PageCoverage, type PageKind, type Target } from "./coverage";
-import { mapLimited } from "./pool";
-import { NOTHING_TO_PREWARM, prewarmOrigins } from "./shopper-origins";
-import { PREWARM_USER_AGENT } from "./user-agent";
+import {
+  pageCoverage,
+  pageTargets,
+  type PageCoverage,
+  type PageKind,
+  type PageResult,
+  type Target,
+} from "../coverage/targets";
+import { mapLimited } from "../coverage/pool";
+import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins";
+import { PREWARM_USER_AGENT } from "../coverage/user-agent";
+import { resolveShop } from "../config/shop";
+import { refreshFeed } from "../feed/read";
+import { count } from "../metrics/counters";
 
 /**
  * The cron pre-warm: fetches the critical pages, the product feed and the
@@ -29,7 +37,6 @@ export const PREWARM_CONCURRENCY = 4;
 const PAUSE_MS = 250;
 const PRIORITY: Record<PageKind, number> = { critical: 0, feed: 1, sitemap: 2, asset: 3 };
 
-export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped";
 type Results = Partial<Record<PageResult, number>>;
 type Skip = "disabled" | "origin_down";
 export type OriginPrewarm = { origin: string } & (

@@ -1,11 +1,12 @@
-import { resolveShop, type ConfigProblem, type Shop } from "../config";
+import { type ConfigProblem, type Shop } from "../config/schema";
 import type { Env } from "../env";
-import { staticBackupStatus, type StaticBackupStatus } from "../static-backup";
-import { formatAsOf } from "../shopper/time";
 import { criticalPageAssets, type PageAssets } from "./assets";
-import { pageCoverage, pageTargets, type PageCoverage, type PageKind } from "./coverage";
-import { NOTHING_TO_PREWARM, prewarmOrigins } from "./shopper-origins";
-import { MAX_SITEMAP_PAGES, type SitemapRead } from "./sitemap";
+import { pageCoverage, pageTargets, type PageCoverage, type PageKind } from "../coverage/targets";
+import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins";
+import { MAX_SITEMAP_PAGES, type SitemapRead } from "../coverage/sitemap";
+import { resolveShop } from "../config/shop";
+import { staticBackupStatus, type StaticBackupStatus } from "../static-backup/status";
+import { formatAsOf } from "../time";
 
 /**
  * The readiness report: how well this shop would ride out an outage that

@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import type { Config } from "../config";
+import type { Config } from "../config/schema";
 import { readableTextOn } from "./brand";
 
 type LayoutProps = { config: Config; title: string; children: Child };

@@ -1,19 +1,16 @@
-import type { Context } from "hono";
-import { originProblem, type Config } from "../config";
-import { offlinePages, type OfflinePage } from "../catalog/offline";
-import { CHECKOUT_PATH, CHECKOUT_TITLE } from "../checkout/path";
-import { orderTarget } from "../checkout/payload";
-import { noticeFor, type UnavailableNotice } from "../control/notice";
-import type { AppEnv } from "../env";
-import { feedStored } from "../feed";
-import { wantsJson } from "../http/negotiate";
+import type { Config } from "../config/schema";
+import type { UnavailableNotice } from "../control/notice";
 import { Layout } from "./layout";
-import { renderPage } from "./render";
-import { When } from "./when";
 
-type MaintenanceProps = {
+/** A page the shopper can still open offline, for the maintenance page's list. */
+export type OfflineLink = { path: string; title: string };
+import { When } from "./when";
+import { CHECKOUT_PATH } from "../http/wire";
+import { CHECKOUT_TITLE } from "../catalog/banner";
+
+export type MaintenanceProps = {
   config: Config;
-  pages: OfflinePage[];
+  pages: OfflineLink[];
   notice: UnavailableNotice;
   /** The edge checkout has a product list to offer. */
   canOrder: boolean;
@@ -95,42 +92,5 @@ export function MaintenancePage({ config, pages, notice, canOrder }: Maintenance
         <p>We'll only use your address to tell you once the shop is back.</p>
       </section>
     </Layout>
-  );
-}
-
-/**
- * The honest answer when there is nothing to serve: 503 with Retry-After,
- * never cached; JSON for API clients, the branded page for everyone else.
- * Without a `message` the operator's incident message (if any) is shown.
- */
-export async function unavailableResponse(c: Context<AppEnv>, message: string | null = null): Promise<Response> {
-  const config = c.get("shop").config;
-  const request = c.req.raw;
-  const notice = noticeFor(c, message);
-  const headers = {
-    "retry-after": String(notice.retryAfterS),
-    "cache-control": "no-store",
-    "x-stayopen-source": "maintenance",
-  };
-  if (wantsJson(request)) {
-    return c.json({ error: "origin_unavailable", retryAfter: notice.retryAfterS }, 503, headers);
-  }
-  if (request.method === "HEAD")
-    return new Response(null, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
-  const shop = c.get("shop");
-  const host = new URL(request.url).host;
-  // The page of last resort must not fail itself: storage trouble only leaves out the links.
-  const [pages, canOrder] = await Promise.all([
-    offlinePages(c.env, shop, host).catch(() => []),
-    // Ordering is offered only when the edge checkout has a product list to show.
-    orderTarget(config) !== null &&
-      !originProblem(config) &&
-      feedStored(c.env, shop, host, (promise) => c.executionCtx.waitUntil(promise)).catch(() => false),
-  ]);
-  return renderPage(
-    c,
-    <MaintenancePage config={config} pages={pages} notice={notice} canOrder={canOrder} />,
-    503,
-    headers,
   );
 }

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Config } from "../config";
+import type { Config } from "../config/schema";
 import type { AppEnv } from "../env";
 import type { QueuedOrder } from "../orders/types";
 import { Layout } from "./layout";

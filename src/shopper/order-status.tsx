@@ -1,4 +1,4 @@
-import type { Config } from "../config";
+import type { Config } from "../config/schema";
 import type { PaymentRecord } from "../payments/ledger";
 import { Layout } from "./layout";
 import { OrderPayment } from "./order-payment";

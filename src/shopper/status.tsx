@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Config, Shop } from "../config";
+import type { Config, Shop } from "../config/schema";
 import { forcedNow } from "../control/controls";
 import type { ForcedMaintenance } from "../control/maintenance";
 import type { AppEnv, Env } from "../env";

@@ -1,4 +1,4 @@
-import { formatAsOf } from "./time";
+import { formatAsOf } from "../time";
 
 /** A moment as shoppers read it ("26 Nov 2026, 15:40 UTC"), machine-readable in `datetime`. */
 export function When({ at }: { at: number | string }) {

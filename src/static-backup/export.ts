@@ -2,19 +2,18 @@ import { worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
 import { snapshotMeta } from "../catalog/store";
 import { subresourcesOf, type Subresource } from "../catalog/subresources";
-import { loadConfig, resolveShop, type Shop } from "../config";
+import { type Shop } from "../config/schema";
 import type { Env } from "../env";
-import { readFeed } from "../feed";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
-import { pageTargets } from "../readiness/coverage";
-import { mapLimited } from "../readiness/pool";
-import type { PageResult } from "../readiness/prewarm";
-import { prewarmOrigins } from "../readiness/shopper-origins";
-import { PREWARM_USER_AGENT } from "../readiness/user-agent";
+import { pageTargets } from "../coverage/targets";
+import { mapLimited } from "../coverage/pool";
+import type { PageResult } from "../coverage/targets";
+import { prewarmOrigins } from "../coverage/shopper-origins";
+import { PREWARM_USER_AGENT } from "../coverage/user-agent";
 import {
   backupBucket,
   newVersion,
@@ -30,6 +29,8 @@ import {
 } from "./layout";
 import { pruneVersions } from "./prune";
 import { rememberPointer } from "./serve";
+import { loadConfig, resolveShop } from "../config/shop";
+import { readFeed } from "../feed/read";
 
 /**
  * The static backup export, one bounded step per cron run: it fetches the

@@ -1,5 +1,5 @@
 import { sha256Hex } from "../catalog/key";
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 
 /**

@@ -3,11 +3,11 @@ import { standsInOnError } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";
 import { staleResponse } from "../catalog/stale";
 import type { SnapshotMeta } from "../catalog/store";
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { AppEnv, Env } from "../env";
 import { log } from "../log";
-import { count } from "../metrics";
 import { backupBucket, objectKey, readPointer, type ExportPointer } from "./layout";
+import { count } from "../metrics/counters";
 
 /** Isolates look at the pointer at most this often; the version before it is kept, so a late look still finds its objects. */
 const POINTER_MEMO_MS = 30_000;

@@ -1,8 +1,8 @@
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
 import { backupBucket, boundBucket, readPointer, readProgress, type ExportCounts } from "./layout";
-import { iso } from "../iso-time";
+import { iso } from "../time";
 
 /** The static backup as the operator sees it: switch, binding, the published export and the run under way (or the last one). */
 export type StaticBackupStatus = {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Shop } from "../config";
+import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
 import type { StockLevel } from "./reservations";

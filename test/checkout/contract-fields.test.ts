@@ -1,9 +1,9 @@
 /** The edge checkout takes exactly the contract's fields: the form token is optional. */
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
-import { getOrder, queueDepth } from "../../src/orders";
 import { availableStock } from "../../src/stock/reserve";
 import { postCheckout, shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
+import { resolveShop } from "../../src/config/shop";
+import { getOrder, queueDepth } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { forgetControls, shopControl } from "../../src/control/controls";
-import { formatAsOf } from "../../src/shopper/time";
 import { dispatch } from "../support/worker";
 import { checkoutFields, postCheckout, shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
+import { formatAsOf } from "../../src/time";
 
 let shop: TestShop | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { orderTarget } from "../../src/checkout/payload";
-import { loadConfig } from "../../src/config";
 import { shopEnv } from "../support/worker";
+import { loadConfig } from "../../src/config/shop";
+import { orderTarget } from "../../src/orders/order-paths";
 
 const target = (ORDER_PATHS: string) => orderTarget(loadConfig(shopEnv({ ORIGIN_URL: "https://o.test", ORDER_PATHS })));
 

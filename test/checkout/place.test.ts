@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
-import { drainNow, getOrder, queueDepth } from "../../src/orders";
 import { paymentLedger } from "../../src/payments/store";
 import { availableStock } from "../../src/stock/reserve";
 import { FakeStripe } from "../payments/fake-stripe";
@@ -14,6 +12,8 @@ import {
   unique,
   type TestShop,
 } from "./fixtures";
+import { resolveShop } from "../../src/config/shop";
+import { drainNow, getOrder, queueDepth } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
 afterEach(async () => {

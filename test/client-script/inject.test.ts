@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config";
 import type { Env } from "../../src/env";
-import { ConfigError } from "../../src/errors";
 import scriptSource from "../../static/client.browser.js?raw";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import { parseConfig } from "../../src/config/schema";
+import { ConfigError } from "../../src/http/stayopen-error";
 
 let origin: FakeOrigin;
 let env: Env;

@@ -1,11 +1,11 @@
 import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config";
 import { forgetControls, shopControl } from "../../src/control/controls";
 import type { Env } from "../../src/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import { loadConfig } from "../../src/config/shop";
 
 const TOKEN = "test-admin-token-0123456789";
 const HOUR = 3_600_000;

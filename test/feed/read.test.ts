@@ -1,9 +1,9 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
 import { readFeed } from "../../src/feed/read";
 import { FakeOrigin } from "../support/origin";
 import { shopEnv } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
 
 let origin: FakeOrigin;
 let feedCounter = 0;

@@ -6,12 +6,12 @@ import type { Env } from "../../src/env";
 import type { Incident, IncidentPage } from "../../src/incidents/incident";
 import { COUNTERS_FRESH_MS } from "../../src/incidents/incident-log";
 import { incidentLog } from "../../src/incidents/store";
-import { flushMetrics } from "../../src/metrics";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/sync";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { fastBreakerEnv } from "../support/breaker";
 import { dispatch } from "../support/worker";
+import { flushMetrics } from "../../src/metrics/counters";
 
 const TOKEN = "test-admin-token-0123456789";
 const ADMIN = { authorization: `Bearer ${TOKEN}` };

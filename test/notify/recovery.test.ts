@@ -1,14 +1,15 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig, type Shop } from "../../src/config";
+import { type Shop } from "../../src/config/schema";
 import { announceRecovery } from "../../src/notify/recovery";
 import { subscriberList } from "../../src/notify/store";
-import { drainNow, enqueueOrder, getOrder } from "../../src/orders";
 import { ANNOUNCE_BATCH, type RecoveryAnnouncement } from "../../src/notify/subscribers";
 import { paymentLedger } from "../../src/payments/store";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { shopEnv } from "../support/worker";
+import { loadConfig } from "../../src/config/shop";
+import { drainNow, enqueueOrder, getOrder } from "../../src/orders/queue";
 
 let receiver: FakeOrigin;
 let hookPath: string;

@@ -1,11 +1,12 @@
 /** Shared steps of the order-queue tests: a shop env around a fake origin, posting orders, driving a shard's alarm. */
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { resolveShop } from "../../src/config";
 import type { Env } from "../../src/env";
-import { getOrder, queueDepth, type OrderView } from "../../src/orders";
 import { shardName, shardOfReference } from "../../src/orders/reference";
 import type { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
+import { getOrder, queueDepth } from "../../src/orders/queue";
+import { type OrderView } from "../../src/orders/types";
 
 /**
  * Orders on /orders/* (each test uses its own path). The retry base is ten

@@ -1,11 +1,12 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import { drainNow, type OrderView } from "../../src/orders";
 import { backoffCeilingMs } from "../../src/orders/backoff";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { isDelivered, order, orderEnv, queueOrder, runAlarmsUntil, shardStub, shopOf } from "./helpers";
+import { drainNow } from "../../src/orders/queue";
+import { type OrderView } from "../../src/orders/types";
 
 let origin: FakeOrigin;
 let env: Env;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config";
 import type { Env } from "../../src/env";
-import { ConfigError } from "../../src/errors";
 import { FakeOrigin } from "../support/origin";
 import { order, orderEnv, postOrder } from "./helpers";
+import { parseConfig } from "../../src/config/schema";
+import { ConfigError } from "../../src/http/stayopen-error";
 
 const EVERSHOP = JSON.stringify({
   "POST /orders/*/checkout": {

@@ -2,11 +2,11 @@ import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloud
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { resolveShop } from "../../src/config";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ProbeConfig } from "../../src/config";
+import type { ProbeConfig } from "../../src/config/schema";
 import { initialBreaker, type BreakerState } from "../../src/origin/breaker";
-import { nextProbeAt, parseStatusRanges, statusExpected } from "../../src/origin/probe";
+import { nextProbeAt, statusExpected } from "../../src/origin/probe";
+import { parseStatusRanges } from "../../src/config/status-ranges";
 
 const probe: ProbeConfig = {
   intervalMs: 5000,

@@ -2,12 +2,12 @@ import { env as testEnv, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { resolveShop } from "../../src/config";
 import { noOutcomes } from "../../src/origin/breaker";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { order, orderEnv, queueOrder } from "../orders/helpers";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
 
 let origin: FakeOrigin;
 

@@ -1,12 +1,12 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
 import type { Env } from "../../src/env";
 import { shopControl } from "../../src/control/controls";
 import { subscriberList } from "../../src/notify/store";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import { resolveShop } from "../../src/config/shop";
 
 const TOKEN = "test-admin-token-0123456789";
 let origin: FakeOrigin;

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config";
 import { OrderStatusPage, type OrderStatusView } from "../../src/shopper/order-status";
+import { loadConfig } from "../../src/config/shop";
 
 const config = loadConfig(env);
 const order: OrderStatusView = {

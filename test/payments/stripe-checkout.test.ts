@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
-import { drainNow, getOrder } from "../../src/orders";
 import { paymentLedger } from "../../src/payments/store";
 import {
   checkoutFields,
@@ -13,6 +11,8 @@ import {
 } from "../checkout/fixtures";
 import { dispatch } from "../support/worker";
 import { FakeStripe } from "./fake-stripe";
+import { resolveShop } from "../../src/config/shop";
+import { drainNow, getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
 afterEach(async () => {

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
 import { paymentLedger } from "../../src/payments/store";
 import {
   checkoutFields,
@@ -11,6 +10,7 @@ import {
 } from "../checkout/fixtures";
 import { dispatch } from "../support/worker";
 import { FakeStripe, stripeSignature } from "./fake-stripe";
+import { resolveShop } from "../../src/config/shop";
 
 let shop: TestShop | undefined;
 afterEach(async () => {

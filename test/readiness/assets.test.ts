@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import type { ReadinessReport } from "../../src/readiness";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { runCron } from "./cron";
+import type { ReadinessReport } from "../../src/readiness/report";
 
 let origin: FakeOrigin;
 let base: string;

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import type { PageCoverage } from "../../src/readiness";
 import { duePages, prewarm } from "../../src/readiness/prewarm";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { runCron, servedWhileDown } from "./cron";
+import type { PageCoverage } from "../../src/coverage/targets";
 
 let origin: FakeOrigin;
 let id: string;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
-import type { ReadinessReport } from "../../src/readiness";
 import { score } from "../../src/readiness/report";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import type { ReadinessReport } from "../../src/readiness/report";
 
 const TOKEN = "test-admin-token-0123456789";
 let origin: FakeOrigin;

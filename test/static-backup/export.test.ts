@@ -2,12 +2,13 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
-import type { ReadinessReport } from "../../src/readiness";
-import { exportStaticBackup, type StaticBackupStatus } from "../../src/static-backup";
 import type { ExportLimits } from "../../src/static-backup/export";
 import { listVersions } from "../../src/static-backup/prune";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
+import type { ReadinessReport } from "../../src/readiness/report";
+import { exportStaticBackup } from "../../src/static-backup/export";
+import { type StaticBackupStatus } from "../../src/static-backup/status";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
 /** Small steps so a test can stop an export halfway. */

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config";
 import { HOLD_MS } from "../../src/stock/reservations";
 import { reserveLines, settleOrderStock, stockObject, reservationMeta } from "../../src/stock/reserve";
+import { resolveShop } from "../../src/config/shop";
 
 const shop = resolveShop(env, "shop.test");
 let skuCounter = 0;

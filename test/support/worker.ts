@@ -1,8 +1,8 @@
 /** Calls the real worker inside workerd with a per-test env, and waits for its background work. */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
-import type { ConfigVariable } from "../../src/config";
 import type { Env } from "../../src/env";
+import type { ConfigVariable } from "../../src/config/schema";
 
 /** The test env with some variables (any the schema knows, set in wrangler.toml or not) or bindings replaced. */
 export function shopEnv(overrides: Partial<Record<keyof Env | ConfigVariable, unknown>> = {}): Env {

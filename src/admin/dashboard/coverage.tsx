@@ -1,7 +1,7 @@
-import type { ReadinessReport } from "../../readiness";
-import type { StaticBackupStatus } from "../../static-backup";
-import { formatAsOf } from "../../shopper/time";
 import { Table } from "./table";
+import type { ReadinessReport } from "../../readiness/report";
+import type { StaticBackupStatus } from "../../static-backup/status";
+import { formatAsOf } from "../../time";
 
 const age = (seconds: number | null) =>
   seconds === null

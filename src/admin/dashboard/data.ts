@@ -1,12 +1,13 @@
 import type { Context } from "hono";
 import { countSnapshots } from "../../catalog/count";
-import { operatorStatus } from "../../control";
 import type { AppEnv } from "../../env";
 import type { Incident } from "../../incidents/incident";
 import { incidentLog } from "../../incidents/store";
-import { queueDepth, type OrderState, type OrderView } from "../../orders";
-import { listOrders } from "../../orders/queue";
-import { publicOrigin, readinessReport, type ReadinessReport } from "../../readiness";
+import { listOrders, queueDepth } from "../../orders/queue";
+import { operatorStatus } from "../../control/status";
+import { type OrderState, type OrderView } from "../../orders/types";
+import { publicOrigin } from "../../coverage/targets";
+import { readinessReport, type ReadinessReport } from "../../readiness/report";
 
 export type OperatorStatus = Awaited<ReturnType<typeof operatorStatus>>;
 

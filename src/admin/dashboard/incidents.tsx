@@ -2,8 +2,8 @@ import type { Incident } from "../../incidents/incident";
 import { MESSAGE_MAX, TITLE_MAX } from "../../incidents/incident";
 import { IncidentUpdates } from "../../shopper/incidents";
 import { When } from "../../shopper/when";
-import { ADMIN_BASE } from "../session";
 import { CsrfField } from "./forms";
+import { ADMIN_BASE } from "../../http/wire";
 
 export const incidentAction = (id: string, action: "title" | "updates") =>
   `${ADMIN_BASE}/dashboard/incidents/${id}/${action}`;

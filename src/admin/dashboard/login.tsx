@@ -1,9 +1,9 @@
 import type { Context } from "hono";
-import type { Config } from "../../config";
+import type { Config } from "../../config/schema";
 import type { AppEnv } from "../../env";
 import { Layout } from "../../shopper/layout";
 import { renderPage } from "../../shopper/render";
-import { ADMIN_BASE } from "../session";
+import { ADMIN_BASE } from "../../http/wire";
 
 export function LoginPage({ config, problem }: { config: Config; problem?: string }) {
   return (

@@ -1,7 +1,7 @@
-import { formatAsOf } from "../../shopper/time";
-import { ADMIN_BASE } from "../session";
 import type { OperatorStatus } from "./data";
 import { ActionButton, CsrfField } from "./forms";
+import { formatAsOf } from "../../time";
+import { ADMIN_BASE } from "../../http/wire";
 
 export const MAINTENANCE_ACTION = `${ADMIN_BASE}/dashboard/maintenance`;
 

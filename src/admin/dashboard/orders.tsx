@@ -1,8 +1,8 @@
-import type { OrderState, OrderView } from "../../orders";
-import { formatAsOf } from "../../shopper/time";
-import { ADMIN_BASE } from "../session";
 import { ActionButton } from "./forms";
 import { Table } from "./table";
+import type { OrderState, OrderView } from "../../orders/types";
+import { formatAsOf } from "../../time";
+import { ADMIN_BASE } from "../../http/wire";
 
 const ORDER_ACTION_BASE = `${ADMIN_BASE}/dashboard/orders`;
 export const REPLAY_ACTION = `${ADMIN_BASE}/dashboard/replay`;

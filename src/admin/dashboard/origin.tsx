@@ -1,6 +1,6 @@
-import { formatAsOf } from "../../shopper/time";
 import type { OperatorStatus } from "./data";
 import { Table } from "./table";
+import { formatAsOf } from "../../time";
 
 const WORDS = { up: "Up", degraded: "Degraded", down: "Down" } as const;
 

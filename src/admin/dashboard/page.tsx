@@ -1,6 +1,5 @@
-import type { Config } from "../../config";
+import type { Config } from "../../config/schema";
 import { Layout } from "../../shopper/layout";
-import { ADMIN_BASE } from "../session";
 import { CoverageSection } from "./coverage";
 import type { DashboardData } from "./data";
 import { ActionButton } from "./forms";
@@ -8,6 +7,7 @@ import { IncidentsSection } from "./incidents";
 import { MaintenanceSection } from "./maintenance";
 import { OrdersSection } from "./orders";
 import { OriginSection } from "./origin";
+import { ADMIN_BASE } from "../../http/wire";
 
 type DashboardProps = { config: Config; data: DashboardData; csrf: string; notice: string | null };
 

@@ -1,8 +1,8 @@
-import type { Config } from "../../config";
-import type { BypassIssued } from "../../control/admin";
+import type { Config } from "../../config/schema";
+import type { BypassIssued } from "../control";
 import { Layout } from "../../shopper/layout";
-import { ADMIN_BASE } from "../session";
 import { When } from "../../shopper/when";
+import { ADMIN_BASE } from "../../http/wire";
 
 /** What went wrong with an operator's action, and the way back. */
 export function ProblemPage({ config, title, message }: { config: Config; title: string; message: string }) {

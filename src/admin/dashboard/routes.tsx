@@ -1,20 +1,21 @@
 import { Hono, type Context } from "hono";
-import { applyMaintenance, issueBypass } from "../../control/admin";
+import { applyMaintenance, issueBypass } from "../control";
 import { shopControl } from "../../control/controls";
 import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../env";
 import { readFields } from "../../http/fields";
 import { postIncidentUpdate, retitleIncident, type IncidentChange } from "../../incidents/operator";
 import { log } from "../../log";
-import { operatorDrain } from "../../orders/admin";
+import { operatorDrain } from "../orders";
 import { discardOrder, retryOrder } from "../../orders/queue";
 import { renderPage } from "../../shopper/render";
 import { crossSiteRefusal, secretsEqual, wrongTokenRefusal } from "../auth";
-import { ADMIN_BASE, clearSessionCookie, isCrossSite, issueSession, setSessionCookie } from "../session";
+import { clearSessionCookie, isCrossSite, issueSession, setSessionCookie } from "../session";
 import { dashboardData } from "./data";
 import { LoginPage } from "./login";
 import { DashboardPage } from "./page";
 import { BypassIssuedPage, ProblemPage } from "./problem";
+import { ADMIN_BASE } from "../../http/wire";
 
 /**
  * The operator dashboard: the admin API rendered as pages, with forms that

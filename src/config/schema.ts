@@ -1,0 +1,576 @@
+import { z } from "zod";
+import { parseIpRange, type IpRange } from "../http/cidr";
+import { parseStatusRanges, type StatusRange } from "./status-ranges";
+
+/**
+ * One schema parses every variable once per `env` object; the rest of the code
+ * only sees the typed `Config`. A bad value is an error naming the variable,
+ * never a silent default. An empty string counts as "not set".
+ */
+
+const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+const int = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .default(fallback),
+  );
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), "must be an http(s) URL")
+  .transform((value) => value.replace(/\/+$/, ""));
+
+/** An absolute http(s) URL, or a path resolved against the origin. */
+const urlOrPath = z
+  .string()
+  .trim()
+  .refine(
+    (value) => value.startsWith("/") || (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+    "must be an http(s) URL or a path starting with /",
+  );
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+const csv = <T extends z.ZodType<unknown, string>>(item: T, fallback: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default(fallback)
+      .transform((value) =>
+        value
+          .split(",")
+          .map((part) => part.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(item)),
+  );
+
+const PATH = /^\/[^\s]*$/;
+const path = z.string().regex(PATH, "must list paths starting with /");
+
+const orderPath = z
+  .string()
+  .regex(
+    /^(POST|PUT|PATCH) \/\S*$/i,
+    'must list entries like "POST /api/orders" (POST, PUT or PATCH, then a path; * matches one path segment, a trailing * any rest)',
+  )
+  .transform((entry) => {
+    const [method, pattern] = entry.split(/\s+/) as [string, string];
+    return { method: method.toUpperCase(), pattern };
+  });
+
+/** A JSON value as it arrives from JSON.parse: what a reply template may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The placeholders a reply template may use inside its string values. */
+export const REPLY_PLACEHOLDERS = ["reference", "statusUrl"] as const;
+const PLACEHOLDER = /\{([A-Za-z_]\w*)\}/g;
+
+/**
+ * Every place in a template where a placeholder would not be filled in: an
+ * unknown name (a typo would reach the shopper as is) or a placeholder in an
+ * object key (only string values are filled in).
+ */
+function placeholderProblems(
+  value: JsonValue,
+  where: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
+  const known = (name: string) => (REPLY_PLACEHOLDERS as readonly string[]).includes(name);
+  if (typeof value === "string") {
+    const unknown = [...value.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((name) => !known(name));
+    return unknown.length === 0
+      ? []
+      : [{ path: where, message: `has an unknown placeholder {${unknown[0]}} (only {reference} and {statusUrl})` }];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => placeholderProblems(item, [...where, index]));
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, item]) =>
+    new RegExp(PLACEHOLDER.source).test(key)
+      ? [{ path: [...where, key], message: "is a placeholder in an object key: placeholders go in string values only" }]
+      : placeholderProblems(item, [...where, key]),
+  );
+}
+
+/**
+ * One ORDER_REPLIES entry: the reply a shop's own checkout expects for a
+ * queued order. A success with a body only: a checkout reads anything else
+ * as a failed order (and would offer to order again), and 204/205 carry no body.
+ */
+const orderReply = z
+  .object({
+    status: z
+      .number({ message: "must be 200, 201, 202 or 203" })
+      .int("must be 200, 201, 202 or 203")
+      .min(200, "must be 200, 201, 202 or 203")
+      .max(203, "must be 200, 201, 202 or 203"),
+    body: z.json({ message: "must be a JSON value" }),
+  })
+  .strict()
+  .superRefine((reply, ctx) => {
+    for (const problem of placeholderProblems(reply.body as JsonValue, ["body"]))
+      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+  });
+
+/** An origin is a base URL: the request's path and query are appended, so it has neither query nor fragment. */
+const originUrl = httpUrl.refine((value) => {
+  // Runs after a failed URL check too (zod goes on to report every issue): never throw here.
+  const url = URL.canParse(value) ? new URL(value) : null;
+  return url === null || (url.search === "" && url.hash === "");
+}, "must be an http(s) URL without a query or fragment");
+
+/**
+ * A Standard Webhooks secret exactly as the official libraries read one: an
+ * optional `whsec_` prefix, then the key in padded standard base64 (what
+ * `new Webhook(secret)` would refuse is refused here too, never signed with).
+ */
+const standardWebhooksSecret = z
+  .string()
+  .regex(
+    /^(?:whsec_)?(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+    'must be "whsec_" followed by a base64 key, e.g. whsec_ and the output of `openssl rand -base64 32`',
+  )
+  .refine((secret) => {
+    const key = secret.replace(/^whsec_/, "");
+    return (key.length / 4) * 3 - (key.length - key.replace(/=+$/, "").length) >= 16;
+  }, "must hold a key of at least 16 bytes (24 base64 characters)");
+
+const backupOrigin = z.object({ url: originUrl, orders: z.boolean().default(false) }).strict();
+
+/** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
+const sameOrigin = (url: string) => (URL.canParse(url) ? new URL(url).href : url).replace(/\/+$/, "");
+
+/** Text parsed as JSON; text that is not JSON is an issue saying what was expected. */
+const jsonText = (expected: string) =>
+  z.string().transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: expected });
+      return z.NEVER;
+    }
+  });
+
+const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
+  z.preprocess(blankToUndefined, jsonText(`must be a JSON array like ${example}`).pipe(z.array(item)).default([]));
+
+const orderReplies = z.preprocess(
+  blankToUndefined,
+  jsonText('must be a JSON object like {"POST /api/orders":{"status":200,"body":{"id":"{reference}"}}}')
+    .pipe(z.record(z.string(), orderReply, { message: "must be a JSON object of order routes" }))
+    .default({}),
+);
+
+const schema = z
+  .object({
+    ORIGIN_URL: originUrl,
+    ORIGIN_TIMEOUT_MS: int(100, 60_000, 3000),
+    BREAKER_FAILURES: int(1, 1000, 3),
+    BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
+    HEALTH_PATH: z.preprocess(blankToUndefined, z.string().regex(PATH, "must be a path starting with /").default("/")),
+    ORDER_PATHS: csv(orderPath, "POST /api/orders"),
+    // A Durable Object row holds at most 2 MB, and a queued order is one row.
+    ORDER_REPLIES: orderReplies,
+    ORDER_MAX_BYTES: int(256, 1024 * 1024, 65_536),
+    ORDER_MAX_DEPTH: int(1, 1024, 64),
+    ORDER_SHARDS: int(1, 256, 16),
+    ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
+    ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
+    ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
+    CRITICAL_PATHS: csv(path, "/"),
+    CLIENT_SCRIPT_PATHS: csv(
+      z.string().regex(/^\/\S*$/, 'must list path patterns starting with / (e.g. "/checkout*")'),
+      "",
+    ),
+    SITEMAP_URL: optional(urlOrPath),
+    SHOP_NAME: z.preprocess(
+      blankToUndefined,
+      z.string().trim().max(80, "must be at most 80 characters").default("Our shop"),
+    ),
+    BRAND_COLOR: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, "must be a hex colour like #1f6feb")
+        .default("#1f6feb"),
+    ),
+    LOGO_URL: optional(urlOrPath),
+    SUPPORT_EMAIL: optional(z.string().trim().email("must be an email address")),
+    RETRY_AFTER_S: int(1, 86_400, 120),
+    CATALOG_FEED_URL: optional(urlOrPath),
+    NOTIFY_WEBHOOK_URL: optional(httpUrl),
+    SESSION_COOKIES: csv(
+      z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must list cookie names"),
+      "session,sessionid,PHPSESSID,connect.sid,_session_id",
+    ),
+    BACKUP_ORIGINS: jsonArray(backupOrigin, '[{"url":"https://dr.example.com","orders":false}]'),
+    STATIC_BACKUP: z.preprocess(
+      blankToUndefined,
+      z
+        .enum(["on", "off"], { message: 'must be "on" or "off"' })
+        .default("off")
+        .transform((value) => value === "on"),
+    ),
+    SNAPSHOT_STATUSES: csv(
+      z
+        .string()
+        .regex(/^(200|301|404)$/, "may only list 200, 301 and 404")
+        .transform(Number),
+      "200",
+    ),
+    SNAPSHOT_REFRESH_S: int(1, 86_400, 60),
+    SNAPSHOT_MAX_BYTES: int(1024, 25 * 1024 * 1024, 2 * 1024 * 1024),
+    SHOP_URL: optional(httpUrl),
+    SWR_DEFAULT_S: int(0, 31_536_000, 0),
+    STALE_IF_ERROR_DEFAULT_S: int(0, 30 * 86_400, 7 * 86_400),
+    PREWARM_MAX_PAGES: int(0, 500, 50),
+    PREWARM_MAX_AGE_S: int(60, 30 * 86_400, 3600),
+    BREAKER_SYNC_MS: int(100, 60_000, 1000),
+    PROBE_INTERVAL_MS: int(500, 3_600_000, 5000),
+    PROBE_TIMEOUT_MS: int(100, 60_000, 2000),
+    PROBE_EXPECT_STATUS: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .default("200-399")
+        .transform((value, ctx) => {
+          const ranges = parseStatusRanges(value);
+          if (ranges) return ranges;
+          ctx.addIssue({ code: "custom", message: 'must list statuses or ranges like "200-399" or "200,204"' });
+          return z.NEVER;
+        }),
+    ),
+    PROBE_HEALTHY_THRESHOLD: int(1, 100, 1),
+    PROBE_UNHEALTHY_THRESHOLD: int(1, 100, 3),
+    PROBE_IDLE_INTERVAL_MS: int(0, 86_400_000, 60_000).refine(
+      (ms) => ms === 0 || ms >= 1000,
+      "must be 0 (off) or at least 1000",
+    ),
+    SLOW_START_MS: int(0, 3_600_000, 0),
+    INCIDENT_MIN_S: int(0, 86_400, 60),
+    BYPASS_IPS: csv(
+      z.string().transform((value, ctx) => {
+        const range = parseIpRange(value);
+        if (range) return range;
+        ctx.addIssue({
+          code: "custom",
+          message: `must list IP addresses or CIDR ranges like 203.0.113.0/24 or 2001:db8::/32 (not "${value}")`,
+        });
+        return z.NEVER;
+      }),
+      "",
+    ),
+    BYPASS_TTL_S: int(60, 30 * 86_400, 43_200),
+    MAX_503_HOURS: int(1, 8760, 48),
+    CAPPED_RETRY_AFTER_S: int(1, 86_400, 3600),
+    ADMIN_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+    REPLAY_SECRET: optional(standardWebhooksSecret),
+    STRIPE_API_BASE: z.preprocess(blankToUndefined, httpUrl.default("https://api.stripe.com")),
+    STRIPE_SECRET_KEY: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^(rk|sk)_(test|live)_\S+$/, "must be a Stripe restricted key (rk_live_…) or secret key"),
+    ),
+    STRIPE_WEBHOOK_SECRET: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^whsec_\S+$/, "must be a Stripe webhook signing secret (whsec_…)"),
+    ),
+    RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 600),
+    RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 600),
+    RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 10),
+    RATE_LIMIT_ADMIN_FAILURES_PER_MIN: int(1, 1000, 10),
+  })
+  .superRefine((vars, ctx) => {
+    for (const issue of crossFieldIssues(vars)) ctx.addIssue({ code: "custom", ...issue });
+  });
+
+type Parsed = z.output<typeof schema>;
+type CrossFieldIssue = { path: [keyof Parsed, ...(string | number)[]]; message: string };
+
+/** The rules between variables, on parsed values: one list for the schema and for `parseConfig`. */
+function crossFieldIssues(vars: Parsed): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  if (vars.ORDER_RETRY_MAX_MS < vars.ORDER_RETRY_BASE_MS) {
+    issues.push({ path: ["ORDER_RETRY_MAX_MS"], message: "must be at least ORDER_RETRY_BASE_MS" });
+  }
+  // A backup that is the primary, or one listed twice, would be asked twice for every failed read.
+  const seen = [sameOrigin(vars.ORIGIN_URL)];
+  vars.BACKUP_ORIGINS.forEach((backup, index) => {
+    const url = sameOrigin(backup.url);
+    if (seen.includes(url)) {
+      const message = url === seen[0] ? "is ORIGIN_URL itself" : "is listed twice";
+      issues.push({ path: ["BACKUP_ORIGINS", index, "url"], message });
+    }
+    seen.push(url);
+  });
+  // A reply for a route that is not an order would never be sent: say so rather than ignore it.
+  for (const route of Object.keys(vars.ORDER_REPLIES)) {
+    const parsed = orderPath.safeParse(route.trim());
+    const known =
+      parsed.success &&
+      vars.ORDER_PATHS.some((order) => order.method === parsed.data.method && order.pattern === parsed.data.pattern);
+    if (!known)
+      issues.push({
+        path: ["ORDER_REPLIES", route],
+        message: parsed.success
+          ? `is not an order route: add "${route.trim()}" to ORDER_PATHS too`
+          : 'must be an order route like "POST /api/orders", also listed in ORDER_PATHS',
+      });
+  }
+  return issues;
+}
+
+export type OrderRoute = { method: string; pattern: string };
+/** What a queued order on one route is answered with (ORDER_REPLIES); `body` is a template. */
+export type OrderReply = OrderRoute & { status: 200 | 201 | 202 | 203; body: JsonValue };
+export type BackupOrigin = { url: string; orders: boolean };
+export type OrderQueueConfig = { shards: number; replayConcurrency: number; retryBaseMs: number; retryMaxMs: number };
+/** Stripe Checkout is offered only when a key is set; the webhook only when its secret is. */
+export type StripeConfig = { apiBase: string; secretKey?: string; webhookSecret?: string };
+/** `adminFailures` counts wrong admin tokens (API and login) only: the right one always works. */
+export type RateLimits = { orders: number; checkout: number; notify: number; adminFailures: number };
+/** Active health checks on HEALTH_PATH, run by the OriginMonitor. */
+export type ProbeConfig = {
+  intervalMs: number;
+  /** 0 = no probes while the breaker is closed. */
+  idleIntervalMs: number;
+  timeoutMs: number;
+  expectStatus: StatusRange[];
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+};
+
+export type Config = {
+  originUrl: string;
+  originTimeoutMs: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
+  healthPath: string;
+  orderPaths: OrderRoute[];
+  /** Replies a shop's own checkout expects for a queued order, by route; others get the contract's 202. */
+  orderReplies: OrderReply[];
+  orderMaxBytes: number;
+  /** How deep a JSON order may nest objects and arrays. */
+  orderMaxDepth: number;
+  /** The edge order queue: shard count, replay in-flight cap per shard, retry backoff window. */
+  orderQueue: OrderQueueConfig;
+  criticalPaths: string[];
+  /** Pages (patterns as in ORDER_PATHS) that get the checkout helper script, /__stayopen/client.js. */
+  clientScriptPaths: string[];
+  sitemapUrl?: string;
+  shopName: string;
+  brandColor: string;
+  logoUrl?: string;
+  supportEmail?: string;
+  retryAfterS: number;
+  catalogFeedUrl?: string;
+  notifyWebhookUrl?: string;
+  sessionCookies: string[];
+  backupOrigins: BackupOrigin[];
+  /** The cron exports the critical catalog to R2 (binding STATIC_BACKUP_BUCKET), the last backup before snapshots. */
+  staticBackup: boolean;
+  snapshotStatuses: number[];
+  snapshotRefreshS: number;
+  snapshotMaxBytes: number;
+  /** The public URL shoppers use (scheme and host); cron pre-warm needs it to key snapshots. */
+  shopUrl?: string;
+  /** Stale-while-revalidate and stale-if-error windows for pages whose Cache-Control names none. */
+  swrDefaultS: number;
+  staleIfErrorDefaultS: number;
+  /** Cron pre-warm: at most this many pages per run, refreshing snapshots older than maxAgeS. */
+  prewarm: { maxPages: number; maxAgeS: number };
+  /** How often an isolate exchanges breaker reports and state with the OriginMonitor. */
+  breakerSyncMs: number;
+  probe: ProbeConfig;
+  slowStartMs: number;
+  /** Outages and maintenance shorter than this are merged into a neighbour or left out of the incident history. */
+  incidentMinS: number;
+  bypassIps: IpRange[];
+  bypassTtlS: number;
+  /** After this long unavailable, 503 pages switch to the softer, longer-term notice. */
+  max503Hours: number;
+  cappedRetryAfterS: number;
+  adminToken?: string;
+  replaySecret?: string;
+  stripe: StripeConfig;
+  /** Requests per minute per client IP. */
+  rateLimits: RateLimits;
+  /** Variables whose values are unusable, each taken as unset; empty when the configuration is clean. */
+  problems: ConfigProblem[];
+};
+
+/** The shop a request belongs to: an id that namespaces all its state, and its configuration. */
+export type Shop = { id: string; config: Config };
+
+function toConfig(parsed: Parsed): Omit<Config, "problems"> {
+  return {
+    originUrl: parsed.ORIGIN_URL,
+    originTimeoutMs: parsed.ORIGIN_TIMEOUT_MS,
+    breakerFailures: parsed.BREAKER_FAILURES,
+    breakerCooldownMs: parsed.BREAKER_COOLDOWN_MS,
+    healthPath: parsed.HEALTH_PATH,
+    orderPaths: parsed.ORDER_PATHS,
+    orderReplies: Object.entries(parsed.ORDER_REPLIES).map(([route, reply]) => ({
+      ...orderPath.parse(route.trim()),
+      status: reply.status as OrderReply["status"],
+      body: reply.body as JsonValue,
+    })),
+    orderMaxBytes: parsed.ORDER_MAX_BYTES,
+    orderMaxDepth: parsed.ORDER_MAX_DEPTH,
+    orderQueue: {
+      shards: parsed.ORDER_SHARDS,
+      replayConcurrency: parsed.ORDER_REPLAY_CONCURRENCY,
+      retryBaseMs: parsed.ORDER_RETRY_BASE_MS,
+      retryMaxMs: parsed.ORDER_RETRY_MAX_MS,
+    },
+    criticalPaths: parsed.CRITICAL_PATHS,
+    clientScriptPaths: parsed.CLIENT_SCRIPT_PATHS,
+    sitemapUrl: parsed.SITEMAP_URL,
+    shopName: parsed.SHOP_NAME,
+    brandColor: parsed.BRAND_COLOR,
+    logoUrl: parsed.LOGO_URL,
+    supportEmail: parsed.SUPPORT_EMAIL,
+    retryAfterS: parsed.RETRY_AFTER_S,
+    catalogFeedUrl: parsed.CATALOG_FEED_URL,
+    notifyWebhookUrl: parsed.NOTIFY_WEBHOOK_URL,
+    sessionCookies: parsed.SESSION_COOKIES,
+    backupOrigins: parsed.BACKUP_ORIGINS,
+    staticBackup: parsed.STATIC_BACKUP,
+    snapshotStatuses: parsed.SNAPSHOT_STATUSES,
+    snapshotRefreshS: parsed.SNAPSHOT_REFRESH_S,
+    snapshotMaxBytes: parsed.SNAPSHOT_MAX_BYTES,
+    shopUrl: parsed.SHOP_URL,
+    swrDefaultS: parsed.SWR_DEFAULT_S,
+    staleIfErrorDefaultS: parsed.STALE_IF_ERROR_DEFAULT_S,
+    prewarm: { maxPages: parsed.PREWARM_MAX_PAGES, maxAgeS: parsed.PREWARM_MAX_AGE_S },
+    breakerSyncMs: parsed.BREAKER_SYNC_MS,
+    probe: {
+      intervalMs: parsed.PROBE_INTERVAL_MS,
+      idleIntervalMs: parsed.PROBE_IDLE_INTERVAL_MS,
+      timeoutMs: parsed.PROBE_TIMEOUT_MS,
+      expectStatus: parsed.PROBE_EXPECT_STATUS,
+      healthyThreshold: parsed.PROBE_HEALTHY_THRESHOLD,
+      unhealthyThreshold: parsed.PROBE_UNHEALTHY_THRESHOLD,
+    },
+    slowStartMs: parsed.SLOW_START_MS,
+    incidentMinS: parsed.INCIDENT_MIN_S,
+    bypassIps: parsed.BYPASS_IPS,
+    bypassTtlS: parsed.BYPASS_TTL_S,
+    max503Hours: parsed.MAX_503_HOURS,
+    cappedRetryAfterS: parsed.CAPPED_RETRY_AFTER_S,
+    adminToken: parsed.ADMIN_TOKEN,
+    replaySecret: parsed.REPLAY_SECRET,
+    stripe: {
+      apiBase: parsed.STRIPE_API_BASE,
+      secretKey: parsed.STRIPE_SECRET_KEY,
+      webhookSecret: parsed.STRIPE_WEBHOOK_SECRET,
+    },
+    rateLimits: {
+      orders: parsed.RATE_LIMIT_ORDERS_PER_MIN,
+      checkout: parsed.RATE_LIMIT_CHECKOUT_PER_MIN,
+      notify: parsed.RATE_LIMIT_NOTIFY_PER_MIN,
+      adminFailures: parsed.RATE_LIMIT_ADMIN_FAILURES_PER_MIN,
+    },
+  };
+}
+
+/**
+ * A variable whose value is unusable: `message` names it and says what is
+ * wrong ("ADMIN_TOKEN must be at least 16 characters"), never echoing the value.
+ */
+export type ConfigProblem = { variable: string; message: string };
+
+/** Every variable's name, from the schema (wrangler's generated Env lists only those wrangler.toml sets). */
+export type ConfigVariable = keyof Parsed;
+type Vars = Partial<Record<ConfigVariable, unknown>>;
+type Shape = typeof schema.shape;
+
+/**
+ * Parses each variable on its own, so one bad value never hides the others or
+ * stops the shop: a bad variable is taken as unset (an optional feature is
+ * off, a knob runs at its documented default) and listed in `problems`, which
+ * the status, the readiness report and the log name. Without a usable
+ * ORIGIN_URL `originUrl` is "" and the shop cannot run (`originProblem`).
+ */
+export function parseConfig(vars: Vars): Config {
+  const text = asText(vars);
+  const problems: ConfigProblem[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(schema.shape) as [keyof Shape, z.ZodType][]) {
+    const result = field.safeParse(text[name]);
+    if (result.success) {
+      values[name] = result.data;
+      continue;
+    }
+    const issue = result.error.issues[0]!;
+    problems.push(describe(name, { ...issue, path: [name, ...issue.path] }));
+    values[name] = unsetValue(field);
+  }
+  // Rules between variables, on the values in use: the variable a rule names is taken as unset too.
+  for (const issue of crossFieldIssues(values as Parsed)) {
+    const name = issue.path[0];
+    if (problems.some((problem) => problem.variable === name)) continue;
+    problems.push(describe(name, issue));
+    values[name] = unsetValue(schema.shape[name]);
+  }
+  return { ...toConfig(values as Parsed), problems };
+}
+
+/** A variable's value when it is not set: its documented default, undefined for an optional one, "" for ORIGIN_URL. */
+function unsetValue(field: z.ZodType): unknown {
+  const unset = field.safeParse(undefined);
+  return unset.success ? unset.data : "";
+}
+
+function describe(name: string, issue: { path: PropertyKey[]; message: string; code?: string }): ConfigProblem {
+  // Inside a JSON value (BACKUP_ORIGINS), where: `[0].orders`.
+  const where = issue.path
+    .slice(1)
+    .map((key) =>
+      typeof key === "number"
+        ? `[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(String(key))
+          ? `.${String(key)}`
+          : `[${JSON.stringify(String(key))}]`,
+    )
+    .join("");
+  // zod does not keep the input; its message says what it received.
+  const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
+  const problem = where
+    ? `${where.replace(/^\./, "")} ${missing ? "is required" : `is wrong: ${issue.message}`}`
+    : missing
+      ? "is required"
+      : issue.message;
+  return { variable: name, message: `${name} ${problem}` };
+}
+
+/**
+ * Vars arrive as text from `--var` and the dashboard, but wrangler.toml may
+ * hold a TOML number, boolean or array (`ORIGIN_TIMEOUT_MS = 3000`,
+ * `BACKUP_ORIGINS = [{ url = "…" }]`): each is read as the text it stands for.
+ */
+function asText(vars: Partial<Record<keyof Parsed, unknown>>): Record<string, unknown> {
+  const text: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.shape) as (keyof Parsed)[]) {
+    const value = vars[name];
+    text[name] =
+      typeof value === "number" || typeof value === "boolean"
+        ? String(value)
+        : value !== null && typeof value === "object"
+          ? JSON.stringify(value)
+          : value;
+  }
+  return text;
+}

@@ -1,1 +1,0 @@
-export { feedLocation, feedStored, readFeed, refreshFeed } from "./read";

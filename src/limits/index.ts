@@ -1,1 +1,0 @@
-export { RateLimitCounter } from "./counter";

@@ -1,4 +1,0 @@
-export { count, flushMetrics } from "./counters";
-export { Metrics } from "./metrics-object";
-export { countBySource } from "./middleware";
-export { metricsRoute } from "./route";

@@ -1,6 +1,0 @@
-export { OrderQueue } from "./order-queue";
-export { orderIntake } from "./intake";
-export { orderStatus } from "./status";
-export { ordersAdmin } from "./admin";
-export { drainNow, enqueueOrder, getOrder, queueDepth } from "./queue";
-export type { NewOrder, OrderState, OrderView, QueuedOrder } from "./types";

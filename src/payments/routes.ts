@@ -1,8 +1,0 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../env";
-import { stripeWebhook } from "./webhook";
-
-/** Mounted at /__stayopen/payments: callbacks from payment providers. */
-export const payments = new Hono<AppEnv>();
-
-payments.post("/stripe/webhook", stripeWebhook);

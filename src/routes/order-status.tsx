@@ -1,0 +1,72 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { wantsJson } from "../http/negotiate";
+import {
+  OrderNotFoundPage,
+  OrderStatusPage,
+  type OrderStatusView,
+  type ShopperOrderStatus,
+} from "../shopper/order-status";
+import { paymentState } from "../payments/ledger";
+import { paymentLedger } from "../payments/store";
+import { renderPage } from "../shopper/render";
+import { getOrder } from "../orders/queue";
+import { statusUrl } from "../orders/reference";
+import type { OrderState } from "../orders/types";
+
+/** What the shopper is told: in the queue or on its way, at the shop, or waiting for a person (dead or discarded). */
+function shopperStatus(state: OrderState): ShopperOrderStatus {
+  switch (state) {
+    case "queued":
+    case "delivering":
+      return "queued";
+    case "delivered":
+      return "delivered";
+    case "dead":
+    case "discarded":
+      return "needs_attention";
+  }
+}
+
+/**
+ * GET /__stayopen/orders/:reference. The reference is the capability: a
+ * malformed and an unknown one get the same 404. The page is never cached and
+ * never passes its URL on as a Referer.
+ */
+export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
+  const headers = { "x-stayopen-source": "edge", "cache-control": "no-store", "referrer-policy": "no-referrer" };
+  const reference = c.req.param("reference")?.toLowerCase() ?? "";
+  const order = await getOrder(c.env, c.get("shop"), reference);
+  const json = wantsJson(c.req.raw);
+  if (!order) {
+    if (json) return c.json({ error: "not_found", message: "No order with this reference." }, 404, headers);
+    return renderPage(c, <OrderNotFoundPage config={c.get("shop").config} />, 404, headers);
+  }
+  const view: OrderStatusView = {
+    reference: order.reference,
+    status: shopperStatus(order.state),
+    queuedAt: order.queuedAt,
+    deliveredAt: order.deliveredAt,
+  };
+  // Orders from the edge checkout have a payment record; others have none.
+  const payment = await paymentLedger(c.env, c.get("shop")).get(order.reference);
+  if (json) {
+    if (!payment) return c.json(view, 200, headers);
+    const state = paymentState(payment);
+    // An order stopped short of the shop asks for no payment, as its page says: no page to pay on.
+    if (view.status === "needs_attention") delete state.url;
+    return c.json({ ...view, payment: state }, 200, headers);
+  }
+  return renderPage(
+    c,
+    <OrderStatusPage
+      config={c.get("shop").config}
+      order={view}
+      statusUrl={statusUrl(order.reference)}
+      payment={payment}
+      detail={{ discarded: order.state === "discarded" }}
+    />,
+    200,
+    headers,
+  );
+}

@@ -1,1 +1,0 @@
-export { settleOrderStock, type OrderOutcome } from "./reserve";
