@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Env } from "./env";
 import { parseIpRange, type IpRange } from "./control/cidr";
 import { ConfigError } from "./errors";
+import { MAX_TRACKED_PATHS } from "./origin/breaker";
 import { parseStatusRanges } from "./origin/probe";
 
 /**
@@ -105,6 +106,7 @@ const schema = z
     ORIGIN_TIMEOUT_MS: int(100, 60_000, 3000),
     BREAKER_FAILURES: int(1, 1000, 3),
     BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
+    BREAKER_MIN_PATHS: int(1, MAX_TRACKED_PATHS, 3),
     HEALTH_PATH: z.preprocess(blankToUndefined, z.string().regex(PATH, "must be a path starting with /").default("/")),
     ORDER_PATHS: csv(orderPath, "POST /api/orders"),
     // A Durable Object row holds at most 2 MB, and a queued order is one row.
@@ -257,6 +259,8 @@ export type Config = {
   originTimeoutMs: number;
   breakerFailures: number;
   breakerCooldownMs: number;
+  /** Distinct paths a run of failures must span to open the breaker without a failed health probe. */
+  breakerMinPaths: number;
   healthPath: string;
   orderPaths: OrderRoute[];
   orderMaxBytes: number;
@@ -310,6 +314,7 @@ function toConfig(parsed: Parsed): Config {
     originTimeoutMs: parsed.ORIGIN_TIMEOUT_MS,
     breakerFailures: parsed.BREAKER_FAILURES,
     breakerCooldownMs: parsed.BREAKER_COOLDOWN_MS,
+    breakerMinPaths: parsed.BREAKER_MIN_PATHS,
     healthPath: parsed.HEALTH_PATH,
     orderPaths: parsed.ORDER_PATHS,
     orderMaxBytes: parsed.ORDER_MAX_BYTES,

@@ -7,6 +7,7 @@ import { shardName } from "../orders/reference";
 import {
   admits,
   applyOutcomes,
+  awaitsConfirmation,
   applyProbe,
   healthLabel,
   initialBreaker,
@@ -37,8 +38,13 @@ export type MonitorSettings = {
   orderShards: number;
 };
 
-/** `drain` is true for exactly one exchange after each recovery: that isolate starts draining the order queue. */
-export type ExchangeAnswer = { shared: SharedHealth; drain: boolean };
+/**
+ * `drain` is true for exactly one exchange after each recovery: that isolate
+ * starts draining the order queue. `confirm`: shoppers fail while the breaker
+ * is closed and a health probe is due or out; the isolate asks `confirm()` for
+ * the verdict.
+ */
+export type ExchangeAnswer = { shared: SharedHealth; drain: boolean; confirm: boolean };
 
 export type RecentError = { at: number; reason: string; source: "traffic" | "probe"; count: number };
 export type ProbeStats = { total: number; failed: number; last: ProbeReport | null };
@@ -80,6 +86,8 @@ type MonitorRecord = {
   drainPending: boolean;
   /** When an isolate last asked, to the minute: kept coarse so that routine exchanges write nothing. */
   lastSeenAt: number | null;
+  /** When shopper failures last sent a confirmation probe: at most one per PROBE_INTERVAL_MS. */
+  lastConfirmAt: number | null;
 };
 
 type Cause = "traffic" | "probe" | "cooldown";
@@ -94,6 +102,7 @@ function freshRecord(now: number): MonitorRecord {
     recentErrors: [],
     drainPending: false,
     lastSeenAt: null,
+    lastConfirmAt: null,
   };
 }
 
@@ -127,8 +136,8 @@ export class OriginMonitor extends DurableObject<Env> {
   #record: MonitorRecord | undefined;
   #saved = "";
   #lastExchangeAt: number | null = null;
-  /** While the alarm's probe is out, exchanges must not schedule another: the alarm schedules when it is back. */
-  #probeOut = false;
+  /** The probe that is out (the alarm's or a confirmation): shared, and exchanges schedule nothing meanwhile. */
+  #probeOut: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -155,9 +164,39 @@ export class OriginMonitor extends DurableObject<Env> {
     }
     const drain = record.drainPending;
     record.drainPending = false;
+    const confirm = awaitsConfirmation(record.breaker) && (this.#probeOut !== null || this.#confirmationDue(now));
     this.#save();
     await this.#schedule(now);
-    return { shared: { breaker: record.breaker, slowStart: record.slowStart }, drain };
+    return { shared: this.#shared, drain, confirm };
+  }
+
+  /**
+   * Whether the shoppers' failures are the shop's or only their URLs': sends
+   * the health probe when one is due (the first failure of a run asks at once,
+   * later runs at most once per PROBE_INTERVAL_MS, so a client hammering a
+   * broken URL cannot make the monitor hammer the origin), waits for the probe
+   * that is out, and answers the shared state after it.
+   */
+  async confirm(): Promise<SharedHealth> {
+    const now = Date.now();
+    const record = this.#current;
+    const settings = record.settings;
+    if (settings && this.#probeOut === null && this.#confirmationDue(now)) {
+      record.lastConfirmAt = now;
+      const breaker = record.breaker;
+      log("info", "probe_confirmation_requested", {
+        shop: settings.shopId,
+        origin: settings.originUrl,
+        path: settings.healthPath,
+        failures: breaker.state === "closed" ? breaker.failures : 0,
+        paths: breaker.state === "closed" ? (breaker.paths ?? []) : [],
+        reason: breaker.lastError ?? null,
+      });
+      this.#save();
+      this.ctx.waitUntil(this.#probe(settings));
+    }
+    await this.#probeOut;
+    return this.#shared;
   }
 
   /** Whether shoppers may be sent to this origin now, for the order queue choosing where replays go. */
@@ -218,17 +257,8 @@ export class OriginMonitor extends DurableObject<Env> {
     this.#move(tick(this.#current.breaker, now, settings.policy), now, "cooldown");
     // Whatever woke the alarm, a probe now is never early: the schedule only aims at probe times and slow-start ends.
     if (this.#probing(now) && probeInterval(this.#current.breaker.state, settings.probe) !== null) {
-      const wasOut = this.#current.breaker.state !== "closed";
-      this.#probeOut = true;
-      let report;
-      try {
-        report = await probeOrigin(settings.originUrl, settings.healthPath, settings.probe);
-      } finally {
-        this.#probeOut = false;
-      }
+      await (this.#probeOut ?? this.#probe(settings));
       now = Date.now();
-      this.#recordProbe(report, now);
-      if (wasOut && this.#current.breaker.state === "closed") await this.#wakeQueue(settings);
     }
     const slowStart = this.#current.slowStart;
     if (slowStart && now >= slowStartEndsAt(slowStart)) {
@@ -256,6 +286,36 @@ export class OriginMonitor extends DurableObject<Env> {
     );
     const failed = (await Promise.allSettled(shards)).filter((result) => result.status === "rejected").length;
     if (failed > 0) log("warn", "queue_wake_failed", { shop: settings.shopId, origin: settings.originUrl, failed });
+  }
+
+  get #shared(): SharedHealth {
+    return { breaker: this.#current.breaker, slowStart: this.#current.slowStart };
+  }
+
+  #confirmationDue(now: number): boolean {
+    const { settings, breaker, lastConfirmAt } = this.#current;
+    return (
+      settings !== null &&
+      awaitsConfirmation(breaker) &&
+      (lastConfirmAt === null || now - lastConfirmAt >= settings.probe.intervalMs)
+    );
+  }
+
+  /** One health probe, recorded; the one that is out until it is back. */
+  #probe(settings: MonitorSettings): Promise<void> {
+    const probing = async () => {
+      const wasOut = this.#current.breaker.state !== "closed";
+      const report = await probeOrigin(settings.originUrl, settings.healthPath, settings.probe);
+      const now = Date.now();
+      this.#recordProbe(report, now);
+      this.#save();
+      if (wasOut && this.#current.breaker.state === "closed") await this.#wakeQueue(settings);
+    };
+    this.#probeOut = probing().finally(() => {
+      this.#probeOut = null;
+    });
+    // Exchanges that came while it was out scheduled nothing.
+    return this.#probeOut.then(() => this.#schedule(Date.now()));
   }
 
   get #current(): MonitorRecord {
@@ -289,6 +349,16 @@ export class OriginMonitor extends DurableObject<Env> {
       failed: record.probes.failed + (report.ok ? 0 : 1),
       last: report,
     };
+    const before = record.breaker;
+    if (report.ok && before.state === "closed" && before.failures > 0)
+      log("info", "failure_isolated", {
+        shop: settings.shopId,
+        origin: settings.originUrl,
+        path: settings.healthPath,
+        failures: before.failures,
+        paths: before.paths ?? [],
+        reason: before.lastError ?? null,
+      });
     if (!report.ok) {
       log("warn", "probe_failed", {
         shop: settings.shopId,
@@ -357,7 +427,7 @@ export class OriginMonitor extends DurableObject<Env> {
 
   /** One alarm for the next thing due: a probe, or the end of a slow start. */
   async #schedule(now: number): Promise<void> {
-    if (this.#probeOut) return;
+    if (this.#probeOut !== null) return;
     const record = this.#current;
     const wakes: number[] = [];
     const probeAt =

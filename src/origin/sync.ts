@@ -88,17 +88,32 @@ async function announceIfOpen(env: Env, shop: Shop, cause: WelcomeCause): Promis
   await announceRecovery(env, shop);
 }
 
-/** One exchange of this isolate's report for the shared state; never throws. */
-function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth): Promise<void> {
-  return health.exchange(async (report) => {
-    const answer = await originMonitor(env, shop.id, health.originUrl).exchange(
-      monitorSettings(shop, health.originUrl),
-      report,
-    );
-    // Exactly one exchange after each recovery carries `drain`: this isolate starts the queue moving.
-    if (answer.drain) await welcomeBack(env, shop, "origin_recovered");
-    return answer.shared;
-  });
+/**
+ * One exchange of this isolate's report for the shared state; never throws.
+ * When shoppers fail while the breaker is closed, the monitor's health probe
+ * says whether the shop is down: this isolate waits for that verdict apart
+ * from the exchange, so its further reports are not held up meanwhile.
+ */
+async function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth): Promise<void> {
+  const monitor = originMonitor(env, shop.id, health.originUrl);
+  let confirm = false;
+  const once = () =>
+    health.exchange(async (report) => {
+      const answer = await monitor.exchange(monitorSettings(shop, health.originUrl), report);
+      // Exactly one exchange after each recovery carries `drain`: this isolate starts the queue moving.
+      if (answer.drain) await welcomeBack(env, shop, "origin_recovered");
+      confirm ||= answer.confirm;
+      return answer.shared;
+    });
+  await once();
+  // What happened here while the first exchange travelled (failures that opened this copy) goes at once.
+  if (health.urgent) await once();
+  if (!confirm) return;
+  try {
+    health.learn(await monitor.confirm());
+  } catch (error) {
+    log("warn", "origin_monitor_unreachable", { shop: shop.id, origin: health.originUrl, error: String(error) });
+  }
 }
 
 /**
