@@ -26,6 +26,22 @@ export type BreakerPolicy = {
 /** At most this many distinct failing paths are remembered per run: BREAKER_MIN_PATHS is at most this. */
 export const MAX_TRACKED_PATHS = 16;
 
+/**
+ * How long a URL that failed while the health probe said the shop is fine
+ * keeps failing on its own account: its failures neither count toward opening
+ * nor ask for another probe meanwhile, so a client hammering it costs the
+ * origin one probe per this interval at most.
+ */
+export const ISOLATION_MS = 5 * 60_000;
+
+export type Isolated = { paths: string[]; until: number };
+
+/** The paths failing on their own account at `now`. */
+export function isolatedPaths(current: BreakerState, now: number): readonly string[] {
+  if (current.state !== "closed" || !current.isolated || now >= current.isolated.until) return [];
+  return current.isolated.paths;
+}
+
 export type BreakerState =
   | {
       state: "closed";
@@ -34,6 +50,8 @@ export type BreakerState =
       probeFailures: number;
       /** The distinct paths (no query) of the current run of failures; absent when there is none. */
       paths?: string[];
+      /** Paths a good health probe found failing on their own: until `until`, their failures are theirs alone. */
+      isolated?: Isolated;
       lastError?: string;
     }
   | { state: "open"; since: number; downSince: number; lastError?: string }
@@ -131,20 +149,27 @@ export function applyOutcomes(
   if (isEmpty(outcomes)) return current;
   if (current.state !== "closed") return outcomes.lastError ? { ...current, lastError: outcomes.lastError } : current;
   const afterSuccess = outcomes.successes > 0;
-  const failures = afterSuccess ? outcomes.trailingFailures : current.failures + outcomes.failures;
-  const paths = afterSuccess ? outcomes.trailingPaths : unitePaths(current.paths, outcomes.trailingPaths);
-  const lastError = outcomes.lastError ?? current.lastError;
+  const isolated = isolatedPaths(current, now);
+  const reported = outcomes.trailingPaths?.filter((path) => !isolated.includes(path));
+  // Failures only on isolated URLs (an isolate that had not heard yet) are those URLs' own.
+  const ownOnly = outcomes.failures > 0 && reported?.length === 0;
+  const batchFailures = ownOnly ? 0 : afterSuccess ? outcomes.trailingFailures : outcomes.failures;
+  const failures = afterSuccess ? batchFailures : current.failures + batchFailures;
+  const paths = afterSuccess ? unitePaths([], reported) : unitePaths(current.paths, reported);
+  const lastError = ownOnly ? current.lastError : (outcomes.lastError ?? current.lastError);
   // One URL failing, however often, is that URL's problem; several at once are the shop's.
   if (failures >= policy.failureThreshold && (paths?.length ?? 0) >= policy.minPaths)
     return opened(now, now, lastError);
+  const kept = current.isolated && isolated.length > 0 ? { isolated: current.isolated } : {};
   if (failures === 0)
-    return { state: "closed", since: current.since, failures: 0, probeFailures: current.probeFailures };
+    return { state: "closed", since: current.since, failures: 0, probeFailures: current.probeFailures, ...kept };
   return {
     state: "closed",
     since: current.since,
     failures,
     probeFailures: current.probeFailures,
     ...(paths ? { paths } : {}),
+    ...kept,
     ...(lastError ? { lastError } : {}),
   };
 }
@@ -159,10 +184,17 @@ export function applyProbe(
   switch (current.state) {
     case "closed": {
       // A good probe breaks any run of failures: what failed were those URLs, not the shop.
-      if (probe.ok)
-        return current.probeFailures === 0 && current.failures === 0
-          ? current
-          : { state: "closed", since: current.since, failures: 0, probeFailures: 0 };
+      if (probe.ok) {
+        if (current.probeFailures === 0 && current.failures === 0) return current;
+        const paths = unitePaths(isolatedPaths(current, now), current.paths);
+        return {
+          state: "closed",
+          since: current.since,
+          failures: 0,
+          probeFailures: 0,
+          ...(paths ? { isolated: { paths, until: now + ISOLATION_MS } } : {}),
+        };
+      }
       // Shoppers fail and the health path fails too: the shop is down, not one URL.
       if (current.failures > 0) return opened(now, now, probe.reason);
       const probeFailures = current.probeFailures + 1;

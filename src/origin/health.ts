@@ -13,6 +13,7 @@ import {
   type BreakerPolicy,
   type BreakerState,
   type Outcomes,
+  isolatedPaths,
   unitePaths,
 } from "./breaker";
 import { slowStartShare, type SlowStart } from "./slow-start";
@@ -138,6 +139,8 @@ export class OriginHealth {
   }
 
   #record(failure: string | null, now: number, path?: string): void {
+    // A URL the health probe found failing on its own: its failures are its own, and nobody needs telling.
+    if (path !== undefined && isolatedPaths(this.state, now).includes(path)) return;
     const outcome = addOutcome(noOutcomes, failure, path);
     this.#pending = mergeOutcomes(this.#pending, outcome);
     const previous = this.state;

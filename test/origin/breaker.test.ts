@@ -4,6 +4,7 @@ import {
   applyOutcomes,
   applyProbe,
   healthLabel,
+  ISOLATION_MS,
   initialBreaker,
   mergeOutcomes,
   noOutcomes,
@@ -166,6 +167,24 @@ describe("breaker: cooldown and probes", () => {
       since: 2,
       downSince: 2,
       lastError: "timeout",
+    });
+  });
+
+  it("after a good probe, counts the failing URL's further failures as its own until ISOLATION_MS has passed", () => {
+    const failing = applyOutcomes(initialBreaker(0), failures(4, "status_500", ["/p/broken"]), 1, policy);
+    const isolated = applyProbe(failing, good, 2, policy);
+    expect(isolated).toMatchObject({ state: "closed", failures: 0, isolated: { paths: ["/p/broken"] } });
+    // Its failures no longer count, so a failed probe now is no confirmation of anything.
+    const hammered = applyOutcomes(isolated, failures(50, "status_500", ["/p/broken"]), 3, policy);
+    expect(hammered).toMatchObject({ state: "closed", failures: 0 });
+    expect(applyProbe(hammered, bad, 4, policy)).toMatchObject({ state: "closed", probeFailures: 1 });
+    // Another URL failing still counts, and the isolated one does not help open.
+    const other = applyOutcomes(hammered, failures(3, "refused", ["/p/broken", "/c/tea"]), 5, policy);
+    expect(other).toMatchObject({ state: "closed", failures: 3, paths: ["/c/tea"] });
+    const later = 2 + ISOLATION_MS;
+    expect(applyOutcomes(isolated, failures(1, "status_500", ["/p/broken"]), later, policy)).toMatchObject({
+      failures: 1,
+      paths: ["/p/broken"],
     });
   });
 
