@@ -114,6 +114,9 @@ const QUIET_AFTER_MS = 86_400_000;
 /** The monitor of one origin of one shop. */
 export const monitorName = (shopId: string, originUrl: string) => `${shopId}:origin:${originUrl}`;
 
+/** The instance that keeps the roster of a shop's origins (see `useOrigins`); it monitors none itself. */
+export const rosterName = (shopId: string) => `${shopId}:origins`;
+
 function breakerView(breaker: BreakerState): BreakerView {
   return {
     state: breaker.state,
@@ -147,6 +150,40 @@ export class OriginMonitor extends DurableObject<Env> {
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS transitions (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, cause TEXT NOT NULL, reason TEXT)",
     );
+  }
+
+  /**
+   * On the shop's roster instance (`rosterName`): the origins the shop's
+   * configuration names now. The monitors of origins it no longer names (a
+   * replaced ORIGIN_URL, a removed backup) are retired at once, so an old
+   * origin is not probed after the change.
+   */
+  async useOrigins(shopId: string, originUrls: string[]): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS roster (url TEXT PRIMARY KEY)");
+    const known = sql.exec<{ url: string }>("SELECT url FROM roster").toArray();
+    const gone = known.map((row) => row.url).filter((url) => !originUrls.includes(url));
+    for (const url of originUrls) sql.exec("INSERT OR IGNORE INTO roster (url) VALUES (?)", url);
+    if (gone.length === 0) return;
+    await Promise.all(
+      gone.map((url) =>
+        this.env.ORIGIN_MONITOR.get(this.env.ORIGIN_MONITOR.idFromName(monitorName(shopId, url))).retire(),
+      ),
+    );
+    for (const url of gone) sql.exec("DELETE FROM roster WHERE url = ?", url);
+  }
+
+  /** The configuration no longer names this origin: no more probes until an isolate exchanges with it again. */
+  async retire(): Promise<void> {
+    const record = this.#current;
+    if (record.lastSeenAt === null) return;
+    record.lastSeenAt = null;
+    this.#save();
+    await this.ctx.storage.deleteAlarm();
+    log("info", "origin_monitor_retired", {
+      shop: record.settings?.shopId ?? null,
+      origin: record.settings?.originUrl ?? null,
+    });
   }
 
   /** Takes one isolate's report and answers the shared state. */

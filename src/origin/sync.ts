@@ -10,7 +10,7 @@ import { awaitFirstLook } from "../shared-copy";
 import { orderOrigins } from "./failover";
 import { probeOrigin } from "./probe";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
-import { monitorName, type MonitorSettings } from "./monitor";
+import { monitorName, rosterName, type MonitorSettings } from "./monitor";
 
 /**
  * The isolate side of the shared breaker: each origin's copy is exchanged
@@ -39,6 +39,34 @@ export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings 
       config.backupOrigins.some((backup) => backup.orders && backup.url === originUrl),
     orderShards: config.orderQueue.shards,
   };
+}
+
+/** Every origin the shop's configuration names: primary, backups, and the catalog feed's host. */
+function configuredOrigins(shop: Shop): string[] {
+  const config = shop.config;
+  const feed = config.catalogFeedUrl;
+  const feedOrigin = feed && !feed.startsWith("/") ? new URL(feed).origin : null;
+  const urls = [config.originUrl, ...config.backupOrigins.map((backup) => backup.url)];
+  return feedOrigin && !urls.includes(feedOrigin) ? [...urls, feedOrigin] : urls;
+}
+
+const rostered = new WeakSet<Shop["config"]>();
+
+/**
+ * Tells the shop's roster, once per configuration an isolate runs with, which
+ * origins it names; monitors of origins it no longer names stop probing.
+ * Never throws.
+ */
+async function rosterOrigins(env: Env, shop: Shop): Promise<void> {
+  if (rostered.has(shop.config)) return;
+  rostered.add(shop.config);
+  try {
+    const roster = env.ORIGIN_MONITOR.get(env.ORIGIN_MONITOR.idFromName(rosterName(shop.id)));
+    await roster.useOrigins(shop.id, configuredOrigins(shop));
+  } catch (error) {
+    rostered.delete(shop.config);
+    log("warn", "origin_monitor_unreachable", { shop: shop.id, origin: null, error: String(error) });
+  }
 }
 
 type WelcomeCause = "origin_recovered" | "backup_answered" | "maintenance_ended";
@@ -129,6 +157,7 @@ export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
   return async function shareOriginHealth(c, next) {
     const shop = c.get("shop");
     const primary = originHealth(shop);
+    if (!rostered.has(shop.config)) c.executionCtx.waitUntil(rosterOrigins(c.env, shop));
     if (primary.lookFirst(Date.now(), shop.config.breakerSyncMs))
       await awaitFirstLook(c.executionCtx, exchangeWithMonitor(c.env, shop, primary));
     await next();
@@ -174,7 +203,10 @@ export async function backupsWorthAnotherLook(c: Context<AppEnv>): Promise<strin
 export async function watchBackups(env: Env): Promise<void> {
   const config = loadConfig(env);
   const shop = resolveShop(env, new URL(config.shopUrl ?? config.originUrl).host);
-  await Promise.all(shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)));
+  await Promise.all([
+    rosterOrigins(env, shop),
+    ...shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)),
+  ]);
 }
 
 /**

@@ -302,3 +302,26 @@ describe("probe schedule", () => {
     expect(next! - secondProbeAt).toBeGreaterThanOrEqual(3000);
   });
 });
+
+describe("after ORIGIN_URL changes", () => {
+  it("never probes the origin it replaced again", async () => {
+    const env = envFor({ PROBE_IDLE_INTERVAL_MS: "60000" });
+    expect((await dispatch("https://shop.test/before", env)).status).toBe(200);
+    // The old origin's monitor has its next idle probe scheduled.
+    expect(await runInDurableObject(monitor(), (_instance, state) => state.storage.getAlarm())).not.toBeNull();
+
+    const replacement = await FakeOrigin.start();
+    const moved = envFor({ ORIGIN_URL: replacement.url, PROBE_IDLE_INTERVAL_MS: "60000" });
+    try {
+      expect((await dispatch("https://shop.test/after", moved)).headers.get("x-stayopen-source")).toBe("origin");
+      expect(await runDurableObjectAlarm(monitor())).toBe(false);
+      expect(await origin.requests("/healthz")).toHaveLength(0);
+      expect(await replacement.requests("/after")).toHaveLength(1);
+    } finally {
+      await runInDurableObject(originMonitor(moved, "default", replacement.url), (_instance, state) =>
+        state.storage.deleteAlarm(),
+      );
+      await replacement.stop();
+    }
+  });
+});
