@@ -54,8 +54,15 @@ export type BreakerState =
       isolated?: Isolated;
       lastError?: string;
     }
-  | { state: "open"; since: number; downSince: number; lastError?: string }
-  | { state: "half-open"; since: number; downSince: number; goodProbes: number; lastError?: string };
+  | { state: "open"; since: number; downSince: number; isolated?: Isolated; lastError?: string }
+  | {
+      state: "half-open";
+      since: number;
+      downSince: number;
+      goodProbes: number;
+      isolated?: Isolated;
+      lastError?: string;
+    };
 
 /**
  * What an isolate saw since its last report: counts, plus the failures after
@@ -120,10 +127,14 @@ export function mergeOutcomes(earlier: Outcomes, later: Outcomes): Outcomes {
 
 export const isEmpty = (outcomes: Outcomes): boolean => outcomes.successes === 0 && outcomes.failures === 0;
 
-const opened = (now: number, downSince: number, lastError: string | undefined): BreakerState => ({
+/** URLs isolated before an outage stay so through it: broken before, most likely broken after. */
+const keepIsolated = (current: BreakerState) => (current.isolated ? { isolated: current.isolated } : {});
+
+const opened = (now: number, downSince: number, lastError: string | undefined, from: BreakerState): BreakerState => ({
   state: "open",
   since: now,
   downSince,
+  ...keepIsolated(from),
   ...(lastError ? { lastError } : {}),
 });
 
@@ -135,6 +146,7 @@ export function tick(current: BreakerState, now: number, policy: BreakerPolicy):
     since: now,
     downSince: current.downSince,
     goodProbes: 0,
+    ...keepIsolated(current),
     ...(current.lastError ? { lastError: current.lastError } : {}),
   };
 }
@@ -159,7 +171,7 @@ export function applyOutcomes(
   const lastError = ownOnly ? current.lastError : (outcomes.lastError ?? current.lastError);
   // One URL failing, however often, is that URL's problem; several at once are the shop's.
   if (failures >= policy.failureThreshold && (paths?.length ?? 0) >= policy.minPaths)
-    return opened(now, now, lastError);
+    return opened(now, now, lastError, current);
   const kept = current.isolated && isolated.length > 0 ? { isolated: current.isolated } : {};
   if (failures === 0)
     return { state: "closed", since: current.since, failures: 0, probeFailures: current.probeFailures, ...kept };
@@ -196,18 +208,19 @@ export function applyProbe(
         };
       }
       // Shoppers fail and the health path fails too: the shop is down, not one URL.
-      if (current.failures > 0) return opened(now, now, probe.reason);
+      if (current.failures > 0) return opened(now, now, probe.reason, current);
       const probeFailures = current.probeFailures + 1;
-      if (probeFailures >= policy.unhealthyProbes) return opened(now, now, probe.reason);
+      if (probeFailures >= policy.unhealthyProbes) return opened(now, now, probe.reason, current);
       return { ...current, probeFailures, lastError: probe.reason };
     }
     case "open":
       // Good probes during the cooldown do not count: the cooldown is what stops flapping.
       return probe.ok ? current : { ...current, lastError: probe.reason };
     case "half-open": {
-      if (!probe.ok) return opened(now, current.downSince, probe.reason);
+      if (!probe.ok) return opened(now, current.downSince, probe.reason, current);
       const goodProbes = current.goodProbes + 1;
-      if (goodProbes >= policy.healthyProbes) return { state: "closed", since: now, failures: 0, probeFailures: 0 };
+      if (goodProbes >= policy.healthyProbes)
+        return { state: "closed", since: now, failures: 0, probeFailures: 0, ...keepIsolated(current) };
       return { ...current, goodProbes };
     }
   }

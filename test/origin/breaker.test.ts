@@ -181,6 +181,20 @@ describe("breaker: cooldown and probes", () => {
     // Another URL failing still counts, and the isolated one does not help open.
     const other = applyOutcomes(hammered, failures(3, "refused", ["/p/broken", "/c/tea"]), 5, policy);
     expect(other).toMatchObject({ state: "closed", failures: 3, paths: ["/c/tea"] });
+    // Broken before an outage, most likely broken after it: still isolated once the shop is back.
+    const down = applyProbe(applyOutcomes(hammered, failures(3, "refused"), 6, policy), bad, 7, policy);
+    const back = applyProbe(
+      applyProbe(tick(down, 7 + policy.cooldownMs, policy), good, 8 + policy.cooldownMs, policy),
+      good,
+      9 + policy.cooldownMs,
+      policy,
+    );
+    expect(back).toMatchObject({ state: "closed", isolated: { paths: ["/p/broken"] } });
+    expect(applyOutcomes(back, failures(9, "status_500", ["/p/broken"]), 10 + policy.cooldownMs, policy)).toMatchObject(
+      {
+        failures: 0,
+      },
+    );
     const later = 2 + ISOLATION_MS;
     expect(applyOutcomes(isolated, failures(1, "status_500", ["/p/broken"]), later, policy)).toMatchObject({
       failures: 1,
