@@ -145,7 +145,8 @@ describe("failover to backup origins", () => {
   });
 
   it("keeps a breaker per origin: a failing backup is passed over while the next one serves", async () => {
-    const env = envFor();
+    // A cooldown the test cannot outlast: the states read at the end are the ones the failures left.
+    const env = envFor({ BREAKER_COOLDOWN_MS: "60000" });
     await primary.setMode({ mode: "refuse" });
     await backups[0]!.setMode({ mode: "status", status: 503 });
 
