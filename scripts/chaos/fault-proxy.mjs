@@ -3,7 +3,10 @@
 // connections (stops listening), a reset before any answer, a reset in the
 // middle of the body, 500s, and flapping between several of these.
 //
-// Module: startFaultProxy({target}) → {url, setMode(settings), describe(), close()}.
+// `brokenPaths`: URLs the shop itself is broken on (always 500, whatever the mode),
+// as a product page that crashes while the rest of the shop is fine.
+//
+// Module: startFaultProxy({target, brokenPaths?}) → {url, setMode(settings), describe(), close()}.
 // CLI:    node scripts/chaos/fault-proxy.mjs --target http://127.0.0.1:8788 [--port 8790] [--control 8791]
 //         then: curl -X POST 'http://127.0.0.1:8791/mode?mode=hang'
 import http from "node:http";
@@ -13,7 +16,7 @@ export const MODES = ["pass", "latency", "status", "hang", "refuse", "reset", "r
 const DEFAULTS = { latencyMs: 300, status: 500, periodMs: 2000, cycle: ["pass", "status", "refuse", "reset-mid-body"] };
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"];
 
-export async function startFaultProxy({ target, port = 0, host = "127.0.0.1" }) {
+export async function startFaultProxy({ target, port = 0, host = "127.0.0.1", brokenPaths = [] }) {
   const upstream = new URL(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   let settings = { mode: "pass", ...DEFAULTS };
@@ -60,6 +63,11 @@ export async function startFaultProxy({ target, port = 0, host = "127.0.0.1" }) 
   function handle(req, res) {
     const mode = effective();
     counts[mode] = (counts[mode] ?? 0) + 1;
+    if (mode !== "hang" && brokenPaths.includes(new URL(req.url, "http://proxy").pathname)) {
+      req.resume();
+      res.writeHead(500, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      return res.end("<!doctype html><title>500</title><h1>this page is broken at the shop</h1>\n");
+    }
     switch (mode) {
       case "latency": {
         const timer = setTimeout(() => forward(req, res), settings.latencyMs);

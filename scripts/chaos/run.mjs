@@ -2,6 +2,8 @@
 // demo shop behind a fault proxy, shoppers browsing and ordering throughout:
 // healthy → latency → reset mid-body → 500s → hang → refused → flapping →
 // recovered, with the worker SIGKILLed and restarted mid-outage and mid-drain.
+// Throughout, a bot hammers one URL the shop itself is broken on: it must not
+// close the shop while the origin is healthy.
 // Ends with `chaos: N passed, M failed, K skipped`; exits 1 on any violation.
 //
 // CHAOS_SCALE (1) stretches or shrinks every phase; CHAOS_RUNTIME=wrangler runs
@@ -34,6 +36,10 @@ const SHOP_NAME = "Chaos Coffee Co.";
 const HARD_LIMIT_MS = 6 * 60_000;
 const DRAIN_LIMIT_MS = 60_000;
 const SNAPSHOT_SETTLE_MS = 1500;
+/** The URL the demo shop is "broken" on (the fault proxy answers it 500), and the bot's bounds. */
+const BROKEN_PATH = "/p/broken-by-bot";
+const BOT_PAUSE_MS = 40;
+const BOT_MAX_REQUESTS = 4000;
 
 const VARS = {
   ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
@@ -204,7 +210,7 @@ async function main() {
   const checks = createChecks("chaos");
   try {
     demo = await startShop({ dataDir, env: { REPLAY_SECRET } });
-    proxy = await startFaultProxy({ target: demo.shop });
+    proxy = await startFaultProxy({ target: demo.shop, brokenPaths: [BROKEN_PATH] });
     const vars = { ...VARS, ORIGIN_URL: proxy.url };
     if (process.env.CHAOS_RUNTIME === "wrangler") {
       worker = await startWranglerDev({ persistDir: join(tmp, "state"), vars, logFile: join(tmp, "worker.log") });
@@ -227,6 +233,7 @@ async function main() {
     let stopPolling = false;
     const shoppers = startShoppers({ base, count: SHOPPERS, observe, orders, shouldStop: () => stopShoppers });
     const poller = pollStatus(base, () => stopPolling);
+    const bot = hammer(base, () => stopShoppers);
 
     async function crashAndRestart(label) {
       const restart = { label, start: now() };
@@ -270,7 +277,7 @@ async function main() {
       phase.endedAt = now();
     }
     stopShoppers = true;
-    await shoppers;
+    await Promise.all([shoppers, bot]);
     say("shoppers stopped; waiting for every accepted order to reach the shop");
     const accepted = orders.filter((o) => o.accepted);
     const delivered = await waitForDelivery(demo, accepted);
@@ -286,6 +293,7 @@ async function main() {
       live.length > 0 && live.every((o) => o.status === 200 && o.source === "origin"),
       `${live.length} crawler pages in ${healthy.ms / 1000} s`,
     );
+    checkBotDidNotCloseShop(checks);
     const outagePageRequests = observations.filter(
       (o) => o.kind === "page" && SNAPSHOT_PAGES.includes(o.path) && PHASES.find((p) => p.name === o.phase)?.outage,
     );
@@ -461,6 +469,55 @@ async function main() {
     }
   }
   process.exitCode = checks.finish();
+}
+
+// ---- a bot hammering one broken URL -----------------------------------------
+const botAnswers = [];
+
+/** One client, one URL the shop answers 500, as fast as it gets answers (bounded in count and by the run). */
+async function hammer(base, shouldStop) {
+  while (!shouldStop() && botAnswers.length < BOT_MAX_REQUESTS) {
+    const res = await request(base + BROKEN_PATH, { headers: { accept: "text/html" }, timeoutMs: 5_000 });
+    botAnswers.push({
+      at: now(),
+      phase: state.phase.name,
+      status: res.status,
+      source: res.headers.get("x-stayopen-source"),
+    });
+    await sleep(BOT_PAUSE_MS);
+  }
+}
+
+/**
+ * While the origin is healthy (before the first fault, and with added latency
+ * below the timeout), the bot's URL gets its own 503 and nothing else changes:
+ * every other page comes from the origin and the public status says up.
+ */
+function checkBotDidNotCloseShop(checks) {
+  const healthyPhases = new Set(["healthy", "latency"]);
+  const botHealthy = botAnswers.filter((a) => healthyPhases.has(a.phase));
+  const botOwn503 = botHealthy.filter((a) => a.status === 503 && ["maintenance", "stale"].includes(a.source));
+  const pages = observations.filter((o) => healthyPhases.has(o.phase) && o.kind === "page" && o.status !== 0);
+  const notOrigin = pages.filter((o) => o.source !== "origin");
+  const window = PHASES.filter((p) => healthyPhases.has(p.name));
+  const from = Math.min(...window.map((p) => p.startedAt));
+  const to = Math.max(...window.map((p) => p.endedAt));
+  const statuses = statusLog.filter((x) => x.at >= from && x.at <= to && x.origin !== null);
+  const notUp = statuses.filter((x) => x.origin !== "up");
+  checks.record(
+    "a bot hammering one broken URL does not close the shop while the origin is healthy",
+    botHealthy.length >= 50 && botOwn503.length === botHealthy.length && notOrigin.length === 0 && notUp.length === 0,
+    `${botHealthy.length} bot requests (${botOwn503.length} got their own 503), ${pages.length} other pages` +
+      ` (${notOrigin.length} not from the origin${
+        notOrigin.length
+          ? `, e.g. ${notOrigin
+              .slice(0, 3)
+              .map((o) => `${o.path} ${o.source}`)
+              .join(", ")}`
+          : ""
+      })` +
+      `, status not "up" ${notUp.length} of ${statuses.length} times`,
+  );
 }
 
 async function demoOrders(demo) {

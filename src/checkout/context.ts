@@ -41,6 +41,6 @@ export async function checkoutContext(c: Context<AppEnv>): Promise<CheckoutConte
   }
   // Under forced maintenance the shop's pages are closed and orders wait, whatever the origin's health.
   const forced = (await forcedNow(c)) !== null;
-  const shopState = forced ? "maintenance" : originHealth(c.get("shop")).label === "up" ? "up" : "down";
+  const shopState = forced ? "maintenance" : originHealth(c.get("shop")).admit() ? "up" : "down";
   return { ok: true, feed, target, shopState };
 }

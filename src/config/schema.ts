@@ -2,6 +2,9 @@ import { z } from "zod";
 import { parseIpRange, type IpRange } from "../http/cidr";
 import { parseStatusRanges, type StatusRange } from "./status-ranges";
 
+/** The most distinct failing paths a breaker tracks (so BREAKER_MIN_PATHS cannot ask for more). */
+export const MAX_TRACKED_PATHS = 16;
+
 /**
  * One schema parses every variable once per `env` object; the rest of the code
  * only sees the typed `Config`. A bad value is an error naming the variable,
@@ -175,6 +178,7 @@ const schema = z
     ORIGIN_TIMEOUT_MS: int(100, 60_000, 3000),
     BREAKER_FAILURES: int(1, 1000, 3),
     BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
+    BREAKER_MIN_PATHS: int(1, MAX_TRACKED_PATHS, 3),
     HEALTH_PATH: z.preprocess(blankToUndefined, z.string().regex(PATH, "must be a path starting with /").default("/")),
     ORDER_PATHS: csv(orderPath, "POST /api/orders"),
     // A Durable Object row holds at most 2 MB, and a queued order is one row.
@@ -357,6 +361,8 @@ export type Config = {
   originTimeoutMs: number;
   breakerFailures: number;
   breakerCooldownMs: number;
+  /** Distinct paths a run of failures must span to open the breaker without a failed health probe. */
+  breakerMinPaths: number;
   healthPath: string;
   orderPaths: OrderRoute[];
   /** Replies a shop's own checkout expects for a queued order, by route; others get the contract's 202. */
@@ -420,6 +426,7 @@ function toConfig(parsed: Parsed): Omit<Config, "problems"> {
     originTimeoutMs: parsed.ORIGIN_TIMEOUT_MS,
     breakerFailures: parsed.BREAKER_FAILURES,
     breakerCooldownMs: parsed.BREAKER_COOLDOWN_MS,
+    breakerMinPaths: parsed.BREAKER_MIN_PATHS,
     healthPath: parsed.HEALTH_PATH,
     orderPaths: parsed.ORDER_PATHS,
     orderReplies: Object.entries(parsed.ORDER_REPLIES).map(([route, reply]) => ({

@@ -1,10 +1,15 @@
+import { MAX_TRACKED_PATHS } from "../config/schema";
+
 /**
  * The circuit breaker as a pure state machine over plain data, so the same
  * state can live in an isolate's memory, travel over RPC and be stored by the
  * OriginMonitor Durable Object.
  *
- * closed → open after `failureThreshold` consecutive shopper failures, or
- *   `unhealthyProbes` consecutive failed health probes;
+ * closed → open when a health probe fails while shopper failures are being
+ *   counted (the first failure asks for that probe at once), when a run of
+ *   `failureThreshold` consecutive shopper failures spans `minPaths` distinct
+ *   paths, or after `unhealthyProbes` consecutive failed probes. Failures of
+ *   one URL alone never open it: any client can make one URL fail on demand.
  * open → half-open once `cooldownMs` has passed (shoppers are still kept away);
  * half-open → closed after `healthyProbes` consecutive good probes,
  *   → open again on the first failed probe.
@@ -17,15 +22,59 @@ export type BreakerPolicy = {
   cooldownMs: number;
   healthyProbes: number;
   unhealthyProbes: number;
+  minPaths: number;
 };
 
-export type BreakerState =
-  | { state: "closed"; since: number; failures: number; probeFailures: number; lastError?: string }
-  | { state: "open"; since: number; downSince: number; lastError?: string }
-  | { state: "half-open"; since: number; downSince: number; goodProbes: number; lastError?: string };
 
-/** What an isolate saw since its last report: counts, plus the failures after its last success. */
-export type Outcomes = { successes: number; failures: number; trailingFailures: number; lastError?: string };
+/**
+ * How long a URL that failed while the health probe said the shop is fine
+ * keeps failing on its own account: its failures neither count toward opening
+ * nor ask for another probe meanwhile, so a client hammering it costs the
+ * origin one probe per this interval at most.
+ */
+export const ISOLATION_MS = 5 * 60_000;
+
+export type Isolated = { paths: string[]; until: number };
+
+/** The paths failing on their own account at `now`. */
+export function isolatedPaths(current: BreakerState, now: number): readonly string[] {
+  if (current.state !== "closed" || !current.isolated || now >= current.isolated.until) return [];
+  return current.isolated.paths;
+}
+
+export type BreakerState =
+  | {
+      state: "closed";
+      since: number;
+      failures: number;
+      probeFailures: number;
+      /** The distinct paths (no query) of the current run of failures; absent when there is none. */
+      paths?: string[];
+      /** Paths a good health probe found failing on their own: until `until`, their failures are theirs alone. */
+      isolated?: Isolated;
+      lastError?: string;
+    }
+  | { state: "open"; since: number; downSince: number; isolated?: Isolated; lastError?: string }
+  | {
+      state: "half-open";
+      since: number;
+      downSince: number;
+      goodProbes: number;
+      isolated?: Isolated;
+      lastError?: string;
+    };
+
+/**
+ * What an isolate saw since its last report: counts, plus the failures after
+ * its last success and the distinct paths they hit (absent when none).
+ */
+export type Outcomes = {
+  successes: number;
+  failures: number;
+  trailingFailures: number;
+  trailingPaths?: string[];
+  lastError?: string;
+};
 
 export type ProbeResult = { ok: true } | { ok: false; reason: string };
 
@@ -38,32 +87,54 @@ export const initialBreaker = (now: number): BreakerState => ({
 
 export const noOutcomes: Outcomes = { successes: 0, failures: 0, trailingFailures: 0 };
 
-export function addOutcome(outcomes: Outcomes, failure: string | null): Outcomes {
-  if (failure === null) return { ...outcomes, successes: outcomes.successes + 1, trailingFailures: 0 };
+/** The distinct paths of both lists, the earlier first, at most MAX_TRACKED_PATHS; `undefined` when none. */
+export function unitePaths(earlier: readonly string[] = [], later: readonly string[] = []): string[] | undefined {
+  if (later.length === 0) return earlier.length > 0 ? [...earlier] : undefined;
+  const united = [...earlier];
+  for (const path of later) if (united.length < MAX_TRACKED_PATHS && !united.includes(path)) united.push(path);
+  return united;
+}
+
+const withPaths = (paths: string[] | undefined) => (paths ? { trailingPaths: paths } : {});
+
+/** One more result: a success (`failure` null) or a failure with its reason and the request's path. */
+export function addOutcome(outcomes: Outcomes, failure: string | null, path = "/"): Outcomes {
+  if (failure === null) {
+    const { trailingPaths: _, ...rest } = outcomes;
+    return { ...rest, successes: outcomes.successes + 1, trailingFailures: 0 };
+  }
   return {
     successes: outcomes.successes,
     failures: outcomes.failures + 1,
     trailingFailures: outcomes.trailingFailures + 1,
+    ...withPaths(unitePaths(outcomes.trailingPaths, [path])),
     lastError: failure,
   };
 }
 
 /** `later` happened after `earlier`; the result is the same as having counted both in one batch. */
 export function mergeOutcomes(earlier: Outcomes, later: Outcomes): Outcomes {
-  return {
+  const afterSuccess = later.successes > 0;
+  const merged: Outcomes = {
     successes: earlier.successes + later.successes,
     failures: earlier.failures + later.failures,
-    trailingFailures: later.successes > 0 ? later.trailingFailures : earlier.trailingFailures + later.failures,
-    lastError: later.lastError ?? earlier.lastError,
+    trailingFailures: afterSuccess ? later.trailingFailures : earlier.trailingFailures + later.failures,
+    ...withPaths(afterSuccess ? later.trailingPaths : unitePaths(earlier.trailingPaths, later.trailingPaths)),
   };
+  const lastError = later.lastError ?? earlier.lastError;
+  return lastError ? { ...merged, lastError } : merged;
 }
 
 export const isEmpty = (outcomes: Outcomes): boolean => outcomes.successes === 0 && outcomes.failures === 0;
 
-const opened = (now: number, downSince: number, lastError: string | undefined): BreakerState => ({
+/** URLs isolated before an outage stay so through it: broken before, most likely broken after. */
+const keepIsolated = (current: BreakerState) => (current.isolated ? { isolated: current.isolated } : {});
+
+const opened = (now: number, downSince: number, lastError: string | undefined, from: BreakerState): BreakerState => ({
   state: "open",
   since: now,
   downSince,
+  ...keepIsolated(from),
   ...(lastError ? { lastError } : {}),
 });
 
@@ -75,6 +146,7 @@ export function tick(current: BreakerState, now: number, policy: BreakerPolicy):
     since: now,
     downSince: current.downSince,
     goodProbes: 0,
+    ...keepIsolated(current),
     ...(current.lastError ? { lastError: current.lastError } : {}),
   };
 }
@@ -88,16 +160,28 @@ export function applyOutcomes(
 ): BreakerState {
   if (isEmpty(outcomes)) return current;
   if (current.state !== "closed") return outcomes.lastError ? { ...current, lastError: outcomes.lastError } : current;
-  const failures = outcomes.successes > 0 ? outcomes.trailingFailures : current.failures + outcomes.failures;
-  const lastError = outcomes.lastError ?? current.lastError;
-  if (failures >= policy.failureThreshold) return opened(now, now, lastError);
+  const afterSuccess = outcomes.successes > 0;
+  const isolated = isolatedPaths(current, now);
+  const reported = outcomes.trailingPaths?.filter((path) => !isolated.includes(path));
+  // Failures only on isolated URLs (an isolate that had not heard yet) are those URLs' own.
+  const ownOnly = outcomes.failures > 0 && reported?.length === 0;
+  const batchFailures = ownOnly ? 0 : afterSuccess ? outcomes.trailingFailures : outcomes.failures;
+  const failures = afterSuccess ? batchFailures : current.failures + batchFailures;
+  const paths = afterSuccess ? unitePaths([], reported) : unitePaths(current.paths, reported);
+  const lastError = ownOnly ? current.lastError : (outcomes.lastError ?? current.lastError);
+  // One URL failing, however often, is that URL's problem; several at once are the shop's.
+  if (failures >= policy.failureThreshold && (paths?.length ?? 0) >= policy.minPaths)
+    return opened(now, now, lastError, current);
+  const kept = current.isolated && isolated.length > 0 ? { isolated: current.isolated } : {};
   if (failures === 0)
-    return { state: "closed", since: current.since, failures: 0, probeFailures: current.probeFailures };
+    return { state: "closed", since: current.since, failures: 0, probeFailures: current.probeFailures, ...kept };
   return {
     state: "closed",
     since: current.since,
     failures,
     probeFailures: current.probeFailures,
+    ...(paths ? { paths } : {}),
+    ...kept,
     ...(lastError ? { lastError } : {}),
   };
 }
@@ -111,22 +195,32 @@ export function applyProbe(
 ): BreakerState {
   switch (current.state) {
     case "closed": {
-      // A good probe breaks any run of failures: a quiet shop is not left "degraded" until a shopper comes.
-      if (probe.ok)
-        return current.probeFailures === 0 && current.failures === 0
-          ? current
-          : { ...current, failures: 0, probeFailures: 0 };
+      // A good probe breaks any run of failures: what failed were those URLs, not the shop.
+      if (probe.ok) {
+        if (current.probeFailures === 0 && current.failures === 0) return current;
+        const paths = unitePaths(isolatedPaths(current, now), current.paths);
+        return {
+          state: "closed",
+          since: current.since,
+          failures: 0,
+          probeFailures: 0,
+          ...(paths ? { isolated: { paths, until: now + ISOLATION_MS } } : {}),
+        };
+      }
+      // Shoppers fail and the health path fails too: the shop is down, not one URL.
+      if (current.failures > 0) return opened(now, now, probe.reason, current);
       const probeFailures = current.probeFailures + 1;
-      if (probeFailures >= policy.unhealthyProbes) return opened(now, now, probe.reason);
+      if (probeFailures >= policy.unhealthyProbes) return opened(now, now, probe.reason, current);
       return { ...current, probeFailures, lastError: probe.reason };
     }
     case "open":
       // Good probes during the cooldown do not count: the cooldown is what stops flapping.
       return probe.ok ? current : { ...current, lastError: probe.reason };
     case "half-open": {
-      if (!probe.ok) return opened(now, current.downSince, probe.reason);
+      if (!probe.ok) return opened(now, current.downSince, probe.reason, current);
       const goodProbes = current.goodProbes + 1;
-      if (goodProbes >= policy.healthyProbes) return { state: "closed", since: now, failures: 0, probeFailures: 0 };
+      if (goodProbes >= policy.healthyProbes)
+        return { state: "closed", since: now, failures: 0, probeFailures: 0, ...keepIsolated(current) };
       return { ...current, goodProbes };
     }
   }
@@ -134,6 +228,10 @@ export function applyProbe(
 
 /** Whether shopper traffic may go to the origin. */
 export const admits = (current: BreakerState): boolean => current.state === "closed";
+
+/** Shoppers fail while the origin may be fine: a health probe should say which. */
+export const awaitsConfirmation = (current: BreakerState): boolean =>
+  current.state === "closed" && current.failures > 0;
 
 export type OriginHealthLabel = "up" | "degraded" | "down";
 

@@ -25,12 +25,10 @@ export async function callOrigin(
   const health = originHealth(shop, originUrl);
   if (!health.admit()) return { kind: "skipped" };
 
-  const attempt = await fetchWithDeadline(
-    toOriginRequest(typeof request === "function" ? request() : request, originUrl, extraHeaders),
-    shop.config.originTimeoutMs,
-  );
+  const upstream = toOriginRequest(typeof request === "function" ? request() : request, originUrl, extraHeaders);
+  const attempt = await fetchWithDeadline(upstream, shop.config.originTimeoutMs);
   if (attempt.kind === "error") {
-    health.failure(attempt.reason);
+    health.failure(attempt.reason, pathOf(upstream));
     return { kind: "failed", reason: attempt.reason };
   }
   const verdict = classifyStatus(attempt.response.status);
@@ -39,6 +37,9 @@ export async function callOrigin(
     return { kind: "answered", response: attempt.response, originUrl };
   }
   await attempt.response.body?.cancel();
-  health.failure(verdict.reason);
+  health.failure(verdict.reason, pathOf(upstream));
   return { kind: "failed", reason: verdict.reason };
 }
+
+/** The path a failure is counted on: without the query, so one search failing for any terms stays one URL. */
+const pathOf = (request: Request): string => new URL(request.url).pathname;

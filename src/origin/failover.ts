@@ -72,10 +72,12 @@ export function callCatalogOrigins(shop: Shop, request: Request, primaryLast = f
 }
 
 /**
- * The shop as shoppers meet it: the primary's state, except that a shop whose
- * primary is down while a backup origin still answers is degraded, not down.
+ * The shop as shoppers meet it (the public status's `origin`): up while
+ * shoppers are sent to the primary (failures being counted do not make it
+ * less so: they may be one URL's), degraded while the primary is down and a
+ * backup origin still answers, down only when no origin answers.
  */
 export function shopperFacingState(primary: OriginHealthLabel, backups: OriginHealthLabel[]): OriginHealthLabel {
-  if (primary !== "down") return primary;
+  if (primary !== "down") return "up";
   return backups.some((backup) => backup !== "down") ? "degraded" : "down";
 }

@@ -13,6 +13,8 @@ import {
   type BreakerPolicy,
   type BreakerState,
   type Outcomes,
+  isolatedPaths,
+  unitePaths,
 } from "./breaker";
 import { slowStartShare, type SlowStart } from "./slow-start";
 
@@ -62,8 +64,22 @@ export class OriginHealth {
     else this.#record(null, now);
   }
 
-  failure(reason: string, now = Date.now()): void {
-    this.#record(reason, now);
+  /** A failed request; `path` (no query) tells one URL's trouble from the shop's. */
+  failure(reason: string, path: string, now = Date.now()): void {
+    this.#record(reason, now, path);
+  }
+
+  /**
+   * The monitor's verdict after a confirmation probe. Only a verdict that keeps
+   * shoppers away is taken at once (they stop waiting now); anything else
+   * arrives with the next exchange, which also carries this isolate's reports.
+   */
+  learn(shared: SharedHealth): void {
+    if (admits(shared.breaker) || !this.admit()) return;
+    this.#copy.value = {
+      ...this.#copy.value,
+      breaker: applyOutcomes(shared.breaker, this.#pending, Date.now(), this.policy),
+    };
   }
 
   /** The share of catalog reads the origin should get now (below 1 only during slow start). */
@@ -89,6 +105,11 @@ export class OriginHealth {
     return this.#copy.lookFirst(now, intervalMs, this.state.state !== "closed");
   }
 
+  /** This isolate knows something the monitor should hear at once (a first failure, a breaker opened here). */
+  get urgent(): boolean {
+    return this.#urgent;
+  }
+
   exchangeDue(now: number, intervalMs: number): boolean {
     return this.#copy.due(now, this.#urgent ? 0 : intervalMs);
   }
@@ -103,10 +124,10 @@ export class OriginHealth {
         try {
           const shared = await send(report);
           // What happened here while the answer travelled still counts.
-          return {
-            breaker: applyOutcomes(shared.breaker, this.#pending, Date.now(), this.policy),
-            slowStart: shared.slowStart,
-          };
+          const breaker = applyOutcomes(shared.breaker, this.#pending, Date.now(), this.policy);
+          // Failures here keep shoppers away that the monitor has not heard of yet: it hears of them at once.
+          if (!admits(breaker) && admits(shared.breaker)) this.#urgent = true;
+          return { breaker, slowStart: shared.slowStart };
         } catch (error) {
           this.#pending = mergeOutcomes(report, this.#pending);
           throw error;
@@ -117,12 +138,16 @@ export class OriginHealth {
     );
   }
 
-  #record(failure: string | null, now: number): void {
-    const outcome = addOutcome(noOutcomes, failure);
+  #record(failure: string | null, now: number, path?: string): void {
+    // A URL the health probe found failing on its own: its failures are its own, and nobody needs telling.
+    if (path !== undefined && isolatedPaths(this.state, now).includes(path)) return;
+    const outcome = addOutcome(noOutcomes, failure, path);
     this.#pending = mergeOutcomes(this.#pending, outcome);
     const previous = this.state;
     const next = applyOutcomes(previous, outcome, now, this.policy);
     this.#copy.value = { ...this.#copy.value, breaker: next };
+    // The first failure of a run goes to the monitor at once: it asks the health path whether the shop is down.
+    if (failure !== null && previous.state === "closed" && previous.failures === 0) this.#urgent = true;
     if (previous.state === "closed" && next.state === "open") {
       // Shoppers here stop waiting now; the monitor hears about it right after this request.
       this.#urgent = true;
@@ -131,6 +156,7 @@ export class OriginHealth {
         shop: this.shopId,
         origin: this.originUrl,
         reason: next.lastError,
+        paths: previous.state === "closed" ? unitePaths(previous.paths, outcome.trailingPaths) : undefined,
       });
     }
   }
@@ -144,7 +170,8 @@ const samePolicy = (a: BreakerPolicy, b: BreakerPolicy) =>
   a.failureThreshold === b.failureThreshold &&
   a.cooldownMs === b.cooldownMs &&
   a.healthyProbes === b.healthyProbes &&
-  a.unhealthyProbes === b.unhealthyProbes;
+  a.unhealthyProbes === b.unhealthyProbes &&
+  a.minPaths === b.minPaths;
 
 /** The config's breaker settings; one object per parsed config, so the hot path compares by identity. */
 export function breakerPolicy(shop: Shop): BreakerPolicy {
@@ -156,6 +183,7 @@ export function breakerPolicy(shop: Shop): BreakerPolicy {
       cooldownMs: config.breakerCooldownMs,
       healthyProbes: config.probe.healthyThreshold,
       unhealthyProbes: config.probe.unhealthyThreshold,
+      minPaths: config.breakerMinPaths,
     };
     policies.set(config, policy);
   }

@@ -5,6 +5,7 @@ import { log } from "../log";
 import {
   admits,
   applyOutcomes,
+  awaitsConfirmation,
   applyProbe,
   healthLabel,
   initialBreaker,
@@ -38,8 +39,13 @@ export type MonitorSettings = {
   incidentMinS?: number;
 };
 
-/** `drain` is true for exactly one exchange after each recovery: that isolate starts draining the order queue. */
-export type ExchangeAnswer = { shared: SharedHealth; drain: boolean };
+/**
+ * `drain` is true for exactly one exchange after each recovery: that isolate
+ * starts draining the order queue. `confirm`: shoppers fail while the breaker
+ * is closed and a health probe is due or out; the isolate asks `confirm()` for
+ * the verdict.
+ */
+export type ExchangeAnswer = { shared: SharedHealth; drain: boolean; confirm: boolean };
 
 export type RecentError = { at: number; reason: string; source: "traffic" | "probe"; count: number };
 export type ProbeStats = { total: number; failed: number; last: ProbeReport | null };
@@ -81,6 +87,8 @@ type MonitorRecord = {
   drainPending: boolean;
   /** When an isolate last asked, to the minute: kept coarse so that routine exchanges write nothing. */
   lastSeenAt: number | null;
+  /** When shopper failures last sent a confirmation probe: at most one per PROBE_INTERVAL_MS. */
+  lastConfirmAt: number | null;
 };
 
 type Cause = "traffic" | "probe" | "cooldown";
@@ -95,6 +103,7 @@ function freshRecord(now: number): MonitorRecord {
     recentErrors: [],
     drainPending: false,
     lastSeenAt: null,
+    lastConfirmAt: null,
   };
 }
 
@@ -105,6 +114,9 @@ const QUIET_AFTER_MS = 86_400_000;
 
 /** The monitor of one origin of one shop. */
 export const monitorName = (shopId: string, originUrl: string) => `${shopId}:origin:${originUrl}`;
+
+/** The instance that keeps the roster of a shop's origins (see `useOrigins`); it monitors none itself. */
+export const rosterName = (shopId: string) => `${shopId}:origins`;
 
 function breakerView(breaker: BreakerState): BreakerView {
   return {
@@ -128,8 +140,8 @@ export class OriginMonitor extends DurableObject<Env> {
   #record: MonitorRecord | undefined;
   #saved = "";
   #lastExchangeAt: number | null = null;
-  /** While the alarm's probe is out, exchanges must not schedule another: the alarm schedules when it is back. */
-  #probeOut = false;
+  /** The probe that is out (the alarm's or a confirmation): shared, and exchanges schedule nothing meanwhile. */
+  #probeOut: Promise<void> | null = null;
   #reportIncident: OutageReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -141,6 +153,40 @@ export class OriginMonitor extends DurableObject<Env> {
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS transitions (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, cause TEXT NOT NULL, reason TEXT)",
     );
+  }
+
+  /**
+   * On the shop's roster instance (`rosterName`): the origins the shop's
+   * configuration names now. The monitors of origins it no longer names (a
+   * replaced ORIGIN_URL, a removed backup) are retired at once, so an old
+   * origin is not probed after the change.
+   */
+  async useOrigins(shopId: string, originUrls: string[]): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS roster (url TEXT PRIMARY KEY)");
+    const known = sql.exec<{ url: string }>("SELECT url FROM roster").toArray();
+    const gone = known.map((row) => row.url).filter((url) => !originUrls.includes(url));
+    for (const url of originUrls) sql.exec("INSERT OR IGNORE INTO roster (url) VALUES (?)", url);
+    if (gone.length === 0) return;
+    await Promise.all(
+      gone.map((url) =>
+        this.env.ORIGIN_MONITOR.get(this.env.ORIGIN_MONITOR.idFromName(monitorName(shopId, url))).retire(),
+      ),
+    );
+    for (const url of gone) sql.exec("DELETE FROM roster WHERE url = ?", url);
+  }
+
+  /** The configuration no longer names this origin: no more probes until an isolate exchanges with it again. */
+  async retire(): Promise<void> {
+    const record = this.#current;
+    if (record.lastSeenAt === null) return;
+    record.lastSeenAt = null;
+    this.#save();
+    await this.ctx.storage.deleteAlarm();
+    log("info", "origin_monitor_retired", {
+      shop: record.settings?.shopId ?? null,
+      origin: record.settings?.originUrl ?? null,
+    });
   }
 
   /** Takes one isolate's report and answers the shared state. */
@@ -158,9 +204,39 @@ export class OriginMonitor extends DurableObject<Env> {
     }
     const drain = record.drainPending;
     record.drainPending = false;
+    const confirm = awaitsConfirmation(record.breaker) && (this.#probeOut !== null || this.#confirmationDue(now));
     this.#save();
     await this.#schedule(now);
-    return { shared: { breaker: record.breaker, slowStart: record.slowStart }, drain };
+    return { shared: this.#shared, drain, confirm };
+  }
+
+  /**
+   * Whether the shoppers' failures are the shop's or only their URLs': sends
+   * the health probe when one is due (the first failure of a run asks at once,
+   * later runs at most once per PROBE_INTERVAL_MS, so a client hammering a
+   * broken URL cannot make the monitor hammer the origin), waits for the probe
+   * that is out, and answers the shared state after it.
+   */
+  async confirm(): Promise<SharedHealth> {
+    const now = Date.now();
+    const record = this.#current;
+    const settings = record.settings;
+    if (settings && this.#probeOut === null && this.#confirmationDue(now)) {
+      record.lastConfirmAt = now;
+      const breaker = record.breaker;
+      log("info", "probe_confirmation_requested", {
+        shop: settings.shopId,
+        origin: settings.originUrl,
+        path: settings.healthPath,
+        failures: breaker.state === "closed" ? breaker.failures : 0,
+        paths: breaker.state === "closed" ? (breaker.paths ?? []) : [],
+        reason: breaker.lastError ?? null,
+      });
+      this.#save();
+      this.ctx.waitUntil(this.#probe(settings));
+    }
+    await this.#probeOut;
+    return this.#shared;
   }
 
   /** Whether shoppers may be sent to this origin now, for the order queue choosing where replays go. */
@@ -221,17 +297,8 @@ export class OriginMonitor extends DurableObject<Env> {
     this.#move(tick(this.#current.breaker, now, settings.policy), now, "cooldown");
     // Whatever woke the alarm, a probe now is never early: the schedule only aims at probe times and slow-start ends.
     if (this.#probing(now) && probeInterval(this.#current.breaker.state, settings.probe) !== null) {
-      const wasOut = this.#current.breaker.state !== "closed";
-      this.#probeOut = true;
-      let report;
-      try {
-        report = await probeOrigin(settings.originUrl, settings.healthPath, settings.probe);
-      } finally {
-        this.#probeOut = false;
-      }
+      await (this.#probeOut ?? this.#probe(settings));
       now = Date.now();
-      this.#recordProbe(report, now);
-      if (wasOut && this.#current.breaker.state === "closed") await this.#wakeQueue(settings);
     }
     const slowStart = this.#current.slowStart;
     if (slowStart && now >= slowStartEndsAt(slowStart)) {
@@ -259,6 +326,36 @@ export class OriginMonitor extends DurableObject<Env> {
     } catch (error) {
       log("warn", "queue_wake_failed", { shop: settings.shopId, origin: settings.originUrl, error: String(error) });
     }
+  }
+
+  get #shared(): SharedHealth {
+    return { breaker: this.#current.breaker, slowStart: this.#current.slowStart };
+  }
+
+  #confirmationDue(now: number): boolean {
+    const { settings, breaker, lastConfirmAt } = this.#current;
+    return (
+      settings !== null &&
+      awaitsConfirmation(breaker) &&
+      (lastConfirmAt === null || now - lastConfirmAt >= settings.probe.intervalMs)
+    );
+  }
+
+  /** One health probe, recorded; the one that is out until it is back. */
+  #probe(settings: MonitorSettings): Promise<void> {
+    const probing = async () => {
+      const wasOut = this.#current.breaker.state !== "closed";
+      const report = await probeOrigin(settings.originUrl, settings.healthPath, settings.probe);
+      const now = Date.now();
+      this.#recordProbe(report, now);
+      this.#save();
+      if (wasOut && this.#current.breaker.state === "closed") await this.#wakeQueue(settings);
+    };
+    this.#probeOut = probing().finally(() => {
+      this.#probeOut = null;
+    });
+    // Exchanges that came while it was out scheduled nothing.
+    return this.#probeOut.then(() => this.#schedule(Date.now()));
   }
 
   get #current(): MonitorRecord {
@@ -292,6 +389,16 @@ export class OriginMonitor extends DurableObject<Env> {
       failed: record.probes.failed + (report.ok ? 0 : 1),
       last: report,
     };
+    const before = record.breaker;
+    if (report.ok && before.state === "closed" && before.failures > 0)
+      log("info", "failure_isolated", {
+        shop: settings.shopId,
+        origin: settings.originUrl,
+        path: settings.healthPath,
+        failures: before.failures,
+        paths: before.paths ?? [],
+        reason: before.lastError ?? null,
+      });
     if (!report.ok) {
       log("warn", "probe_failed", {
         shop: settings.shopId,
@@ -369,7 +476,7 @@ export class OriginMonitor extends DurableObject<Env> {
 
   /** One alarm for the next thing due: a probe, or the end of a slow start. */
   async #schedule(now: number): Promise<void> {
-    if (this.#probeOut) return;
+    if (this.#probeOut !== null) return;
     const record = this.#current;
     const wakes: number[] = [];
     const probeAt =

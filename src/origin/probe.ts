@@ -22,9 +22,14 @@ export function probeInterval(state: BreakerState["state"], probe: ProbeConfig):
   return probe.idleIntervalMs > 0 ? probe.idleIntervalMs : null;
 }
 
-/** The next probe is one interval after the last probe, or after entering the state when none came since. */
+/**
+ * The next probe is one interval after the last probe, or after entering the
+ * state when none came since. A failed idle probe is checked again at the
+ * outage pace, so a quiet shop that died does not read up for minutes.
+ */
 export function nextProbeAt(breaker: BreakerState, lastProbeAt: number | null, probe: ProbeConfig): number | null {
-  const interval = probeInterval(breaker.state, probe);
+  const retry = breaker.state === "closed" && breaker.probeFailures > 0;
+  const interval = retry ? probe.intervalMs : probeInterval(breaker.state, probe);
   if (interval === null) return null;
   return Math.max(lastProbeAt ?? breaker.since, breaker.since) + interval;
 }

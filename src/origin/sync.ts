@@ -2,10 +2,11 @@ import type { Context, MiddlewareHandler } from "hono";
 import { type Shop } from "../config/schema";
 import { loadConfig, originProblem, resolveShop } from "../config/shop";
 import type { AppEnv, Env } from "../env";
+import { log } from "../log";
 import { awaitFirstLook } from "../shared-copy";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
 import { originHooks } from "./hooks";
-import { monitorName, type MonitorSettings } from "./monitor";
+import { monitorName, rosterName, type MonitorSettings } from "./monitor";
 
 /**
  * The isolate side of the shared breaker: each origin's copy is exchanged
@@ -37,17 +38,60 @@ export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings 
   };
 }
 
-/** One exchange of this isolate's report for the shared state; never throws. */
-function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth): Promise<void> {
-  return health.exchange(async (report) => {
-    const answer = await originMonitor(env, shop.id, health.originUrl).exchange(
-      monitorSettings(shop, health.originUrl),
-      report,
-    );
-    // Exactly one exchange after each recovery carries `drain`: this isolate starts the queue moving.
-    if (answer.drain) await originHooks().welcomeBack(env, shop, "origin_recovered");
-    return answer.shared;
-  });
+/** Every origin the shop's configuration names: primary, backups, and the catalog feed's host. */
+function configuredOrigins(shop: Shop): string[] {
+  const config = shop.config;
+  const feed = config.catalogFeedUrl;
+  const feedOrigin = feed && !feed.startsWith("/") ? new URL(feed).origin : null;
+  const urls = [config.originUrl, ...config.backupOrigins.map((backup) => backup.url)];
+  return feedOrigin && !urls.includes(feedOrigin) ? [...urls, feedOrigin] : urls;
+}
+
+const rostered = new WeakSet<Shop["config"]>();
+
+/**
+ * Tells the shop's roster, once per configuration an isolate runs with, which
+ * origins it names; monitors of origins it no longer names stop probing.
+ * Never throws.
+ */
+async function rosterOrigins(env: Env, shop: Shop): Promise<void> {
+  if (rostered.has(shop.config)) return;
+  rostered.add(shop.config);
+  try {
+    const roster = env.ORIGIN_MONITOR.get(env.ORIGIN_MONITOR.idFromName(rosterName(shop.id)));
+    await roster.useOrigins(shop.id, configuredOrigins(shop));
+  } catch (error) {
+    rostered.delete(shop.config);
+    log("warn", "origin_monitor_unreachable", { shop: shop.id, origin: null, error: String(error) });
+  }
+}
+
+/**
+ * One exchange of this isolate's report for the shared state; never throws.
+ * When shoppers fail while the breaker is closed, the monitor's health probe
+ * says whether the shop is down: this isolate waits for that verdict apart
+ * from the exchange, so its further reports are not held up meanwhile.
+ */
+async function exchangeWithMonitor(env: Env, shop: Shop, health: OriginHealth): Promise<void> {
+  const monitor = originMonitor(env, shop.id, health.originUrl);
+  let confirm = false;
+  const once = () =>
+    health.exchange(async (report) => {
+      const answer = await monitor.exchange(monitorSettings(shop, health.originUrl), report);
+      // Exactly one exchange after each recovery carries `drain`: this isolate starts the queue moving.
+      if (answer.drain) await originHooks().welcomeBack(env, shop, "origin_recovered");
+      confirm ||= answer.confirm;
+      return answer.shared;
+    });
+  await once();
+  // What happened here while the first exchange travelled (failures that opened this copy) goes at once.
+  if (health.urgent) await once();
+  if (!confirm) return;
+  try {
+    health.learn(await monitor.confirm());
+  } catch (error) {
+    log("warn", "origin_monitor_unreachable", { shop: shop.id, origin: health.originUrl, error: String(error) });
+  }
 }
 
 /**
@@ -65,6 +109,7 @@ export function shareOriginHealth(): MiddlewareHandler<AppEnv> {
     // No origin to watch (only the operator's routes run then): nothing to exchange.
     if (originProblem(shop.config)) return next();
     const primary = originHealth(shop);
+    if (!rostered.has(shop.config)) c.executionCtx.waitUntil(rosterOrigins(c.env, shop));
     if (primary.lookFirst(Date.now(), shop.config.breakerSyncMs))
       await awaitFirstLook(c.executionCtx, exchangeWithMonitor(c.env, shop, primary));
     await next();
@@ -110,7 +155,10 @@ export async function backupsWorthAnotherLook(c: Context<AppEnv>): Promise<strin
 export async function watchBackups(env: Env): Promise<void> {
   const config = loadConfig(env);
   const shop = resolveShop(env, new URL(config.shopUrl ?? config.originUrl).host);
-  await Promise.all(shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)));
+  await Promise.all([
+    rosterOrigins(env, shop),
+    ...shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)),
+  ]);
 }
 
 /**

@@ -38,9 +38,9 @@ async function recentIncidents(env: Env, shop: Shop): Promise<Incident[]> {
   }
 }
 
-/** The primary's state, or degraded while a backup still answers (see `shopperFacingState`). */
+/** Up while shoppers reach the primary, else degraded while a backup still answers (see `shopperFacingState`). */
 async function originLabel(env: Env, shop: Shop, primary: OriginHealth): Promise<PublicStatus["origin"]> {
-  if (primary.label !== "down" || shop.config.backupOrigins.length === 0) return primary.label;
+  if (primary.label !== "down" || shop.config.backupOrigins.length === 0) return shopperFacingState(primary.label, []);
   const backups = await Promise.all(
     shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)),
   );

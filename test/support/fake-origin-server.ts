@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { OriginMode } from "./origin-mode";
 
-type Route = { status: number; headers: Record<string, string>; body: string; chunks?: number };
+type Route = { status: number; headers: Record<string, string>; body: string; chunks?: number; delayMs?: number };
 type Recorded = { method: string; path: string; headers: Record<string, string>; body: string; at: number };
 
 class FakeOrigin {
@@ -96,6 +96,8 @@ class FakeOrigin {
     }
     const route =
       this.routes.get(url.pathname + url.search) ?? this.routes.get(url.pathname) ?? defaultRoute(url.pathname);
+    // One slow URL (a search that takes too long) while the rest of the shop answers at once.
+    if (route.delayMs) await new Promise((resolve) => setTimeout(resolve, route.delayMs));
     if (this.mode.mode === "reset-mid-body") {
       res.writeHead(200, { "content-type": "text/html", "content-length": String(route.body.length * 2) });
       res.write(route.body);
@@ -157,6 +159,7 @@ export async function startFakeOriginControl(): Promise<{ url: string; stop: () 
           headers: (body.headers as Record<string, string>) ?? { "content-type": "text/html" },
           body: String(body.body ?? ""),
           chunks: body.chunks ? Number(body.chunks) : undefined,
+          delayMs: body.delayMs ? Number(body.delayMs) : undefined,
         });
         return send(200, { ok: true });
       }

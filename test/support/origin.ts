@@ -29,10 +29,10 @@ export class FakeOrigin {
     await this.#control("mode", mode);
   }
 
-  /** Serves `body` for `path` (exact path+query, or path) with the given status and headers. */
+  /** Serves `body` for `path` (exact path+query, or path) with the given status and headers, after `delayMs`. */
   async route(
     path: string,
-    route: { status?: number; headers?: Record<string, string>; body?: string; chunks?: number },
+    route: { status?: number; headers?: Record<string, string>; body?: string; chunks?: number; delayMs?: number },
   ): Promise<void> {
     await this.#control("routes", { path, ...route });
   }
