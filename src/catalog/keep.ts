@@ -5,17 +5,32 @@ import { count } from "../metrics";
 import { defaultVariant, requestIsShareable, responseIsShareable } from "./shareable";
 import { writeSnapshot, type StoreResult } from "./store";
 
-/** Whether a live answer should become the page's snapshot: safe for everyone, and not too large by its own account. */
-export function worthKeeping(request: Request, response: Response, config: Config): boolean {
+/**
+ * Why a live answer may not become the page's snapshot (the rule that stopped
+ * it, e.g. `set_cookie:sid`), or null when it may: safe for everyone, and not
+ * too large by its own account.
+ */
+export function whyNotKept(request: Request, response: Response, config: Config): string | null {
   const declaredLength = Number(response.headers.get("content-length") ?? "0");
-  return (
-    response.body !== null &&
-    declaredLength <= config.snapshotMaxBytes &&
-    schemeAsShopped(request.url, config.shopUrl) &&
-    requestIsShareable(request, config.sessionCookies).shareable &&
-    responseIsShareable(response, config.snapshotStatuses).shareable &&
-    defaultVariant(request, response).shareable
-  );
+  if (response.body === null) return "no_body";
+  if (declaredLength > config.snapshotMaxBytes) return "too_large";
+  if (!schemeAsShopped(request.url, config.shopUrl)) return "scheme";
+  const cookieless = !request.headers.has("cookie");
+  for (const decision of [
+    requestIsShareable(request, config),
+    responseIsShareable(response, {
+      statuses: config.snapshotStatuses,
+      anonymousCookies: cookieless ? config.anonymousCookies : [],
+    }),
+    defaultVariant(request, response),
+  ])
+    if (!decision.shareable) return decision.reason;
+  return null;
+}
+
+/** Whether a live answer should become the page's snapshot (see whyNotKept). */
+export function worthKeeping(request: Request, response: Response, config: Config): boolean {
+  return whyNotKept(request, response, config) === null;
 }
 
 /**

@@ -33,7 +33,7 @@ export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
   if (
     !cachesAtEdge(shop) ||
     !collapsible(request) ||
-    !requestIsShareable(request, shop.config.sessionCookies).shareable
+    !requestIsShareable(request, shop.config).shareable
   ) {
     const call = await callCatalogOrigins(shop, request, shedFromPrimary(c));
     return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c);
