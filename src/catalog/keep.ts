@@ -3,7 +3,8 @@ import type { Env } from "../env";
 import { log } from "../log";
 import { count } from "../metrics";
 import { defaultVariant, requestIsShareable, responseIsShareable } from "./shareable";
-import { writeSnapshot, type StoreResult } from "./store";
+import { firstCapThisMinute, takeNewKey } from "./new-keys";
+import { hasSnapshot, releaseClaim, writeSnapshot, type StoreResult } from "./store";
 
 /**
  * Why a live answer may not become the page's snapshot (the rule that stopped
@@ -63,4 +64,32 @@ export async function keepSnapshot(
   }
   count(env, shop.id, "snapshot_stores", { result });
   return result;
+}
+
+/**
+ * keepSnapshot for a shopper's answer: a page this isolate has not stored
+ * before takes one of the minute's new keys (SNAPSHOT_NEW_KEYS_PER_MIN) unless
+ * it already has a snapshot, so a flood of made-up URLs cannot flood storage
+ * while refreshing a known page is never held back. `claim`: the refresh claim
+ * taken for this write, given back when the write is capped.
+ */
+export async function keepFromTraffic(
+  env: Env,
+  shop: Shop,
+  host: string,
+  normalized: string,
+  response: Response,
+  source: "origin" | "backup",
+  page: { known: boolean; claim: string },
+): Promise<StoreResult | "capped"> {
+  const perMin = shop.config.snapshotNewKeysPerMin;
+  if (!page.known && !takeNewKey(shop.id, perMin) && !(await hasSnapshot(env, shop.id, host, normalized))) {
+    await response.body?.cancel();
+    releaseClaim(page.claim);
+    count(env, shop.id, "snapshot_stores", { result: "capped" });
+    if (firstCapThisMinute(shop.id, perMin))
+      log("warn", "snapshot_new_keys_capped", { shop: shop.id, perMin, key: normalized });
+    return "capped";
+  }
+  return keepSnapshot(env, shop, host, normalized, response, source);
 }

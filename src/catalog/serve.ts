@@ -3,6 +3,7 @@ import type { Shop } from "../config";
 import type { AppEnv } from "../env";
 import { hostOf } from "../http/host";
 import { withSource } from "../http/source";
+import { count } from "../metrics";
 import { callOrigin } from "../origin/call";
 import { callCatalogOrigins, callInOrder, sourceOf } from "../origin/failover";
 import { backupsWorthAnotherLook } from "../origin/sync";
@@ -10,12 +11,12 @@ import { shedFromPrimary } from "../origin/shed";
 import { exportedResponse } from "../static-backup";
 import { unavailableResponse } from "../shopper/maintenance";
 import { collapsible } from "./collapse";
-import { keepSnapshot, worthKeeping } from "./keep";
+import { keepFromTraffic, whyNotKept } from "./keep";
 import { normalizeUrl } from "./key";
 import { cachesAtEdge, noteCacheControl, serveAhead, sharedOriginCall } from "./revalidate";
 import { requestIsShareable } from "./shareable";
 import { pageSnapshot, standIn } from "./snapshot-response";
-import { claimRefresh, refreshDue } from "./store";
+import { claimedBefore, claimRefresh, refreshDue } from "./store";
 
 /**
  * Catalog reads (GET/HEAD): live from the primary origin while it answers,
@@ -30,11 +31,7 @@ import { claimRefresh, refreshDue } from "./store";
 export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
   const request = c.req.raw;
-  if (
-    !cachesAtEdge(shop) ||
-    !collapsible(request) ||
-    !requestIsShareable(request, shop.config).shareable
-  ) {
+  if (!cachesAtEdge(shop) || !collapsible(request) || !requestIsShareable(request, shop.config).shareable) {
     const call = await callCatalogOrigins(shop, request, shedFromPrimary(c));
     return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c);
   }
@@ -56,12 +53,17 @@ function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originU
   if (!refreshDue(key, refreshS)) return withSource(response, source);
   // Serving ahead needs a snapshot, so an origin's stale-while-revalidate only matters on answers that may become one.
   noteCacheControl(shop, response);
-  if (!worthKeeping(request, response, shop.config) || !claimRefresh(key, refreshS))
-    return withSource(response, source);
+  const known = claimedBefore(key);
+  const refused = whyNotKept(request, response, shop.config);
+  if (refused !== null) count(c.env, shop.id, "snapshot_refusals", { rule: refused });
+  if (refused !== null || !claimRefresh(key, refreshS)) return withSource(response, source);
 
   const [toShopper, toStore] = response.body!.tee();
   c.executionCtx.waitUntil(
-    keepSnapshot(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response), source),
+    keepFromTraffic(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response), source, {
+      known,
+      claim: key,
+    }),
   );
   return withSource(response, source, toShopper);
 }

@@ -163,7 +163,9 @@ export function responseIsPublic(response: Response, anonymousCookies: readonly 
   );
   if (personal) return no(`vary:${personal}`);
   const anonymous = new Set(anonymousCookies.map(cookieKey));
-  const blocking = setCookieNames(headers).find((name) => !anonymous.has(cookieKey(name)));
-  if (blocking !== undefined) return no(`set_cookie:${ruleName(blocking) || "unnamed"}`);
+  const blocking = setCookieNames(headers).filter((name) => !anonymous.has(cookieKey(name)));
+  // All of them, so one change of ANONYMOUS_COOKIES (e.g. Laravel's XSRF-TOKEN and laravel_session) clears the rule.
+  if (blocking.length > 0)
+    return no(`set_cookie:${[...new Set(blocking.map((name) => ruleName(name) || "unnamed"))].join(",")}`);
   return yes;
 }

@@ -246,6 +246,16 @@ export function claimRefresh(normalizedKey: string, refreshS: number, now = Date
   return true;
 }
 
+/** Whether this isolate has claimed the page before (so it has, or had, a snapshot): a refresh, not a new key. */
+export function claimedBefore(normalizedKey: string): boolean {
+  return lastClaimed.has(normalizedKey);
+}
+
+/** Forgets a claim whose write did not happen, so the page is not taken for a known one next time. */
+export function releaseClaim(normalizedKey: string): void {
+  lastClaimed.delete(normalizedKey);
+}
+
 /** Whether claimRefresh would claim the page now; claims nothing, so it can come before costlier checks. */
 export function refreshDue(normalizedKey: string, refreshS: number, now = Date.now()): boolean {
   const last = lastClaimed.get(normalizedKey);

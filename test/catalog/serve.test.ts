@@ -395,6 +395,41 @@ describe("snapshot keys", () => {
   });
 });
 
+describe("new snapshot keys per minute (SNAPSHOT_NEW_KEYS_PER_MIN)", () => {
+  it("stores only the first new keys of a burst of random query strings", async () => {
+    const capped = shopEnv({ ORIGIN_URL: origin.url, BREAKER_FAILURES: "1000", SNAPSHOT_NEW_KEYS_PER_MIN: "3" });
+    const path = fresh();
+    const queries = Array.from({ length: 8 }, (_, i) => `?q=${i}-${crypto.randomUUID().slice(0, 6)}`);
+    for (const query of queries) await (await dispatch(`https://shop.test${path}${query}`, capped)).text();
+
+    await origin.setMode({ mode: "refuse" });
+    const statuses = [];
+    for (const query of queries) statuses.push((await dispatch(`https://shop.test${path}${query}`, capped)).status);
+    expect(statuses).toEqual([200, 200, 200, 503, 503, 503, 503, 503]);
+  });
+
+  it("never caps refreshing a page that has a snapshot", async () => {
+    const capped = shopEnv({
+      ORIGIN_URL: origin.url,
+      BREAKER_FAILURES: "1000",
+      SNAPSHOT_NEW_KEYS_PER_MIN: "1",
+      SNAPSHOT_REFRESH_S: "1",
+    });
+    const [page, other] = [fresh(), fresh()];
+    await origin.route(page, { headers: { "content-type": "text/html" }, body: "<p>price 10</p>" });
+    await (await dispatch(`https://shop.test${page}`, capped)).text();
+    // The minute's one new key is spent; another page gets none.
+    await (await dispatch(`https://shop.test${other}`, capped)).text();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await origin.route(page, { headers: { "content-type": "text/html" }, body: "<p>price 12</p>" });
+    await (await dispatch(`https://shop.test${page}`, capped)).text();
+
+    await origin.setMode({ mode: "refuse" });
+    expect(await (await dispatch(`https://shop.test${page}`, capped)).text()).toContain("price 12");
+    expect((await dispatch(`https://shop.test${other}`, capped)).status).toBe(503);
+  });
+});
+
 describe("HEAD", () => {
   it("passes HEAD through when healthy and answers from the snapshot when down", async () => {
     const path = fresh();
