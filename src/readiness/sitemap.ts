@@ -1,4 +1,5 @@
 import type { Shop } from "../config";
+import { decodeEntities } from "../http/html-entities";
 import { fetchWithDeadline } from "../origin/fetch";
 import { PREWARM_USER_AGENT } from "./user-agent";
 
@@ -20,9 +21,6 @@ const REMEMBER_MS = 5 * 60_000;
 const CARRY_CHARS = 4096;
 
 const LOC = /<loc>\s*(?:<!\[CDATA\[)?\s*([^<\]]*?)\s*(?:\]\]>)?\s*<\/loc>/gi;
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-const decodeEntities = (text: string) => text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => ENTITIES[name]!);
 
 type Locs = { index: boolean; locs: string[]; truncated: boolean };
 
