@@ -43,7 +43,14 @@ function schemeAsShopped(url: string, shopUrl: string | undefined): boolean {
   return shopUrl === undefined || url.slice(0, url.indexOf(":")) === shopUrl.slice(0, shopUrl.indexOf(":"));
 }
 
-/** Stores the page's snapshot; storage trouble is logged and counted, never thrown at a shopper. */
+/**
+ * Stores the page's snapshot; storage trouble is logged and counted, never
+ * thrown at a shopper. `traffic`: a shopper's answer, where a page this
+ * isolate has not stored before (`known` false) takes one of the minute's new
+ * keys (SNAPSHOT_NEW_KEYS_PER_MIN) unless it already has a snapshot, so a
+ * flood of made-up URLs cannot flood storage while refreshing a page is never
+ * held back; `claim` is the refresh claim given back when the write is capped.
+ */
 export async function keepSnapshot(
   env: Env,
   shop: Shop,
@@ -51,7 +58,39 @@ export async function keepSnapshot(
   normalized: string,
   response: Response,
   source: "origin" | "backup",
-): Promise<StoreResult> {
+): Promise<StoreResult>;
+export async function keepSnapshot(
+  env: Env,
+  shop: Shop,
+  host: string,
+  normalized: string,
+  response: Response,
+  source: "origin" | "backup",
+  traffic: { known: boolean; claim: string },
+): Promise<StoreResult | "capped">;
+export async function keepSnapshot(
+  env: Env,
+  shop: Shop,
+  host: string,
+  normalized: string,
+  response: Response,
+  source: "origin" | "backup",
+  traffic?: { known: boolean; claim: string },
+): Promise<StoreResult | "capped"> {
+  const perMin = shop.config.snapshotNewKeysPerMin;
+  if (
+    traffic &&
+    !traffic.known &&
+    !takeNewKey(shop.id, perMin) &&
+    !(await hasSnapshot(env, shop.id, host, normalized))
+  ) {
+    await response.body?.cancel();
+    releaseClaim(traffic.claim);
+    count(env, shop.id, "snapshot_stores", { result: "capped" });
+    if (firstCapThisMinute(shop.id, perMin))
+      log("warn", "snapshot_new_keys_capped", { shop: shop.id, perMin, key: normalized });
+    return "capped";
+  }
   let result: StoreResult;
   try {
     result = await writeSnapshot(env, shop.id, host, normalized, response, {
@@ -64,32 +103,4 @@ export async function keepSnapshot(
   }
   count(env, shop.id, "snapshot_stores", { result });
   return result;
-}
-
-/**
- * keepSnapshot for a shopper's answer: a page this isolate has not stored
- * before takes one of the minute's new keys (SNAPSHOT_NEW_KEYS_PER_MIN) unless
- * it already has a snapshot, so a flood of made-up URLs cannot flood storage
- * while refreshing a known page is never held back. `claim`: the refresh claim
- * taken for this write, given back when the write is capped.
- */
-export async function keepFromTraffic(
-  env: Env,
-  shop: Shop,
-  host: string,
-  normalized: string,
-  response: Response,
-  source: "origin" | "backup",
-  page: { known: boolean; claim: string },
-): Promise<StoreResult | "capped"> {
-  const perMin = shop.config.snapshotNewKeysPerMin;
-  if (!page.known && !takeNewKey(shop.id, perMin) && !(await hasSnapshot(env, shop.id, host, normalized))) {
-    await response.body?.cancel();
-    releaseClaim(page.claim);
-    count(env, shop.id, "snapshot_stores", { result: "capped" });
-    if (firstCapThisMinute(shop.id, perMin))
-      log("warn", "snapshot_new_keys_capped", { shop: shop.id, perMin, key: normalized });
-    return "capped";
-  }
-  return keepSnapshot(env, shop, host, normalized, response, source);
 }

@@ -11,7 +11,7 @@ import { shedFromPrimary } from "../origin/shed";
 import { exportedResponse } from "../static-backup";
 import { unavailableResponse } from "../shopper/maintenance";
 import { collapsible } from "./collapse";
-import { keepFromTraffic, whyNotKept } from "./keep";
+import { keepSnapshot, whyNotKept } from "./keep";
 import { normalizeUrl } from "./key";
 import { cachesAtEdge, noteCacheControl, serveAhead, sharedOriginCall } from "./revalidate";
 import { requestIsShareable } from "./shareable";
@@ -60,7 +60,7 @@ function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originU
 
   const [toShopper, toStore] = response.body!.tee();
   c.executionCtx.waitUntil(
-    keepFromTraffic(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response), source, {
+    keepSnapshot(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response), source, {
       known,
       claim: key,
     }),

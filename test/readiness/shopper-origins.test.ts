@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import type { ReadinessReport } from "../../src/readiness";
+import { WELL_KNOWN_PATHS } from "../../src/readiness/coverage";
 import { prewarmOrigins } from "../../src/readiness/shopper-origins";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
@@ -41,7 +42,7 @@ describe("pre-warm without SHOP_URL", () => {
 
     await runCron(env);
     const fetched = new Set((await origin.requests()).map((request) => request.path));
-    expect(fetched).toEqual(new Set([`/p-${id}`, `/c-${id}/coffee`, `/c-${id}/tea`]));
+    expect(fetched).toEqual(new Set([`/p-${id}`, `/c-${id}/coffee`, `/c-${id}/tea`, ...WELL_KNOWN_PATHS]));
 
     await origin.setMode({ mode: "refuse" });
     expect(await servedWhileDown(env, `${shop}/c-${id}/coffee`)).toBe(true);
