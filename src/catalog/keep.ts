@@ -58,23 +58,6 @@ export async function keepSnapshot(
   normalized: string,
   response: Response,
   source: "origin" | "backup",
-): Promise<StoreResult>;
-export async function keepSnapshot(
-  env: Env,
-  shop: Shop,
-  host: string,
-  normalized: string,
-  response: Response,
-  source: "origin" | "backup",
-  traffic: { known: boolean; claim: string },
-): Promise<StoreResult | "capped">;
-export async function keepSnapshot(
-  env: Env,
-  shop: Shop,
-  host: string,
-  normalized: string,
-  response: Response,
-  source: "origin" | "backup",
   traffic?: { known: boolean; claim: string },
 ): Promise<StoreResult | "capped"> {
   const perMin = shop.config.snapshotNewKeysPerMin;

@@ -30,7 +30,8 @@ export const PREWARM_CONCURRENCY = 4;
 const PAUSE_MS = 250;
 const PRIORITY: Record<PageKind, number> = { critical: 0, well_known: 1, feed: 2, sitemap: 3, asset: 4 };
 
-export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped";
+/** `capped` only ever comes from shopper traffic (see keepSnapshot); listed since the pre-warm stores the same way. */
+export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped" | "capped";
 type Results = Partial<Record<PageResult, number>>;
 /** A page's outcome, and for a refused one the rule that stopped it (see whyNotKept). */
 type Warmed = { result: PageResult; rule?: string };
