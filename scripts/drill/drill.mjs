@@ -1,6 +1,6 @@
 // The outage drill: against a running stayopen (local or deployed) it forces
 // maintenance for a short window that ends by itself, checks what shoppers
-// would get during a real outage, restores, and reports a score with what to fix.
+// would get during a real outage, restores, and reports the readiness score with one list of what to fix.
 // It never leaves the shop in maintenance: restore on exit, SIGINT and SIGTERM,
 // and the window's `until` ends it even if this process is killed.
 import { randomBytes, randomUUID } from "node:crypto";
@@ -176,13 +176,19 @@ export async function runDrill({
         const html = (res.headers.get("content-type") ?? "").includes("text/html");
         if (res.status === 200 && source === "stale" && (!html || res.text.includes("data-stayopen-banner")))
           covered.push(path);
-        else missing.push(`${path} (${res.status || res.error} ${source ?? ""})`.trim());
+        else {
+          // The rule that stopped the page's last pre-warm, from the readiness report (e.g. set_cookie:sid).
+          const refused = readiness?.pages?.find((p) => p.path === path)?.refused;
+          missing.push(
+            `${path} (${`${res.status || res.error} ${source ?? ""}`.trim()}${refused ? `; not stored: ${refused}` : ""})`,
+          );
+        }
       }
       await check(
         `critical pages served stale during the outage (${covered.length}/${targets.length})`,
         WEIGHTS.pages * (targets.length ? 1 : 0),
         () =>
-          `Get a snapshot for ${missing.join(", ")}: browse them while the origin is up, or set SHOP_URL so the cron pre-warms CRITICAL_PATHS.`,
+          `Get a snapshot for ${missing.join(", ")}: browse them while the origin is up, or set SHOP_URL so the cron pre-warms CRITICAL_PATHS; a page "not stored" names the rule that stopped it (see docs/storefront-snapshots.md).`,
         async () => {
           expect(missing.length === 0, `shoppers would get no page for: ${missing.join(", ")}`);
           return covered.join(", ");
@@ -308,10 +314,13 @@ export async function runDrill({
     total += weight;
     if (result.outcome === "passed") met += weight;
   }
-  const score = total ? Math.round((100 * met) / total) : 0;
+  // One score, one list of what to fix: the readiness report's score when there is one (the drill's findings
+  // join its list), else the drill's own checks, weighted.
+  const drillScore = total ? Math.round((100 * met) / total) : 0;
+  const score = Number.isInteger(readiness?.score) ? readiness.score : drillScore;
   print("");
   print(
-    `Readiness score: ${score}/100 (drill${readiness ? `; stayopen's own readiness report: ${readiness.score}/100` : ""})`,
+    `Readiness score: ${score}/100${Number.isInteger(readiness?.score) ? "" : " (from the drill's checks: no readiness report)"}`,
   );
   const allFixes = [...fixes, ...(readiness?.fix ?? [])];
   if (allFixes.length) {

@@ -1,6 +1,7 @@
 /**
  * Snapshot keys: one key per page as everyone sees it. Host lower-cased,
- * scheme and fragment ignored, tracking parameters dropped, query sorted,
+ * scheme and fragment ignored, tracking parameters dropped, query sorted by
+ * name (repeated parameters keep their order),
  * so /p/1?utm_source=x and /p/1 share one snapshot.
  */
 
@@ -32,7 +33,8 @@ export function normalizeUrl(input: string | URL): string {
 
 function normalize(url: URL): string {
   const params = [...url.searchParams].filter(([name]) => !isTrackingParam(name));
-  params.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  // By name only: the sort is stable, so repeated parameters keep their order (`sort=a&sort=b` is not `sort=b&sort=a`).
+  params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = new URLSearchParams(params).toString();
   return `${url.host.toLowerCase()}${url.pathname}${query ? `?${query}` : ""}`;
 }

@@ -33,7 +33,7 @@ export function shedDuringSlowStart(): MiddlewareHandler<AppEnv> {
   return async function shedToBackupsOrSnapshots(c, next) {
     const shop = c.get("shop");
     const share = originHealth(shop).trafficShare();
-    if (share <= 0 || share >= 1 || !requestIsShareable(c.req.raw, shop.config.sessionCookies).shareable) return next();
+    if (share <= 0 || share >= 1 || !requestIsShareable(c.req.raw, shop.config).shareable) return next();
     if ((rampingInFlight.get(shop.id) ?? 0) > 0 && Math.random() >= share) {
       if (hasUsableBackup(shop)) {
         c.set("shedFromPrimary", true);

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { decodeEntities } from "../http/html-entities";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { storageKey } from "./key";
@@ -89,17 +90,6 @@ async function pageTitle(body: Uint8Array, contentType: string | null): Promise<
     .transform(new Response(body))
     .arrayBuffer();
   return decodeEntities(title).replace(/\s+/g, " ").trim() || undefined;
-}
-
-const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
-
-/** HTMLRewriter hands text over raw; the title is stored as plain text and escaped again when shown. */
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, body: string) => {
-    if (body[0] !== "#") return NAMED_ENTITIES[body.toLowerCase()] ?? entity;
-    const code = body[1] === "x" || body[1] === "X" ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-  });
 }
 
 /** The hot copy is always stored as a 200; the page's real status travels in the metadata. */
@@ -244,6 +234,16 @@ export function claimRefresh(normalizedKey: string, refreshS: number, now = Date
   lastClaimed.delete(normalizedKey);
   lastClaimed.set(normalizedKey, now);
   return true;
+}
+
+/** Whether this isolate has claimed the page before (so it has, or had, a snapshot): a refresh, not a new key. */
+export function claimedBefore(normalizedKey: string): boolean {
+  return lastClaimed.has(normalizedKey);
+}
+
+/** Forgets a claim whose write did not happen, so the page is not taken for a known one next time. */
+export function releaseClaim(normalizedKey: string): void {
+  lastClaimed.delete(normalizedKey);
 }
 
 /** Whether claimRefresh would claim the page now; claims nothing, so it can come before costlier checks. */

@@ -1,3 +1,5 @@
+import { decodeEntities } from "../http/html-entities";
+
 /**
  * The same-origin files a page needs to look right offline: stylesheets,
  * scripts, icons, preloads and images (src and srcset) from its HTML, and the
@@ -99,11 +101,13 @@ export async function htmlSubresources(
 ): Promise<Subresource[]> {
   const refs: { ref: string; stylesheet: boolean }[] = [];
   // Plenty of room for references that turn out to be cross-origin, while a huge page cannot grow the list without end.
+  // Attribute values come raw: `&amp;` in a URL is `&` to a browser, and fetching it literally gets a 400.
   const add = (ref: string | null, stylesheet = false) => {
-    if (ref && refs.length < limit * 10) refs.push({ ref: ref.trim(), stylesheet });
+    if (ref && refs.length < limit * 10) refs.push({ ref: decodeEntities(ref).trim(), stylesheet });
   };
   const addSrcset = (srcset: string | null) => {
-    for (const url of parseSrcset(srcset ?? "")) add(url);
+    for (const url of parseSrcset(decodeEntities(srcset ?? "")))
+      if (refs.length < limit * 10) refs.push({ ref: url, stylesheet: false });
   };
   let base = pageUrl;
   let sawBase = false;
@@ -113,7 +117,7 @@ export async function htmlSubresources(
         if (sawBase) return;
         sawBase = true;
         try {
-          base = new URL(element.getAttribute("href")!, pageUrl).href;
+          base = new URL(decodeEntities(element.getAttribute("href")!), pageUrl).href;
         } catch {
           // An unusable base changes nothing.
         }

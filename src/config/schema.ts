@@ -57,6 +57,8 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T, fallback: string) =>
       .pipe(z.array(item)),
   );
 
+const cookieName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must list cookie names");
+
 const PATH = /^\/[^\s]*$/;
 const path = z.string().regex(PATH, "must list paths starting with /");
 
@@ -212,10 +214,8 @@ const schema = z
     RETRY_AFTER_S: int(1, 86_400, 120),
     CATALOG_FEED_URL: optional(urlOrPath),
     NOTIFY_WEBHOOK_URL: optional(httpUrl),
-    SESSION_COOKIES: csv(
-      z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must list cookie names"),
-      "session,sessionid,PHPSESSID,connect.sid,_session_id",
-    ),
+    SESSION_COOKIES: csv(cookieName, "session,sessionid,PHPSESSID,connect.sid,_session_id"),
+    ANONYMOUS_COOKIES: csv(cookieName, ""),
     BACKUP_ORIGINS: jsonArray(backupOrigin, '[{"url":"https://dr.example.com","orders":false}]'),
     STATIC_BACKUP: z.preprocess(
       blankToUndefined,
@@ -233,6 +233,7 @@ const schema = z
     ),
     SNAPSHOT_REFRESH_S: int(1, 86_400, 60),
     SNAPSHOT_MAX_BYTES: int(1024, 25 * 1024 * 1024, 2 * 1024 * 1024),
+    SNAPSHOT_NEW_KEYS_PER_MIN: int(0, 100_000, 120),
     SHOP_URL: optional(httpUrl),
     SWR_DEFAULT_S: int(0, 31_536_000, 0),
     STALE_IF_ERROR_DEFAULT_S: int(0, 30 * 86_400, 7 * 86_400),
@@ -384,12 +385,16 @@ export type Config = {
   catalogFeedUrl?: string;
   notifyWebhookUrl?: string;
   sessionCookies: string[];
+  /** Cookies the origin hands every new visitor; an answer setting only these to a cookieless request may be stored. */
+  anonymousCookies: string[];
   backupOrigins: BackupOrigin[];
   /** The cron exports the critical catalog to R2 (binding STATIC_BACKUP_BUCKET), the last backup before snapshots. */
   staticBackup: boolean;
   snapshotStatuses: number[];
   snapshotRefreshS: number;
   snapshotMaxBytes: number;
+  /** Shopper traffic may create at most this many new snapshot keys per minute per isolate and shop. */
+  snapshotNewKeysPerMin: number;
   /** The public URL shoppers use (scheme and host); cron pre-warm needs it to key snapshots. */
   shopUrl?: string;
   /** Stale-while-revalidate and stale-if-error windows for pages whose Cache-Control names none. */
@@ -453,11 +458,13 @@ function toConfig(parsed: Parsed): Omit<Config, "problems"> {
     catalogFeedUrl: parsed.CATALOG_FEED_URL,
     notifyWebhookUrl: parsed.NOTIFY_WEBHOOK_URL,
     sessionCookies: parsed.SESSION_COOKIES,
+    anonymousCookies: parsed.ANONYMOUS_COOKIES,
     backupOrigins: parsed.BACKUP_ORIGINS,
     staticBackup: parsed.STATIC_BACKUP,
     snapshotStatuses: parsed.SNAPSHOT_STATUSES,
     snapshotRefreshS: parsed.SNAPSHOT_REFRESH_S,
     snapshotMaxBytes: parsed.SNAPSHOT_MAX_BYTES,
+    snapshotNewKeysPerMin: parsed.SNAPSHOT_NEW_KEYS_PER_MIN,
     shopUrl: parsed.SHOP_URL,
     swrDefaultS: parsed.SWR_DEFAULT_S,
     staleIfErrorDefaultS: parsed.STALE_IF_ERROR_DEFAULT_S,

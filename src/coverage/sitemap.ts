@@ -1,7 +1,8 @@
-import type { Shop } from "../config/schema";
+import { decodeEntities } from "../http/html-entities";
 import { originProblem } from "../config/shop";
 import { fetchWithDeadline } from "../origin/fetch";
 import { PREWARM_USER_AGENT } from "./user-agent";
+import type { Shop } from "../config/schema";
 
 /**
  * Reads the shop's sitemap (SITEMAP_URL, a path on the origin or a URL) for
@@ -21,9 +22,6 @@ const REMEMBER_MS = 5 * 60_000;
 const CARRY_CHARS = 4096;
 
 const LOC = /<loc>\s*(?:<!\[CDATA\[)?\s*([^<\]]*?)\s*(?:\]\]>)?\s*<\/loc>/gi;
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-const decodeEntities = (text: string) => text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => ENTITIES[name]!);
 
 type Locs = { index: boolean; locs: string[]; truncated: boolean };
 

@@ -1,5 +1,6 @@
 import { standsInOnError } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";
+import { refusalOf } from "../catalog/refusals";
 import { hasSnapshot } from "../catalog/store";
 import type { Shop } from "../config/schema";
 import type { Env } from "../env";
@@ -12,8 +13,11 @@ import { feedLocation } from "../feed/read";
  * paths, the product feed, the sitemap's pages) and whether they do.
  */
 
-/** `asset`: a stylesheet, script, font or image a page needs (see snapshotAssets). */
-export type PageKind = "critical" | "feed" | "sitemap" | "asset";
+/**
+ * `asset`: a stylesheet, script, font or image a page needs (see snapshotAssets);
+ * `well_known`: a file browsers and crawlers ask for beside every page (WELL_KNOWN_PATHS).
+ */
+export type PageKind = "critical" | "well_known" | "feed" | "sitemap" | "asset";
 export type Target = { kind: PageKind; path: string; url: string };
 export type PageCoverage = {
   path: string;
@@ -23,7 +27,12 @@ export type PageCoverage = {
   ageSeconds: number | null;
   /** Young enough to be served during an outage (its stale-if-error window). */
   servable: boolean;
+  /** Not servable: the rule that stopped its last pre-warm (e.g. `set_cookie:sid`), when newer than its snapshot. */
+  refused?: string;
 };
+
+/** Asked for by browsers and crawlers on every page: without a snapshot a stale page comes with 503s for them. */
+export const WELL_KNOWN_PATHS = ["/favicon.ico", "/robots.txt", "/sitemap.xml"];
 
 export const LOOKUP_CONCURRENCY = 8;
 
@@ -39,6 +48,9 @@ export async function pageTargets(shop: Shop, origin: string): Promise<{ targets
     path,
     url: `${origin}${path}`,
   }));
+  const critical = new Set(shop.config.criticalPaths);
+  for (const path of WELL_KNOWN_PATHS)
+    if (!critical.has(path)) targets.push({ kind: "well_known", path, url: `${origin}${path}` });
   const shopUrl = new URL(origin);
   const feed = feedLocation(shop, shopUrl.host, shopUrl.protocol.slice(0, -1));
   if (feed) targets.push({ kind: "feed", path: shop.config.catalogFeedUrl!, url: feed.publicUrl });
@@ -56,6 +68,21 @@ export async function pageTargets(shop: Shop, origin: string): Promise<{ targets
   return { targets, sitemap };
 }
 
+/** The pages without a servable snapshot, with the rule that refused each at its last pre-warm. */
+export async function withRefusals(
+  env: Env,
+  shop: Shop,
+  pages: PageCoverage[],
+  now = Date.now(),
+): Promise<PageCoverage[]> {
+  return mapLimited(pages, LOOKUP_CONCURRENCY, async (page) => {
+    if (page.servable) return page;
+    const refusal = await refusalOf(env, shop.id, normalizeUrl(page.url));
+    const storedAt = page.ageSeconds === null ? -Infinity : now - page.ageSeconds * 1000;
+    return refusal && refusal.at >= storedAt ? { ...page, refused: refusal.rule } : page;
+  });
+}
+
 export async function pageCoverage(env: Env, shop: Shop, targets: Target[], now = Date.now()): Promise<PageCoverage[]> {
   return mapLimited(targets, LOOKUP_CONCURRENCY, async (target) => {
     const url = new URL(target.url);
@@ -71,4 +98,5 @@ export async function pageCoverage(env: Env, shop: Shop, targets: Target[], now 
   });
 }
 
-export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped";
+/** `capped` only ever comes from shopper traffic (see keepSnapshot); listed since the pre-warm stores the same way. */
+export type PageResult = "stored" | "too_large" | "failed" | "refused" | "skipped" | "capped";

@@ -14,6 +14,7 @@ export const COUNTERS = {
     "Snapshots served: fresh or revalidating copies while healthy, stale copies (or the static export) during an outage.",
   snapshot_misses: "Outage fallbacks without a servable snapshot: missing, or older than stale-if-error allows.",
   snapshot_stores: "Snapshot writes by result.",
+  snapshot_refusals: "Pages not stored, by the rule that stopped them (set_cookie:sid, private, vary:cookie …).",
   collapsed_requests: "Requests answered by another request's origin fetch instead of their own.",
   prewarm_pages: "Pages fetched by the cron pre-warm, by result.",
   breaker_transitions: "Circuit breaker state changes, by the state entered.",

@@ -45,14 +45,39 @@ function originBase(originUrl: string): string {
 const BYPASS_COOKIE_PAIR = new RegExp(`(^|[;,])\\s*${BYPASS_COOKIE_HEADER_NAME}=[^;,]*`, "g");
 
 /**
+ * Headers origins and frameworks take as the real host, scheme, port, path or
+ * method. The snapshot key sees none of them, so a client sending one could
+ * make the origin answer another page under this page's key: they never reach
+ * the origin from a client. The whole X-Forwarded-* family goes too; stayopen
+ * sets X-Forwarded-Host, -Proto and -For itself.
+ */
+const SHAPING_HEADERS = new Set([
+  "forwarded",
+  "x-host",
+  "x-original-host",
+  "x-original-url",
+  "x-rewrite-url",
+  "x-http-method-override",
+  "x-http-method",
+  "x-method-override",
+  "x-url-scheme",
+  "front-end-https",
+]);
+const isShaping = (name: string) => name.startsWith("x-forwarded-") || SHAPING_HEADERS.has(name);
+
+/**
  * The shopper's request re-addressed to an origin, keeping method, headers and
  * body, except what only stayopen may say to the origin (the replay headers a
- * shop trusts) and the staff bypass cookie (the edge's credential, not the shop's).
+ * shop trusts, the forwarding headers above) and the staff bypass cookie (the
+ * edge's credential, not the shop's).
  */
 export function toOriginRequest(request: Request, originUrl: string, extraHeaders?: Record<string, string>): Request {
   const incoming = new URL(request.url);
   const upstream = new Request(`${originBase(originUrl)}${incoming.pathname}${incoming.search}`, request);
   const headers = upstream.headers;
+  for (const name of [...headers.keys()].filter(isShaping)) headers.delete(name);
+  const client = request.headers.get("cf-connecting-ip");
+  if (client) headers.set("x-forwarded-for", client);
   headers.set("x-forwarded-host", incoming.host);
   headers.set("x-forwarded-proto", incoming.protocol.slice(0, -1));
   for (const name of REPLAY_HEADERS) headers.delete(name);

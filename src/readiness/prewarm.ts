@@ -1,6 +1,6 @@
-import { keepSnapshot, worthKeeping } from "../catalog/keep";
+import { keepSnapshot, whyNotKept } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
-import { type Shop } from "../config/schema";
+import { anonymousCookieHint, noteRefusal } from "../catalog/refusals";
 import type { Env } from "../env";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";
@@ -21,6 +21,7 @@ import { PREWARM_USER_AGENT } from "../coverage/user-agent";
 import { resolveShop } from "../config/shop";
 import { refreshFeed } from "../feed/read";
 import { count } from "../metrics/counters";
+import { type Shop } from "../config/schema";
 
 /**
  * The cron pre-warm: fetches the critical pages, the product feed and the
@@ -35,13 +36,25 @@ import { count } from "../metrics/counters";
 
 export const PREWARM_CONCURRENCY = 4;
 const PAUSE_MS = 250;
-const PRIORITY: Record<PageKind, number> = { critical: 0, feed: 1, sitemap: 2, asset: 3 };
+const PRIORITY: Record<PageKind, number> = { critical: 0, well_known: 1, feed: 2, sitemap: 3, asset: 4 };
 
 type Results = Partial<Record<PageResult, number>>;
+/** A page's outcome, and for a refused one the rule that stopped it (see whyNotKept). */
+type Warmed = { result: PageResult; rule?: string };
 type Skip = "disabled" | "origin_down";
 export type OriginPrewarm = { origin: string } & (
   | { ran: false; reason: Skip }
-  | { ran: true; checked: number; due: number; results: Results; assets: { due: number; results: Results } }
+  | {
+      ran: true;
+      checked: number;
+      due: number;
+      results: Results;
+      /** Refused pages and assets by the rule that stopped them, e.g. {"set_cookie:sid": 3}. */
+      refusedBy: Partial<Record<string, number>>;
+      /** The one setting that would store every refused page, when there is one (see anonymousCookieHint). */
+      hint?: string;
+      assets: { due: number; results: Results };
+    }
 );
 export type PrewarmSummary = { ran: false; reason: "no_shop_url" } | { ran: true; origins: OriginPrewarm[] };
 
@@ -58,20 +71,26 @@ export function duePages(pages: PageCoverage[], maxAgeS: number, maxPages: numbe
     .slice(0, maxPages);
 }
 
-async function warm(env: Env, shop: Shop, page: PageCoverage): Promise<PageResult> {
-  if (originHealth(shop).label === "down") return "skipped";
+async function warm(env: Env, shop: Shop, page: PageCoverage): Promise<Warmed> {
+  if (originHealth(shop).label === "down") return { result: "skipped" };
   const url = new URL(page.url);
-  if (page.kind === "feed") return (await refreshFeed(env, shop, url.host)) ? "stored" : "failed";
-  const accept = page.kind === "asset" ? "*/*" : "text/html,application/xhtml+xml,*/*;q=0.8";
+  if (page.kind === "feed") return { result: (await refreshFeed(env, shop, url.host)) ? "stored" : "failed" };
+  const accept =
+    page.kind === "asset" || page.kind === "well_known" ? "*/*" : "text/html,application/xhtml+xml,*/*;q=0.8";
   const request = new Request(url, { headers: { "user-agent": PREWARM_USER_AGENT, accept } });
   const call = await callOrigin(shop, request);
-  if (call.kind === "skipped") return "skipped";
-  if (call.kind === "failed") return "failed";
-  if (!worthKeeping(request, call.response, shop.config)) {
+  if (call.kind === "skipped") return { result: "skipped" };
+  if (call.kind === "failed") return { result: "failed" };
+  const rule = whyNotKept(request, call.response, shop.config);
+  if (rule !== null) {
     await call.response.body?.cancel();
-    return "refused";
+    count(env, shop.id, "snapshot_refusals", { rule });
+    await noteRefusal(env, shop.id, normalizeUrl(url), rule).catch((error: unknown) =>
+      log("warn", "snapshot_refusal_note_failed", { shop: shop.id, path: page.path, error: String(error) }),
+    );
+    return { result: "refused", rule };
   }
-  return keepSnapshot(env, shop, url.host, normalizeUrl(url), call.response, "origin");
+  return { result: await keepSnapshot(env, shop, url.host, normalizeUrl(url), call.response, "origin") };
 }
 
 export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummary> {
@@ -95,29 +114,38 @@ async function prewarmOrigin(env: Env, origin: string, now: number): Promise<Ori
   const { targets } = await pageTargets(shop, origin);
   const { maxAgeS, maxPages } = shop.config.prewarm;
   const due = duePages(await pageCoverage(env, shop, targets, now), maxAgeS, maxPages);
-  const outcomes = await warmAll(env, shop, due);
+  const warmed = await warmAll(env, shop, due);
+  const outcomes = warmed.map((page) => page.result);
 
   const stored = due.filter((page, i) => outcomes[i] === "stored" && page.kind !== "critical");
   const inspected = [...targets.filter((page) => page.kind === "critical"), ...stored];
   // Two passes: the first stores the stylesheets, the second follows them to their fonts and images.
   const tried = new Set<string>();
-  const assetOutcomes: PageResult[] = [];
+  const assetsWarmed: Warmed[] = [];
   for (let pass = 0; pass < 2 && tried.size < maxPages; pass++) {
     const assets = (await assetTargets(env, shop, inspected)).filter((asset) => !tried.has(asset.url));
     const dueAssets = duePages(await pageCoverage(env, shop, assets, now), maxAgeS, maxPages - tried.size);
     if (dueAssets.length === 0) break;
     for (const asset of dueAssets) tried.add(asset.url);
-    assetOutcomes.push(...(await warmAll(env, shop, dueAssets)));
+    assetsWarmed.push(...(await warmAll(env, shop, dueAssets)));
   }
 
   const results = tally(outcomes);
-  const assetResults = tally(assetOutcomes);
-  log("info", "prewarm_finished", {
+  const assetResults = tally(assetsWarmed.map((asset) => asset.result));
+  const refusedBy = tally([...warmed, ...assetsWarmed].flatMap((page) => (page.rule ? [page.rule] : [])));
+  // Pages only: a missing favicon (status:404) says nothing about why the shop's pages are refused.
+  const pageRules = due.flatMap((page, i) =>
+    (page.kind === "critical" || page.kind === "sitemap") && warmed[i]!.rule ? [warmed[i]!.rule!] : [],
+  );
+  const hint = anonymousCookieHint(pageRules, shop.config) ?? undefined;
+  log(hint ? "warn" : "info", "prewarm_finished", {
     shop: shop.id,
     origin,
     checked: targets.length,
     due: due.length,
     ...results,
+    refusedBy,
+    ...(hint ? { hint } : {}),
     assetsDue: tried.size,
     assetResults,
   });
@@ -127,27 +155,30 @@ async function prewarmOrigin(env: Env, origin: string, now: number): Promise<Ori
     checked: targets.length,
     due: due.length,
     results,
+    refusedBy,
+    ...(hint ? { hint } : {}),
     assets: { due: tried.size, results: assetResults },
   };
 }
 
-async function warmAll(env: Env, shop: Shop, pages: PageCoverage[]): Promise<PageResult[]> {
+async function warmAll(env: Env, shop: Shop, pages: PageCoverage[]): Promise<Warmed[]> {
   return mapLimited(pages, PREWARM_CONCURRENCY, async (page) => {
-    let result: PageResult;
+    let warmed: Warmed;
     try {
-      result = await warm(env, shop, page);
+      warmed = await warm(env, shop, page);
     } catch (error) {
-      result = "failed";
+      warmed = { result: "failed" };
       log("warn", "prewarm_page_failed", { shop: shop.id, path: page.path, error: String(error) });
     }
+    const result = warmed.result;
     count(env, shop.id, "prewarm_pages", { result, ...(page.kind === "asset" ? { kind: "asset" } : {}) });
     if (result !== "skipped") await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-    return result;
+    return warmed;
   });
 }
 
-function tally(outcomes: PageResult[]): Results {
-  const results: Results = {};
+function tally<T extends string>(outcomes: T[]): Partial<Record<T, number>> {
+  const results: Partial<Record<T, number>> = {};
   for (const outcome of outcomes) results[outcome] = (results[outcome] ?? 0) + 1;
   return results;
 }

@@ -1,7 +1,8 @@
+import { anonymousCookieHint } from "../catalog/refusals";
 import { type ConfigProblem, type Shop } from "../config/schema";
 import type { Env } from "../env";
 import { criticalPageAssets, type PageAssets } from "./assets";
-import { pageCoverage, pageTargets, type PageCoverage, type PageKind } from "../coverage/targets";
+import { pageCoverage, pageTargets, withRefusals, type PageCoverage, type PageKind } from "../coverage/targets";
 import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins";
 import { MAX_SITEMAP_PAGES, type SitemapRead } from "../coverage/sitemap";
 import { resolveShop } from "../config/shop";
@@ -39,9 +40,12 @@ function listed(paths: string[], max = 5): string {
   return paths.length <= max ? paths.join(", ") : `${paths.slice(0, max).join(", ")} and ${paths.length - max} more`;
 }
 
+/** A missing page, with the rule that stopped its last pre-warm: `/ (not stored: set_cookie:sid)`. */
+const missingPage = (page: PageCoverage) => (page.refused ? `${page.path} (not stored: ${page.refused})` : page.path);
+
 function pageCheck(name: string, pages: PageCoverage[], weight: number, what: string, fix: string): WeightedCheck {
   const ready = pages.filter((page) => page.servable);
-  const missing = pages.filter((page) => !page.servable).map((page) => page.path);
+  const missing = pages.filter((page) => !page.servable).map(missingPage);
   return {
     name,
     weight,
@@ -264,12 +268,17 @@ export async function readinessReport(
     (origin) => resolveShop(env, new URL(origin).host).id === shop.id,
   );
   const { targets, sitemap } = await pageTargets(shop, prewarmed[0] ?? fallback);
-  const pages = await pageCoverage(env, shop, targets, now);
+  const pages = await withRefusals(env, shop, await pageCoverage(env, shop, targets, now), now);
   const [assets, staticBackup] = await Promise.all([
     criticalPageAssets(env, shop, pages, now),
     staticBackupStatus(env, shop),
   ]);
   const checks = weightedChecks(shop, prewarmed, pages, sitemap, assets, staticBackup);
+  const pageRules = pages.flatMap((page) =>
+    (page.kind === "critical" || page.kind === "sitemap") && page.refused ? [page.refused] : [],
+  );
+  // Not a check of its own: the pages it would store already count; this is the one change that stores them.
+  const hint = anonymousCookieHint(pageRules, shop.config);
   return {
     score: score(checks),
     shopUrl: shop.config.shopUrl ?? null,
@@ -277,9 +286,12 @@ export async function readinessReport(
     assets,
     staticBackup,
     checks: checks.map(({ name, ok, detail }) => ({ name, ok, detail })),
-    fix: checks
-      .filter((check) => !check.ok)
-      .sort((a, b) => b.weight - a.weight)
-      .map((check) => check.fix),
+    fix: [
+      ...(hint ? [hint] : []),
+      ...checks
+        .filter((check) => !check.ok)
+        .sort((a, b) => b.weight - a.weight)
+        .map((check) => check.fix),
+    ],
   };
 }

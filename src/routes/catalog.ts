@@ -6,16 +6,17 @@ import { withSource } from "../http/source";
 import { callOrigin } from "../origin/call";
 import { callCatalogOrigins, callInOrder, sourceOf } from "../origin/failover";
 import { backupsWorthAnotherLook } from "../origin/sync";
+import { count } from "../metrics/counters";
 import { shedFromPrimary } from "../catalog/shed";
+import { exportedResponse } from "../static-backup/serve";
+import { unavailableResponse } from "../outage/unavailable";
 import { collapsible } from "../catalog/collapse";
-import { keepSnapshot, worthKeeping } from "../catalog/keep";
+import { keepSnapshot, whyNotKept } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
 import { cachesAtEdge, noteCacheControl, serveAhead, sharedOriginCall } from "../catalog/revalidate";
 import { requestIsShareable } from "../catalog/shareable";
 import { pageSnapshot, standIn } from "../catalog/snapshot-response";
-import { claimRefresh, refreshDue } from "../catalog/store";
-import { exportedResponse } from "../static-backup/serve";
-import { unavailableResponse } from "../outage/unavailable";
+import { claimedBefore, claimRefresh, refreshDue } from "../catalog/store";
 
 /**
  * Catalog reads (GET/HEAD): live from the primary origin while it answers,
@@ -30,11 +31,7 @@ import { unavailableResponse } from "../outage/unavailable";
 export async function serveCatalog(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
   const request = c.req.raw;
-  if (
-    !cachesAtEdge(shop) ||
-    !collapsible(request) ||
-    !requestIsShareable(request, shop.config.sessionCookies).shareable
-  ) {
+  if (!cachesAtEdge(shop) || !collapsible(request) || !requestIsShareable(request, shop.config).shareable) {
     const call = await callCatalogOrigins(shop, request, shedFromPrimary(c));
     return call.kind === "answered" ? passThrough(c, shop, call.response, call.originUrl) : serveFallback(c);
   }
@@ -56,12 +53,17 @@ function passThrough(c: Context<AppEnv>, shop: Shop, response: Response, originU
   if (!refreshDue(key, refreshS)) return withSource(response, source);
   // Serving ahead needs a snapshot, so an origin's stale-while-revalidate only matters on answers that may become one.
   noteCacheControl(shop, response);
-  if (!worthKeeping(request, response, shop.config) || !claimRefresh(key, refreshS))
-    return withSource(response, source);
+  const known = claimedBefore(key);
+  const refused = whyNotKept(request, response, shop.config);
+  if (refused !== null) count(c.env, shop.id, "snapshot_refusals", { rule: refused });
+  if (refused !== null || !claimRefresh(key, refreshS)) return withSource(response, source);
 
   const [toShopper, toStore] = response.body!.tee();
   c.executionCtx.waitUntil(
-    keepSnapshot(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response), source),
+    keepSnapshot(c.env, shop, hostOf(request.url), normalized, new Response(toStore, response), source, {
+      known,
+      claim: key,
+    }),
   );
   return withSource(response, source, toShopper);
 }

@@ -166,10 +166,13 @@ async function exportStep(env: Env, now: number, limits: ExportLimits): Promise<
 /** The pages of this export: critical paths first, then the feed, the sitemap's pages and the feed's products. */
 async function planRun(env: Env, shop: Shop, origin: string, now: number): Promise<ExportRun> {
   const { targets } = await pageTargets(shop, origin);
-  const items: ExportItem[] = targets.map((target) => ({
-    url: target.url,
-    kind: target.kind === "critical" ? "critical" : target.kind === "feed" ? "feed" : "sitemap",
-  }));
+  // The well-known files (favicon, robots.txt) are pages' companions, kept as snapshots by the pre-warm.
+  const items: ExportItem[] = targets
+    .filter((target) => target.kind !== "well_known")
+    .map((target) => ({
+      url: target.url,
+      kind: target.kind === "critical" ? "critical" : target.kind === "feed" ? "feed" : "sitemap",
+    }));
   for (const url of await productUrls(env, shop, origin)) items.push({ url, kind: "product" });
 
   const seen = new Set<string>();

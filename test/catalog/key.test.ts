@@ -13,8 +13,9 @@ describe("normalizeUrl", () => {
     );
   });
 
-  it("keeps repeated parameters in a stable order", () => {
-    expect(normalizeUrl("https://s.test/c?tag=b&tag=a")).toBe(normalizeUrl("https://s.test/c?tag=a&tag=b"));
+  it("keeps repeated parameters in their order, which many servers read as the value (last one wins, or a list)", () => {
+    expect(normalizeUrl("https://s.test/c?sort=a&sort=b")).not.toBe(normalizeUrl("https://s.test/c?sort=b&sort=a"));
+    expect(normalizeUrl("https://s.test/c?sort=b&page=2&sort=a")).toBe("s.test/c?page=2&sort=b&sort=a");
   });
 
   it("keeps the path case, which origins treat as significant", () => {

@@ -10,6 +10,25 @@ import {
 
 const html = (text: string) => new TextEncoder().encode(text);
 
+describe("HTML entities in references", () => {
+  it("are decoded in src, srcset and href, as a browser reads them", async () => {
+    const page = html(`<html><head>
+      <link rel="stylesheet" href="/theme.css?v=2&amp;lang=en">
+      </head><body>
+      <img src="/img?id=7&amp;w=800" srcset="/img?id=7&amp;w=400 400w, /img?id=7&#38;w=1600 1600w">
+      <script src="/app.js?a=1&#x26;b=2"></script>
+      </body></html>`);
+    const urls = (await htmlSubresources(page, "https://s.test/p/1")).map((asset) => asset.url);
+    expect(urls).toEqual([
+      "https://s.test/theme.css?v=2&lang=en",
+      "https://s.test/img?id=7&w=800",
+      "https://s.test/img?id=7&w=400",
+      "https://s.test/img?id=7&w=1600",
+      "https://s.test/app.js?a=1&b=2",
+    ]);
+  });
+});
+
 describe("parseSrcset", () => {
   it("takes each candidate's URL and drops its descriptor", () => {
     expect(parseSrcset("small.jpg 480w, large.jpg 1080w")).toEqual(["small.jpg", "large.jpg"]);

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
+import type { ReadinessReport } from "../../src/readiness/report";
+import { WELL_KNOWN_PATHS } from "../../src/coverage/targets";
 import { prewarmOrigins } from "../../src/coverage/shopper-origins";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { runCron, servedWhileDown } from "../readiness/cron";
-import type { ReadinessReport } from "../../src/readiness/report";
 
 // KV lives as long as this file: each test reaches the worker at hosts of its own.
 let origin: FakeOrigin;
@@ -41,7 +42,7 @@ describe("pre-warm without SHOP_URL", () => {
 
     await runCron(env);
     const fetched = new Set((await origin.requests()).map((request) => request.path));
-    expect(fetched).toEqual(new Set([`/p-${id}`, `/c-${id}/coffee`, `/c-${id}/tea`]));
+    expect(fetched).toEqual(new Set([`/p-${id}`, `/c-${id}/coffee`, `/c-${id}/tea`, ...WELL_KNOWN_PATHS]));
 
     await origin.setMode({ mode: "refuse" });
     expect(await servedWhileDown(env, `${shop}/c-${id}/coffee`)).toBe(true);

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
+import type { PageCoverage } from "../../src/coverage/targets";
+import { WELL_KNOWN_PATHS } from "../../src/coverage/targets";
 import { duePages, prewarm } from "../../src/readiness/prewarm";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { runCron, servedWhileDown } from "./cron";
-import type { PageCoverage } from "../../src/coverage/targets";
 
 let origin: FakeOrigin;
 let id: string;
@@ -33,17 +34,18 @@ describe("cron pre-warm", () => {
     const critical = paths(5);
     const env = envFor({ CRITICAL_PATHS: critical.join(","), PREWARM_MAX_PAGES: "3" });
 
+    const pages = async () => (await origin.requests()).filter((request) => request.path.startsWith(`/warm-${id}/`));
     await runCron(env);
     const first = await origin.requests();
     expect(first).toHaveLength(3);
     expect(first.every((request) => request.headers["user-agent"] === "stayopen-prewarm")).toBe(true);
 
     await runCron(env);
-    expect(await origin.requests()).toHaveLength(5);
-    expect(new Set((await origin.requests()).map((request) => request.path))).toEqual(new Set(critical));
+    expect(await pages()).toHaveLength(5);
+    expect(new Set((await pages()).map((request) => request.path))).toEqual(new Set(critical));
 
     await runCron(env);
-    expect(await origin.requests()).toHaveLength(5);
+    expect(await pages()).toHaveLength(5);
 
     await origin.setMode({ mode: "refuse" });
     for (const path of critical) expect(await servedWhileDown(env, `https://shop.test${path}`)).toBe(true);
@@ -76,10 +78,43 @@ describe("cron pre-warm", () => {
     const env = envFor({ CRITICAL_PATHS: `/c-${id}`, CATALOG_FEED_URL: feed, SITEMAP_URL: `/sitemap-${id}.xml` });
 
     await runCron(env);
-    const fetched = new Set((await origin.requests()).map((request) => request.path));
+    const fetched = new Set(
+      (await origin.requests()).map((request) => request.path).filter((path) => !WELL_KNOWN_PATHS.includes(path)),
+    );
     expect(fetched).toEqual(new Set([`/sitemap-${id}.xml`, `/c-${id}`, feed, `/p/${id}`]));
     await origin.setMode({ mode: "refuse" });
     expect(await servedWhileDown(env, `https://shop.test/p/${id}`)).toBe(true);
+  });
+
+  it("pre-warms /favicon.ico, /robots.txt and /sitemap.xml with the critical pages", async () => {
+    const env = envFor({ SHOP_URL: `https://wk-${id}.test`, CRITICAL_PATHS: `/c-${id}` });
+    await origin.route("/robots.txt", { headers: { "content-type": "text/plain" }, body: "User-agent: *" });
+    await origin.route("/favicon.ico", { headers: { "content-type": "image/x-icon" }, body: "icon" });
+    await origin.route("/sitemap.xml", { headers: { "content-type": "application/xml" }, body: "<urlset/>" });
+
+    await runCron(env);
+    const fetched = new Set((await origin.requests()).map((request) => request.path));
+    expect(fetched).toEqual(new Set([`/c-${id}`, ...WELL_KNOWN_PATHS]));
+    await origin.setMode({ mode: "refuse" });
+    for (const path of WELL_KNOWN_PATHS)
+      expect(await servedWhileDown(env, `https://wk-${id}.test${path}`), path).toBe(true);
+  });
+
+  it("logs the rule that refused each page, and the setting that would store them", async () => {
+    const welcomed = { "content-type": "text/html", "set-cookie": "sid=new-visitor; Path=/" };
+    const critical = paths(3);
+    for (const path of critical) await origin.route(path, { headers: welcomed, body: "<p>page</p>" });
+    const env = envFor({ CRITICAL_PATHS: critical.join(",") });
+
+    const summary = await prewarm(env);
+    const run = summary.ran ? summary.origins[0] : undefined;
+    expect(run).toMatchObject({ ran: true, results: { refused: 3 }, refusedBy: { "set_cookie:sid": 3 } });
+    expect(run?.ran && run.hint).toContain("ANONYMOUS_COOKIES=sid");
+
+    const anonymous = envFor({ CRITICAL_PATHS: critical.join(","), ANONYMOUS_COOKIES: "sid" });
+    await runCron(anonymous);
+    await origin.setMode({ mode: "refuse" });
+    for (const path of critical) expect(await servedWhileDown(anonymous, `https://shop.test${path}`)).toBe(true);
   });
 
   it("does nothing while the breaker is open", async () => {

@@ -4,6 +4,7 @@ import { score } from "../../src/readiness/report";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import type { ReadinessReport } from "../../src/readiness/report";
+import { runCron } from "./cron";
 
 const TOKEN = "test-admin-token-0123456789";
 let origin: FakeOrigin;
@@ -45,7 +46,8 @@ describe("readiness report", () => {
     const env = envFor();
 
     const before = await readiness(env);
-    expect(before.pages.map(({ path, kind, snapshot }) => ({ path, kind, snapshot }))).toEqual([
+    const pagesOf = (report: ReadinessReport) => report.pages.filter((page) => page.kind !== "well_known");
+    expect(pagesOf(before).map(({ path, kind, snapshot }) => ({ path, kind, snapshot }))).toEqual([
       { path: `/home-${id}`, kind: "critical", snapshot: false },
       { path: `/c/coffee-${id}`, kind: "critical", snapshot: false },
       { path: `/p/1-${id}`, kind: "sitemap", snapshot: false },
@@ -64,6 +66,53 @@ describe("readiness report", () => {
       ageSeconds: null,
     });
     expect(after.score).toBeGreaterThan(before.score);
+  });
+
+  it("names the rule that stopped each page, and says to set ANONYMOUS_COOKIES when one session cookie stops them all", async () => {
+    const welcomed = { "content-type": "text/html", "set-cookie": "sid=new-visitor; Path=/; HttpOnly" };
+    for (const path of [`/home-${id}`, `/c/coffee-${id}`])
+      await origin.route(path, { headers: welcomed, body: "<p>teas</p>" });
+    const env = envFor({ SITEMAP_URL: "" });
+    await runCron(env);
+
+    const report = await readiness(env);
+    expect(report.pages.find((page) => page.path === `/home-${id}`)).toMatchObject({
+      servable: false,
+      refused: "set_cookie:sid",
+    });
+    expect(report.checks.find((check) => check.name === "critical_pages")?.detail).toContain(
+      `/home-${id} (not stored: set_cookie:sid)`,
+    );
+    expect(report.fix[0]).toContain("ANONYMOUS_COOKIES=sid");
+    // One score, one list: the advice adds no check of its own.
+    expect(report.checks.map((check) => check.name)).not.toContain("anonymous_cookies");
+
+    const anonymous = envFor({ SITEMAP_URL: "", ANONYMOUS_COOKIES: "sid", PREWARM_MAX_AGE_S: "60" });
+    await runCron(anonymous);
+    const after = await readiness(anonymous);
+    expect(after.pages.find((page) => page.path === `/home-${id}`)).toMatchObject({ servable: true });
+    expect(after.pages.find((page) => page.path === `/home-${id}`)?.refused).toBeUndefined();
+    expect(after.fix.join(" ")).not.toContain("ANONYMOUS_COOKIES");
+    expect(after.score).toBeGreaterThan(report.score);
+  });
+
+  it("names a private or CDN no-store page's rule, and gives no ANONYMOUS_COOKIES advice for it", async () => {
+    await origin.route(`/home-${id}`, {
+      headers: { "content-type": "text/html", "cache-control": "private" },
+      body: "x",
+    });
+    await origin.route(`/c/coffee-${id}`, {
+      headers: { "content-type": "text/html", "cdn-cache-control": "no-store" },
+      body: "x",
+    });
+    const env = envFor({ SITEMAP_URL: "" });
+    await runCron(env);
+    const report = await readiness(env);
+    expect(report.pages.filter((page) => page.kind === "critical").map((page) => page.refused)).toEqual([
+      "private",
+      "cdn_cache_control:no-store",
+    ]);
+    expect(report.fix.join(" ")).not.toContain("ANONYMOUS_COOKIES");
   });
 
   it("checks configuration and secrets, and says what to fix", async () => {

@@ -213,6 +213,16 @@ describe("personalized pages", () => {
       { headers: { cookie: "theme=dark; shop_session=s1" } },
       { "content-type": "text/html" },
     ],
+    [
+      "was asked for with a session cookie spelt another way",
+      { headers: { cookie: "theme=dark; Shop_Session=s1" } },
+      { "content-type": "text/html" },
+    ],
+    [
+      "the CDN must not keep, whatever Cache-Control says",
+      {},
+      { "content-type": "text/html", "cache-control": "public, max-age=300", "cdn-cache-control": "no-store" },
+    ],
   ];
 
   for (const [what, init, headers] of personal) {
@@ -239,6 +249,39 @@ describe("personalized pages", () => {
   });
 });
 
+describe("anonymous session cookies (ANONYMOUS_COOKIES)", () => {
+  const welcomed = { "content-type": "text/html", "set-cookie": "sid=fresh-visitor; Path=/; HttpOnly" };
+
+  it("stores a page that only welcomes a cookieless visitor with a session, and serves it without the cookie", async () => {
+    const anonymous = shopEnv({ ORIGIN_URL: origin.url, BREAKER_FAILURES: "1000", ANONYMOUS_COOKIES: "sid" });
+    const path = fresh();
+    await origin.route(path, { headers: welcomed, body: "<html><body>Our teas</body></html>" });
+    const live = await dispatch(`https://shop.test${path}`, anonymous);
+    // The shopper still gets the session the origin handed out.
+    expect(live.headers.get("set-cookie")).toContain("sid=fresh-visitor");
+    await live.text();
+
+    await origin.setMode({ mode: "refuse" });
+    const stale = await dispatch(`https://shop.test${path}`, anonymous);
+    expect(stale.headers.get("x-stayopen-source")).toBe("stale");
+    expect(stale.headers.get("set-cookie")).toBeNull();
+    expect(await stale.text()).toContain("Our teas");
+  });
+
+  it("stores nothing from a visitor who sent any cookie, nor without ANONYMOUS_COOKIES", async () => {
+    const anonymous = shopEnv({ ORIGIN_URL: origin.url, BREAKER_FAILURES: "1000", ANONYMOUS_COOKIES: "sid" });
+    const [withCookie, unconfigured] = [fresh(), fresh()];
+    for (const path of [withCookie, unconfigured])
+      await origin.route(path, { headers: welcomed, body: "<html><body>Hello Ada</body></html>" });
+    await (await dispatch(`https://shop.test${withCookie}`, anonymous, { headers: { cookie: "theme=dark" } })).text();
+    await (await dispatch(`https://shop.test${unconfigured}`, env)).text();
+
+    await origin.setMode({ mode: "refuse" });
+    expect((await dispatch(`https://shop.test${withCookie}`, anonymous)).status).toBe(503);
+    expect((await dispatch(`https://shop.test${unconfigured}`, env)).status).toBe(503);
+  });
+});
+
 describe("snapshot keys", () => {
   it("lets tracking parameters and query order share one snapshot", async () => {
     const path = fresh();
@@ -254,9 +297,6 @@ describe("snapshot keys", () => {
       // An origin may echo what the key drops.
       { query: "?utm_source=%3Cscript%3Ealert(1)%3C%2Fscript%3E", headers: {} },
       { query: "?utm_source=x;q=evil", headers: {} },
-      // Some frameworks take these as the real URL.
-      { query: "", headers: { "x-original-url": "/admin" } },
-      { query: "", headers: { forwarded: "host=evil.example" } },
       { query: `?q=${"x".repeat(600)}`, headers: {} },
     ];
     for (const { query, headers } of poisoned) {
@@ -267,6 +307,44 @@ describe("snapshot keys", () => {
       const later = await dispatch(`https://shop.test${path}${query.startsWith("?q=") ? query : ""}`, env);
       expect(later.status, `${query} ${JSON.stringify(headers)}`).toBe(503);
     }
+  });
+
+  it("never passes a client's URL-, host-, scheme- or method-shaping headers to the origin; stayopen alone sets X-Forwarded-Host/-Proto", async () => {
+    const shaping: Record<string, string> = {
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-proto": "http",
+      "x-forwarded-port": "8443",
+      "x-forwarded-server": "evil.example",
+      "x-forwarded-scheme": "http",
+      "x-forwarded-prefix": "/evil",
+      "x-forwarded-ssl": "off",
+      "x-forwarded-uri": "/admin",
+      "x-host": "evil.example",
+      "x-original-host": "evil.example",
+      "x-original-url": "/admin",
+      "x-rewrite-url": "/admin",
+      "x-http-method-override": "DELETE",
+      "x-http-method": "DELETE",
+      "x-method-override": "DELETE",
+      forwarded: "host=evil.example;proto=http",
+      "front-end-https": "off",
+    };
+    const path = fresh();
+    await origin.route(path, { headers: { "content-type": "text/html" }, body: "<p>the real page</p>" });
+    const client = { "x-forwarded-for": "198.51.100.6", "cf-connecting-ip": "203.0.113.9" };
+    await (await dispatch(`https://shop.test${path}`, env, { headers: { ...shaping, ...client } })).text();
+    const [seen] = await origin.requests(path);
+    expect(seen!.headers["x-forwarded-for"]).toBe("203.0.113.9");
+    for (const name of Object.keys(shaping))
+      if (name !== "x-forwarded-host" && name !== "x-forwarded-proto")
+        expect(seen!.headers[name], name).toBeUndefined();
+    expect(seen!.headers["x-forwarded-host"]).toBe("shop.test");
+    expect(seen!.headers["x-forwarded-proto"]).toBe("https");
+    // The origin saw only what the key describes, so the answer is the page's snapshot.
+    await origin.setMode({ mode: "refuse" });
+    const stale = await dispatch(`https://shop.test${path}`, env);
+    expect(stale.headers.get("x-stayopen-source")).toBe("stale");
+    expect(await stale.text()).toContain("the real page");
   });
 
   it("keeps no snapshot from a request over another scheme than the shop's (SHOP_URL)", async () => {
@@ -302,12 +380,55 @@ describe("snapshot keys", () => {
     expect((await dispatch(`https://shop.test${page}`, env)).headers.get("x-stayopen-source")).toBe("stale");
   });
 
+  it("keeps repeated parameters in their order: ?sort=a&sort=b is not ?sort=b&sort=a", async () => {
+    const path = fresh();
+    await (await dispatch(`https://shop.test${path}?sort=a&sort=b`, env)).text();
+    await origin.setMode({ mode: "refuse" });
+    expect((await dispatch(`https://shop.test${path}?sort=a&sort=b`, env)).status).toBe(200);
+    expect((await dispatch(`https://shop.test${path}?sort=b&sort=a`, env)).status).toBe(503);
+  });
+
   it("keeps pages with different real parameters apart", async () => {
     const path = fresh();
     await (await dispatch(`https://shop.test${path}?page=1`, env)).text();
     await origin.setMode({ mode: "refuse" });
     const other = await dispatch(`https://shop.test${path}?page=2`, env);
     expect(other.status).toBe(503);
+  });
+});
+
+describe("new snapshot keys per minute (SNAPSHOT_NEW_KEYS_PER_MIN)", () => {
+  it("stores only the first new keys of a burst of random query strings", async () => {
+    const capped = shopEnv({ ORIGIN_URL: origin.url, BREAKER_FAILURES: "1000", SNAPSHOT_NEW_KEYS_PER_MIN: "3" });
+    const path = fresh();
+    const queries = Array.from({ length: 8 }, (_, i) => `?q=${i}-${crypto.randomUUID().slice(0, 6)}`);
+    for (const query of queries) await (await dispatch(`https://shop.test${path}${query}`, capped)).text();
+
+    await origin.setMode({ mode: "refuse" });
+    const statuses = [];
+    for (const query of queries) statuses.push((await dispatch(`https://shop.test${path}${query}`, capped)).status);
+    expect(statuses).toEqual([200, 200, 200, 503, 503, 503, 503, 503]);
+  });
+
+  it("never caps refreshing a page that has a snapshot", async () => {
+    const capped = shopEnv({
+      ORIGIN_URL: origin.url,
+      BREAKER_FAILURES: "1000",
+      SNAPSHOT_NEW_KEYS_PER_MIN: "1",
+      SNAPSHOT_REFRESH_S: "1",
+    });
+    const [page, other] = [fresh(), fresh()];
+    await origin.route(page, { headers: { "content-type": "text/html" }, body: "<p>price 10</p>" });
+    await (await dispatch(`https://shop.test${page}`, capped)).text();
+    // The minute's one new key is spent; another page gets none.
+    await (await dispatch(`https://shop.test${other}`, capped)).text();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await origin.route(page, { headers: { "content-type": "text/html" }, body: "<p>price 12</p>" });
+    await (await dispatch(`https://shop.test${page}`, capped)).text();
+
+    await origin.setMode({ mode: "refuse" });
+    expect(await (await dispatch(`https://shop.test${page}`, capped)).text()).toContain("price 12");
+    expect((await dispatch(`https://shop.test${other}`, capped)).status).toBe(503);
   });
 });
 
