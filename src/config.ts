@@ -113,6 +113,8 @@ const schema = z
     ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
     ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
     ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
+    ORDER_MAX_ATTEMPTS: int(1, 10_000, 10),
+    ORDER_MAX_RETRY_HOURS: int(1, 8_760, 72),
     CRITICAL_PATHS: csv(path, "/"),
     SITEMAP_URL: optional(urlOrPath),
     SHOP_NAME: z.preprocess(
@@ -235,7 +237,14 @@ type Parsed = z.output<typeof schema>;
 
 export type OrderRoute = { method: string; pattern: string };
 export type BackupOrigin = { url: string; orders: boolean };
-export type OrderQueueConfig = { shards: number; replayConcurrency: number; retryBaseMs: number; retryMaxMs: number };
+export type OrderQueueConfig = {
+  shards: number;
+  replayConcurrency: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  maxRetryMs: number;
+};
 /** Stripe Checkout is offered only when a key is set; the webhook only when its secret is. */
 export type StripeConfig = { apiBase: string; secretKey?: string; webhookSecret?: string };
 /** `adminFailures` counts wrong admin tokens (API and login) only: the right one always works. */
@@ -318,6 +327,8 @@ function toConfig(parsed: Parsed): Config {
       replayConcurrency: parsed.ORDER_REPLAY_CONCURRENCY,
       retryBaseMs: parsed.ORDER_RETRY_BASE_MS,
       retryMaxMs: parsed.ORDER_RETRY_MAX_MS,
+      maxAttempts: parsed.ORDER_MAX_ATTEMPTS,
+      maxRetryMs: parsed.ORDER_MAX_RETRY_HOURS * 3_600_000,
     },
     criticalPaths: parsed.CRITICAL_PATHS,
     sitemapUrl: parsed.SITEMAP_URL,

@@ -14,6 +14,7 @@ import { unavailableResponse } from "../shopper/maintenance";
 import { orderBodyError, readOrderBody, type OrderBody } from "./body";
 import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "./keys";
 import { earlierOrder, enqueueOrder, refuseCardData } from "./queue";
+import { sessionCookies } from "./session";
 import type { NewOrder, QueuedOrder } from "./types";
 import { isOrderRoute } from "./routes";
 
@@ -108,6 +109,8 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
       submitter: submitter ?? undefined,
       wireKey,
       cardDataChecked: true,
+      // Replayed as the shopper's session, so the origin knows who ordered as it would have live.
+      session: sessionCookies(request.headers.get("cookie"), shop.config.sessionCookies) ?? undefined,
     });
   } catch (error) {
     if (isStayopenError(error)) throw error;

@@ -7,7 +7,7 @@ import { DOUBLE_SUBMIT_WINDOW_MS, isValidIdempotencyKey, requestFingerprint, sub
 import { newReference, shardFor, shardName, shardOfReference, statusUrl } from "./reference";
 import {
   ORDER_STATES,
-  type DeadLetterAction,
+  type OrderAction,
   type DeliverySettings,
   type NewOrder,
   type OrderState,
@@ -36,6 +36,8 @@ export type EnqueueOptions = {
    * what the shopper typed, the rest of its order being the shop's own feed).
    */
   cardDataChecked?: boolean;
+  /** The shopper's session cookies (see `sessionCookies`), replayed with the order; absent for a guest order. */
+  session?: string;
 };
 
 function shard(env: Env, shop: Shop, index: number) {
@@ -56,6 +58,8 @@ function deliverySettings(shop: Shop): DeliverySettings {
     retryBaseMs: orderQueue.retryBaseMs,
     retryMaxMs: orderQueue.retryMaxMs,
     maxInFlight: orderQueue.replayConcurrency,
+    maxAttempts: orderQueue.maxAttempts,
+    maxRetryMs: orderQueue.maxRetryMs,
   };
 }
 
@@ -172,6 +176,7 @@ export async function enqueueOrder(
       contentType: order.contentType,
       body: order.body,
       meta: order.meta === undefined ? null : JSON.stringify(order.meta),
+      session: options.session ?? null,
     },
     deliverySettings(shop),
   );
@@ -214,12 +219,12 @@ export async function listOrders(env: Env, shop: Shop, state: OrderState, limit:
     .slice(0, limit);
 }
 
-export async function retryOrder(env: Env, shop: Shop, reference: string): Promise<DeadLetterAction> {
+export async function retryOrder(env: Env, shop: Shop, reference: string): Promise<OrderAction> {
   const index = shardOfReference(reference, shop.config.orderQueue.shards);
   return index === null ? { outcome: "not_found" } : shard(env, shop, index).retry(reference);
 }
 
-export async function discardOrder(env: Env, shop: Shop, reference: string): Promise<DeadLetterAction> {
+export async function discardOrder(env: Env, shop: Shop, reference: string): Promise<OrderAction> {
   const index = shardOfReference(reference, shop.config.orderQueue.shards);
   return index === null ? { outcome: "not_found" } : shard(env, shop, index).discard(reference);
 }

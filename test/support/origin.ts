@@ -29,10 +29,13 @@ export class FakeOrigin {
     await this.#control("mode", mode);
   }
 
-  /** Serves `body` for `path` (exact path+query, or path) with the given status and headers. */
+  /**
+   * Serves `body` for `path` (exact path+query, or path) with the given status and headers;
+   * with `bodyIncludes`, only to requests whose body contains it (others get the default page).
+   */
   async route(
     path: string,
-    route: { status?: number; headers?: Record<string, string>; body?: string; chunks?: number },
+    route: { status?: number; headers?: Record<string, string>; body?: string; chunks?: number; bodyIncludes?: string },
   ): Promise<void> {
     await this.#control("routes", { path, ...route });
   }
