@@ -12,8 +12,8 @@ import { welcomeBack } from "../origin/sync";
 import { orderAcceptedPage } from "../shopper/order-accepted";
 import { unavailableResponse } from "../shopper/maintenance";
 import { orderBodyError, readOrderBody, type OrderBody } from "./body";
-import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "./keys";
-import { earlierOrder, enqueueOrder, refuseCardData } from "./queue";
+import { formSubmitter, isValidIdempotencyKey, submissionHash } from "./keys";
+import { earlierOrder, enqueueOrder, refuseCardData, submissionWireKey } from "./queue";
 import { sessionCookies } from "./session";
 import type { NewOrder, QueuedOrder } from "./types";
 import { isOrderRoute } from "./routes";
@@ -69,7 +69,7 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
     clientKey ??
     (submitter === null
       ? `stayopen-${crypto.randomUUID()}`
-      : await derivedIdempotencyKey(await submissionHash(order, submitter), Date.now()));
+      : await submissionWireKey(c.env, shop, await submissionHash(order, submitter)));
 
   // While the operator forces maintenance, orders are held at the edge rather than sent to any origin.
   const forcedDown = isForcedDown(c);

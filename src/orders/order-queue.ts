@@ -67,6 +67,12 @@ CREATE INDEX IF NOT EXISTS orders_by_dedupe_key ON orders (dedupe_key, seq);
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, seq);
 CREATE INDEX IF NOT EXISTS orders_by_due ON orders (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS orders_by_update ON orders (state, updated_at);
+CREATE TABLE IF NOT EXISTS submissions (
+  dedupe_key TEXT PRIMARY KEY,
+  wire_key TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_by_age ON submissions (at);
 CREATE TABLE IF NOT EXISTS shard (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   settings TEXT,
@@ -242,6 +248,23 @@ export class OrderQueue extends DurableObject<Env> {
     });
     await this.#wakeBy(Math.max(firstAttempt, this.#shard().paused_until));
     return { outcome: "created", reference: order.reference };
+  }
+
+  /**
+   * The Idempotency-Key for a browser's keyless form submission sent to a
+   * healthy origin: the key the same submission got within `windowMs`, else
+   * `proposed`, remembered from now on. A double click is then one key even
+   * across a minute boundary, and the same basket bought later is a new one.
+   */
+  submissionKey(dedupeKey: string, proposed: string, windowMs: number): string {
+    const now = Date.now();
+    this.#sql.exec("DELETE FROM submissions WHERE at < ?", now - windowMs);
+    const known = this.#sql
+      .exec<{ wire_key: string }>("SELECT wire_key FROM submissions WHERE dedupe_key = ?", dedupeKey)
+      .toArray()[0];
+    if (known) return known.wire_key;
+    this.#sql.exec("INSERT INTO submissions (dedupe_key, wire_key, at) VALUES (?, ?, ?)", dedupeKey, proposed, now);
+    return proposed;
   }
 
   /**

@@ -1,9 +1,16 @@
 import type { Shop } from "../config";
 import type { Env } from "../env";
 import { StayopenError } from "../errors";
+import { log } from "../log";
 import { bodyKind, type BodyKind } from "./body";
 import { bodyContainsCardNumber, containsCardNumber } from "./card";
-import { DOUBLE_SUBMIT_WINDOW_MS, isValidIdempotencyKey, requestFingerprint, submissionHash } from "./keys";
+import {
+  DOUBLE_SUBMIT_WINDOW_MS,
+  derivedIdempotencyKey,
+  isValidIdempotencyKey,
+  requestFingerprint,
+  submissionHash,
+} from "./keys";
 import { newReference, shardFor, shardName, shardOfReference, statusUrl } from "./reference";
 import {
   ORDER_STATES,
@@ -131,6 +138,25 @@ export async function earlierOrder(env: Env, shop: Shop, order: NewOrder): Promi
   if (known === null) return null;
   if (known.outcome === "conflict") throw keyReused();
   return { reference: known.reference, statusUrl: statusUrl(known.reference), created: false };
+}
+
+/**
+ * The wire Idempotency-Key of a browser's keyless form submission: the one
+ * the same submission (same submitter, same request) got within
+ * DOUBLE_SUBMIT_WINDOW_MS, kept by the shard its dedupe key names, so a double
+ * click is one order at a healthy origin too. When the shard cannot be asked,
+ * a key derived from the submission and the current minute.
+ */
+export async function submissionWireKey(env: Env, shop: Shop, submission: string, now = Date.now()): Promise<string> {
+  const dedupeKey = `submission:${submission}`;
+  const derived = await derivedIdempotencyKey(submission, now);
+  try {
+    const index = await shardFor(dedupeKey, shop.config.orderQueue.shards);
+    return await shard(env, shop, index).submissionKey(dedupeKey, derived, DOUBLE_SUBMIT_WINDOW_MS);
+  } catch (error) {
+    log("warn", "order_submission_key_unknown", { shop: shop.id, error: String(error) });
+    return derived;
+  }
 }
 
 export function cardDataRefused(): StayopenError {
