@@ -4,7 +4,8 @@ import { resolveShop } from "../../src/config";
 import type { Env } from "../../src/env";
 import { getOrder, queueDepth, type OrderView } from "../../src/orders";
 import { shardName, shardOfReference } from "../../src/orders/reference";
-import type { FakeOrigin } from "../support/origin";
+import { afterEach, beforeEach } from "vitest";
+import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
 /**
@@ -92,3 +93,18 @@ export async function runAlarmsUntil(
 }
 
 export const isDelivered = (view: OrderView) => view.state === "delivered";
+
+/** A fresh fake origin and an order env around it for every test of the calling file. */
+export function orderOriginPerTest(overrides: Record<string, string> = {}): {
+  origin: () => FakeOrigin;
+  env: () => Env;
+} {
+  let origin: FakeOrigin;
+  let env: Env;
+  beforeEach(async () => {
+    origin = await FakeOrigin.start();
+    env = orderEnv(origin, overrides);
+  });
+  afterEach(() => origin.stop());
+  return { origin: () => origin, env: () => env };
+}

@@ -1,19 +1,10 @@
 import { runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../../src/env";
+import { describe, expect, it, vi } from "vitest";
 import { drainNow } from "../../src/orders";
 import { openSession, sealSession, sessionCookies, sessionKey } from "../../src/orders/session";
-import { FakeOrigin } from "../support/origin";
-import { isDelivered, orderEnv, queueOrder, runAlarmsUntil, shardStub, shopOf } from "./helpers";
+import { isDelivered, orderOriginPerTest, queueOrder, runAlarmsUntil, shardStub, shopOf } from "./helpers";
 
-let origin: FakeOrigin;
-let env: Env;
-
-beforeEach(async () => {
-  origin = await FakeOrigin.start();
-  env = orderEnv(origin);
-});
-afterEach(() => origin.stop());
+const fixture = orderOriginPerTest();
 
 const SECRET_VALUE = "s3cr3t-session-value-7f2a9c";
 
@@ -36,29 +27,29 @@ describe("session cookies of a queued order", () => {
   });
 
   it("replays the shopper's session as Cookie, stored encrypted and never logged", async () => {
-    await origin.setMode({ mode: "refuse" });
+    await fixture.origin().setMode({ mode: "refuse" });
     const logged = [vi.spyOn(console, "log"), vi.spyOn(console, "warn")];
-    const { reference } = await queueOrder(env, "/orders/session", '{"sku":"A"}', {
+    const { reference } = await queueOrder(fixture.env(), "/orders/session", '{"sku":"A"}', {
       cookie: `theme=dark; SessionID=${SECRET_VALUE}; _ga=GA1.2`,
     });
-    const guest = await queueOrder(env, "/orders/session", '{"sku":"B"}', { cookie: "theme=dark" });
+    const guest = await queueOrder(fixture.env(), "/orders/session", '{"sku":"B"}', { cookie: "theme=dark" });
 
-    const stored = await runInDurableObject(shardStub(env, reference), (_instance, state) =>
+    const stored = await runInDurableObject(shardStub(fixture.env(), reference), (_instance, state) =>
       state.storage.sql.exec("SELECT * FROM orders WHERE reference = ?", reference).toArray(),
     );
     expect(stored).toHaveLength(1);
     expect(JSON.stringify(stored)).not.toContain(SECRET_VALUE);
     expect(stored[0]!.session).toMatch(/^v1\./);
 
-    await origin.setMode({ mode: "ok" });
-    await drainNow(env, shopOf(env));
-    await runAlarmsUntil(env, reference, isDelivered);
-    await runAlarmsUntil(env, guest.reference, isDelivered);
+    await fixture.origin().setMode({ mode: "ok" });
+    await drainNow(fixture.env(), shopOf(fixture.env()));
+    await runAlarmsUntil(fixture.env(), reference, isDelivered);
+    await runAlarmsUntil(fixture.env(), guest.reference, isDelivered);
     const lines = logged.flatMap((spy) => spy.mock.calls.map(([line]) => String(line)));
     for (const spy of logged) spy.mockRestore();
     expect(lines.join("\n")).not.toContain(SECRET_VALUE);
 
-    const received = await origin.requests("/orders/session");
+    const received = await fixture.origin().requests("/orders/session");
     const replayed = received.filter((request) => request.headers["user-agent"] === "stayopen-replay");
     const mine = replayed.find((request) => request.headers["x-stayopen-reference"] === reference)!;
     expect(mine.headers.cookie).toBe(`SessionID=${SECRET_VALUE}`);
@@ -67,7 +58,7 @@ describe("session cookies of a queued order", () => {
     expect(theirs.headers.cookie).toBeUndefined();
 
     // Once delivered, the session is gone from the row.
-    const after = await runInDurableObject(shardStub(env, reference), (_instance, state) =>
+    const after = await runInDurableObject(shardStub(fixture.env(), reference), (_instance, state) =>
       state.storage.sql.exec("SELECT session FROM orders WHERE reference = ?", reference).one(),
     );
     expect(after.session).toBeNull();
