@@ -52,6 +52,10 @@ export function createOrdersApi({ store, pages, carts, replaySecret }) {
 
     const body = parseBody(type, raw);
     if (!body) return fail(400, "invalid_order", "The body is not a JSON object.");
+    // A poison order for drills: answered like a real backend's validation failure that comes back as a
+    // 500 (EverShop does this), every time, so it is retried and never taken.
+    if (body.alwaysFail === true || body.alwaysFail === "true")
+      return fail(500, "validation_failed", "Order validation failed (alwaysFail is set): this order is never taken.");
     const { items, error } = orderItems(body);
     if (error) return fail(400, "invalid_order", error);
 

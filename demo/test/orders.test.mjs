@@ -50,6 +50,16 @@ describe("orders", { timeout: 90_000 }, () => {
     assert.equal((await res.json()).total, 990 + 3 * 590);
   });
 
+  test("an order with alwaysFail is answered 500 every time and never stored", TIMEOUT, async () => {
+    const before = (await (await get(`${shop.shop}/api/orders`)).json()).orders.length;
+    for (let i = 0; i < 2; i++) {
+      const res = await postOrder(shop.shop, { ...ORDER, alwaysFail: true });
+      assert.equal(res.status, 500);
+      assert.equal((await res.json()).error, "validation_failed");
+    }
+    assert.equal((await (await get(`${shop.shop}/api/orders`)).json()).orders.length, before);
+  });
+
   test("without an Idempotency-Key every request is a new order", TIMEOUT, async () => {
     const a = await (await postOrder(shop.shop, ORDER)).json();
     const b = await (await postOrder(shop.shop, ORDER)).json();

@@ -3,7 +3,9 @@
 // healthy → latency → reset mid-body → 500s → hang → refused → flapping →
 // recovered, with the worker SIGKILLed and restarted mid-outage and mid-drain.
 // Throughout, a bot hammers one URL the shop itself is broken on: it must not
-// close the shop while the origin is healthy.
+// close the shop while the origin is healthy. A poison order (one the shop
+// always answers 500) sits in the queue across the recovery and must hold back
+// no good order.
 // Ends with `chaos: N passed, M failed, K skipped`; exits 1 on any violation.
 //
 // CHAOS_SCALE (1) stretches or shrinks every phase; CHAOS_RUNTIME=wrangler runs
@@ -41,6 +43,14 @@ const BROKEN_PATH = "/p/broken-by-bot";
 const BOT_PAUSE_MS = 40;
 const BOT_MAX_REQUESTS = 4000;
 
+/**
+ * Every good order queued during the outages is at the shop this long after recovery starts, or after the
+ * worker killed mid-drain is back, whichever is later: poison order or not.
+ */
+const GOOD_DRAIN_MS = 10_000;
+const POISON_ATTENTION_WAIT_MS = 45_000;
+const ORDER_MAX_ATTEMPTS = 8;
+
 const VARS = {
   ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
   BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
@@ -52,6 +62,7 @@ const VARS = {
   SLOW_START_MS: "2000",
   ORDER_RETRY_BASE_MS: "1000",
   ORDER_RETRY_MAX_MS: "2000",
+  ORDER_MAX_ATTEMPTS: String(ORDER_MAX_ATTEMPTS),
   CRITICAL_PATHS: "/,/c/coffee,/c/tea",
   SITEMAP_URL: "",
   SHOP_URL: "",
@@ -73,7 +84,7 @@ const PHASES = [
   { name: "reset-mid-body", ms: s(6_000), fault: { mode: "reset-mid-body" }, brokenBodies: true },
   { name: "500s", ms: s(16_000), fault: { mode: "status", status: 500 }, outage: true, killAtMs: s(8_000) },
   { name: "hang", ms: s(12_000), fault: { mode: "hang" }, outage: true },
-  { name: "refused", ms: s(12_000), fault: { mode: "refuse" }, outage: true },
+  { name: "refused", ms: s(12_000), fault: { mode: "refuse" }, outage: true, plantPoison: true },
   { name: "flapping", ms: s(16_000), fault: { mode: "flap", periodMs: 2000 }, brokenBodies: true },
   { name: "recovered", ms: s(8_000), fault: { mode: "pass" }, recovery: true },
 ];
@@ -248,12 +259,14 @@ async function main() {
 
     let deliveredBeforeRecovery = 0;
     let midDrain = null;
+    let poison = null;
     for (const phase of PHASES) {
       state.phase = phase;
       state.phaseStartedAt = now();
       phase.startedAt = state.phaseStartedAt;
       await proxy.setMode(phase.fault);
       say(`phase ${phase.name} (${phase.ms / 1000} s): fault proxy ${JSON.stringify(phase.fault)}`);
+      if (phase.plantPoison) poison = await plantPoison(base);
       if (phase.recovery) {
         deliveredBeforeRecovery = (await demoOrders(demo)).length;
         midDrain = await killMidDrain({
@@ -440,6 +453,40 @@ async function main() {
       expect(lost.length === 0 && duplicated.length === 0, "orders were lost or duplicated");
       return `killed with ${midDrain.deliveredAtKill - deliveredBeforeRecovery} replayed, ${midDrain.queuedAtKill ?? "?"} still queued`;
     });
+    await checks.check("a poison order (the shop always answers 500) is queued and never delivered", async () => {
+      features.require("orders");
+      expect(poison?.status === 202, `the poison order was answered ${poison?.status}, not queued`);
+      const taken = delivered.filter((o) => o.body?.poisonId === poison.poisonId);
+      expect(taken.length === 0, "the shop took the poison order");
+      return `queued as ${poison.reference.slice(0, 10)}…`;
+    });
+    await checks.check("no good order is held back by the poison order", async () => {
+      features.require("orders");
+      const recovery = PHASES.find((p) => p.recovery).startedAt;
+      const backAt = Math.max(recovery, ...state.restarts.filter((r) => r.start >= recovery).map((r) => r.end ?? 0));
+      const recoveredAt = t0 + backAt;
+      const replayed = delivered.filter((o) => o.replayed && o.body?.chaosId);
+      expect(replayed.length > 0, "no queued good order was replayed");
+      const lastMs = Math.max(...replayed.map((o) => Date.parse(o.receivedAt) - recoveredAt));
+      expect(lost.length === 0, `${lost.length} good orders never reached the shop`);
+      expect(
+        lastMs <= GOOD_DRAIN_MS,
+        `the last of ${replayed.length} replayed good orders arrived ${fmt(lastMs)} after recovery and restart`,
+      );
+      return `${replayed.length} replayed good orders, the last ${fmt(lastMs)} after recovery and restart (bound ${fmt(GOOD_DRAIN_MS)})`;
+    });
+    await checks.check("the poison order ends as needs_attention with the shop's answer", async () => {
+      features.require("orders");
+      const stopped = await waitForAttention(base, poison?.reference);
+      expect(stopped, `still not needs_attention ${fmt(POISON_ATTENTION_WAIT_MS)} after the drain`);
+      expect(stopped.lastAnswer?.status === 500, `last answer ${JSON.stringify(stopped.lastAnswer)}`);
+      const shown = json(
+        (await request(`${base}/__stayopen/orders/${poison.reference}`, { headers: { accept: "application/json" } }))
+          .text,
+      );
+      expect(shown?.status === "needs_attention", `the shopper's status page says ${shown?.status}`);
+      return `after ${stopped.attempts} attempts (ORDER_MAX_ATTEMPTS ${ORDER_MAX_ATTEMPTS}), last answer ${stopped.lastAnswer.status}`;
+    });
     await checks.check("order status pages say delivered", async () => {
       features.require("orders");
       const states = {};
@@ -518,6 +565,35 @@ function checkBotDidNotCloseShop(checks) {
       })` +
       `, status not "up" ${notUp.length} of ${statuses.length} times`,
   );
+}
+
+/** An order the demo shop answers 500 every time, sent through stayopen while the origin is down. */
+async function plantPoison(base) {
+  // No long digit run: it could look like a card number, which the edge refuses (422).
+  const poisonId = `poison-${Date.now().toString(36)}`;
+  const res = await request(`${base}/api/orders`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json", "idempotency-key": poisonId },
+    body: JSON.stringify({ items: [{ sku: "POISON", qty: 1 }], alwaysFail: true, poisonId }),
+  });
+  const reference = json(res.text)?.reference ?? null;
+  say(`poison order planted: ${res.status} ${reference ? `${reference.slice(0, 10)}…` : res.text.slice(0, 200)}`);
+  return { poisonId, status: res.status, reference };
+}
+
+/** The poison order once the queue has set it aside (bounded), else null. */
+async function waitForAttention(base, reference) {
+  if (!reference) return null;
+  const deadline = Date.now() + POISON_ATTENTION_WAIT_MS;
+  while (Date.now() < deadline) {
+    const res = await request(`${base}/__stayopen/admin/orders?state=needs_attention&limit=500`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const found = json(res.text)?.orders?.find((o) => o.reference === reference);
+    if (found) return found;
+    await sleep(1_000);
+  }
+  return null;
 }
 
 async function demoOrders(demo) {

@@ -3,15 +3,15 @@ import type { AppEnv } from "../env";
 import { StayopenError } from "../http/stayopen-error";
 import { log } from "../log";
 import { discardOrder, drainNow, listOrders, queueDepth, retryOrder } from "../orders/queue";
-import { isOrderState, ORDER_STATES, type DeadLetterAction } from "../orders/types";
+import { isOrderState, ORDER_STATES, type OrderAction } from "../orders/types";
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 
 /**
  * The operator's side of the order queue, mounted on the admin app (so always
- * behind the admin token): list orders by state, retry or discard a dead
- * letter, replay everything now.
+ * behind the admin token): list orders by state, retry or discard any order
+ * not yet delivered, replay everything now.
  */
 export const ordersAdmin = new Hono<AppEnv>();
 
@@ -31,17 +31,26 @@ ordersAdmin.get("/orders", async (c) => {
   return c.json({ state, total: depth[state], truncated: depth[state] > orders.length, orders });
 });
 
-function answer(c: Context<AppEnv>, reference: string, action: DeadLetterAction): Response {
+function answer(c: Context<AppEnv>, reference: string, action: OrderAction): Response {
   switch (action.outcome) {
     case "done":
       return c.json({ reference, state: action.state });
     case "not_found":
       return c.json({ error: "not_found", message: "No order with this reference." }, 404);
-    case "not_dead":
+    case "in_flight":
       return c.json(
         {
-          error: "not_dead",
-          message: `Only dead letters can be retried or discarded; this order is ${action.state}.`,
+          error: "in_flight",
+          message: "This order is being sent to the shop right now; look again in a few seconds.",
+          state: action.state,
+        },
+        409,
+      );
+    case "finished":
+      return c.json(
+        {
+          error: "not_pending",
+          message: `Only orders not yet delivered can be retried or discarded; this order is ${action.state}.`,
           state: action.state,
         },
         409,

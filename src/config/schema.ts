@@ -191,6 +191,8 @@ const schema = z
     ORDER_REPLAY_CONCURRENCY: int(1, 64, 8),
     ORDER_RETRY_BASE_MS: int(100, 3_600_000, 1000),
     ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
+    ORDER_MAX_ATTEMPTS: int(1, 10_000, 10),
+    ORDER_MAX_RETRY_HOURS: int(1, 8_760, 72),
     CRITICAL_PATHS: csv(path, "/"),
     CLIENT_SCRIPT_PATHS: csv(
       z.string().regex(/^\/\S*$/, 'must list path patterns starting with / (e.g. "/checkout*")'),
@@ -341,7 +343,14 @@ export type OrderRoute = { method: string; pattern: string };
 /** What a queued order on one route is answered with (ORDER_REPLIES); `body` is a template. */
 export type OrderReply = OrderRoute & { status: 200 | 201 | 202 | 203; body: JsonValue };
 export type BackupOrigin = { url: string; orders: boolean };
-export type OrderQueueConfig = { shards: number; replayConcurrency: number; retryBaseMs: number; retryMaxMs: number };
+export type OrderQueueConfig = {
+  shards: number;
+  replayConcurrency: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  maxRetryMs: number;
+};
 /** Stripe Checkout is offered only when a key is set; the webhook only when its secret is. */
 export type StripeConfig = { apiBase: string; secretKey?: string; webhookSecret?: string };
 /** `adminFailures` counts wrong admin tokens (API and login) only: the right one always works. */
@@ -446,6 +455,8 @@ function toConfig(parsed: Parsed): Omit<Config, "problems"> {
       replayConcurrency: parsed.ORDER_REPLAY_CONCURRENCY,
       retryBaseMs: parsed.ORDER_RETRY_BASE_MS,
       retryMaxMs: parsed.ORDER_RETRY_MAX_MS,
+      maxAttempts: parsed.ORDER_MAX_ATTEMPTS,
+      maxRetryMs: parsed.ORDER_MAX_RETRY_HOURS * 3_600_000,
     },
     criticalPaths: parsed.CRITICAL_PATHS,
     clientScriptPaths: parsed.CLIENT_SCRIPT_PATHS,

@@ -19,6 +19,8 @@ export const COUNTERS = {
   prewarm_pages: "Pages fetched by the cron pre-warm, by result.",
   breaker_transitions: "Circuit breaker state changes, by the state entered.",
   replay_outcomes: "Queued order deliveries to the origin, by outcome.",
+  order_transitions:
+    "Queued orders leaving the normal path: needs_attention at a retry cap, and operator retries and discards.",
 } as const;
 
 export type CounterName = keyof typeof COUNTERS;

@@ -31,11 +31,12 @@ export async function announceRecovery(env: Env, shop: Shop): Promise<RecoveryOu
 }
 
 /**
- * Orders the shop will get: a dead letter or a discarded order needs no
+ * Orders the shop will get: a dead letter, one that needs attention or a discarded order needs no
  * payment link (a retried one is handed over next time). One the queue cannot
  * find is handed over: better a link too many than an order never paid.
  */
 async function stillComing(env: Env, shop: Shop, references: string[]): Promise<string[]> {
   const orders = await Promise.all(references.map((reference) => getOrder(env, shop, reference)));
-  return references.filter((_reference, i) => orders[i]?.state !== "dead" && orders[i]?.state !== "discarded");
+  const stopped = new Set(["dead", "needs_attention", "discarded"]);
+  return references.filter((_reference, i) => !stopped.has(orders[i]?.state ?? ""));
 }

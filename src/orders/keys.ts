@@ -9,10 +9,11 @@ import { sha256Hex } from "./reference";
  * it (session cookie, Authorization, address and browser, hashed, never
  * stored) and exactly what it sent: the same submission again within
  * DOUBLE_SUBMIT_WINDOW_MS is the same order (a double click, a reload that
- * re-posts). On the wire such an order carries a key derived from the
- * submission and the current minute, so a double click that reaches a
- * healthy origin twice can be deduplicated there too, while the same basket
- * bought again later is a new order. API clients retry with a key.
+ * re-posts). On the wire such an order carries the key the first submission
+ * got (kept by the queue shard for the window, see `submissionWireKey`), so a
+ * double click that reaches a healthy origin twice can be deduplicated there
+ * too, while the same basket bought again later is a new order. API clients
+ * retry with a key.
  */
 
 export const DOUBLE_SUBMIT_WINDOW_MS = 60_000;

@@ -4,11 +4,17 @@ import { StayopenError } from "../http/stayopen-error";
 import { log } from "../log";
 import { bodyKind, type BodyKind } from "./body";
 import { scanOrderBody } from "./card";
-import { DOUBLE_SUBMIT_WINDOW_MS, isValidIdempotencyKey, requestFingerprint, submissionHash } from "./keys";
+import {
+  DOUBLE_SUBMIT_WINDOW_MS,
+  derivedIdempotencyKey,
+  isValidIdempotencyKey,
+  requestFingerprint,
+  submissionHash,
+} from "./keys";
 import { newReference, shardFor, shardName, shardOfReference, statusUrl } from "./reference";
 import {
   ORDER_STATES,
-  type DeadLetterAction,
+  type OrderAction,
   type DeliverySettings,
   type NewOrder,
   type OrderState,
@@ -37,6 +43,8 @@ export type EnqueueOptions = {
    * what the shopper typed, the rest of its order being the shop's own feed).
    */
   cardDataChecked?: boolean;
+  /** The shopper's session cookies (see `sessionCookies`), replayed with the order; absent for a guest order. */
+  session?: string;
 };
 
 function shard(env: Env, shop: Shop, index: number) {
@@ -57,6 +65,8 @@ function deliverySettings(shop: Shop): DeliverySettings {
     retryBaseMs: orderQueue.retryBaseMs,
     retryMaxMs: orderQueue.retryMaxMs,
     maxInFlight: orderQueue.replayConcurrency,
+    maxAttempts: orderQueue.maxAttempts,
+    maxRetryMs: orderQueue.maxRetryMs,
   };
 }
 
@@ -138,6 +148,25 @@ export async function earlierOrder(env: Env, shop: Shop, order: NewOrder): Promi
   return { reference: known.reference, statusUrl: statusUrl(known.reference), created: false };
 }
 
+/**
+ * The wire Idempotency-Key of a browser's keyless form submission: the one
+ * the same submission (same submitter, same request) got within
+ * DOUBLE_SUBMIT_WINDOW_MS, kept by the shard its dedupe key names, so a double
+ * click is one order at a healthy origin too. When the shard cannot be asked,
+ * a key derived from the submission and the current minute.
+ */
+export async function submissionWireKey(env: Env, shop: Shop, submission: string, now = Date.now()): Promise<string> {
+  const dedupeKey = `submission:${submission}`;
+  const derived = await derivedIdempotencyKey(submission, now);
+  try {
+    const index = await shardFor(dedupeKey, shop.config.orderQueue.shards);
+    return await shard(env, shop, index).submissionKey(dedupeKey, derived, DOUBLE_SUBMIT_WINDOW_MS);
+  } catch (error) {
+    log("warn", "order_submission_key_unknown", { shop: shop.id, error: String(error) });
+    return derived;
+  }
+}
+
 export function cardDataRefused(): StayopenError {
   return new StayopenError(
     422,
@@ -181,6 +210,7 @@ export async function enqueueOrder(
       contentType: order.contentType,
       body: order.body,
       meta: order.meta === undefined ? null : JSON.stringify(order.meta),
+      session: options.session ?? null,
     },
     deliverySettings(shop),
   );
@@ -223,12 +253,12 @@ export async function listOrders(env: Env, shop: Shop, state: OrderState, limit:
     .slice(0, limit);
 }
 
-export async function retryOrder(env: Env, shop: Shop, reference: string): Promise<DeadLetterAction> {
+export async function retryOrder(env: Env, shop: Shop, reference: string): Promise<OrderAction> {
   const index = shardOfReference(reference, shop.config.orderQueue.shards);
   return index === null ? { outcome: "not_found" } : shard(env, shop, index).retry(reference);
 }
 
-export async function discardOrder(env: Env, shop: Shop, reference: string): Promise<DeadLetterAction> {
+export async function discardOrder(env: Env, shop: Shop, reference: string): Promise<OrderAction> {
   const index = shardOfReference(reference, shop.config.orderQueue.shards);
   return index === null ? { outcome: "not_found" } : shard(env, shop, index).discard(reference);
 }

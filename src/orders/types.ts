@@ -1,6 +1,11 @@
 /** The order queue's vocabulary, shared by the worker side and the Durable Object. */
 
-export const ORDER_STATES = ["queued", "delivering", "delivered", "dead", "discarded"] as const;
+/**
+ * `dead`: the origin refused the order (a 4xx); `needs_attention`: it kept failing in a way a retry
+ * could fix (5xx, timeouts) for ORDER_MAX_ATTEMPTS tries or ORDER_MAX_RETRY_HOURS. Neither is sent
+ * again until an operator retries it.
+ */
+export const ORDER_STATES = ["queued", "delivering", "delivered", "dead", "needs_attention", "discarded"] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 
 export function isOrderState(value: string): value is OrderState {
@@ -28,6 +33,8 @@ export type OrderView = {
   contentType: string;
   attempts: number;
   lastError: string | null;
+  /** The origin's last answer to a failed attempt (status, start of the body), for the operator. */
+  lastAnswer: LastAnswer | null;
   queuedAt: string;
   nextAttemptAt: string | null;
   deliveredAt: string | null;
@@ -35,6 +42,8 @@ export type OrderView = {
   meta: Record<string, unknown> | null;
   body?: string;
 };
+
+export type LastAnswer = { status: number; excerpt: string };
 
 /** An order view as it crosses the RPC boundary from a shard: `meta` still as its JSON text. */
 export type ShardOrderView = Omit<OrderView, "meta"> & { meta: string | null };
@@ -53,6 +62,10 @@ export type DeliverySettings = {
   retryBaseMs: number;
   retryMaxMs: number;
   maxInFlight: number;
+  /** Retryable failures (while the origin takes other orders) before an order needs attention. */
+  maxAttempts: number;
+  /** How long after it was queued an order that still fails retryably needs attention. */
+  maxRetryMs: number;
 };
 
 /** What the worker sends a shard to store (keys and hashes already worked out). */
@@ -68,10 +81,19 @@ export type ShardOrder = {
   contentType: string;
   body: string;
   meta: string | null;
+  /** The shopper's session cookies (`name=value; …`), replayed as `Cookie`; the shard stores them encrypted. */
+  session: string | null;
 };
 
 export type EnqueueResult = { outcome: "created" | "existing"; reference: string } | { outcome: "conflict" };
 
-/** The result of an operator's retry or discard: both act on dead letters only. */
-export type DeadLetterAction =
-  { outcome: "done"; state: OrderState } | { outcome: "not_found" } | { outcome: "not_dead"; state: OrderState };
+/**
+ * The result of an operator's retry or discard, which act on any order not yet
+ * delivered: `in_flight` while an attempt is out (its outcome is not known
+ * yet), `finished` for one delivered or discarded.
+ */
+export type OrderAction =
+  | { outcome: "done"; state: OrderState }
+  | { outcome: "not_found" }
+  | { outcome: "in_flight"; state: OrderState }
+  | { outcome: "finished"; state: OrderState };

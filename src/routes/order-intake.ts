@@ -11,8 +11,9 @@ import { originHealth } from "../origin/health";
 import { originHooks } from "../origin/hooks";
 import { orderAcceptedPage } from "../shopper/order-accepted";
 import { orderBodyError, readOrderBody, type OrderBody } from "../orders/body";
-import { derivedIdempotencyKey, formSubmitter, isValidIdempotencyKey, submissionHash } from "../orders/keys";
-import { earlierOrder, enqueueOrder, refuseCardData } from "../orders/queue";
+import { formSubmitter, isValidIdempotencyKey, submissionHash } from "../orders/keys";
+import { earlierOrder, enqueueOrder, refuseCardData, submissionWireKey } from "../orders/queue";
+import { sessionCookies } from "../orders/session";
 import type { NewOrder, QueuedOrder } from "../orders/types";
 import { orderReplyResponse } from "../orders/reply";
 import { findOrderRoute, isOrderRoute } from "../orders/order-paths";
@@ -69,7 +70,7 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
     clientKey ??
     (submitter === null
       ? `stayopen-${crypto.randomUUID()}`
-      : await derivedIdempotencyKey(await submissionHash(order, submitter), Date.now()));
+      : await submissionWireKey(c.env, shop, await submissionHash(order, submitter)));
 
   // While the operator forces maintenance, orders are held at the edge rather than sent to any origin.
   const forcedDown = isForcedDown(c);
@@ -109,6 +110,8 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
       submitter: submitter ?? undefined,
       wireKey,
       cardDataChecked: true,
+      // Replayed as the shopper's session, so the origin knows who ordered as it would have live.
+      session: sessionCookies(request.headers.get("cookie"), shop.config.sessionCookies) ?? undefined,
     });
   } catch (error) {
     if (isStayopenError(error)) throw error;

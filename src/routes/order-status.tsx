@@ -14,6 +14,9 @@ import { getOrder } from "../orders/queue";
 import { statusUrl } from "../orders/reference";
 import type { OrderState } from "../orders/types";
 
+const NEEDS_ATTENTION_MESSAGE =
+  "Your order could not be passed on to the shop automatically and is not confirmed yet. The shop's team has it and will contact you; quote your order reference if you contact the shop.";
+
 /** What the shopper is told: in the queue or on its way, at the shop, or waiting for a person (dead or discarded). */
 function shopperStatus(state: OrderState): ShopperOrderStatus {
   switch (state) {
@@ -23,6 +26,7 @@ function shopperStatus(state: OrderState): ShopperOrderStatus {
     case "delivered":
       return "delivered";
     case "dead":
+    case "needs_attention":
     case "discarded":
       return "needs_attention";
   }
@@ -51,11 +55,20 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
   // Orders from the edge checkout have a payment record; others have none.
   const payment = await paymentLedger(c.env, c.get("shop")).get(order.reference);
   if (json) {
-    if (!payment) return c.json(view, 200, headers);
+    const { supportEmail } = c.get("shop").config;
+    // Said as plainly as on the page: not confirmed, and who gets in touch.
+    const stopped =
+      view.status === "needs_attention"
+        ? {
+            message: NEEDS_ATTENTION_MESSAGE,
+            ...(supportEmail ? { supportEmail } : {}),
+          }
+        : {};
+    if (!payment) return c.json({ ...view, ...stopped }, 200, headers);
     const state = paymentState(payment);
     // An order stopped short of the shop asks for no payment, as its page says: no page to pay on.
     if (view.status === "needs_attention") delete state.url;
-    return c.json({ ...view, payment: state }, 200, headers);
+    return c.json({ ...view, ...stopped, payment: state }, 200, headers);
   }
   return renderPage(
     c,

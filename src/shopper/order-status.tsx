@@ -52,8 +52,9 @@ function WhatHappensNext({ status, discarded }: { status: ShopperOrderStatus; di
         </p>
       ) : (
         <p>
-          We couldn't pass your order on automatically. It is kept for the shop's team, who can see it and pass it on by
-          hand. Please don't order again yet; if you'd like to ask about it, contact us with your order reference.
+          We couldn't pass your order on to the shop automatically: the shop's system kept turning it down. Your order
+          is not confirmed yet. It is kept for the shop's team, who have been told and will contact you about it. If you
+          haven't heard from them or want to ask, contact us with your order reference below.
         </p>
       );
   }

@@ -224,6 +224,10 @@ describe("dashboard actions", () => {
     expect(retried.headers.get("location")).toBe("/__stayopen/admin?done=retried");
     expect((await order(env, reference)).state).not.toBe("dead");
 
+    // Any order not yet delivered can be discarded, a discarded one no more.
+    await runAlarmsUntil(env, reference, (view) => view.state === "dead");
+    const discarded = await post(`/dashboard/orders/${reference}/discard`, { csrf }, { cookie, ...SAME_SITE });
+    expect(discarded.status).toBe(303);
     const again = await post(`/dashboard/orders/${reference}/discard`, { csrf }, { cookie, ...SAME_SITE });
     expect(again.status).toBe(409);
   });

@@ -62,7 +62,14 @@ describe("admin order routes", () => {
     expect(response.status).toBe(200);
     const status = (await response.json()) as { queue: Record<string, number> };
     expect(status.queue).toEqual(await depth(env));
-    expect(Object.keys(status.queue).sort()).toEqual(["dead", "delivered", "delivering", "discarded", "queued"]);
+    expect(Object.keys(status.queue).sort()).toEqual([
+      "dead",
+      "delivered",
+      "delivering",
+      "discarded",
+      "needs_attention",
+      "queued",
+    ]);
   });
 
   it("lists dead letters newest first, with the body to act on", async () => {
@@ -118,7 +125,7 @@ describe("admin order routes", () => {
 
     const again = await admin(`/orders/${reference}/retry`, { method: "POST" });
     expect(again.status).toBe(409);
-    expect(await again.json()).toMatchObject({ error: "not_dead", state: "delivered" });
+    expect(await again.json()).toMatchObject({ error: "not_pending", state: "delivered" });
   });
 
   it("discards a dead letter for good", async () => {

@@ -115,6 +115,9 @@ describe("recovery announcement", () => {
 
   it("hands over no payment link for an order with an open payment page, or one the shop will never get", async () => {
     const shop = testShop({ ORIGIN_URL: receiver.url, ORDER_RETRY_BASE_MS: "100" });
+    // The shop's answers are set before the orders exist: the queue may send them at once.
+    await receiver.route("/api/orders/kept", { status: 503 });
+    await receiver.route("/api/orders/dead", { status: 400 });
     const queue = await Promise.all(
       ["kept", "dead"].map((name) =>
         enqueueOrder(env, shop, {
@@ -139,8 +142,6 @@ describe("recovery announcement", () => {
       currency: "EUR",
     });
     await ledger.sessionStarted("ref-with-page", "cs_open", "https://checkout.example/cs_open");
-    await receiver.route("/api/orders/kept", { status: 503 });
-    await receiver.route("/api/orders/dead", { status: 400 });
     await drainNow(env, shop);
     await expect.poll(async () => (await getOrder(env, shop, dead))?.state, { timeout: 5_000 }).toBe("dead");
     await receiver.route(hookPath, { status: 200 });

@@ -2,7 +2,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import type { Env } from "../../src/env";
 import { shardName, shardOfReference } from "../../src/orders/reference";
-import type { FakeOrigin } from "../support/origin";
+import { afterEach, beforeEach } from "vitest";
+import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { resolveShop } from "../../src/config/shop";
 import { getOrder, queueDepth } from "../../src/orders/queue";
@@ -93,3 +94,18 @@ export async function runAlarmsUntil(
 }
 
 export const isDelivered = (view: OrderView) => view.state === "delivered";
+
+/** A fresh fake origin and an order env around it for every test of the calling file. */
+export function orderOriginPerTest(overrides: Record<string, string> = {}): {
+  origin: () => FakeOrigin;
+  env: () => Env;
+} {
+  let origin: FakeOrigin;
+  let env: Env;
+  beforeEach(async () => {
+    origin = await FakeOrigin.start();
+    env = orderEnv(origin, overrides);
+  });
+  afterEach(() => origin.stop());
+  return { origin: () => origin, env: () => env };
+}

@@ -78,7 +78,10 @@ describe("order status for shoppers", () => {
     const html = await (await dispatch(`https://shop.test${statusUrl}`, env, asBrowser)).text();
     expect(html).toContain("needs a closer look");
     expect(html).toMatch(/data-status="needs_attention">\s*Needs attention</);
-    expect(html).toContain("pass it on by hand");
+    // Honest: not confirmed, and the shop's team gets in touch (no "don't order again" as if all were well).
+    expect(html).toContain("not confirmed yet");
+    expect(html).toContain("will contact you");
+    expect(html).not.toContain("order again");
     expect(html).not.toContain("status_400");
 
     // The team takes it off the queue: the shopper is told to order again, not that all is well.
@@ -88,7 +91,7 @@ describe("order status for shoppers", () => {
     const page = await (await dispatch(`https://shop.test${statusUrl}`, env, asBrowser)).text();
     expect(page).toContain("was not passed on to the shop");
     expect(page).toContain("please order again");
-    expect(page).not.toContain("pass it on by hand");
+    expect(page).not.toContain("will contact you");
   });
 
   it("answers a malformed and an unknown reference with the same 404", async () => {

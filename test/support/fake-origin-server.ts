@@ -8,7 +8,15 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { OriginMode } from "./origin-mode";
 
-type Route = { status: number; headers: Record<string, string>; body: string; chunks?: number; delayMs?: number };
+/** `bodyIncludes`: the route answers only requests whose body contains this text (a shop refusing one order). */
+type Route = {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  chunks?: number;
+  delayMs?: number;
+  bodyIncludes?: string;
+};
 type Recorded = { method: string; path: string; headers: Record<string, string>; body: string; at: number };
 
 class FakeOrigin {
@@ -71,11 +79,12 @@ class FakeOrigin {
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]),
     );
+    const requestBody = Buffer.concat(chunks).toString("utf8");
     this.requests.push({
       method: req.method ?? "GET",
       path: url.pathname + url.search,
       headers,
-      body: Buffer.concat(chunks).toString("utf8"),
+      body: requestBody,
       at: Date.now(),
     });
 
@@ -94,8 +103,11 @@ class FakeOrigin {
         await new Promise((resolve) => setTimeout(resolve, (this.mode as { delayMs: number }).delayMs));
         break;
     }
+    const routed = this.routes.get(url.pathname + url.search) ?? this.routes.get(url.pathname);
     const route =
-      this.routes.get(url.pathname + url.search) ?? this.routes.get(url.pathname) ?? defaultRoute(url.pathname);
+      routed && (routed.bodyIncludes === undefined || requestBody.includes(routed.bodyIncludes))
+        ? routed
+        : defaultRoute(url.pathname);
     // One slow URL (a search that takes too long) while the rest of the shop answers at once.
     if (route.delayMs) await new Promise((resolve) => setTimeout(resolve, route.delayMs));
     if (this.mode.mode === "reset-mid-body") {
@@ -160,6 +172,7 @@ export async function startFakeOriginControl(): Promise<{ url: string; stop: () 
           body: String(body.body ?? ""),
           chunks: body.chunks ? Number(body.chunks) : undefined,
           delayMs: body.delayMs ? Number(body.delayMs) : undefined,
+          bodyIncludes: body.bodyIncludes === undefined ? undefined : String(body.bodyIncludes),
         });
         return send(200, { ok: true });
       }

@@ -29,10 +29,20 @@ export class FakeOrigin {
     await this.#control("mode", mode);
   }
 
-  /** Serves `body` for `path` (exact path+query, or path) with the given status and headers, after `delayMs`. */
+  /**
+   * Serves `body` for `path` (exact path+query, or path) with the given status and headers, after `delayMs`;
+   * with `bodyIncludes`, only to requests whose body contains it (others get the default page).
+   */
   async route(
     path: string,
-    route: { status?: number; headers?: Record<string, string>; body?: string; chunks?: number; delayMs?: number },
+    route: {
+      status?: number;
+      headers?: Record<string, string>;
+      body?: string;
+      chunks?: number;
+      delayMs?: number;
+      bodyIncludes?: string;
+    },
   ): Promise<void> {
     await this.#control("routes", { path, ...route });
   }

@@ -29,7 +29,11 @@ export async function dashboardData(c: Context<AppEnv>): Promise<DashboardData> 
   const [status, queue, dead, readiness, snapshots, incidents] = await Promise.all([
     operatorStatus(c),
     queueDepth(c.env, shop),
-    listOrders(c.env, shop, "dead", DEAD_LETTERS_SHOWN),
+    // Both wait for the operator: refused by the shop, or still failing after the retry caps.
+    Promise.all([
+      listOrders(c.env, shop, "dead", DEAD_LETTERS_SHOWN),
+      listOrders(c.env, shop, "needs_attention", DEAD_LETTERS_SHOWN),
+    ]).then((lists) => lists.flat()),
     readinessReport(c.env, shop, publicOrigin(shop, c.req.url)!),
     countSnapshots(c.env, shop.id),
     incidentLog(c.env, shop.id).list(shop.id, { before: null, limit: INCIDENTS_SHOWN }),

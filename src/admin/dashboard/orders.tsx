@@ -11,7 +11,8 @@ const LABELS: Record<OrderState, string> = {
   queued: "Waiting",
   delivering: "Being delivered",
   delivered: "Delivered",
-  dead: "Need attention",
+  dead: "Refused by the shop",
+  needs_attention: "Need attention",
   discarded: "Discarded",
 };
 

@@ -117,12 +117,19 @@ dashboard.post("/dashboard/orders/:reference/:action{retry|discard}", async (c) 
       return done(c, retry ? "retried" : "discarded");
     case "not_found":
       return problem(c, 404, "No such order", "No order has this reference.");
-    case "not_dead":
+    case "in_flight":
+      return problem(
+        c,
+        409,
+        "Being sent",
+        "This order is being sent to the shop right now; look again in a few seconds.",
+      );
+    case "finished":
       return problem(
         c,
         409,
         "Nothing to do",
-        `Only dead letters can be retried or discarded; this order is ${result.state}.`,
+        `Only orders not yet delivered can be retried or discarded; this order is ${result.state}.`,
       );
   }
 });
