@@ -99,7 +99,8 @@ export async function startStack() {
       await worker.stop().catch(() => {});
       await shop.proc.stop().catch(() => {});
       await stopPostgres().catch(() => {});
-      if (!process.env.KEEP_STOREFRONT_LOGS) rmSync(tmp, { recursive: true, force: true });
+      if (process.env.KEEP_STOREFRONT_LOGS) console.log(`storefront: EverShop's and the worker's logs are in ${tmp}`);
+      else rmSync(tmp, { recursive: true, force: true });
     },
   };
 }
