@@ -60,12 +60,22 @@ function killGroup(child, signal) {
 /**
  * Spawns a command in its own process group, waits until `readyWhen(output)` returns a
  * value, and returns controls. Output is appended to logFile when given; `cpus` ("0",
- * "1", "0,1") pins the process and its children with taskset.
+ * "1", "0,1") pins the process and its children with taskset; `cwd` defaults to the project root.
  */
-export async function startProcess({ name, command, args, env, logFile, readyWhen, cpus }) {
+export async function startProcess({
+  name,
+  command,
+  args,
+  env,
+  logFile,
+  readyWhen,
+  cpus,
+  cwd = projectRoot,
+  timeoutMs = START_TIMEOUT_MS,
+}) {
   if (cpus !== undefined) [command, args] = ["taskset", ["-c", String(cpus), command, ...args]];
   const child = spawn(command, args, {
-    cwd: projectRoot,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -83,7 +93,7 @@ export async function startProcess({ name, command, args, env, logFile, readyWhe
   const ready = await new Promise((done, fail) => {
     const timer = setTimeout(
       () => fail(new Error(`${name} did not start in time:\n${output.slice(-4000)}`)),
-      START_TIMEOUT_MS,
+      timeoutMs,
     );
     const onData = (chunk) => {
       log?.write(chunk);
@@ -175,12 +185,37 @@ export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
       if (proc.child.exitCode === null && proc.child.signalCode === null) await proc.kill9();
       await launch();
     },
+    /** Runs every worker's scheduled handler once, as the cron trigger would; resolves with {name: outcome}. */
+    scheduled: (timeoutMs = 120_000) => runScheduled(proc, timeoutMs),
     /** The JS heap of a worker started with `inspect: true`, in MiB, the lowest of three readings after GC requests. */
     heapUsedMiB: (name) => heapUsedMiB(inspectorPort, name),
     inspectorPort,
     /** The workerd process (a child of the host), for memory readings. */
     workerdPid: () => childPids(proc.pid).find((pid) => processName(pid) === "workerd"),
   };
+}
+
+function runScheduled(proc, timeoutMs) {
+  return new Promise((done, fail) => {
+    let seen = "";
+    const onData = (chunk) => {
+      seen = (seen + chunk).slice(-100_000);
+      const result = firstJsonLine(seen, "scheduled");
+      if (!result) return;
+      finish();
+      done(result.scheduled);
+    };
+    const timer = setTimeout(() => {
+      finish();
+      fail(new Error(`the scheduled handlers did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const finish = () => {
+      clearTimeout(timer);
+      proc.child.stdout.off("data", onData);
+    };
+    proc.child.stdout.on("data", onData);
+    process.kill(proc.pid, "SIGUSR2");
+  });
 }
 
 /**

@@ -50,6 +50,20 @@ const ready = {};
 for (const worker of spec.workers) ready[worker.name] = `http://127.0.0.1:${worker.port}`;
 process.stdout.write(`${JSON.stringify({ ready })}\n`);
 
+// SIGUSR2 runs each worker's scheduled handler once, as its cron trigger would
+// (there is no cron locally), then prints `{"scheduled":{name:outcome}}`.
+process.on("SIGUSR2", async () => {
+  const outcomes = {};
+  for (const worker of spec.workers) {
+    try {
+      outcomes[worker.name] = (await (await mf.getWorker(worker.name)).scheduled({ cron: "* * * * *" })).outcome;
+    } catch (error) {
+      outcomes[worker.name] = `error: ${error.message}`;
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ scheduled: outcomes })}\n`);
+});
+
 async function stop() {
   await mf.dispose().catch(() => {});
   process.exit(0);
