@@ -11,7 +11,7 @@ import { queueDepth } from "../orders/queue";
 import { readinessRoute } from "./readiness";
 import { staticBackupStatus } from "../static-backup/status";
 import { dashboard } from "./dashboard/routes";
-import { incidentsAdmin } from "../incidents/routes";
+import { incidentsAdmin } from "./incidents";
 
 /**
  * The operator API under /__stayopen/admin: JSON in, JSON out, always behind

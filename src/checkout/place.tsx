@@ -6,7 +6,7 @@ import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
 import { cardDataRefused, enqueueOrder } from "../orders/queue";
-import { bodyContainsCardNumber, containsCardNumber } from "../orders/card";
+import { bodyContainsCardNumber, containsCardNumber } from "../http/card-scan";
 import { paymentState, type PaymentState } from "../payments/ledger";
 import { paymentProviders } from "../payments/providers";
 import { type PaymentMethod, type PaymentProvider } from "../payments/provider";

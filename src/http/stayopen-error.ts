@@ -1,5 +1,3 @@
-import type { ConfigProblem } from "../config/schema";
-
 /**
  * Errors stayopen knows how to answer itself. Anything else reaching
  * `app.onError` is logged and answered with a generic 500, never a stack trace.
@@ -26,7 +24,7 @@ export function isStayopenError(error: unknown): error is StayopenError {
  * naming the variable (never its value), until the operator corrects it.
  */
 export class ConfigError extends StayopenError {
-  constructor(readonly problem: ConfigProblem) {
+  constructor(readonly problem: { variable: string; message: string }) {
     super(503, "config_invalid", `stayopen configuration error: ${problem.message}`);
     this.name = "ConfigError";
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { containsCardNumber } from "../orders/card";
+import { containsCardNumber } from "../http/card-scan";
 
 /** A deliverable-looking address, trimmed and lower-cased so one person is one subscriber. */
 export const subscriberEmail = z

@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 import { fetchWithDeadline } from "../origin/fetch";
-import { webhookHeaders } from "../orders/signature";
+import { webhookHeaders } from "../http/signature";
 import { loadConfig } from "../config/shop";
 
 const DELIVERY_TIMEOUT_MS = 10_000;

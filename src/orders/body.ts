@@ -1,7 +1,7 @@
 import type { Config } from "../config/schema";
 import { StayopenError } from "../http/stayopen-error";
 import { discardBody, readLimited } from "../http/read-limited";
-import { walkJson } from "./json-walk";
+import { walkJson } from "../http/json-walk";
 
 /**
  * Order bodies the edge can hold and replay byte for byte: JSON or

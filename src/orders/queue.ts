@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { StayopenError } from "../http/stayopen-error";
 import { log } from "../log";
 import { bodyKind, type BodyKind } from "./body";
-import { scanOrderBody } from "./card";
+import { scanOrderBody } from "../http/card-scan";
 import {
   DOUBLE_SUBMIT_WINDOW_MS,
   derivedIdempotencyKey,

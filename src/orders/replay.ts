@@ -1,5 +1,5 @@
 import { fetchWithDeadline } from "../origin/fetch";
-import { webhookHeaders } from "./signature";
+import { webhookHeaders } from "../http/signature";
 import type { DeliveryOutcome } from "./verdict";
 
 /** A queued order as the shard hands it to delivery. */

@@ -25,7 +25,6 @@ export type BreakerPolicy = {
   minPaths: number;
 };
 
-
 /**
  * How long a URL that failed while the health probe said the shop is fine
  * keeps failing on its own account: its failures neither count toward opening

@@ -3,7 +3,7 @@ import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import type { Env } from "../env";
 import { log } from "../log";
-import { announceRecovery } from "../notify/recovery";
+import { announceRecovery } from "./announce";
 import { orderOrigins } from "../origin/failover";
 import type { WelcomeCause } from "../origin/hooks";
 import { probeOrigin } from "../origin/probe";

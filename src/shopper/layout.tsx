@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import type { Config } from "../config/schema";
 import { readableTextOn } from "./brand";
+import { STYLESHEET } from "./stylesheet";
 
 type LayoutProps = { config: Config; title: string; children: Child };
 
@@ -18,7 +19,7 @@ export function Layout({ config, title, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>{`${title} · ${config.shopName}`}</title>
-        <link rel="stylesheet" href="/__stayopen/assets/stayopen.css" />
+        <link rel="stylesheet" href={STYLESHEET.url} />
         <style>{brandStyle}</style>
       </head>
       <body>

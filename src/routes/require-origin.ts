@@ -3,8 +3,7 @@ import type { AppEnv } from "../env";
 import { ADMIN_BASE } from "../http/wire";
 import { originProblem } from "../config/shop";
 import { unavailableResponse } from "../outage/unavailable";
-
-const STYLESHEET = "/__stayopen/assets/stayopen.css";
+import { STYLESHEET } from "../shopper/stylesheet";
 
 /**
  * Without a usable ORIGIN_URL there is no shop to pass through to: shoppers
@@ -17,7 +16,7 @@ export function requireOrigin(): MiddlewareHandler<AppEnv> {
   return async function requireOrigin(c, next) {
     if (!originProblem(c.get("shop").config)) return next();
     const path = new URL(c.req.url).pathname;
-    if (path === STYLESHEET || path === ADMIN_BASE || path.startsWith(`${ADMIN_BASE}/`)) return next();
+    if (path === STYLESHEET.path || path === ADMIN_BASE || path.startsWith(`${ADMIN_BASE}/`)) return next();
     return unavailableResponse(c);
   };
 }

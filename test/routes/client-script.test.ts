@@ -4,7 +4,6 @@ import scriptSource from "../../static/client.browser.js?raw";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { parseConfig } from "../../src/config/schema";
-import { ConfigError } from "../../src/http/stayopen-error";
 
 let origin: FakeOrigin;
 let env: Env;
@@ -120,13 +119,18 @@ describe("CLIENT_SCRIPT_PATHS: the checkout helper on the shop's own checkout pa
     );
   });
 
-  it("rejects a path that does not start with /, naming the variable", () => {
-    const parse = () =>
-      parseConfig({ ORIGIN_URL: "https://origin.example.com", CLIENT_SCRIPT_PATHS: "/checkout*,checkout" });
-    expect(parse).toThrow(ConfigError);
-    expect(parse).toThrow(
-      'stayopen configuration error: CLIENT_SCRIPT_PATHS [1] is wrong: must list path patterns starting with / (e.g. "/checkout*")',
-    );
+  it("rejects a path that does not start with /, naming the variable, and injects nothing meanwhile", () => {
+    const config = parseConfig({
+      ORIGIN_URL: "https://origin.example.com",
+      CLIENT_SCRIPT_PATHS: "/checkout*,checkout",
+    });
+    expect(config.problems).toEqual([
+      {
+        variable: "CLIENT_SCRIPT_PATHS",
+        message: 'CLIENT_SCRIPT_PATHS [1] is wrong: must list path patterns starting with / (e.g. "/checkout*")',
+      },
+    ]);
+    expect(config.clientScriptPaths).toEqual([]);
   });
 });
 

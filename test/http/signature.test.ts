@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { signingKeyBytes, webhookHeaders, webhookSignature } from "../../src/orders/signature";
+import { signingKeyBytes, webhookHeaders, webhookSignature } from "../../src/http/signature";
 
 const SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bodyContainsCardNumber, containsCardNumber, passesLuhn, scanOrderBody } from "../../src/orders/card";
+import { bodyContainsCardNumber, containsCardNumber, passesLuhn, scanOrderBody } from "../../src/http/card-scan";
 
 /** The same digits in another script: `zero` is the code point of that script's 0. */
 const inScript = (digits: string, zero: number) =>

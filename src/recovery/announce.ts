@@ -2,8 +2,8 @@ import type { Shop } from "../config/schema";
 import type { Env } from "../env";
 import { log } from "../log";
 import { paymentLedger } from "../payments/store";
-import type { AnnounceOutcome } from "./subscribers";
-import { subscriberList } from "./store";
+import type { AnnounceOutcome } from "../notify/subscribers";
+import { subscriberList } from "../notify/store";
 import { getOrder } from "../orders/queue";
 
 export type RecoveryOutcome = AnnounceOutcome | { status: "not_configured" };

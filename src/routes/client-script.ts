@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { pathPattern } from "../http/path-pattern";
-import { CLIENT_SCRIPT_URL } from "./script";
+import { CLIENT_SCRIPT_URL } from "./client-script-file";
 
 /** Pages stayopen renders itself allow no script at all; an injected page of theirs must allow this one. */
 const OWN_PAGES = new Set(["maintenance", "edge"]);

@@ -1,2 +1,0 @@
-export { clientScript } from "./inject";
-export { serveClientScript } from "./script";
