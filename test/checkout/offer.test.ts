@@ -1,12 +1,44 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { forgetOriginHealth } from "../../src/origin/health";
+import { originMonitor } from "../../src/origin/sync";
 import { dispatch } from "../support/worker";
 import { shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
 
 let shop: TestShop | undefined;
 afterEach(async () => {
+  if (shop)
+    await runInDurableObject(originMonitor(shop.env, "default", shop.origin.url), (_instance, state) =>
+      state.storage.deleteAlarm(),
+    );
+  forgetOriginHealth();
   await shop?.origin.stop();
   shop = undefined;
 });
+
+/** Lets a refused origin's breaker (opened by its failed health probe) be brought back quickly. */
+const RECOVERABLE = {
+  BREAKER_COOLDOWN_MS: "100",
+  HEALTH_PATH: "/healthz",
+  PROBE_INTERVAL_MS: "3600000",
+  PROBE_IDLE_INTERVAL_MS: "0",
+  SLOW_START_MS: "0",
+};
+
+/** The origin answers again: the monitor's probes close the breaker after the cooldown; this isolate re-reads it. */
+async function originBack(shop: TestShop): Promise<void> {
+  await shop.origin.setMode({ mode: "ok" });
+  const monitor = originMonitor(shop.env, "default", shop.origin.url);
+  for (let round = 0; round < 50; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await runDurableObjectAlarm(monitor);
+    if ((await monitor.describe()).breaker.state === "closed") {
+      forgetOriginHealth();
+      return;
+    }
+  }
+  throw new Error("the breaker never closed");
+}
 
 const CHECKOUT_LINK = 'href="/__stayopen/checkout"';
 
@@ -47,13 +79,13 @@ describe("offering the edge checkout during an outage", () => {
 
   it("offers the checkout on the maintenance page once it has a product list to show", async () => {
     const sku = unique("OFFER");
-    shop = await shopWithFeed([{ sku, name: "Tea", price: 500, currency: "EUR", stock: null }]);
+    shop = await shopWithFeed([{ sku, name: "Tea", price: 500, currency: "EUR", stock: null }], RECOVERABLE);
     await shop.origin.setMode({ mode: "refuse" });
     const before = await dispatch(`https://shop.test/${unique("never")}`, shop.env);
     expect(before.status).toBe(503);
     expect(await before.text()).not.toContain(CHECKOUT_LINK);
 
-    await shop.origin.setMode({ mode: "ok" });
+    await originBack(shop);
     await snapshotThenOutage(shop, sku);
     const response = await dispatch(`https://shop.test/${unique("never")}`, shop.env);
     expect(response.status).toBe(503);

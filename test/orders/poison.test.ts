@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import { discardOrder, listOrders } from "../../src/orders/queue";
+import { monitorName } from "../../src/origin/monitor";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { isDelivered, order, orderEnv, queueOrder, runAlarmsUntil, shopOf } from "./helpers";
@@ -41,16 +42,29 @@ async function refusePoisonAlways(): Promise<void> {
   });
 }
 
-/** Queues the poison order first, then `goods` good ones behind it, all while the origin is down. */
+/**
+ * Queues the poison order first, then `goods` good ones behind it, all while the order path fails (503) and
+ * the rest of the shop answers: the monitor's health probe finds the shop up, so its breaker stays closed, as it
+ * is when a poison order meets a healthy shop. (With the whole origin down the probe fails too and opens the
+ * breaker, and orders are not blamed until it has closed again.)
+ */
 async function poisonAhead(goods: number): Promise<{ poison: string; good: string[] }> {
-  await origin.setMode({ mode: "refuse" });
+  await origin.route(PATH, { status: 503, body: "busy" });
   const poison = (await queueOrder(env, PATH, JSON.stringify({ sku: POISON }))).reference;
   const good: string[] = [];
   for (let n = 0; n < goods; n++)
     good.push((await queueOrder(env, PATH, JSON.stringify({ sku: `GOOD-${n}` }))).reference);
-  await origin.setMode({ mode: "ok" });
   await refusePoisonAlways();
+  const shop = shopOf(env);
+  const monitor = env.ORIGIN_MONITOR.getByName(monitorName(shop.id, shop.config.originUrl));
+  // The health probe that the first failure sent found the shop up: the 503s were that path's own.
+  expect(await monitor.describe()).toMatchObject({ breaker: { state: "closed" }, probes: { last: { ok: true } } });
   return { poison, good };
+}
+
+/** What the queue sent to PATH (its replays carry the order's reference), not the shoppers' live attempts. */
+async function replays(): Promise<{ body: string }[]> {
+  return (await origin.requests(PATH)).filter((request) => request.headers["x-stayopen-reference"]);
 }
 
 /**
@@ -73,7 +87,7 @@ describe("one bad order holds back no other", () => {
     for (const reference of good) expect(await order(env, reference)).toMatchObject({ state: "delivered" });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await order(env, poison)).toMatchObject({ state: "queued", attempts: 1, lastError: "status_500" });
-    const sent = (await origin.requests(PATH)).map((request) => JSON.parse(request.body).sku);
+    const sent = (await replays()).map((request) => JSON.parse(request.body).sku);
     expect(sent).toEqual([POISON, "GOOD-0", "GOOD-1", "GOOD-2", "GOOD-3"]);
   });
 
@@ -113,7 +127,7 @@ describe("one bad order holds back no other", () => {
     // Not sent again by itself, even when everything waiting is sent now.
     await drainNow(env, shopOf(env));
     await runAlarmsUntil(env, poison, () => true);
-    const poisonSent = (await origin.requests(PATH)).filter((request) => request.body.includes(POISON));
+    const poisonSent = (await replays()).filter((request) => request.body.includes(POISON));
     expect(poisonSent).toHaveLength(3);
 
     // Listed for the operator with its body; the shopper is told plainly that it is not confirmed.
@@ -164,7 +178,7 @@ describe("one bad order holds back no other", () => {
     expect(discarded.status).toBe(200);
     expect(await order(env, second.poison)).toMatchObject({ state: "discarded" });
     await drainNow(env, shopOf(env));
-    expect((await origin.requests(PATH)).filter((request) => request.body.includes(POISON))).toHaveLength(5);
+    expect((await replays()).filter((request) => request.body.includes(POISON))).toHaveLength(5);
     const late = await admin(`/orders/${poison}/discard`);
     expect(late.status).toBe(409);
     expect(await late.json()).toMatchObject({ error: "not_pending", state: "delivered" });

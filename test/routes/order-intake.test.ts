@@ -15,6 +15,7 @@ import {
   shopOf,
 } from "../orders/helpers";
 import { queueDepth } from "../../src/orders/queue";
+import { originMonitor } from "../../src/origin/sync";
 
 let origin: FakeOrigin;
 let env: Env;
@@ -218,9 +219,11 @@ describe("orders while the origin is down", () => {
   });
 
   it("replays what it queued as soon as the origin answers an order again, without waiting out the backoff", async () => {
-    await origin.setMode({ mode: "refuse" });
+    // Only the order path fails; the health probe passes, so the breaker stays closed and no probe closing
+    // it wakes the queue: the order the origin answers is the only sign that orders go through again.
+    await origin.route("/orders/recovery", { status: 503, body: "<h1>busy</h1>" });
     const { reference } = await queueOrder(env, "/orders/recovery", body("A"));
-    await origin.setMode({ mode: "ok" });
+    await origin.route("/orders/recovery", { status: 201, body: "{}" });
     const live = await postOrder(env, "/orders/recovery-live", body("B"));
     expect(live.headers.get("x-stayopen-source")).toBe("origin");
     // No alarm is run by hand here: the order must go out on its own, long before the 10-minute backoff.
@@ -228,7 +231,10 @@ describe("orders while the origin is down", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(await order(env, reference)).toMatchObject({ state: "delivered" });
-    expect(await origin.requests("/orders/recovery")).toHaveLength(1);
+    // The forward that got the 503, then exactly one replay.
+    const received = await origin.requests("/orders/recovery");
+    expect(received).toHaveLength(2);
+    expect(received[1]!.headers["x-stayopen-reference"]).toBe(reference);
   });
 
   it("shows a browser posting a form a confirmation page", async () => {
@@ -272,23 +278,36 @@ describe("duplicate submissions", () => {
   });
 
   it("answers a key it queued during the outage from the queue after the origin is back, too", async () => {
+    // The outage opens the breaker (the health probe fails too); the origin is back once a probe closes it.
+    const recovering = orderEnv(origin, { BREAKER_COOLDOWN_MS: "300", BREAKER_SYNC_MS: "100" });
     await origin.setMode({ mode: "refuse" });
     const headers = { "idempotency-key": "after-recovery-1" };
-    const first = await queueOrder(env, "/orders/after-recovery", body("A"), headers);
+    const first = await queueOrder(recovering, "/orders/after-recovery", body("A"), headers);
     await origin.setMode({ mode: "ok" });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await runDurableObjectAlarm(originMonitor(recovering, "default", origin.url))).toBe(true);
+    // The recovery drains the queue: the order reaches the origin once, as its replay.
+    await runAlarmsUntil(recovering, first.reference, isDelivered);
+    const replayed = await origin.requests("/orders/after-recovery");
+    expect(replayed).toHaveLength(1);
+    expect(replayed[0]!.headers["x-stayopen-reference"]).toBe(first.reference);
 
-    const again = await postOrder(env, "/orders/after-recovery", body("A"), headers);
+    const again = await postOrder(recovering, "/orders/after-recovery", body("A"), headers);
     expect(again.status).toBe(202);
     expect(await again.json()).toMatchObject({ status: "queued", reference: first.reference });
-    const other = await postOrder(env, "/orders/after-recovery", body("B"), headers);
+    const other = await postOrder(recovering, "/orders/after-recovery", body("B"), headers);
     expect(other.status).toBe(422);
     expect(await other.json()).toMatchObject({ error: "idempotency_key_reused" });
-    expect(await origin.requests("/orders/after-recovery")).toHaveLength(0);
+    expect(await origin.requests("/orders/after-recovery")).toEqual(replayed);
 
     // A key the edge never queued is the origin's to dedupe.
-    const fresh = await postOrder(env, "/orders/after-recovery", body("C"), { "idempotency-key": "never-queued-1" });
+    const fresh = await postOrder(recovering, "/orders/after-recovery", body("C"), {
+      "idempotency-key": "never-queued-1",
+    });
     expect(fresh.headers.get("x-stayopen-source")).toBe("origin");
-    expect(await origin.requests("/orders/after-recovery")).toHaveLength(1);
+    const received = await origin.requests("/orders/after-recovery");
+    expect(received).toHaveLength(2);
+    expect(received[1]!.headers["idempotency-key"]).toBe("never-queued-1");
   });
 
   it("refuses the same key with a different body and stores nothing", async () => {
@@ -506,12 +525,14 @@ describe("bad orders change nothing", () => {
       at: 1718000000006,
     });
     const formBody = "items[0][sku]=4222222222222&items[0][qty]=1&phone=%2B378282246310005";
-    await origin.setMode({ mode: "refuse" });
-    expect((await postOrder(env, "/orders/not-cards", json)).status).toBe(202);
-    expect((await postOrder(env, "/orders/not-cards-form", formBody, form)).status).toBe(202);
+    // Forwarded while the origin is up (first: a refused order would open the breaker for the rest of the test)…
     await origin.setMode({ mode: "ok" });
     expect((await postOrder(env, "/orders/not-cards", json)).status).toBe(200);
     expect(await origin.requests("/orders/not-cards")).toMatchObject([{ body: json }]);
+    // …and queued while it is down.
+    await origin.setMode({ mode: "refuse" });
+    expect((await postOrder(env, "/orders/not-cards", json)).status).toBe(202);
+    expect((await postOrder(env, "/orders/not-cards-form", formBody, form)).status).toBe(202);
   });
 });
 
@@ -558,9 +579,11 @@ describe("abuse limits", () => {
     for (const sku of ["H1", "H2", "H3"])
       expect((await postOrder(limited, "/orders/limit-healthy", body(sku), client)).status).toBe(200);
 
-    // A 502 may come after the origin took the order: it is held under its key, whatever the count.
-    await origin.setMode({ mode: "status", status: 502 });
+    // A 502 may come after the origin took the order: it is held under its key, whatever the count. Only the
+    // order path fails (the health probe passes, so the breaker stays closed and every order is sent).
+    await origin.route("/orders/limit-ambiguous", { status: 502, body: "<h1>bad gateway</h1>" });
     for (const sku of ["A1", "A2", "A3"])
       expect((await postOrder(limited, "/orders/limit-ambiguous", body(sku), client)).status).toBe(202);
+    expect(await origin.requests("/orders/limit-ambiguous")).toHaveLength(3);
   });
 });

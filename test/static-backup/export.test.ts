@@ -1,9 +1,17 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import type { ExportLimits } from "../../src/static-backup/export";
 import { listVersions } from "../../src/static-backup/prune";
+import { forgetOriginHealth } from "../../src/origin/health";
+import { originMonitor } from "../../src/origin/sync";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import type { ReadinessReport } from "../../src/readiness/report";
@@ -15,6 +23,8 @@ const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
 const STEP: ExportLimits = { objectsPerRun: 2, concurrency: 2, pauseMs: 0 };
 /** PREWARM_MAX_AGE_S is 60: a new export starts once the published one is older than that. */
 const LATER = 61_000;
+/** The monitor's health probe: not an export fetch. */
+const HEALTH_PATH = "/healthz";
 
 let origin: FakeOrigin;
 let id: string;
@@ -31,13 +41,25 @@ beforeEach(async () => {
     await bucket.delete(listed.objects.map((object) => object.key));
   }
 });
-afterEach(() => origin.stop());
+afterEach(async () => {
+  await runInDurableObject(originMonitor(shopEnv(), "default", origin.url), (_instance, state) =>
+    state.storage.deleteAlarm(),
+  );
+  forgetOriginHealth();
+  await origin.stop();
+});
 
 function envFor(overrides: Record<string, string> = {}): Env {
   return shopEnv({
     ORIGIN_URL: origin.url,
     ORIGIN_TIMEOUT_MS: "1000",
     BREAKER_FAILURES: "1000",
+    // A refused origin opens the breaker (its health probe fails too); a short cooldown lets a test bring it back.
+    BREAKER_COOLDOWN_MS: "100",
+    HEALTH_PATH,
+    PROBE_INTERVAL_MS: "3600000",
+    PROBE_IDLE_INTERVAL_MS: "0",
+    SLOW_START_MS: "0",
     SHOP_URL: "https://shop.test",
     CRITICAL_PATHS: `${base}/home,${base}/c/coffee`,
     SITEMAP_URL: "",
@@ -70,6 +92,25 @@ async function shopPages(version: string): Promise<void> {
       headers: { "content-type": "application/octet-stream" },
       body: `${asset} ${version}`,
     });
+}
+
+/**
+ * The origin answers again: its monitor's probes close the breaker after the
+ * cooldown (the export, like shoppers, waits for that), and this isolate forgets
+ * its cached copy of the breaker.
+ */
+async function originBack(env: Env): Promise<void> {
+  await origin.setMode({ mode: "ok" });
+  const monitor = originMonitor(env, "default", origin.url);
+  for (let round = 0; round < 50; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await runDurableObjectAlarm(monitor);
+    if ((await monitor.describe()).breaker.state === "closed") {
+      forgetOriginHealth();
+      return;
+    }
+  }
+  throw new Error("the breaker never closed");
 }
 
 /** Export steps until the run is finished; bounded. */
@@ -118,7 +159,7 @@ describe("the static backup export", () => {
     // Half-written versions are never served.
     await origin.setMode({ mode: "refuse" });
     expect((await get(env, `${base}/home`)).response.status).toBe(503);
-    await origin.setMode({ mode: "ok" });
+    await originBack(env);
 
     const done = await exportAll(env);
     expect(done).toMatchObject({ ran: true, pending: 0, finished: { outcome: "published" } });
@@ -126,7 +167,10 @@ describe("the static backup export", () => {
     expect(published.pages).toEqual({ listed: 2, stored: 2, failed: 0 });
     expect(published.assets).toEqual({ listed: 4, stored: 4, failed: 0 });
     expect(published.missingCritical).toEqual([]);
-    for (const request of await origin.requests()) expect(request.headers["user-agent"]).toBe("stayopen-prewarm");
+    for (const request of await origin.requests())
+      expect(request.headers["user-agent"]).toBe(
+        request.path === HEALTH_PATH ? "stayopen-health-probe" : "stayopen-prewarm",
+      );
     expect(await origin.requests(`${base}/site.css`)).toHaveLength(1);
   });
 
@@ -182,8 +226,8 @@ describe("the static backup export", () => {
     expect((await get(env, `${base}/home`)).body).toContain("Home v1");
     expect((await get(env, `${base}/c/coffee`)).body).toContain("Coffee v1");
 
-    await origin.setMode({ mode: "ok" });
-    await exportAll(env, Date.now() + LATER);
+    await originBack(env);
+    expect(await exportAll(env, Date.now() + LATER)).toMatchObject({ ran: true, finished: { outcome: "published" } });
     await origin.setMode({ mode: "refuse" });
     expect((await get(env, `${base}/home`)).body).toContain("Home v2");
     expect((await get(env, `${base}/img/hero.png`)).body).toBe("/img/hero.png v2");
