@@ -1,9 +1,8 @@
-/** The secrets, which never live in wrangler.toml; any of them may be unset. */
+import type { VARIABLES } from "./config/schema";
+
+/** The secrets (the variables the schema marks secret), which never live in wrangler.toml; any may be unset. */
 type Secrets = {
-  ADMIN_TOKEN?: string;
-  REPLAY_SECRET?: string;
-  STRIPE_SECRET_KEY?: string;
-  STRIPE_WEBHOOK_SECRET?: string;
+  [Name in keyof typeof VARIABLES as (typeof VARIABLES)[Name] extends { secret: true } ? Name : never]?: string;
 };
 
 /**

@@ -304,6 +304,153 @@ const schema = z
   });
 
 type Parsed = z.output<typeof schema>;
+
+/** What docs/configuration.md says of a variable; a secret is set with `wrangler secret put`, never in wrangler.toml. */
+export type VariableDoc = { meaning: string; secret?: true };
+
+/**
+ * Each variable's meaning, in the order docs/configuration.md lists them
+ * (`npm run config:doc` renders that page from this and the schema's
+ * defaults). A variable of the schema without one is a type error.
+ */
+export const VARIABLES = {
+  ORIGIN_URL: { meaning: "the shop's origin, e.g. `https://origin.shop.example`" },
+  ORIGIN_TIMEOUT_MS: {
+    meaning: "deadline for the origin's response headers (bodies then stream as long as they take)",
+  },
+  BREAKER_FAILURES: { meaning: "consecutive failures that open the circuit breaker" },
+  BREAKER_COOLDOWN_MS: { meaning: "how long the breaker stays open before health probes may close it" },
+  BREAKER_MIN_PATHS: {
+    meaning:
+      "distinct paths failures must span to open the breaker without a failed health probe (one URL alone never does)",
+  },
+  BREAKER_SYNC_MS: { meaning: "how often an isolate exchanges breaker reports and state with the shared monitor" },
+  HEALTH_PATH: { meaning: "path probed for origin health" },
+  PROBE_INTERVAL_MS: { meaning: "probe interval while the breaker is open or half-open" },
+  PROBE_IDLE_INTERVAL_MS: { meaning: "probe interval while closed (`0` = off)" },
+  PROBE_TIMEOUT_MS: { meaning: "timeout of one probe" },
+  PROBE_EXPECT_STATUS: { meaning: "statuses that count as healthy, e.g. `200-299,404`" },
+  PROBE_HEALTHY_THRESHOLD: {
+    meaning: "consecutive good probes that close the breaker (1: one probe decides, as the contract says)",
+  },
+  PROBE_UNHEALTHY_THRESHOLD: { meaning: "consecutive failed probes that open a closed breaker" },
+  SLOW_START_MS: {
+    meaning:
+      "opt in (e.g. `30000`): after recovery the origin's share of concurrent catalog reads ramps from 10 % to 100 % over this long (a lone read always goes to the origin)",
+  },
+  INCIDENT_MIN_S: {
+    meaning:
+      "outages or maintenance shorter than this many seconds are merged into the one before (when it ended less than this long ago) or left out of the incident history",
+  },
+  ORDER_PATHS: {
+    meaning:
+      "comma-separated `METHOD /path` entries that are orders (`*` matches one path segment, a trailing `*` any rest)",
+  },
+  ORDER_REPLIES: {
+    meaning:
+      "JSON: the reply an order route's own checkout expects while the order is queued (see [docs/storefront-checkout.md](storefront-checkout.md))",
+  },
+  CLIENT_SCRIPT_PATHS: {
+    meaning:
+      "pages (e.g. `/checkout*`) that get `/__stayopen/client.js`, which confirms an order their own script placed while down",
+  },
+  ORDER_MAX_BYTES: { meaning: "largest order body, counted on the actual stream (at most 1 MiB)" },
+  ORDER_MAX_DEPTH: {
+    meaning: "deepest nesting of objects and arrays in a JSON order; a deeper body is refused with `400 body_too_deep`",
+  },
+  ORDER_SHARDS: { meaning: "order queue shards per shop (change only with an empty queue)" },
+  ORDER_REPLAY_CONCURRENCY: { meaning: "most replays in flight per shard (the ramp starts at 1)" },
+  ORDER_RETRY_BASE_MS: {
+    meaning: "backoff floor: the first retry comes after a random delay between this and twice this",
+  },
+  ORDER_RETRY_MAX_MS: { meaning: "backoff cap" },
+  ORDER_MAX_ATTEMPTS: {
+    meaning:
+      "retryable failures (5xx, 408/429, timeouts) while the origin takes other orders, after which an order needs attention",
+  },
+  ORDER_MAX_RETRY_HOURS: {
+    meaning: "hours after queueing after which an order that still fails retryably needs attention",
+  },
+  CRITICAL_PATHS: {
+    meaning: "comma-separated pages that must exist offline (pre-warmed, listed on the maintenance page)",
+  },
+  SITEMAP_URL: { meaning: "sitemap whose pages are pre-warmed too (URL or origin path)" },
+  SHOP_URL: {
+    meaning:
+      "the public URL shoppers use; the cron pre-warm and the static export key snapshots by its host (empty = the hosts shoppers reached last)",
+  },
+  PREWARM_MAX_PAGES: { meaning: "pages per cron pre-warm run (`0` = off)" },
+  PREWARM_MAX_AGE_S: { meaning: "the cron refreshes snapshots older than this" },
+  SNAPSHOT_STATUSES: { meaning: "which statuses are snapshotted (`200`, optionally `301`, `404`)" },
+  SNAPSHOT_REFRESH_S: { meaning: "each isolate re-stores a page at most this often (keeps KV writes low)" },
+  SNAPSHOT_MAX_BYTES: { meaning: "larger responses stream through but are not snapshotted" },
+  SNAPSHOT_NEW_KEYS_PER_MIN: {
+    meaning:
+      "new snapshot keys shopper traffic may create per minute per isolate and shop (random query strings cannot flood storage; refreshes and the cron are never capped; `0` = only the cron creates keys)",
+  },
+  SWR_DEFAULT_S: {
+    meaning:
+      "stale-while-revalidate window for pages whose Cache-Control names none (`0` = only when the origin opts in)",
+  },
+  STALE_IF_ERROR_DEFAULT_S: {
+    meaning:
+      "how long past freshness a snapshot may stand in for a failing origin, unless its Cache-Control has `stale-if-error`",
+  },
+  SESSION_COOKIES: { meaning: "cookies that mark a logged-in shopper; their requests never feed snapshots" },
+  ANONYMOUS_COOKIES: {
+    meaning:
+      "session cookies the origin sets on every new visitor (e.g. `sid`): an answer to a cookieless request that sets only these is snapshotted without them; a request carrying one never feeds snapshots (see docs/storefront-snapshots.md)",
+  },
+  SHOP_NAME: { meaning: "shown on every page stayopen renders" },
+  BRAND_COLOR: { meaning: "header colour (hex); the text colour is chosen for WCAG AA contrast" },
+  LOGO_URL: { meaning: "logo image (the shop name is its alt text)" },
+  SUPPORT_EMAIL: { meaning: "contact shown to shoppers" },
+  RETRY_AFTER_S: { meaning: "`Retry-After` on 503 answers" },
+  MAX_503_HOURS: { meaning: "after this long unavailable, pages without a snapshot get a softer message (still 503)" },
+  CAPPED_RETRY_AFTER_S: { meaning: "`Retry-After` once capped" },
+  CATALOG_FEED_URL: {
+    meaning:
+      'product feed (JSON, its format under "Selling while down" in [architecture](architecture.md)) used by the edge checkout',
+  },
+  NOTIFY_WEBHOOK_URL: { meaning: "where the recovery hand-over (subscribers, orders needing a payment link) is sent" },
+  BACKUP_ORIGINS: { meaning: 'JSON array of backups, e.g. `[{"url":"https://dr.example.com","orders":false}]`' },
+  STATIC_BACKUP: {
+    meaning:
+      "`on`: the cron exports the critical catalog with its assets to the R2 bucket bound as `STATIC_BACKUP_BUCKET`, the last backup before snapshots",
+  },
+  BYPASS_IPS: {
+    meaning: "staff IPs or CIDR ranges (IPv4/IPv6, matched on `CF-Connecting-IP`) that always reach the origin",
+  },
+  BYPASS_TTL_S: { meaning: "lifetime of the staff bypass cookie" },
+  RATE_LIMIT_ORDERS_PER_MIN: {
+    meaning:
+      "orders per minute per client IP that the edge holds while no origin can take them, then `429` + `Retry-After`; an answering origin limits its own API",
+  },
+  RATE_LIMIT_CHECKOUT_PER_MIN: {
+    meaning: "requests per minute per client IP to `POST /__stayopen/checkout`, then `429` + `Retry-After`",
+  },
+  RATE_LIMIT_NOTIFY_PER_MIN: { meaning: "same for `POST /__stayopen/notify`" },
+  RATE_LIMIT_ADMIN_FAILURES_PER_MIN: {
+    meaning:
+      "wrong admin tokens per minute per client IP (API and dashboard login), then `429`; the right token always works",
+  },
+  STRIPE_API_BASE: { meaning: "Stripe API base (tests point it at a local fake)" },
+  ADMIN_TOKEN: {
+    secret: true,
+    meaning: "bearer token for the admin API and dashboard, at least 16 characters; unset = admin answers 404",
+  },
+  REPLAY_SECRET: {
+    secret: true,
+    meaning:
+      "signs replayed orders and the recovery webhook (Standard Webhooks): `whsec_` and a base64 key of at least 16 bytes, read as the official libraries read it",
+  },
+  STRIPE_SECRET_KEY: { secret: true, meaning: 'restricted key; when set the edge checkout offers "Pay now by card"' },
+  STRIPE_WEBHOOK_SECRET: { secret: true, meaning: "`whsec_…`, verifies `POST /__stayopen/payments/stripe/webhook`" },
+} satisfies Record<keyof typeof schema.shape, VariableDoc>;
+
+/** Each variable's schema, parsed on its own: what `parseConfig` reads and the documentation's defaults come from. */
+export const VARIABLE_SCHEMAS: Readonly<Record<ConfigVariable, z.ZodType>> = schema.shape;
+
 type CrossFieldIssue = { path: [keyof Parsed, ...(string | number)[]]; message: string };
 
 /** The rules between variables, on parsed values: one list for the schema and for `parseConfig`. */

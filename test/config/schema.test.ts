@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig, type ConfigVariable } from "../../src/config/schema";
+import { parseConfig, VARIABLE_SCHEMAS, type ConfigVariable } from "../../src/config/schema";
+import { renderConfigurationDoc } from "../../src/config/doc";
 import { originProblem } from "../../src/config/shop";
 import readme from "../../docs/configuration.md?raw";
 import { FakeOrigin } from "../support/origin";
@@ -14,7 +15,26 @@ function problem(vars: Record<string, unknown>): string {
   return problems.map((found) => found.message).join("\n");
 }
 
-describe("the configuration table in docs/configuration.md", () => {
+describe("docs/configuration.md, generated from the schema", () => {
+  it("is the page the schema renders now", () => {
+    expect(readme, "docs/configuration.md is stale: run npm run config:doc").toBe(renderConfigurationDoc());
+  });
+
+  it("lists every variable of the schema once, secrets marked", () => {
+    const listed = [...readme.matchAll(/^\| `([A-Z0-9_]+)`/gm)].map(([, name]) => name);
+    expect([...listed].sort()).toEqual(Object.keys(VARIABLE_SCHEMAS).sort());
+    expect(readme).toMatch(/^\| `ADMIN_TOKEN` \(secret\) +\| — +\| bearer token/m);
+    expect(readme).toMatch(/^\| `ORIGIN_URL` +\| \(required\) +\|/m);
+  });
+
+  it("shows a transformed default as the text a user would write", () => {
+    expect(readme).toMatch(/^\| `PROBE_EXPECT_STATUS` +\| `200-399` +\|/m);
+    expect(readme).toMatch(/^\| `BACKUP_ORIGINS` +\| `\[\]` +\|/m);
+    expect(readme).toMatch(/^\| `ORDER_REPLIES` +\| `\{\}` +\|/m);
+    expect(readme).toMatch(/^\| `STATIC_BACKUP` +\| `off` +\|/m);
+    expect(readme).toMatch(/^\| `ORDER_PATHS` +\| `POST \/api\/orders` +\|/m);
+  });
+
   // Rows like: | `ORIGIN_TIMEOUT_MS` | `3000` | … (secrets and variables without a default show —).
   const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)`(?: \(secret\))?\s*\| `([^`]*)`/gm)].map(([, name, value]) => ({
     name: name!,
