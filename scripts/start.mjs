@@ -221,7 +221,7 @@ run(
 );
 
 /**
- * The worker checks its configuration with the one schema (src/config.ts) and names every unusable
+ * The worker checks its configuration with the one schema (src/config/schema.ts) and names every unusable
  * variable in the admin status; read it there before saying "ready".
  */
 async function configurationProblems() {
