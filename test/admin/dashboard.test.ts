@@ -251,6 +251,7 @@ describe("dashboard actions", () => {
 });
 
 describe("dashboard for operators", () => {
+  const SUPPORT = "help@harbour-coffee.example";
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const monitor = () => originMonitor(env, "default", origin.url);
   const between = (html: string, open: RegExp, close: string) => {
@@ -295,5 +296,22 @@ describe("dashboard for operators", () => {
     const errors = between(html, />Recent errors<\/h3>/, "</ul>");
     expect(errors.match(/<li>/g)).toHaveLength(1);
     expect(errors).toContain("status_502 (probe, 10×)");
+  });
+
+  it("does not show the shoppers' support address as the operator's contact", async () => {
+    env = orderEnv(origin, { SITEMAP_URL: "", SHOP_URL: "https://shop.test", SUPPORT_EMAIL: SUPPORT });
+    // Shoppers' pages do show it.
+    expect(await (await dispatch("https://shop.test/__stayopen/status", env)).text()).toContain(`mailto:${SUPPORT}`);
+
+    const loginPage = await (await dispatch(`${BASE}/login`, env)).text();
+    const { cookie } = await login();
+    const dashboardPage = await (await dispatch(BASE, env, { headers: { cookie } })).text();
+    for (const page of [loginPage, dashboardPage]) {
+      expect(page).not.toContain("mailto:");
+      expect(between(page, /<header/, "</header>")).not.toContain(SUPPORT);
+      expect(between(page, /<footer/, "</footer>")).not.toContain(SUPPORT);
+    }
+    // The settings summary may say where shoppers are sent.
+    expect(dashboardPage).toContain(`Shoppers are pointed to ${SUPPORT}.`);
   });
 });
