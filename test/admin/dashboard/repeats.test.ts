@@ -5,7 +5,10 @@ import type { MonitorDetails } from "../../../src/origin/monitor";
 type Transition = MonitorDetails["transitions"][number];
 type RecentError = MonitorDetails["recentErrors"][number];
 
-const at = (minute: number, second = 0) => new Date(Date.UTC(2026, 10, 26, 18, minute, second)).toISOString();
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 26, 18, minute)).toISOString();
+
+/** The span of a run from one minute past 18:00 to another. */
+const minutes = (since: number, until = since) => ({ since: Date.parse(at(since)), until: Date.parse(at(until)) });
 
 const change = (minute: number, from: string, to: string, cause: string, reason: string | null): Transition => ({
   at: at(minute),
@@ -41,33 +44,16 @@ describe("groupTransitions", () => {
   it("shows an open ↔ half-open cycle once, with how many changes and from when to when", () => {
     const runs = groupTransitions(outage(4));
     expect(runs).toEqual([
-      {
-        from: "half-open",
-        to: "closed",
-        alternating: false,
-        count: 1,
-        causes: ["probe"],
-        since: Date.parse(at(6)),
-        until: Date.parse(at(6)),
-      },
+      { from: "half-open", to: "closed", alternating: false, count: 1, causes: ["probe"], ...minutes(6) },
       {
         from: "open",
         to: "half-open",
         alternating: true,
         count: 9,
         causes: ["cooldown (timeout)", "probe (timeout)"],
-        since: Date.parse(at(2)),
-        until: Date.parse(at(6)),
+        ...minutes(2, 6),
       },
-      {
-        from: "closed",
-        to: "open",
-        alternating: false,
-        count: 1,
-        causes: ["traffic (timeout)"],
-        since: Date.parse(at(1)),
-        until: Date.parse(at(1)),
-      },
+      { from: "closed", to: "open", alternating: false, count: 1, causes: ["traffic (timeout)"], ...minutes(1) },
     ]);
   });
 
@@ -132,10 +118,10 @@ describe("groupErrors", () => {
       error(8, "timeout", "probe"),
     ];
     expect(groupErrors(errors)).toEqual([
-      { reason: "timeout", source: "traffic", count: 3, since: Date.parse(at(1)), until: Date.parse(at(1)) },
-      { reason: "timeout", source: "probe", count: 5, since: Date.parse(at(2)), until: Date.parse(at(6)) },
-      { reason: "status_502", source: "probe", count: 1, since: Date.parse(at(7)), until: Date.parse(at(7)) },
-      { reason: "timeout", source: "probe", count: 1, since: Date.parse(at(8)), until: Date.parse(at(8)) },
+      { reason: "timeout", source: "traffic", count: 3, ...minutes(1) },
+      { reason: "timeout", source: "probe", count: 5, ...minutes(2, 6) },
+      { reason: "status_502", source: "probe", count: 1, ...minutes(7) },
+      { reason: "timeout", source: "probe", count: 1, ...minutes(8) },
     ]);
   });
 });
