@@ -3,14 +3,21 @@ import type { Config } from "../config/schema";
 import { readableTextOn } from "./brand";
 import { STYLESHEET } from "./stylesheet";
 
-type LayoutProps = { config: Config; title: string; children: Child };
+/**
+ * Who reads the page. Operators' pages (the dashboard) may use a desktop's
+ * width, and do not show SUPPORT_EMAIL, which is the shoppers' contact, not
+ * the operator's.
+ */
+type Audience = "shoppers" | "operators";
+
+type LayoutProps = { config: Config; title: string; audience?: Audience; children: Child };
 
 /**
  * The frame of every page stayopen renders itself: branded, readable without
  * images or JavaScript, usable on a phone. BRAND_COLOR is schema-validated hex,
  * so it is safe inside the style element.
  */
-export function Layout({ config, title, children }: LayoutProps) {
+export function Layout({ config, title, audience = "shoppers", children }: LayoutProps) {
   const brandStyle = `:root{--brand:${config.brandColor};--on-brand:${readableTextOn(config.brandColor)}}`;
   return (
     <html lang="en">
@@ -22,7 +29,7 @@ export function Layout({ config, title, children }: LayoutProps) {
         <link rel="stylesheet" href={STYLESHEET.url} />
         <style>{brandStyle}</style>
       </head>
-      <body>
+      <body class={audience === "operators" ? "operators" : undefined}>
         <a class="skip" href="#main">
           Skip to content
         </a>
@@ -37,7 +44,7 @@ export function Layout({ config, title, children }: LayoutProps) {
         </header>
         <main id="main">{children}</main>
         <footer>
-          {config.supportEmail ? (
+          {config.supportEmail && audience === "shoppers" ? (
             <p>
               Questions? Write to <a href={`mailto:${config.supportEmail}`}>{config.supportEmail}</a>.
             </p>

@@ -1,6 +1,10 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
+import { forgetOriginHealth } from "../../src/origin/health";
+import { originMonitor } from "../../src/origin/sync";
 import { order, orderEnv, queueOrder, runAlarmsUntil } from "../orders/helpers";
+import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
@@ -243,5 +247,71 @@ describe("dashboard actions", () => {
     const html = await response.text();
     expect(html).toMatch(/value="https:\/\/shop\.test\/__stayopen\/bypass\?token=[A-Za-z0-9_.-]+"/);
     expect(html).toContain("This browser now reaches the real shop");
+  });
+});
+
+describe("dashboard for operators", () => {
+  const SUPPORT = "help@harbour-coffee.example";
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const monitor = () => originMonitor(env, "default", origin.url);
+  const between = (html: string, open: RegExp, close: string) => {
+    const start = html.search(open);
+    return html.slice(start, html.indexOf(close, start));
+  };
+
+  afterEach(async () => {
+    await runInDurableObject(monitor(), (_instance, state) => state.storage.deleteAlarm());
+    forgetOriginHealth();
+  });
+
+  it("shows a flapping breaker and its repeated errors once each, with the count, while the API keeps every entry", async () => {
+    env = fastBreakerEnv(origin.url, { BREAKER_COOLDOWN_MS: "100", SITEMAP_URL: "", SHOP_URL: "https://shop.test" });
+    await origin.setMode({ mode: "status", status: 502 });
+    expect((await dispatch("https://shop.test/flaps", env)).status).toBe(503);
+    // Ten times: the cooldown passes (open → half-open), the probe fails (half-open → open).
+    for (let cycle = 0; cycle < 10; cycle++) {
+      await sleep(150);
+      expect(await runDurableObjectAlarm(monitor())).toBe(true);
+    }
+    await origin.setMode({ mode: "ok" });
+    await sleep(150);
+    await runDurableObjectAlarm(monitor());
+
+    const status = await mode();
+    const raw = status as unknown as { origin: { transitions: unknown[]; recentErrors: { source: string }[] } };
+    expect(raw.origin.transitions).toHaveLength(20);
+    expect(raw.origin.recentErrors).toHaveLength(10);
+    expect(raw.origin.recentErrors.every((error) => error.source === "probe")).toBe(true);
+
+    const { cookie } = await login();
+    const html = await (await dispatch(BASE, env, { headers: { cookie } })).text();
+    const events = between(html, /<table aria-labelledby="events-heading"/, "</table>");
+    const rows = events.match(/<tr>/g) ?? [];
+    // The header row, the recovery, and the 19 changes of the cycle in one line.
+    expect(rows).toHaveLength(3);
+    expect(events).toContain("half-open → closed");
+    expect(events).toContain("open ↔ half-open ×19");
+    expect(events).toContain("cooldown (status_502); probe (status_502)");
+
+    const errors = between(html, />Recent errors<\/h3>/, "</ul>");
+    expect(errors.match(/<li>/g)).toHaveLength(1);
+    expect(errors).toContain("status_502 (probe, 10×)");
+  });
+
+  it("does not show the shoppers' support address as the operator's contact", async () => {
+    env = orderEnv(origin, { SITEMAP_URL: "", SHOP_URL: "https://shop.test", SUPPORT_EMAIL: SUPPORT });
+    // Shoppers' pages do show it.
+    expect(await (await dispatch("https://shop.test/__stayopen/status", env)).text()).toContain(`mailto:${SUPPORT}`);
+
+    const loginPage = await (await dispatch(`${BASE}/login`, env)).text();
+    const { cookie } = await login();
+    const dashboardPage = await (await dispatch(BASE, env, { headers: { cookie } })).text();
+    for (const page of [loginPage, dashboardPage]) {
+      expect(page).not.toContain("mailto:");
+      expect(between(page, /<header/, "</header>")).not.toContain(SUPPORT);
+      expect(between(page, /<footer/, "</footer>")).not.toContain(SUPPORT);
+    }
+    // The settings summary may say where shoppers are sent.
+    expect(dashboardPage).toContain(`Shoppers are pointed to ${SUPPORT}.`);
   });
 });

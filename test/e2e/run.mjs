@@ -275,6 +275,14 @@ try {
       await Promise.all([p.waitForNavigation(), p.locator('form button[type="submit"]').first().click()]);
       expect(!(await p.locator('input[type="password"]').count()), "still on the login form");
       await accessible(p, "admin-dashboard");
+      // Operators' pages use a desktop's width, where shoppers' pages keep a 40rem column.
+      const mainWidth = await p.evaluate(() => document.querySelector("main").clientWidth);
+      expect(mainWidth > 1000, `the dashboard uses only ${mainWidth} px of a 1280 px screen`);
+      // And still fit a 360 px phone: nothing scrolls sideways.
+      await p.setViewportSize({ width: 360, height: 800 });
+      await accessible(p, "admin-dashboard-phone");
+      const phoneWidth = await p.evaluate(() => document.documentElement.scrollWidth);
+      expect(phoneWidth <= 360, `the dashboard is ${phoneWidth} px wide on a 360 px phone`);
     } finally {
       await operator.close();
     }

@@ -7,7 +7,7 @@ import { ADMIN_BASE } from "../../http/wire";
 
 export function LoginPage({ config, problem }: { config: Config; problem?: string }) {
   return (
-    <Layout config={config} title="Operator login">
+    <Layout config={config} title="Operator login" audience="operators">
       <h1>Operator login</h1>
       {problem ? (
         <p class="notice" role="alert">

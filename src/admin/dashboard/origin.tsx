@@ -1,4 +1,5 @@
 import type { OperatorStatus } from "./data";
+import { formatSpan, groupErrors, groupTransitions } from "./repeats";
 import { Table } from "./table";
 import { formatAsOf } from "../../time";
 
@@ -6,7 +7,11 @@ const WORDS = { up: "Up", degraded: "Degraded", down: "Down" } as const;
 
 const when = (iso: string | number) => formatAsOf(typeof iso === "number" ? iso : Date.parse(iso));
 
-/** The origin as its monitor sees it for the whole deployment: state, breaker, probes, recent errors and history. */
+/**
+ * The origin as its monitor sees it for the whole deployment: state, breaker,
+ * probes, recent errors and history. A flapping origin repeats itself: repeats
+ * are shown once with a count and their time span (the JSON status keeps each).
+ */
 export function OriginSection({ status }: { status: OperatorStatus }) {
   const origin = status.origin;
   return (
@@ -42,9 +47,9 @@ export function OriginSection({ status }: { status: OperatorStatus }) {
         <>
           <h3>Recent errors</h3>
           <ul>
-            {origin.recentErrors.map((error) => (
+            {groupErrors(origin.recentErrors).map((error) => (
               <li>
-                {when(error.at)}: {error.reason} ({error.source}, {error.count}×)
+                {formatSpan(error.since, error.until)}: {error.reason} ({error.source}, {error.count}×)
               </li>
             ))}
           </ul>
@@ -68,16 +73,14 @@ export function OriginSection({ status }: { status: OperatorStatus }) {
         <p>No state changes recorded.</p>
       ) : (
         <Table labelledBy="events-heading" columns={["When", "Change", "Cause"]}>
-          {origin.transitions.map((transition) => (
+          {groupTransitions(origin.transitions).map((run) => (
             <tr>
-              <td>{when(transition.at)}</td>
+              <td>{formatSpan(run.since, run.until)}</td>
               <td>
-                {transition.from} → {transition.to}
+                {run.from} {run.alternating ? "↔" : "→"} {run.to}
+                {run.count > 1 ? ` ×${run.count}` : ""}
               </td>
-              <td>
-                {transition.cause}
-                {transition.reason ? ` (${transition.reason})` : ""}
-              </td>
+              <td>{run.causes.join("; ")}</td>
             </tr>
           ))}
         </Table>

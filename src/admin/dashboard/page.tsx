@@ -13,7 +13,7 @@ type DashboardProps = { config: Config; data: DashboardData; csrf: string; notic
 
 export function DashboardPage({ config, data, csrf, notice }: DashboardProps) {
   return (
-    <Layout config={config} title="Operator dashboard">
+    <Layout config={config} title="Operator dashboard" audience="operators">
       <h1>Operator dashboard</h1>
       {notice ? (
         <p class="notice" role="status">

@@ -7,7 +7,7 @@ import { ADMIN_BASE } from "../../http/wire";
 /** What went wrong with an operator's action, and the way back. */
 export function ProblemPage({ config, title, message }: { config: Config; title: string; message: string }) {
   return (
-    <Layout config={config} title={title}>
+    <Layout config={config} title={title} audience="operators">
       <h1>{title}</h1>
       <p class="notice" role="alert">
         {message}
@@ -22,7 +22,7 @@ export function ProblemPage({ config, title, message }: { config: Config; title:
 /** The staff bypass just issued: this browser has it; the link gives it to one more, once. */
 export function BypassIssuedPage({ config, issued }: { config: Config; issued: BypassIssued }) {
   return (
-    <Layout config={config} title="Staff bypass">
+    <Layout config={config} title="Staff bypass" audience="operators">
       <h1>Staff bypass</h1>
       <p class="notice" role="status">
         This browser now reaches the real shop until <When at={issued.cookieExpiresAt} />, whatever shoppers see.
