@@ -45,6 +45,14 @@ function checkoutSchema(methods: readonly [PaymentMethod, ...PaymentMethod[]]) {
   });
 }
 
+/**
+ * The review step, not part of the contract: the form's button posts `step=review` to see the order
+ * with its total and place nothing; the review page carries the total it showed in `reviewed`, so a
+ * final submit whose total no longer matches (quantity changed since) is shown again, never placed.
+ */
+export const REVIEW_STEP = "review";
+export const REVIEW_FIELDS = ["step", "reviewed"] as const;
+
 export const CHECKOUT_FIELDS = ["sku", "qty", "name", "email", "address", "payment", "token"] as const;
 export type CheckoutFields = (typeof CHECKOUT_FIELDS)[number];
 export type CheckoutInput = z.output<ReturnType<typeof checkoutSchema>>;

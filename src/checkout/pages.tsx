@@ -3,7 +3,7 @@ import type { FeedProduct } from "../feed/schema";
 import type { PaymentProvider } from "../payments/provider";
 import { Layout } from "../shopper/layout";
 import type { CheckoutFields, FieldErrors, FormValues } from "./form";
-import { MAX_QTY } from "./form";
+import { MAX_QTY, REVIEW_STEP } from "./form";
 import { formatMoney } from "./money";
 import { When } from "../shopper/when";
 import { CHECKOUT_PATH } from "../http/wire";
@@ -53,6 +53,25 @@ function Intro({ shopState }: { shopState: ShopState }) {
         </p>
       );
   }
+}
+
+/**
+ * The feed's picture of a product (a shop path or an absolute URL, as the feed says), its name as the
+ * alt text; the width and height keep the page from jumping while it loads, the stylesheet scales it down.
+ */
+function ProductImage({ product, size, lazy }: { product: FeedProduct; size: number; lazy?: boolean }) {
+  if (!product.image) return null;
+  return (
+    <img
+      class="product-image"
+      src={product.image}
+      alt={product.name}
+      width={String(size)}
+      height={String(size)}
+      decoding="async"
+      {...(lazy ? { loading: "lazy" } : {})}
+    />
+  );
 }
 
 const fieldId = (field: CheckoutFields) => `checkout-${field}`;
@@ -115,6 +134,8 @@ export type CheckoutPageProps = {
   values: FormValues;
   errors: FieldErrors;
   notice?: string;
+  /** The review step: the order summed up for the quantity chosen; `changed` when it differs from the last review. */
+  review?: { changed: boolean };
 };
 
 export function CheckoutPage({
@@ -128,25 +149,43 @@ export function CheckoutPage({
   values,
   errors,
   notice,
+  review,
 }: CheckoutPageProps) {
   const qty = Number(values.qty);
   const subtotal = Number.isInteger(qty) && qty > 0 && qty <= MAX_QTY ? product.price * qty : null;
   const chosen = values.payment ?? providers[0]?.method;
   const soldOut = available === 0;
-  // The title is read first on a page load: it says at once that the form came back with problems.
+  // The title is read first on a page load: it says at once that the form came back with problems,
+  // or, on the review, the total the shopper is about to order for.
   const failed = Boolean(notice) || Object.keys(errors).length > 0;
+  const reviewed = review && subtotal !== null && !failed ? { ...review, subtotal } : undefined;
+  const title = failed
+    ? `Error: ${CHECKOUT_TITLE}`
+    : reviewed
+      ? `Check your order: ${formatMoney(reviewed.subtotal, product.currency)}`
+      : CHECKOUT_TITLE;
   return (
-    <Layout config={config} title={failed ? `Error: ${CHECKOUT_TITLE}` : CHECKOUT_TITLE}>
-      <h1>{CHECKOUT_TITLE}</h1>
-      <Intro shopState={shopState} />
+    <Layout config={config} title={title}>
+      <h1>{reviewed ? "Check your order" : CHECKOUT_TITLE}</h1>
+      {reviewed ? null : <Intro shopState={shopState} />}
       <ErrorSummary errors={errors} notice={notice} />
-      <section aria-labelledby="item-heading">
-        <h2 id="item-heading">Your item</h2>
-        <p class="item-name">{product.url ? <a href={product.url}>{product.name}</a> : product.name}</p>
-        <p>
-          {formatMoney(product.price, product.currency)} each, price as of <When at={feedStoredAt} />
-        </p>
-        <Availability available={available} asOf={feedStoredAt} />
+      <section aria-labelledby="item-heading" class="item">
+        <ProductImage product={product} size={160} />
+        <div>
+          <h2 id="item-heading">{reviewed ? "Your order" : "Your item"}</h2>
+          {reviewed?.changed ? (
+            <p class="notice">The total changed since you last checked it. Check it, then place the order.</p>
+          ) : null}
+          <p class="item-name">
+            {reviewed ? `${qty} × ` : null}
+            {product.url ? <a href={product.url}>{product.name}</a> : product.name}
+          </p>
+          <p>
+            {formatMoney(product.price, product.currency)} each, price as of <When at={feedStoredAt} />
+          </p>
+          {reviewed ? <p class="total">Subtotal: {formatMoney(reviewed.subtotal, product.currency)}</p> : null}
+          <Availability available={available} asOf={feedStoredAt} />
+        </div>
       </section>
       {soldOut ? (
         <p>
@@ -156,11 +195,12 @@ export function CheckoutPage({
         <form method="post" action={CHECKOUT_PATH} novalidate>
           <input type="hidden" name="sku" value={product.sku} />
           <input type="hidden" name="token" value={token} />
+          {reviewed ? <input type="hidden" name="reviewed" value={String(reviewed.subtotal)} /> : null}
 
           <label for={fieldId("qty")}>Quantity</label>
           <FieldError field="qty" errors={errors} />
           <input
-            {...described("qty", errors)}
+            {...described("qty", errors, reviewed ? undefined : "checkout-qty-hint")}
             type="number"
             inputmode="numeric"
             min="1"
@@ -168,7 +208,12 @@ export function CheckoutPage({
             value={values.qty ?? "1"}
             required
           />
-          {subtotal !== null ? <p>Subtotal: {formatMoney(subtotal, product.currency)}</p> : null}
+          {subtotal !== null && !reviewed ? <p>Subtotal: {formatMoney(subtotal, product.currency)}</p> : null}
+          {reviewed ? null : (
+            <p id="checkout-qty-hint" class="hint">
+              You see the total for this quantity before you place the order.
+            </p>
+          )}
 
           <h2>Your details</h2>
           <label for={fieldId("name")}>Full name</label>
@@ -216,7 +261,19 @@ export function CheckoutPage({
             ))}
           </fieldset>
 
-          <button type="submit">Place order</button>
+          {reviewed ? (
+            // Place order comes first: it is the form's default button (Enter), and the review guards it.
+            <div class="actions">
+              <button type="submit">Place order</button>
+              <button type="submit" name="step" value={REVIEW_STEP} class="secondary">
+                Update total
+              </button>
+            </div>
+          ) : (
+            <button type="submit" name="step" value={REVIEW_STEP}>
+              Review order
+            </button>
+          )}
         </form>
       )}
     </Layout>
@@ -246,9 +303,12 @@ export function ProductListPage({
       <ul class="products">
         {products.slice(0, LIST_LIMIT).map((product) => (
           <li>
-            <a href={`${CHECKOUT_PATH}?sku=${encodeURIComponent(product.sku)}`}>{product.name}</a>{" "}
-            <span>{formatMoney(product.price, product.currency)}</span>
-            {product.stock === 0 ? <span> (sold out)</span> : null}
+            <ProductImage product={product} size={64} lazy />
+            <span>
+              <a href={`${CHECKOUT_PATH}?sku=${encodeURIComponent(product.sku)}`}>{product.name}</a>{" "}
+              <span>{formatMoney(product.price, product.currency)}</span>
+              {product.stock === 0 ? <span> (sold out)</span> : null}
+            </span>
           </li>
         ))}
       </ul>

@@ -14,10 +14,18 @@ import { paymentLedger } from "../payments/store";
 import { renderPage } from "../shopper/render";
 import { availableStock, confirmLines, releaseLines, reservationMeta, reserveLines } from "../stock/reserve";
 import { checkoutContext, type Readiness } from "./context";
-import { CHECKOUT_FIELDS, newFormToken, parseCheckout, type FieldErrors, type FormValues } from "./form";
+import {
+  CHECKOUT_FIELDS,
+  newFormToken,
+  parseCheckout,
+  REVIEW_FIELDS,
+  REVIEW_STEP,
+  type FieldErrors,
+  type FormValues,
+} from "./form";
 import { edgeOrder, type EdgeOrder } from "./payload";
 import { CheckoutPage } from "./pages";
-import { checkoutProblem, EDGE_HEADERS } from "./respond";
+import { checkoutProblem, EDGE_HEADERS, FORM_PAGE_HEADERS } from "./respond";
 import { formatAsOf } from "../time";
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -31,7 +39,13 @@ async function reservationId(token: string, body: string): Promise<string> {
     .replace(/=+$/, "");
 }
 
-type FormState = { values: FormValues; errors: FieldErrors; notice?: string; token?: string };
+type FormState = {
+  values: FormValues;
+  errors: FieldErrors;
+  notice?: string;
+  token?: string;
+  review?: { changed: boolean };
+};
 
 /** The form again, as the shopper filled it in, with what went wrong. */
 async function rerender(
@@ -39,12 +53,14 @@ async function rerender(
   { feed, shopState }: Readiness,
   product: FeedProduct,
   state: FormState,
-  status: 400 | 409 | 422 | 503,
+  status: 200 | 400 | 409 | 422 | 503,
+  available?: number | null,
 ): Promise<Response> {
-  const available = await availableStock(c.env, c.get("shop"), product.sku, {
-    stock: product.stock,
-    stockAsOf: feed.storedAt,
-  });
+  if (available === undefined)
+    available = await availableStock(c.env, c.get("shop"), product.sku, {
+      stock: product.stock,
+      stockAsOf: feed.storedAt,
+    });
   return renderPage(
     c,
     <CheckoutPage
@@ -58,11 +74,55 @@ async function rerender(
       values={state.values}
       errors={state.errors}
       notice={state.notice}
+      review={state.review}
     />,
     status,
-    // Only the payment step failing answers 503; it is worth another try soon.
-    status === 503 ? { ...EDGE_HEADERS, "retry-after": "10" } : EDGE_HEADERS,
+    // Only the payment step failing answers 503; it is worth another try soon. The review comes back on Back.
+    status === 503 ? { ...EDGE_HEADERS, "retry-after": "10" } : status === 200 ? FORM_PAGE_HEADERS : EDGE_HEADERS,
   );
+}
+
+/** Stock ran short: 409, the form again with how many are left (as of the feed), nothing held or queued. */
+function outOfStock(
+  c: Context<AppEnv>,
+  context: Readiness,
+  product: FeedProduct,
+  values: FormValues,
+  available: number,
+): Promise<Response> | Response {
+  const message =
+    available === 0
+      ? `Sorry, ${product.name} sold out while you were ordering.`
+      : `Sorry, only ${available} of ${product.name} ${available === 1 ? "is" : "are"} left (as of ${formatAsOf(context.feed.storedAt)}). Lower the quantity or choose another product.`;
+  if (wantsJson(c.req.raw)) {
+    return c.json({ error: "out_of_stock", message, sku: product.sku, available }, 409, EDGE_HEADERS);
+  }
+  return rerender(c, context, product, { values, errors: {}, notice: message }, 409, available);
+}
+
+/**
+ * The review step: the order as it would be placed, with its total for the chosen quantity, from
+ * the feed as of its time. Reads the stock left, holds nothing, queues nothing.
+ */
+async function reviewOrder(
+  c: Context<AppEnv>,
+  context: Readiness,
+  product: FeedProduct,
+  order: EdgeOrder,
+  values: FormValues,
+  changed: boolean,
+): Promise<Response> {
+  const available = await availableStock(c.env, c.get("shop"), product.sku, {
+    stock: product.stock,
+    stockAsOf: context.feed.storedAt,
+  });
+  const qty = order.items[0]!.qty;
+  if (available !== null && qty > available) return outOfStock(c, context, product, values, available);
+  if (wantsJson(c.req.raw)) {
+    const { items, total, currency, priceAsOf, stockAsOf } = order;
+    return c.json({ status: "review", items, total, currency, priceAsOf, stockAsOf }, 200, EDGE_HEADERS);
+  }
+  return rerender(c, context, product, { values, errors: {}, review: { changed } }, 200, available);
 }
 
 /**
@@ -117,6 +177,11 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
     { method: provider.method, status: provider.initialStatus },
     feed.storedAt,
   );
+  // A review, or a final submit whose total is no longer the one reviewed (quantity changed since): shown, not placed.
+  const { step, reviewed } = body.fields;
+  if (step === REVIEW_STEP) return reviewOrder(c, context, product, order, values, false);
+  if (reviewed !== undefined && reviewed !== String(order.total))
+    return reviewOrder(c, context, product, order, values, true);
   const orderBody = JSON.stringify(order);
   // No token (a post not from our form): a new order of its own, like a keyless API order.
   const token = input.token ?? newFormToken();
@@ -126,20 +191,7 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
   const reserved = await reserveLines(c.env, shop, reservation, [
     { sku: product.sku, qty: input.qty, stock: product.stock, stockAsOf: feed.storedAt },
   ]);
-  if (!reserved.ok) {
-    const message =
-      reserved.available === 0
-        ? `Sorry, ${product.name} sold out while you were ordering.`
-        : `Sorry, only ${reserved.available} of ${product.name} ${reserved.available === 1 ? "is" : "are"} left (as of ${formatAsOf(feed.storedAt)}). Lower the quantity or choose another product.`;
-    if (json) {
-      return c.json(
-        { error: "out_of_stock", message, sku: product.sku, available: reserved.available },
-        409,
-        EDGE_HEADERS,
-      );
-    }
-    return rerender(c, context, product, { values, errors: {}, notice: message }, 409);
-  }
+  if (!reserved.ok) return outOfStock(c, context, product, values, reserved.available);
 
   let queued;
   try {
@@ -221,7 +273,7 @@ async function confirmHold(c: Context<AppEnv>, reservation: string, reference: s
  * The form's own fields: each is checked by its rule (the typed ones for card
  * numbers too, with a field error, see `refusedForm`); the SKU must be the feed's.
  */
-const FORM_FIELDS: ReadonlySet<string> = new Set(CHECKOUT_FIELDS);
+const FORM_FIELDS: ReadonlySet<string> = new Set([...CHECKOUT_FIELDS, ...REVIEW_FIELDS]);
 
 /**
  * A card number in the query or in a field the form does not have: never

@@ -5,6 +5,11 @@ import { renderPage } from "../shopper/render";
 import { CheckoutProblemPage } from "./pages";
 
 export const EDGE_HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" } as const;
+/**
+ * The form and its review: Back shows the page again as it was, with the same form token, so placing
+ * the order a second time from it is the same order. Never kept by a shared cache.
+ */
+export const FORM_PAGE_HEADERS = { ...EDGE_HEADERS, "cache-control": "private, no-cache" } as const;
 
 /** A checkout that cannot go on, as JSON for API clients or a page for shoppers. */
 export function checkoutProblem(

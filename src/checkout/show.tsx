@@ -8,7 +8,7 @@ import { availableStock } from "../stock/reserve";
 import { checkoutContext } from "./context";
 import { newFormToken, quantity } from "./form";
 import { CheckoutPage, ProductListPage } from "./pages";
-import { checkoutProblem, EDGE_HEADERS } from "./respond";
+import { checkoutProblem, EDGE_HEADERS, FORM_PAGE_HEADERS } from "./respond";
 
 /** The product page the shopper came from (the stale banner's link), if the feed lists it. */
 function productFromReferer(request: Request, feed: Feed): FeedProduct | undefined {
@@ -79,8 +79,6 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
       errors={{}}
     />,
     200,
-    // Not no-store: a browser's Back then shows this page again as it was, with the same form token,
-    // so placing the order a second time from it is the same order. Never kept by a shared cache.
-    { ...EDGE_HEADERS, "cache-control": "private, no-cache" },
+    FORM_PAGE_HEADERS,
   );
 }

@@ -1,19 +1,23 @@
 /** The edge checkout takes exactly the contract's fields: the form token is optional. */
 import { afterEach, describe, expect, it } from "vitest";
 import { availableStock } from "../../src/stock/reserve";
-import { postCheckout, shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
+import {
+  postCheckout,
+  shopWithFeed,
+  snapshotThenOutage,
+  unique,
+  type TestShop,
+  NO_LIMIT,
+  totalOrders,
+} from "./fixtures";
 import { resolveShop } from "../../src/config/shop";
-import { getOrder, queueDepth } from "../../src/orders/queue";
+import { getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
 afterEach(async () => {
   await shop?.origin.stop();
   shop = undefined;
 });
-
-const NO_LIMIT = { RATE_LIMIT_CHECKOUT_PER_MIN: "100000" };
-const totalOrders = async (s: TestShop) =>
-  Object.values(await queueDepth(s.env, resolveShop(s.env, "shop.test"))).reduce((a, b) => a + b, 0);
 
 /** What DESIGN.md lists, and nothing else: no hidden token. */
 const contractFields = (sku: string) => ({

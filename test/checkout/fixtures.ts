@@ -1,4 +1,6 @@
 /** A shop with a product feed on a fake origin, and helpers to post the edge checkout form. */
+import { resolveShop } from "../../src/config/shop";
+import { queueDepth } from "../../src/orders/queue";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
@@ -11,6 +13,13 @@ export type FeedItem = {
   url?: string;
   image?: string;
 };
+
+/** For tests that post many orders from one client. */
+export const NO_LIMIT = { RATE_LIMIT_CHECKOUT_PER_MIN: "100000" };
+
+/** Every order in the shop's queue, whatever its state (the queue is shared by the tests of a file). */
+export const totalOrders = async (shop: TestShop) =>
+  Object.values(await queueDepth(shop.env, resolveShop(shop.env, "shop.test"))).reduce((a, b) => a + b, 0);
 
 let counter = 0;
 /** Distinct per call: stock objects and snapshots are shared within a test file. */
@@ -45,6 +54,7 @@ export type CheckoutFields = {
   address?: string;
   payment?: string;
   token?: string;
+  step?: string;
 };
 
 export function checkoutFields(fields: CheckoutFields): Record<string, string> {

@@ -11,9 +11,11 @@ import {
   snapshotThenOutage,
   unique,
   type TestShop,
+  NO_LIMIT,
+  totalOrders,
 } from "./fixtures";
 import { resolveShop } from "../../src/config/shop";
-import { drainNow, getOrder, queueDepth } from "../../src/orders/queue";
+import { drainNow, getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
 afterEach(async () => {
@@ -21,11 +23,8 @@ afterEach(async () => {
   shop = undefined;
 });
 
-const NO_LIMIT = { RATE_LIMIT_CHECKOUT_PER_MIN: "100000" };
 const referenceOf = (response: Response) =>
   /\/__stayopen\/orders\/([0-9a-f]+)$/.exec(response.headers.get("location") ?? "")?.[1];
-const totalOrders = async (s: TestShop) =>
-  Object.values(await queueDepth(s.env, resolveShop(s.env, "shop.test"))).reduce((a, b) => a + b, 0);
 
 /** Polls (bounded) until the condition holds; the queue replays from its own alarm. */
 async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {

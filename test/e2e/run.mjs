@@ -161,18 +161,41 @@ try {
     await accessible(page, "order-status-queued");
   });
 
-  await checks.check("edge checkout from the feed snapshot → status page, accessible", async () => {
+  await checks.check("edge checkout from the feed snapshot: review the total → status page, accessible", async () => {
     features.require("checkout");
+    await visit(page, "/__stayopen/checkout");
+    expect((await page.locator(".products img[alt]").count()) > 0, "no product pictures in the list");
+    await accessible(page, "checkout-products");
     const response = await visit(page, `/__stayopen/checkout?sku=${BUY_SKU}&qty=1`);
     expect(response.status() === 200, `checkout answered ${response.status()}`);
     await accessible(page, "checkout");
     const form = page.locator('form[action="/__stayopen/checkout"]');
+    await form.getByLabel("Quantity").fill("3");
     await form.locator('[name="name"]').fill("Grace Hopper");
     await form.locator('[name="email"]').fill("grace@example.com");
     await form.locator('[name="address"]').fill("2 Compiler Way\nArlington");
     const later = form.locator('[name="payment"][value="later"]');
     if (await later.count()) await later.check();
-    await Promise.all([page.waitForURL(/\/__stayopen\/orders\//), form.locator('button[type="submit"]').click()]);
+    // Without JavaScript the total for the new quantity comes from the review step, which places nothing.
+    await Promise.all([page.waitForNavigation(), form.getByRole("button", { name: "Review order" }).click()]);
+    const each = /€(\d+)\.(\d\d) each/.exec(await page.locator("main").innerText());
+    expect(each, "no price on the review page");
+    const total = (Number(each[1]) * 100 + Number(each[2])) * 3;
+    const expected = `Subtotal: €${Math.floor(total / 100)}.${String(total % 100).padStart(2, "0")}`;
+    const shown = await page.locator(".total").innerText();
+    expect(shown === expected, `the review says "${shown}", not "${expected}"`);
+    expect((await page.title()).startsWith("Check your order"), `title "${await page.title()}"`);
+    expect(await page.locator(".item img[alt]").isVisible(), "no product picture on the review");
+    expect(page.url().endsWith("/__stayopen/checkout"), `the review is at ${page.url()}`);
+    await accessible(page, "checkout-review");
+    await page.setViewportSize({ width: 360, height: 740 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.setViewportSize(PHONE.viewport);
+    expect(width <= 360, `the review is ${width} px wide on a 360 px phone`);
+    await Promise.all([
+      page.waitForURL(/\/__stayopen\/orders\//),
+      form.getByRole("button", { name: "Place order" }).click(),
+    ]);
     placed.checkoutStatusUrl = new URL(page.url()).pathname;
     await accessible(page, "checkout-status");
   });
@@ -185,15 +208,20 @@ try {
     try {
       const p = await shopperWithCache.newPage();
       await visit(p, `/__stayopen/checkout?sku=${BUY_SKU}&qty=1`);
+      const form = p.locator('form[action="/__stayopen/checkout"]');
       const placeOrder = async () => {
-        const form = p.locator('form[action="/__stayopen/checkout"]');
-        await form.locator('[name="name"]').fill("Back Button");
-        await form.locator('[name="email"]').fill("back@example.com");
-        await form.locator('[name="address"]').fill("4 History Lane");
-        await Promise.all([p.waitForURL(/\/__stayopen\/orders\//), form.locator('button[type="submit"]').click()]);
+        await Promise.all([
+          p.waitForURL(/\/__stayopen\/orders\//),
+          form.getByRole("button", { name: "Place order" }).click(),
+        ]);
         return new URL(p.url()).pathname;
       };
+      await form.locator('[name="name"]').fill("Back Button");
+      await form.locator('[name="email"]').fill("back@example.com");
+      await form.locator('[name="address"]').fill("4 History Lane");
+      await Promise.all([p.waitForNavigation(), form.getByRole("button", { name: "Review order" }).click()]);
       const first = await placeOrder();
+      // Back to the review as it was (same form), and the order button once more.
       await p.goBack();
       const again = await placeOrder();
       expect(again === first, `the second submit made another order: ${first} then ${again}`);
