@@ -118,7 +118,9 @@ function edgeCheckout(root: { [key: string]: Json }): OrderSummary {
   };
 }
 
-const BRACKETED = /^(?:order\[|cart\[)?(items|line_items|lineItems|lines|products)\]?\[(\d*)\]\[(\w+)\]$/;
+/** `items[0][sku]`, `line_items[][qty]`, `order[items][0][name]`: the list, the line's index, the field. */
+const LIST = "(?:items|line_items|lineItems|lines|products)";
+const BRACKETED = new RegExp(`^(?:(?:order|cart)\\[${LIST}\\]|${LIST})\\[(\\d*)\\]\\[(\\w+)\\]$`);
 
 function fromForm(body: string): OrderSummary {
   const form = new URLSearchParams(body);
@@ -128,7 +130,7 @@ function fromForm(body: string): OrderSummary {
   for (const [key, value] of form) {
     const match = BRACKETED.exec(key);
     if (!match) continue;
-    const [, , index, field] = match as unknown as [string, string, string, string];
+    const [, index, field] = match as unknown as [string, string, string];
     let id = index;
     if (index === "") {
       if (lines.get(String(open))?.has(field)) open++;

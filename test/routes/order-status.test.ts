@@ -242,6 +242,17 @@ describe("what the order status says was ordered", () => {
       total: "31.50 GBP",
     });
     expect(orderedText(indexedStatus.html)).toBe("What you ordered 4 × Filter papers 1 × KETTLE Total: 31.50 GBP");
+
+    // Rails-style lines without an index: a field seen again starts the next line.
+    const unindexed =
+      "order[line_items][][sku]=X&order[line_items][][qty]=2&order[line_items][][sku]=Y&order[line_items][][qty]=1";
+    const third = await queueOrder(env, "/orders/status-form", unindexed, form);
+    expect((await statusOf(third.statusUrl)).json).toMatchObject({
+      items: [
+        { sku: "X", qty: 2 },
+        { sku: "Y", qty: 1 },
+      ],
+    });
   });
 
   it("says the order was received as sent when its body names no items", async () => {
