@@ -11,6 +11,7 @@ import {
   requestFingerprint,
   submissionHash,
 } from "./keys";
+import { summarizeOrder } from "./summary";
 import { newReference, shardFor, shardName, shardOfReference, statusUrl } from "./reference";
 import {
   ORDER_STATES,
@@ -209,7 +210,8 @@ export async function enqueueOrder(
       path: order.path,
       contentType: order.contentType,
       body: order.body,
-      meta: order.meta === undefined ? null : JSON.stringify(order.meta),
+      // What was ordered, kept for the shopper's status page: the body itself is dropped on delivery.
+      meta: JSON.stringify({ ...order.meta, summary: summarizeOrder(order.contentType, order.body) }),
       session: options.session ?? null,
     },
     deliverySettings(shop),

@@ -3,6 +3,7 @@ import type { AppEnv } from "../env";
 import { wantsJson } from "../http/negotiate";
 import {
   OrderNotFoundPage,
+  type OrderContents,
   OrderStatusPage,
   type OrderStatusView,
   type ShopperOrderStatus,
@@ -13,6 +14,8 @@ import { renderPage } from "../shopper/render";
 import { getOrder } from "../orders/queue";
 import { statusUrl } from "../orders/reference";
 import type { OrderState } from "../orders/types";
+import { storedSummary, type OrderTotal } from "../orders/summary";
+import { formatMoney } from "../checkout/money";
 
 const NEEDS_ATTENTION_MESSAGE =
   "Your order could not be passed on to the shop automatically and is not confirmed yet. The shop's team has it and will contact you; quote your order reference if you contact the shop.";
@@ -30,6 +33,12 @@ function shopperStatus(state: OrderState): ShopperOrderStatus {
     case "discarded":
       return "needs_attention";
   }
+}
+
+/** A total the shopper can read: stayopen's own in the shop's currency, the shop's as its body wrote it. */
+function totalText(total: OrderTotal | null): string | null {
+  if (!total) return null;
+  return "text" in total ? total.text : formatMoney(total.minor, total.currency);
 }
 
 /**
@@ -52,10 +61,17 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
     queuedAt: order.queuedAt,
     deliveredAt: order.deliveredAt,
   };
+  const summary = storedSummary(order.meta);
+  const contents: OrderContents | null = summary && { items: summary.items, total: totalText(summary.total) };
   // Orders from the edge checkout have a payment record; others have none.
   const payment = await paymentLedger(c.env, c.get("shop")).get(order.reference);
   if (json) {
     const { supportEmail } = c.get("shop").config;
+    // Known contents only: no empty list or null total that could read as "nothing ordered".
+    const known = {
+      ...(contents?.items.length ? { items: contents.items } : {}),
+      ...(contents?.total ? { total: contents.total } : {}),
+    };
     // Said as plainly as on the page: not confirmed, and who gets in touch.
     const stopped =
       view.status === "needs_attention"
@@ -64,17 +80,18 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
             ...(supportEmail ? { supportEmail } : {}),
           }
         : {};
-    if (!payment) return c.json({ ...view, ...stopped }, 200, headers);
+    if (!payment) return c.json({ ...view, ...known, ...stopped }, 200, headers);
     const state = paymentState(payment);
     // An order stopped short of the shop asks for no payment, as its page says: no page to pay on.
     if (view.status === "needs_attention") delete state.url;
-    return c.json({ ...view, ...stopped, payment: state }, 200, headers);
+    return c.json({ ...view, ...known, ...stopped, payment: state }, 200, headers);
   }
   return renderPage(
     c,
     <OrderStatusPage
       config={c.get("shop").config}
       order={view}
+      contents={contents}
       statusUrl={statusUrl(order.reference)}
       payment={payment}
       detail={{ discarded: order.state === "discarded" }}

@@ -3,6 +3,7 @@ import type { PaymentRecord } from "../payments/ledger";
 import { Layout } from "./layout";
 import { OrderPayment } from "./order-payment";
 import { SupportContact } from "./order-accepted";
+import { GroupedReference } from "./reference";
 import { When } from "./when";
 
 /** The three things a shopper is told about an order (the contract's order status words). */
@@ -14,6 +15,38 @@ export type OrderStatusView = {
   queuedAt: string;
   deliveredAt: string | null;
 };
+
+/** Lines and total read from the order's body; `total` is ready to show (formatted, or as the shop wrote it). */
+export type OrderContents = {
+  items: { name: string | null; sku: string | null; qty: number | null }[];
+  total: string | null;
+};
+
+function WhatYouOrdered({ contents }: { contents: OrderContents | null }) {
+  const items = contents?.items ?? [];
+  return (
+    <section aria-labelledby="items-heading">
+      <h2 id="items-heading">What you ordered</h2>
+      {items.length > 0 ? (
+        <ul class="order-items">
+          {items.map((item) => (
+            <li>
+              {item.qty !== null ? `${item.qty} × ` : null}
+              {item.name ?? item.sku}
+              {item.name !== null && item.sku !== null ? ` (item no. ${item.sku})` : null}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>
+          Your order was received exactly as you sent it, but its items can't be shown here. The shop's confirmation
+          lists them.
+        </p>
+      )}
+      {contents?.total ? <p>Total: {contents.total}</p> : null}
+    </section>
+  );
+}
 
 /** The page's extra knowledge beyond the three words: the shop's team took the order off the queue. */
 export type OrderStatusDetail = { discarded: boolean };
@@ -67,6 +100,7 @@ export function OrderStatusPage({
   statusUrl,
   payment = null,
   detail = { discarded: false },
+  contents = null,
 }: {
   config: Config;
   order: OrderStatusView;
@@ -74,6 +108,8 @@ export function OrderStatusPage({
   /** Orders from the edge checkout have a payment record (src/payments); others have none. */
   payment?: PaymentRecord | null;
   detail?: OrderStatusDetail;
+  /** What was ordered, as far as the order's body says it; null when it was not read when queued. */
+  contents?: OrderContents | null;
 }) {
   const badge = BADGES[order.status];
   const discarded = order.status === "needs_attention" && detail.discarded;
@@ -89,7 +125,7 @@ export function OrderStatusPage({
       <dl>
         <dt>Reference</dt>
         <dd>
-          <strong class="reference">{order.reference}</strong>
+          <GroupedReference reference={order.reference} />
         </dd>
         <dt>Placed</dt>
         <dd>
@@ -104,6 +140,7 @@ export function OrderStatusPage({
           </>
         ) : null}
       </dl>
+      <WhatYouOrdered contents={contents} />
       <section aria-labelledby="next-heading">
         <h2 id="next-heading">What happens next</h2>
         <WhatHappensNext status={order.status} discarded={discarded} />

@@ -158,6 +158,8 @@ try {
     expect(response.status() === 200, `status ${response.status()}`);
     const state = json((await request(base + placed.statusUrl, { headers: { accept: "application/json" } })).text);
     expect(state?.status === "queued", `status JSON ${JSON.stringify(state)}`);
+    // The demo's Buy now form is form-encoded: sku and qty are read from it.
+    expect(state?.items?.[0]?.sku, `no items in the status JSON ${JSON.stringify(state)}`);
     await accessible(page, "order-status-queued");
   });
 
@@ -197,6 +199,13 @@ try {
       form.getByRole("button", { name: "Place order" }).click(),
     ]);
     placed.checkoutStatusUrl = new URL(page.url()).pathname;
+    // What was ordered is on the page, and the grouped reference copies as the exact reference.
+    const ordered = await page.locator('section[aria-labelledby="items-heading"]').innerText();
+    expect(ordered.includes(`1 × `) && ordered.includes(BUY_SKU), `the status page lists: ${ordered}`);
+    expect(ordered.includes("Total: "), `no total on the status page: ${ordered}`);
+    const reference = placed.checkoutStatusUrl.split("/").pop();
+    const copied = await page.locator("code.reference").evaluate((element) => element.textContent);
+    expect(copied === reference, `the reference reads ${copied}, not ${reference}`);
     await accessible(page, "checkout-status");
   });
 
