@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { isStayopenError, type StayopenError } from "../http/stayopen-error";
+import { errorResponse, isStayopenError, problem, type StayopenError } from "../http/errors";
 import type { FeedProduct } from "../feed/schema";
 import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
@@ -75,10 +75,10 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
   const json = wantsJson(c.req.raw);
   const body = await readFields(c.req.raw, MAX_BODY_BYTES);
-  if (!body.ok) return checkoutProblem(c, body.status, body.error, "We couldn't read that order", body.message);
+  if (!body.ok) return checkoutProblem(c, body.problem, "We couldn't read that order");
   if (cardOutsideTheForm(c.req.url, body.fields)) {
     const message = "Card details can't be sent here. Remove them and pay once the shop confirms your order.";
-    return checkoutProblem(c, 422, "card_data_refused", "Card details can't be taken here", message);
+    return checkoutProblem(c, problem("card_data_refused", message), "Card details can't be taken here");
   }
   const context = await checkoutContext(c);
   if (!context.ok) return context.response;
@@ -87,8 +87,7 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
 
   const product = values.sku === undefined ? undefined : feed.products.get(values.sku);
   if (!product) {
-    const message = "It may no longer be sold, or the link is incomplete.";
-    return checkoutProblem(c, 404, "unknown_sku", "We couldn't find that product", message);
+    return checkoutProblem(c, problem("unknown_sku"), "We couldn't find that product");
   }
 
   const providers = paymentProviders(shop);
@@ -96,8 +95,8 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
   const parsed = parseCheckout({ payment: methods[0], ...values }, methods);
   if (!parsed.ok) {
     if (json) {
-      const problem = { error: "invalid_order", message: "Some fields need attention.", fields: parsed.errors };
-      return c.json(problem, 400, EDGE_HEADERS);
+      const invalid = problem("invalid_order", "Some fields need attention.", {}, { fields: parsed.errors });
+      return errorResponse(c, invalid, EDGE_HEADERS);
     }
     return rerender(c, context, product, { values, errors: parsed.errors }, 400);
   }
@@ -132,11 +131,8 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
         ? `Sorry, ${product.name} sold out while you were ordering.`
         : `Sorry, only ${reserved.available} of ${product.name} ${reserved.available === 1 ? "is" : "are"} left (as of ${formatAsOf(feed.storedAt)}). Lower the quantity or choose another product.`;
     if (json) {
-      return c.json(
-        { error: "out_of_stock", message, sku: product.sku, available: reserved.available },
-        409,
-        EDGE_HEADERS,
-      );
+      const details = { sku: product.sku, available: reserved.available };
+      return errorResponse(c, problem("out_of_stock", message, {}, details), EDGE_HEADERS);
     }
     return rerender(c, context, product, { values, errors: {}, notice: message }, 409);
   }
