@@ -9,7 +9,7 @@ import { loginRequired } from "./dashboard/login";
 import { csrfMatches, isCrossSite, sessionCookie, verifySession } from "./session";
 import { ADMIN_BASE } from "../http/wire";
 import { problemWith } from "../config/shop";
-import { ConfigError } from "../http/stayopen-error";
+import { ConfigError, errorResponse, problem } from "../http/errors";
 
 const encoder = new TextEncoder();
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -49,7 +49,7 @@ export function wrongTokenRefusal(c: Context<AppEnv>): Promise<Response | null> 
 
 /** The answer to a state change sent from another site (a cross-site form post or script). */
 export function crossSiteRefusal(c: Context<AppEnv>): Response {
-  return c.json({ error: "cross_site_request", message: "State changes must come from this site." }, 403, EDGE_HEADERS);
+  return errorResponse(c, problem("cross_site_request"), EDGE_HEADERS);
 }
 
 /**
@@ -66,14 +66,13 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async function requireAdminToken(c, next) {
     const config = c.get("shop").config;
     // A token set but unusable (too short) closes the admin API with the reason, rather than leaving it open or 404.
-    const problem = problemWith(config, "ADMIN_TOKEN");
-    if (problem) throw new ConfigError(problem);
+    const unusable = problemWith(config, "ADMIN_TOKEN");
+    if (unusable) throw new ConfigError(unusable);
     const token = config.adminToken;
-    if (!token) return c.json({ error: "not_found" }, 404, EDGE_HEADERS);
+    if (!token) return errorResponse(c, problem("not_found", null), EDGE_HEADERS);
     if (c.req.path === LOGIN_PATH) return next();
     const challenge = { ...EDGE_HEADERS, "www-authenticate": 'Bearer realm="stayopen-admin"' };
-    const unauthorized = () =>
-      c.json({ error: "unauthorized", message: "Send Authorization: Bearer <ADMIN_TOKEN>." }, 401, challenge);
+    const unauthorized = () => errorResponse(c, problem("unauthorized"), challenge);
 
     const authorization = c.req.header("authorization");
     if (authorization !== undefined) {
@@ -94,11 +93,7 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     if (!SAFE_METHODS.has(request.method)) {
       if (isCrossSite(request)) return crossSiteRefusal(c);
       if (!(await csrfMatches(token, session, await presentedCsrf(request)))) {
-        return c.json(
-          { error: "csrf_token_invalid", message: "Reload the dashboard and try again." },
-          403,
-          EDGE_HEADERS,
-        );
+        return errorResponse(c, problem("csrf_token_invalid"), EDGE_HEADERS);
       }
     }
     c.set("adminSession", session);

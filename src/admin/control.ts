@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
-import { StayopenError } from "../http/stayopen-error";
+import { problem } from "../http/errors";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { originHooks } from "../origin/hooks";
@@ -18,11 +18,11 @@ const MAX_BODY_BYTES = 4096;
 
 async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
   const read = await readLimited(c.req.raw.body, MAX_BODY_BYTES, { request: true });
-  if (!read.ok) throw new StayopenError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  if (!read.ok) throw problem("payload_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
   try {
     return JSON.parse(new TextDecoder().decode(read.bytes));
   } catch {
-    throw new StayopenError(400, "invalid_json", "The body must be a JSON object.");
+    throw problem("invalid_json", "The body must be a JSON object.");
   }
 }
 
@@ -47,7 +47,7 @@ export async function applyMaintenance(
 /** `{"on":true,"message":"…","from"?:ISO,"until"?:ISO}` or `{"on":false}`. */
 controlAdmin.post("/maintenance", async (c) => {
   const applied = await applyMaintenance(c, await jsonBody(c));
-  if (!applied.ok) throw new StayopenError(400, "invalid_request", applied.message);
+  if (!applied.ok) throw problem("invalid_request", applied.message);
   return c.json(describeControls(applied.state, Date.now()));
 });
 

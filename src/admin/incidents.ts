@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
 import { readFields } from "../http/fields";
-import { StayopenError } from "../http/stayopen-error";
+import { problem } from "../http/errors";
 import { isIncidentId } from "../incidents/input";
 import { postIncidentUpdate, retitleIncident, type IncidentChange } from "../incidents/operator";
 import { incidentLog } from "../incidents/store";
@@ -14,15 +14,15 @@ function answer(c: Context<AppEnv>, result: IncidentChange): Response {
     case "done":
       return c.json(result.incident);
     case "not_found":
-      throw new StayopenError(404, "not_found", "No incident with this id.");
+      throw problem("not_found", "No incident with this id.");
     case "invalid":
-      throw new StayopenError(400, "invalid_request", result.message);
+      throw problem("invalid_request", result.message);
   }
 }
 
 async function fields(c: Context<AppEnv>): Promise<Record<string, string>> {
   const read = await readFields(c.req.raw, MAX_BODY_BYTES);
-  if (!read.ok) throw new StayopenError(read.status, read.error, read.message);
+  if (!read.ok) throw read.problem;
   return read.fields;
 }
 
@@ -35,7 +35,7 @@ incidentsAdmin.get("/incidents/:id", async (c) => {
   const shop = c.get("shop");
   const id = c.req.param("id");
   const incident = isIncidentId(id) ? await incidentLog(c.env, shop.id).get(shop.id, id) : null;
-  if (!incident) throw new StayopenError(404, "not_found", "No incident with this id.");
+  if (!incident) throw problem("not_found", "No incident with this id.");
   return c.json(incident);
 });
 

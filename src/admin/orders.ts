@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
-import { StayopenError } from "../http/stayopen-error";
+import { errorResponse, problem } from "../http/errors";
 import { log } from "../log";
 import { discardOrder, drainNow, listOrders, queueDepth, retryOrder } from "../orders/queue";
 import { isOrderState, ORDER_STATES, type OrderAction } from "../orders/types";
@@ -17,12 +17,11 @@ export const ordersAdmin = new Hono<AppEnv>();
 
 ordersAdmin.get("/orders", async (c) => {
   const state = c.req.query("state") ?? "dead";
-  if (!isOrderState(state))
-    throw new StayopenError(400, "invalid_state", `state must be one of ${ORDER_STATES.join(", ")}.`);
+  if (!isOrderState(state)) throw problem("invalid_state", `state must be one of ${ORDER_STATES.join(", ")}.`);
   const limitParam = c.req.query("limit") ?? String(DEFAULT_LIMIT);
   const limit = /^\d+$/.test(limitParam) ? Number(limitParam) : NaN;
   if (!(limit >= 1 && limit <= MAX_LIMIT))
-    throw new StayopenError(400, "invalid_limit", `limit must be a whole number from 1 to ${MAX_LIMIT}.`);
+    throw problem("invalid_limit", `limit must be a whole number from 1 to ${MAX_LIMIT}.`);
   const [orders, depth] = await Promise.all([
     listOrders(c.env, c.get("shop"), state, limit),
     queueDepth(c.env, c.get("shop")),
@@ -36,24 +35,18 @@ function answer(c: Context<AppEnv>, reference: string, action: OrderAction): Res
     case "done":
       return c.json({ reference, state: action.state });
     case "not_found":
-      return c.json({ error: "not_found", message: "No order with this reference." }, 404);
+      return errorResponse(c, problem("not_found", "No order with this reference."));
     case "in_flight":
-      return c.json(
-        {
-          error: "in_flight",
-          message: "This order is being sent to the shop right now; look again in a few seconds.",
-          state: action.state,
-        },
-        409,
-      );
+      return errorResponse(c, problem("in_flight", undefined, {}, { state: action.state }));
     case "finished":
-      return c.json(
-        {
-          error: "not_pending",
-          message: `Only orders not yet delivered can be retried or discarded; this order is ${action.state}.`,
-          state: action.state,
-        },
-        409,
+      return errorResponse(
+        c,
+        problem(
+          "not_pending",
+          `Only orders not yet delivered can be retried or discarded; this order is ${action.state}.`,
+          {},
+          { state: action.state },
+        ),
       );
   }
 }

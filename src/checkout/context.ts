@@ -5,6 +5,7 @@ import { readFeed, type Feed } from "../feed/read";
 import { originHealth } from "../origin/health";
 import type { ShopState } from "./pages";
 import { checkoutProblem } from "./respond";
+import { problem } from "../http/errors";
 import { orderTarget, type OrderTarget } from "../orders/order-paths";
 
 /** What the checkout works from: the feed, where orders go, and the state of the shop's own system. */
@@ -16,27 +17,15 @@ export async function checkoutContext(c: Context<AppEnv>): Promise<CheckoutConte
   const config = c.get("shop").config;
   const target = orderTarget(config);
   if (!config.catalogFeedUrl || !target) {
-    const response = checkoutProblem(
-      c,
-      404,
-      "checkout_not_offered",
-      "Ordering here isn't offered",
-      "This shop takes orders on its own pages only.",
-    );
+    const response = checkoutProblem(c, problem("checkout_not_offered"), "Ordering here isn't offered");
     return { ok: false, response };
   }
   const feed = await readFeed(c.env, c.get("shop"), new URL(c.req.url).host, (promise) =>
     c.executionCtx.waitUntil(promise),
   );
   if (!feed) {
-    const response = checkoutProblem(
-      c,
-      503,
-      "catalog_unavailable",
-      "We can't take orders right now",
-      "We couldn't load the product list. Please try again in a few minutes.",
-      { "retry-after": String(config.retryAfterS) },
-    );
+    const unavailable = problem("catalog_unavailable", undefined, { "retry-after": String(config.retryAfterS) });
+    const response = checkoutProblem(c, unavailable, "We can't take orders right now");
     return { ok: false, response };
   }
   // Under forced maintenance the shop's pages are closed and orders wait, whatever the origin's health.

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { isStayopenError, type StayopenError } from "../http/stayopen-error";
+import { errorResponse, isStayopenError, problem, type StayopenError } from "../http/errors";
 import type { FeedProduct } from "../feed/schema";
 import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
@@ -95,7 +95,7 @@ function outOfStock(
       ? `Sorry, ${product.name} sold out while you were ordering.`
       : `Sorry, only ${available} of ${product.name} ${available === 1 ? "is" : "are"} left (as of ${formatAsOf(context.feed.storedAt)}). Lower the quantity or choose another product.`;
   if (wantsJson(c.req.raw)) {
-    return c.json({ error: "out_of_stock", message, sku: product.sku, available }, 409, EDGE_HEADERS);
+    return errorResponse(c, problem("out_of_stock", message, {}, { sku: product.sku, available }), EDGE_HEADERS);
   }
   return rerender(c, context, product, { values, errors: {}, notice: message }, 409, available);
 }
@@ -135,10 +135,10 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
   const json = wantsJson(c.req.raw);
   const body = await readFields(c.req.raw, MAX_BODY_BYTES);
-  if (!body.ok) return checkoutProblem(c, body.status, body.error, "We couldn't read that order", body.message);
+  if (!body.ok) return checkoutProblem(c, body.problem, "We couldn't read that order");
   if (cardOutsideTheForm(c.req.url, body.fields)) {
     const message = "Card details can't be sent here. Remove them and pay once the shop confirms your order.";
-    return checkoutProblem(c, 422, "card_data_refused", "Card details can't be taken here", message);
+    return checkoutProblem(c, problem("card_data_refused", message), "Card details can't be taken here");
   }
   const context = await checkoutContext(c);
   if (!context.ok) return context.response;
@@ -147,8 +147,7 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
 
   const product = values.sku === undefined ? undefined : feed.products.get(values.sku);
   if (!product) {
-    const message = "It may no longer be sold, or the link is incomplete.";
-    return checkoutProblem(c, 404, "unknown_sku", "We couldn't find that product", message);
+    return checkoutProblem(c, problem("unknown_sku"), "We couldn't find that product");
   }
 
   const providers = paymentProviders(shop);
@@ -156,8 +155,8 @@ export async function placeOrder(c: Context<AppEnv>): Promise<Response> {
   const parsed = parseCheckout({ payment: methods[0], ...values }, methods);
   if (!parsed.ok) {
     if (json) {
-      const problem = { error: "invalid_order", message: "Some fields need attention.", fields: parsed.errors };
-      return c.json(problem, 400, EDGE_HEADERS);
+      const invalid = problem("invalid_order", "Some fields need attention.", {}, { fields: parsed.errors });
+      return errorResponse(c, invalid, EDGE_HEADERS);
     }
     return rerender(c, context, product, { values, errors: parsed.errors }, 400);
   }

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { errorResponse, type StayopenError } from "../http/errors";
 import { wantsJson } from "../http/negotiate";
 import { renderPage } from "../shopper/render";
 import { CheckoutProblemPage } from "./pages";
@@ -11,27 +12,34 @@ export const EDGE_HEADERS = { "cache-control": "no-store", "x-stayopen-source": 
  */
 export const FORM_PAGE_HEADERS = { ...EDGE_HEADERS, "cache-control": "private, no-cache" } as const;
 
-/** A checkout that cannot go on, as JSON for API clients or a page for shoppers. */
+/** The errors a checkout page can stop at (each has a status a page can carry). */
+type CheckoutProblemCode =
+  | "checkout_not_offered"
+  | "catalog_unavailable"
+  | "unknown_sku"
+  | "invalid_qty"
+  | "card_data_refused"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "invalid_json";
+
+/** A checkout that cannot go on, as JSON for API clients or a page (headed `title`) for shoppers. */
 export function checkoutProblem(
   c: Context<AppEnv>,
-  status: 400 | 404 | 413 | 415 | 422 | 503,
-  error: string,
+  error: StayopenError<CheckoutProblemCode>,
   title: string,
-  message: string,
-  headers: Record<string, string> = {},
 ): Response {
-  const all = { ...EDGE_HEADERS, ...headers };
-  if (wantsJson(c.req.raw)) return c.json({ error, message }, status, all);
+  if (wantsJson(c.req.raw)) return errorResponse(c, error, EDGE_HEADERS);
   return renderPage(
     c,
     <CheckoutProblemPage
       config={c.get("shop").config}
       title={title}
-      message={message}
+      message={error.message}
       // Without a product list there is nothing to go back to choose from.
-      offerList={error !== "catalog_unavailable" && error !== "checkout_not_offered"}
+      offerList={error.code !== "catalog_unavailable" && error.code !== "checkout_not_offered"}
     />,
-    status,
-    all,
+    error.status,
+    { ...EDGE_HEADERS, ...error.headers },
   );
 }

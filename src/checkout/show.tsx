@@ -9,6 +9,7 @@ import { checkoutContext } from "./context";
 import { newFormToken, quantity } from "./form";
 import { CheckoutPage, ProductListPage } from "./pages";
 import { checkoutProblem, EDGE_HEADERS, FORM_PAGE_HEADERS } from "./respond";
+import { problem } from "../http/errors";
 
 /** The product page the shopper came from (the stale banner's link), if the feed lists it. */
 function productFromReferer(request: Request, feed: Feed): FeedProduct | undefined {
@@ -48,18 +49,11 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
       EDGE_HEADERS,
     );
   }
-  if (!product)
-    return checkoutProblem(
-      c,
-      404,
-      "unknown_sku",
-      "We couldn't find that product",
-      "It may no longer be sold, or the link is incomplete.",
-    );
+  if (!product) return checkoutProblem(c, problem("unknown_sku"), "We couldn't find that product");
 
   const qty = quantity.safeParse(c.req.query("qty") ?? "1");
   if (!qty.success)
-    return checkoutProblem(c, 400, "invalid_qty", "That quantity doesn't work", qty.error.issues[0]!.message);
+    return checkoutProblem(c, problem("invalid_qty", qty.error.issues[0]!.message), "That quantity doesn't work");
 
   const available = await availableStock(c.env, c.get("shop"), product.sku, {
     stock: product.stock,

@@ -1,3 +1,4 @@
+import { problem, type StayopenError } from "./errors";
 import { readLimited } from "./read-limited";
 
 /**
@@ -5,26 +6,19 @@ import { readLimited } from "./read-limited";
  * JSON numbers become text (forms only have text); nested values are ignored.
  */
 export type Fields = { ok: true; kind: "form" | "json"; fields: Record<string, string> };
-export type FieldsProblem = { ok: false; status: 400 | 413 | 415; error: string; message: string };
+export type FieldsProblem = {
+  ok: false;
+  problem: StayopenError<"unsupported_media_type" | "payload_too_large" | "invalid_json">;
+};
 
 export async function readFields(request: Request, maxBytes: number): Promise<Fields | FieldsProblem> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded" && type !== "application/json") {
-    return {
-      ok: false,
-      status: 415,
-      error: "unsupported_media_type",
-      message: "Send application/x-www-form-urlencoded or application/json.",
-    };
+    return { ok: false, problem: problem("unsupported_media_type") };
   }
   const read = await readLimited(request.body, maxBytes, { request: true });
   if (!read.ok)
-    return {
-      ok: false,
-      status: 413,
-      error: "payload_too_large",
-      message: `The request body is limited to ${maxBytes} bytes.`,
-    };
+    return { ok: false, problem: problem("payload_too_large", `The request body is limited to ${maxBytes} bytes.`) };
   const text = new TextDecoder().decode(read.bytes);
   if (type === "application/x-www-form-urlencoded") {
     const fields: Record<string, string> = {};
@@ -35,10 +29,10 @@ export async function readFields(request: Request, maxBytes: number): Promise<Fi
   try {
     document = JSON.parse(text);
   } catch {
-    return { ok: false, status: 400, error: "invalid_json", message: "The body is not valid JSON." };
+    return { ok: false, problem: problem("invalid_json") };
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
-    return { ok: false, status: 400, error: "invalid_json", message: "The body must be a JSON object." };
+    return { ok: false, problem: problem("invalid_json", "The body must be a JSON object.") };
   }
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(document)) {

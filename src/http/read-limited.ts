@@ -1,4 +1,4 @@
-import { StayopenError } from "./stayopen-error";
+import { problem } from "./errors";
 
 /**
  * Reads a body to the end but never past `maxBytes`, counting what actually
@@ -54,7 +54,7 @@ async function readRequest(
   try {
     return await reader.read();
   } catch {
-    throw new StayopenError(400, "body_incomplete", "The request body ended before it was complete.");
+    throw problem("body_incomplete");
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema";
-import { StayopenError } from "../http/stayopen-error";
+import { problem, type StayopenError } from "../http/errors";
 import { discardBody, readLimited } from "../http/read-limited";
 import { walkJson } from "../http/json-walk";
 
@@ -19,13 +19,7 @@ export function bodyKind(contentType: string | null): BodyKind | null {
 }
 
 export type OrderBodyProblem =
-  | "unsupported_media_type"
-  | "unsupported_encoding"
-  | "too_large"
-  | "not_utf8"
-  | "empty"
-  | "malformed_json"
-  | "too_deep";
+  "unsupported_media_type" | "unsupported_encoding" | "too_large" | "not_utf8" | "empty" | "invalid_json" | "too_deep";
 
 export type OrderBody = { kind: BodyKind; contentType: string; bytes: Uint8Array; text: string };
 
@@ -49,7 +43,7 @@ export function parseOrderBody(contentType: string | null, bytes: Uint8Array, ma
       // A leading byte order mark is allowed (RFC 8259); it stays in the bytes that are stored and replayed.
       JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch {
-      return { ok: false, problem: "malformed_json" };
+      return { ok: false, problem: "invalid_json" };
     }
     if (walkJson(text, () => false, maxDepth) === "too_deep") return { ok: false, problem: "too_deep" };
   }
@@ -75,33 +69,30 @@ export async function readOrderBody(request: Request, maxBytes: number, maxDepth
 }
 
 export function orderBodyError(
-  problem: OrderBodyProblem,
+  reason: OrderBodyProblem,
   limits: Pick<Config, "orderMaxBytes" | "orderMaxDepth">,
 ): StayopenError {
-  switch (problem) {
+  switch (reason) {
     case "unsupported_media_type":
-      return new StayopenError(
-        415,
+      return problem(
         "unsupported_media_type",
         "Send the order as application/json or application/x-www-form-urlencoded.",
       );
     case "unsupported_encoding":
-      return new StayopenError(
-        415,
+      return problem(
         "unsupported_content_encoding",
         "Send the order uncompressed: Content-Encoding is not accepted on orders.",
       );
     case "too_large":
-      return new StayopenError(413, "payload_too_large", `Orders are limited to ${limits.orderMaxBytes} bytes.`);
+      return problem("payload_too_large", `Orders are limited to ${limits.orderMaxBytes} bytes.`);
     case "not_utf8":
-      return new StayopenError(400, "invalid_encoding", "The order body must be UTF-8 text.");
+      return problem("invalid_encoding", "The order body must be UTF-8 text.");
     case "empty":
-      return new StayopenError(400, "empty_body", "The order body is empty.");
-    case "malformed_json":
-      return new StayopenError(400, "malformed_json", "The order body is not valid JSON.");
+      return problem("empty_body", "The order body is empty.");
+    case "invalid_json":
+      return problem("invalid_json", "The order body is not valid JSON.");
     case "too_deep":
-      return new StayopenError(
-        400,
+      return problem(
         "body_too_deep",
         `The order body is nested too deeply: at most ${limits.orderMaxDepth} levels of objects and arrays.`,
       );

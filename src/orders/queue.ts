@@ -1,6 +1,6 @@
 import type { Shop } from "../config/schema";
 import type { Env } from "../env";
-import { StayopenError } from "../http/stayopen-error";
+import { problem, type StayopenError } from "../http/errors";
 import { log } from "../log";
 import { bodyKind, type BodyKind } from "./body";
 import { scanOrderBody } from "../http/card-scan";
@@ -78,20 +78,15 @@ function fromShard(view: ShardOrderView): OrderView {
 function refuseUnstorable(order: NewOrder, options: EnqueueOptions): void {
   const kind = bodyKind(order.contentType);
   if (!kind)
-    throw new StayopenError(
-      415,
+    throw problem(
       "unsupported_media_type",
       "Orders are held as application/json or application/x-www-form-urlencoded.",
     );
   if (!["POST", "PUT", "PATCH"].includes(order.method) || !order.path.startsWith("/")) {
-    throw new StayopenError(400, "invalid_order", "An order is a POST, PUT or PATCH to a path starting with /.");
+    throw problem("invalid_order");
   }
   if (order.idempotencyKey !== undefined && !isValidIdempotencyKey(order.idempotencyKey)) {
-    throw new StayopenError(
-      400,
-      "invalid_idempotency_key",
-      "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-    );
+    throw problem("invalid_idempotency_key");
   }
   if (!options.cardDataChecked) refuseCardData(order, kind);
 }
@@ -113,20 +108,12 @@ export function refuseCardData(order: NewOrder, kind: BodyKind): void {
   if (scans.includes("card")) throw cardDataRefused();
   if (scans.includes("unscannable")) {
     log("warn", "order_card_scan_failed", { path: order.path.split("?")[0], contentType: order.contentType });
-    throw new StayopenError(
-      422,
-      "card_scan_failed",
-      "This order could not be checked for card numbers, so it was not accepted. Send it as plain JSON or form fields.",
-    );
+    throw problem("card_scan_failed");
   }
 }
 
 function keyReused(): StayopenError {
-  return new StayopenError(
-    422,
-    "idempotency_key_reused",
-    "This Idempotency-Key was already used for a different order.",
-  );
+  return problem("idempotency_key_reused");
 }
 
 /**
@@ -169,11 +156,7 @@ export async function submissionWireKey(env: Env, shop: Shop, submission: string
 }
 
 export function cardDataRefused(): StayopenError {
-  return new StayopenError(
-    422,
-    "card_data_refused",
-    "This order contains what looks like a card number. Card details can't be sent with an order: remove them and pay once the shop confirms your order.",
-  );
+  return problem("card_data_refused");
 }
 
 /**

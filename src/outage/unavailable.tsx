@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { originProblem } from "../config/shop";
 import { noticeFor } from "../control/notice";
 import type { AppEnv } from "../env";
+import { errorResponse, problem } from "../http/errors";
 import { feedStored } from "../feed/read";
 import { wantsJson } from "../http/negotiate";
 import { orderTarget } from "../orders/order-paths";
@@ -24,7 +25,8 @@ export async function unavailableResponse(c: Context<AppEnv>, message: string | 
     "x-stayopen-source": "maintenance",
   };
   if (wantsJson(request)) {
-    return c.json({ error: "origin_unavailable", retryAfter: notice.retryAfterS }, 503, headers);
+    // The contract's shape exactly: {"error":"origin_unavailable","retryAfter":N}, no message.
+    return errorResponse(c, problem("origin_unavailable", null, {}, { retryAfter: notice.retryAfterS }), headers);
   }
   if (request.method === "HEAD")
     return new Response(null, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
+import { errorResponse, problem } from "../http/errors";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { paymentLedger } from "./store";
@@ -34,30 +35,22 @@ export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
   const headers = { "cache-control": "no-store", "x-stayopen-source": "edge" };
   const secret = shop.config.stripe.webhookSecret;
-  if (!secret) return c.json({ error: "not_found" }, 404, headers);
+  if (!secret) return errorResponse(c, problem("not_found", null), headers);
 
   const read = await readLimited(c.req.raw.body, MAX_EVENT_BYTES, { request: true });
   if (!read.ok)
-    return c.json(
-      { error: "payload_too_large", message: `Events are limited to ${MAX_EVENT_BYTES} bytes.` },
-      413,
-      headers,
-    );
+    return errorResponse(c, problem("payload_too_large", `Events are limited to ${MAX_EVENT_BYTES} bytes.`), headers);
   const check = await verifyStripeSignature(secret, c.req.header("stripe-signature"), read.bytes);
   if (!check.ok) {
     log("warn", "stripe_webhook_rejected", { shop: shop.id, reason: check.reason });
-    return c.json(
-      { error: "invalid_signature", message: `Stripe-Signature check failed: ${check.reason}.` },
-      400,
-      headers,
-    );
+    return errorResponse(c, problem("invalid_signature", `Stripe-Signature check failed: ${check.reason}.`), headers);
   }
 
   let document: unknown;
   try {
     document = JSON.parse(new TextDecoder().decode(read.bytes));
   } catch {
-    return c.json({ error: "invalid_event", message: "The event is not JSON." }, 400, headers);
+    return errorResponse(c, problem("invalid_event"), headers);
   }
   const event = eventSchema.safeParse(document);
   if (!event.success) return c.json({ received: true, ignored: "not_a_checkout_session" }, 200, headers);

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Config } from "../config/schema";
 import type { AppEnv } from "../env";
+import { errorResponse, problem } from "../http/errors";
 import { wantsJson } from "../http/negotiate";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
@@ -54,11 +55,7 @@ async function validLink(c: Context<AppEnv>, token: string): Promise<Pass | null
 
 function refused(c: Context<AppEnv>): Response {
   if (wantsJson(c.req.raw)) {
-    return c.json(
-      { error: "bypass_link_invalid", message: "This bypass link has expired or was already used." },
-      404,
-      HEADERS,
-    );
+    return errorResponse(c, problem("bypass_link_invalid"), HEADERS);
   }
   return renderPage(c, <RefusedPage config={c.get("shop").config} />, 404, HEADERS);
 }

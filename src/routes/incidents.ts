@@ -4,14 +4,14 @@ import { ATOM_CONTENT_TYPE, renderAtom } from "../incidents/atom";
 import type { IncidentPage } from "../incidents/incident";
 import { MAX_PAGE, parsePageQuery } from "../incidents/page";
 import { incidentLog } from "../incidents/store";
-import { StayopenError } from "../http/stayopen-error";
+import { problem } from "../http/errors";
 
 const PUBLIC_HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" };
 
 /** The page of the history a request asks for (`?limit=`, `?before=`); 400 for a bad query. */
 export async function requestedPage(c: Context<AppEnv>): Promise<IncidentPage> {
   const query = parsePageQuery({ before: c.req.query("before"), limit: c.req.query("limit") });
-  if (!query.ok) throw new StayopenError(400, "invalid_request", query.message);
+  if (!query.ok) throw problem("invalid_request", query.message);
   const shop = c.get("shop");
   return incidentLog(c.env, shop.id).list(shop.id, query.value);
 }

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { isStayopenError } from "../http/stayopen-error";
+import { errorResponse, isStayopenError, problem } from "../http/errors";
 import { log } from "../log";
 import { wantsJson } from "../http/negotiate";
 import { unavailableResponse } from "../outage/unavailable";
@@ -16,7 +16,7 @@ export async function renderError(error: Error, c: Context<AppEnv>): Promise<Res
   const headers = { "cache-control": "no-store", "x-stayopen-source": "edge" };
   if (isStayopenError(error)) {
     if (error.status >= 500) log("error", error.code, { message: error.message });
-    return c.json({ error: error.code, message: error.message }, error.status, { ...headers, ...error.headers });
+    return errorResponse(c, error, headers);
   }
   const path = new URL(c.req.url).pathname;
   log("error", "unhandled_error", { message: error.message, stack: error.stack, path });
@@ -27,5 +27,5 @@ export async function renderError(error: Error, c: Context<AppEnv>): Promise<Res
       log("error", "unhandled_error", { message: String(pageError), path, while: "maintenance_page" });
     }
   }
-  return c.json({ error: "internal_error", message: "Something went wrong at the edge." }, 500, headers);
+  return errorResponse(c, problem("internal_error"), headers);
 }

@@ -1,6 +1,6 @@
 import type { Context, Next } from "hono";
 import type { AppEnv, Env } from "../env";
-import { isStayopenError, StayopenError } from "../http/stayopen-error";
+import { isStayopenError, problem } from "../http/errors";
 import { withSource } from "../http/source";
 import { rateLimitRefusal } from "./rate-limit";
 import { log } from "../log";
@@ -48,11 +48,7 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
 
   const clientKey = request.headers.get("idempotency-key") ?? undefined;
   if (clientKey !== undefined && !isValidIdempotencyKey(clientKey)) {
-    throw new StayopenError(
-      400,
-      "invalid_idempotency_key",
-      "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-    );
+    throw problem("invalid_idempotency_key");
   }
   const read = await readOrderBody(request, shop.config.orderMaxBytes, shop.config.orderMaxDepth);
   if (!read.ok) throw orderBodyError(read.problem, shop.config);

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { errorResponse, problem } from "../http/errors";
 import { wantsJson } from "../http/negotiate";
 import {
   OrderNotFoundPage,
@@ -52,7 +53,7 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
   const order = await getOrder(c.env, c.get("shop"), reference);
   const json = wantsJson(c.req.raw);
   if (!order) {
-    if (json) return c.json({ error: "not_found", message: "No order with this reference." }, 404, headers);
+    if (json) return errorResponse(c, problem("not_found", "No order with this reference."), headers);
     return renderPage(c, <OrderNotFoundPage config={c.get("shop").config} />, 404, headers);
   }
   const view: OrderStatusView = {

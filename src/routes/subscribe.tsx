@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { errorResponse, problem } from "../http/errors";
 import { readFields } from "../http/fields";
 import { wantsJson } from "../http/negotiate";
 import { renderPage } from "../shopper/render";
@@ -18,13 +19,13 @@ export async function subscribe(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
   const headers = { "cache-control": "no-store", "x-stayopen-source": "edge" };
   const body = await readFields(c.req.raw, MAX_BODY_BYTES);
-  if (!body.ok) return c.json({ error: body.error, message: body.message }, body.status, headers);
+  if (!body.ok) return errorResponse(c, body.problem, headers);
   const json = wantsJson(c.req.raw) || body.kind === "json";
 
   const email = subscriberEmail.safeParse(body.fields.email ?? "");
   if (!email.success) {
     const message = email.error.issues[0]?.message ?? "Enter a valid email address.";
-    if (json) return c.json({ error: "invalid_email", message }, 400, headers);
+    if (json) return errorResponse(c, problem("invalid_email", message), headers);
     return renderPage(
       c,
       <NotifyFormPage config={shop.config} email={body.fields.email ?? ""} error={message} />,

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { errorResponse, problem } from "../http/errors";
 import { wantsPage } from "../http/negotiate";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
@@ -8,7 +9,7 @@ const HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" };
 
 /** A stayopen address that does not exist: a page for a person's browser, JSON for programs. */
 export function stayopenNotFound(c: Context<AppEnv>): Response {
-  if (!wantsPage(c.req.raw)) return c.json({ error: "not_found" }, 404, HEADERS);
+  if (!wantsPage(c.req.raw)) return errorResponse(c, problem("not_found", null), HEADERS);
   const config = c.get("shop").config;
   return renderPage(
     c,

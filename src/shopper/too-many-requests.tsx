@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Config } from "../config/schema";
 import type { AppEnv } from "../env";
+import { errorResponse, problem } from "../http/errors";
 import { wantsJson } from "../http/negotiate";
 import { Layout } from "./layout";
 import { renderPage } from "./render";
@@ -29,15 +30,8 @@ export function tooManyRequests(c: Context<AppEnv>, retryAfterS: number): Respon
   };
   // A client that sent JSON reads JSON, even without an Accept header.
   if (wantsJson(c.req.raw) || /json/i.test(c.req.header("content-type") ?? "")) {
-    return c.json(
-      {
-        error: "rate_limited",
-        message: `Too many requests; try again in ${retryAfterS} seconds.`,
-        retryAfter: retryAfterS,
-      },
-      429,
-      headers,
-    );
+    const message = `Too many requests; try again in ${retryAfterS} seconds.`;
+    return errorResponse(c, problem("rate_limited", message, {}, { retryAfter: retryAfterS }), headers);
   }
   return renderPage(c, <TooManyRequestsPage config={c.get("shop").config} retryAfterS={retryAfterS} />, 429, headers);
 }

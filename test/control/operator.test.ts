@@ -306,7 +306,7 @@ describe("admin API for the switches", () => {
       "invalid_request",
     ],
     ["an unknown field", JSON.stringify({ on: true, message: "m", duration: 60 }), 400, "invalid_request"],
-    ["a huge body", JSON.stringify({ on: true, message: "m".repeat(5000) }), 413, "body_too_large"],
+    ["a huge body", JSON.stringify({ on: true, message: "m".repeat(5000) }), 413, "payload_too_large"],
   ])("refuses %s and changes nothing", async (_what, raw, status, error) => {
     const response = await maintenance(null, { raw });
     expect(response.status).toBe(status);

@@ -39,7 +39,7 @@ describe("order bodies", () => {
   });
 
   it("names what is wrong with a body", () => {
-    expect(parseOrderBody("application/json", bytes("{nope"), 64)).toEqual({ ok: false, problem: "malformed_json" });
+    expect(parseOrderBody("application/json", bytes("{nope"), 64)).toEqual({ ok: false, problem: "invalid_json" });
     expect(parseOrderBody("application/json", bytes("  "), 64)).toEqual({ ok: false, problem: "empty" });
     expect(parseOrderBody("application/x-www-form-urlencoded", new Uint8Array([0x61, 0x3d, 0xff]), 64)).toEqual({
       ok: false,

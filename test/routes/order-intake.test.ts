@@ -410,7 +410,7 @@ describe("bad orders change nothing", () => {
       415,
       "unsupported_media_type",
     );
-    await expectRefused(await postOrder(env, "/orders/bad", '{"items": ['), 400, "malformed_json");
+    await expectRefused(await postOrder(env, "/orders/bad", '{"items": ['), 400, "invalid_json");
     await expectRefused(await postOrder(env, "/orders/bad", ""), 400, "empty_body");
     await expectRefused(
       await postOrder(env, "/orders/bad", body("A"), { "idempotency-key": "x".repeat(300) }),

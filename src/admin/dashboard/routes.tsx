@@ -67,7 +67,8 @@ dashboard.post("/login", async (c) => {
   const token = shop.config.adminToken!;
   if (isCrossSite(c.req.raw)) return crossSiteRefusal(c);
   const form = await readFields(c.req.raw, MAX_FORM_BYTES);
-  if (!form.ok) return renderPage(c, <LoginPage config={shop.config} problem={form.message} />, form.status);
+  if (!form.ok)
+    return renderPage(c, <LoginPage config={shop.config} problem={form.problem.message} />, form.problem.status);
   if (!(await secretsEqual(form.fields.token ?? "", token))) {
     return (
       (await wrongTokenRefusal(c)) ??
@@ -99,7 +100,7 @@ function utcInstant(value: string): string {
 
 dashboard.post("/dashboard/maintenance", async (c) => {
   const form = await readFields(c.req.raw, MAX_FORM_BYTES);
-  if (!form.ok) return problem(c, form.status, "Maintenance not changed", form.message);
+  if (!form.ok) return problem(c, form.problem.status, "Maintenance not changed", form.problem.message);
   const { on, message = "", until } = form.fields;
   const body: MaintenanceRequest | Record<string, unknown> =
     on === "false" ? { on: false } : { on: true, message, ...(until ? { until: utcInstant(until) } : {}) };
@@ -157,7 +158,7 @@ function incidentChanged(c: Context<AppEnv>, result: IncidentChange, notice: Not
 
 dashboard.post("/dashboard/incidents/:id/:action{title|updates}", async (c) => {
   const form = await readFields(c.req.raw, MAX_FORM_BYTES);
-  if (!form.ok) return problem(c, form.status, "Incident not changed", form.message);
+  if (!form.ok) return problem(c, form.problem.status, "Incident not changed", form.problem.message);
   const [shop, id] = [c.get("shop"), c.req.param("id")];
   return c.req.param("action") === "title"
     ? incidentChanged(c, await retitleIncident(c.env, shop, id, form.fields.title), "incident_retitled")
