@@ -7,10 +7,19 @@ import { decodeEntities } from "../http/html-entities";
  * follow them so a stale page comes with its CSS and pictures.
  */
 
-/** Assets followed per page (and per stylesheet). */
+/** Assets followed per page (and per stylesheet); a picture counts once, with all its widths (see Reference). */
 export const MAX_ASSETS_PER_PAGE = 30;
 
 export type Subresource = { url: string; stylesheet: boolean };
+
+/**
+ * A reference as found in the page. `picture`: the references of one picture
+ * (an img's src and srcset widths, a source's, an image preload's) share a
+ * number and count as one asset, since which width a browser loads depends on
+ * its screen and the stale page must have that one. When a page names more
+ * than the limit, its stylesheets, scripts and icons are kept before pictures.
+ */
+export type Reference = { ref: string; stylesheet: boolean; picture?: number };
 
 const LINK_RELS = new Set(["stylesheet", "preload", "modulepreload", "icon", "apple-touch-icon", "mask-icon"]);
 
@@ -66,19 +75,16 @@ export function cssUrls(css: string): string[] {
 /**
  * References resolved against `base`, kept when they are http(s) on the same
  * origin as `page` (fragment dropped, the page itself and duplicates left
- * out), at most `limit` of them in document order.
+ * out), in document order: at most `limit` assets (a picture with all its
+ * widths is one), the page's other files before its pictures.
  */
-export function sameOriginAssets(
-  refs: readonly { ref: string; stylesheet: boolean }[],
-  base: string,
-  page: string,
-  limit: number,
-): Subresource[] {
+export function sameOriginAssets(refs: readonly Reference[], base: string, page: string, limit: number): Subresource[] {
   const origin = new URL(page).origin;
   const seen = new Set([new URL(page).href.replace(/#.*$/, "")]);
-  const assets: Subresource[] = [];
-  for (const { ref, stylesheet } of refs) {
-    if (assets.length >= limit) break;
+  type Found = Subresource & { at: number };
+  // One group per asset: a picture's widths together, every other file alone.
+  const groups = new Map<string, { picture: boolean; at: number; files: Found[] }>();
+  for (const [at, { ref, stylesheet, picture }] of refs.entries()) {
     let url: URL;
     try {
       url = new URL(ref, base);
@@ -88,9 +94,17 @@ export function sameOriginAssets(
     url.hash = "";
     if (!/^https?:$/.test(url.protocol) || url.origin !== origin || seen.has(url.href)) continue;
     seen.add(url.href);
-    assets.push({ url: url.href, stylesheet });
+    const id = picture === undefined ? `file ${at}` : `picture ${picture}`;
+    const group = groups.get(id) ?? { picture: picture !== undefined, at, files: [] };
+    groups.set(id, group);
+    group.files.push({ url: url.href, stylesheet, at });
   }
-  return assets;
+  return [...groups.values()]
+    .sort((a, b) => Number(a.picture) - Number(b.picture) || a.at - b.at)
+    .slice(0, limit)
+    .flatMap((group) => group.files)
+    .sort((a, b) => a.at - b.at)
+    .map(({ url, stylesheet }) => ({ url, stylesheet }));
 }
 
 /** A page's subresources, collected with HTMLRewriter (a `<base href>` is honoured). */
@@ -99,15 +113,23 @@ export async function htmlSubresources(
   pageUrl: string,
   limit = MAX_ASSETS_PER_PAGE,
 ): Promise<Subresource[]> {
-  const refs: { ref: string; stylesheet: boolean }[] = [];
-  // Plenty of room for references that turn out to be cross-origin, while a huge page cannot grow the list without end.
-  // Attribute values come raw: `&amp;` in a URL is `&` to a browser, and fetching it literally gets a 400.
-  const add = (ref: string | null, stylesheet = false) => {
-    if (ref && refs.length < limit * 10) refs.push({ ref: decodeEntities(ref).trim(), stylesheet });
+  const refs: Reference[] = [];
+  let pictures = 0;
+  // Plenty of room for references that turn out to be cross-origin, while a huge page cannot grow the list without
+  // end; counted apart for pictures, so a long list of picture widths cannot push out the script at the page's end.
+  const room = { file: limit * 10, picture: limit * 10 };
+  const push = (reference: Reference) => {
+    const kind = reference.picture === undefined ? "file" : "picture";
+    if (room[kind] <= 0) return;
+    room[kind]--;
+    refs.push(reference);
   };
-  const addSrcset = (srcset: string | null) => {
-    for (const url of parseSrcset(decodeEntities(srcset ?? "")))
-      if (refs.length < limit * 10) refs.push({ ref: url, stylesheet: false });
+  // Attribute values come raw: `&amp;` in a URL is `&` to a browser, and fetching it literally gets a 400.
+  const add = (ref: string | null, stylesheet = false, picture?: number) => {
+    if (ref) push({ ref: decodeEntities(ref).trim(), stylesheet, picture });
+  };
+  const addSrcset = (srcset: string | null, picture: number) => {
+    for (const url of parseSrcset(decodeEntities(srcset ?? ""))) push({ ref: url, stylesheet: false, picture });
   };
   let base = pageUrl;
   let sawBase = false;
@@ -127,15 +149,18 @@ export async function htmlSubresources(
       element(element) {
         const rels = (element.getAttribute("rel") ?? "").toLowerCase().split(/\s+/);
         if (!rels.some((rel) => LINK_RELS.has(rel))) return;
-        add(element.getAttribute("href"), rels.includes("stylesheet"));
-        addSrcset(element.getAttribute("imagesrcset"));
+        const image = rels.includes("preload") && element.getAttribute("as")?.toLowerCase() === "image";
+        const picture = image ? pictures++ : undefined;
+        add(element.getAttribute("href"), rels.includes("stylesheet"), picture);
+        addSrcset(element.getAttribute("imagesrcset"), picture ?? pictures++);
       },
     })
     .on("script[src]", { element: (element) => add(element.getAttribute("src")) })
     .on("img, source", {
       element(element) {
-        add(element.getAttribute("src"));
-        addSrcset(element.getAttribute("srcset"));
+        const picture = pictures++;
+        add(element.getAttribute("src"), false, picture);
+        addSrcset(element.getAttribute("srcset"), picture);
       },
     })
     .transform(new Response(html))

@@ -136,6 +136,24 @@ describe("htmlSubresources", () => {
     expect(assets).toHaveLength(MAX_ASSETS_PER_PAGE);
     expect(assets[0]!.url).toBe("https://shop.test/static/img/0.png");
   });
+
+  it("counts a picture once with all its widths, and keeps a page's scripts ahead of its pictures", async () => {
+    // A storefront category page: 20 pictures with 10 widths each, its own script last.
+    const widths = (i: number) =>
+      Array.from({ length: 10 }, (_, w) => `/images?src=${i}.png&amp;w=${(w + 1) * 100} ${(w + 1) * 100}w`).join(", ");
+    const pictures = Array.from({ length: 20 }, (_, i) => `<img src="/images?src=${i}.png" srcset="${widths(i)}">`);
+    const assets = await htmlSubresources(
+      html(`<html><head></head><body>${pictures.join("")}<script src="/assets/category.js"></script></body></html>`),
+      "https://shop.test/accessories",
+    );
+    const urls = assets.map((asset) => asset.url);
+    expect(urls).toContain("https://shop.test/assets/category.js");
+    // 21 assets within the 30 allowed: the script and every picture, each with its src and every width.
+    expect(urls).toHaveLength(1 + 20 * 11);
+    expect(urls.filter((url) => url.includes("src=0.png&"))).toHaveLength(10);
+    expect(urls.filter((url) => url.includes("src=19.png&"))).toHaveLength(10);
+    expect(urls.at(-1)).toBe("https://shop.test/assets/category.js");
+  });
 });
 
 describe("subresourcesOf", () => {
