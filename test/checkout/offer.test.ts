@@ -1,8 +1,9 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/sync";
 import { dispatch } from "../support/worker";
+import { originBack } from "../support/breaker";
 import { shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
 
 let shop: TestShop | undefined;
@@ -24,21 +25,6 @@ const RECOVERABLE = {
   PROBE_IDLE_INTERVAL_MS: "0",
   SLOW_START_MS: "0",
 };
-
-/** The origin answers again: the monitor's probes close the breaker after the cooldown; this isolate re-reads it. */
-async function originBack(shop: TestShop): Promise<void> {
-  await shop.origin.setMode({ mode: "ok" });
-  const monitor = originMonitor(shop.env, "default", shop.origin.url);
-  for (let round = 0; round < 50; round++) {
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    await runDurableObjectAlarm(monitor);
-    if ((await monitor.describe()).breaker.state === "closed") {
-      forgetOriginHealth();
-      return;
-    }
-  }
-  throw new Error("the breaker never closed");
-}
 
 const CHECKOUT_LINK = 'href="/__stayopen/checkout"';
 
@@ -85,7 +71,7 @@ describe("offering the edge checkout during an outage", () => {
     expect(before.status).toBe(503);
     expect(await before.text()).not.toContain(CHECKOUT_LINK);
 
-    await originBack(shop);
+    await originBack(shop.env, shop.origin);
     await snapshotThenOutage(shop, sku);
     const response = await dispatch(`https://shop.test/${unique("never")}`, shop.env);
     expect(response.status).toBe(503);

@@ -1,7 +1,6 @@
 import {
   createExecutionContext,
   createScheduledController,
-  runDurableObjectAlarm,
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
@@ -13,6 +12,7 @@ import { listVersions } from "../../src/static-backup/prune";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/sync";
 import { FakeOrigin } from "../support/origin";
+import { originBack } from "../support/breaker";
 import { dispatch, shopEnv } from "../support/worker";
 import type { ReadinessReport } from "../../src/readiness/report";
 import { exportStaticBackup } from "../../src/static-backup/export";
@@ -94,25 +94,6 @@ async function shopPages(version: string): Promise<void> {
     });
 }
 
-/**
- * The origin answers again: its monitor's probes close the breaker after the
- * cooldown (the export, like shoppers, waits for that), and this isolate forgets
- * its cached copy of the breaker.
- */
-async function originBack(env: Env): Promise<void> {
-  await origin.setMode({ mode: "ok" });
-  const monitor = originMonitor(env, "default", origin.url);
-  for (let round = 0; round < 50; round++) {
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    await runDurableObjectAlarm(monitor);
-    if ((await monitor.describe()).breaker.state === "closed") {
-      forgetOriginHealth();
-      return;
-    }
-  }
-  throw new Error("the breaker never closed");
-}
-
 /** Export steps until the run is finished; bounded. */
 async function exportAll(env: Env, now = Date.now(), limits = STEP) {
   for (let step = 0; step < 20; step++) {
@@ -159,7 +140,7 @@ describe("the static backup export", () => {
     // Half-written versions are never served.
     await origin.setMode({ mode: "refuse" });
     expect((await get(env, `${base}/home`)).response.status).toBe(503);
-    await originBack(env);
+    await originBack(env, origin);
 
     const done = await exportAll(env);
     expect(done).toMatchObject({ ran: true, pending: 0, finished: { outcome: "published" } });
@@ -226,7 +207,7 @@ describe("the static backup export", () => {
     expect((await get(env, `${base}/home`)).body).toContain("Home v1");
     expect((await get(env, `${base}/c/coffee`)).body).toContain("Coffee v1");
 
-    await originBack(env);
+    await originBack(env, origin);
     expect(await exportAll(env, Date.now() + LATER)).toMatchObject({ ran: true, finished: { outcome: "published" } });
     await origin.setMode({ mode: "refuse" });
     expect((await get(env, `${base}/home`)).body).toContain("Home v2");

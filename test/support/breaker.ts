@@ -1,4 +1,8 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
 import type { Env } from "../../src/env";
+import { forgetOriginHealth } from "../../src/origin/health";
+import { originMonitor } from "../../src/origin/sync";
+import type { FakeOrigin } from "./origin";
 import { shopEnv } from "./worker";
 
 /**
@@ -18,4 +22,23 @@ export function fastBreakerEnv(originUrl: string, overrides: Partial<Record<keyo
     SLOW_START_MS: "0",
     ...overrides,
   });
+}
+
+/**
+ * The origin answers again: its monitor's probes close the breaker after the
+ * cooldown (as for shoppers), and this isolate forgets its cached copy of the
+ * breaker. Bounded: throws when the breaker never closes.
+ */
+export async function originBack(env: Env, origin: FakeOrigin): Promise<void> {
+  await origin.setMode({ mode: "ok" });
+  const monitor = originMonitor(env, "default", origin.url);
+  for (let round = 0; round < 50; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await runDurableObjectAlarm(monitor);
+    if ((await monitor.describe()).breaker.state === "closed") {
+      forgetOriginHealth();
+      return;
+    }
+  }
+  throw new Error("the breaker never closed");
 }
