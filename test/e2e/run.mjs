@@ -201,8 +201,10 @@ try {
     placed.checkoutStatusUrl = new URL(page.url()).pathname;
     // What was ordered is on the page, and the grouped reference copies as the exact reference.
     const ordered = await page.locator('section[aria-labelledby="items-heading"]').innerText();
-    expect(ordered.includes(`1 × `) && ordered.includes(BUY_SKU), `the status page lists: ${ordered}`);
-    expect(ordered.includes("Total: "), `no total on the status page: ${ordered}`);
+    // The quantity and total the review showed are the ones the order was placed with.
+    expect(ordered.includes(`3 × `) && ordered.includes(BUY_SKU), `the status page lists: ${ordered}`);
+    const placedTotal = `Total: ${expected.slice("Subtotal: ".length)}`;
+    expect(ordered.includes(placedTotal), `not "${placedTotal}" on the status page: ${ordered}`);
     const reference = placed.checkoutStatusUrl.split("/").pop();
     const copied = await page.locator("code.reference").evaluate((element) => element.textContent);
     expect(copied === reference, `the reference reads ${copied}, not ${reference}`);
