@@ -1,47 +1,49 @@
 import { Hono } from "hono";
+// 0 foundation
+import { attachShop, loadConfig, originProblem } from "./config/shop";
+import type { AppEnv, Env } from "./env";
+import { staticAssetEtag } from "./http/static-asset";
+import { log } from "./log";
+// 1 origin, with what follows from its health registered below
+import { registerOriginHooks } from "./origin/hooks";
+import { shareOriginHealth, watchBackups } from "./origin/sync";
+// 2 domains
+import { shedDuringSlowStart } from "./catalog/shed";
+import { rememberShopperOrigin } from "./coverage/shopper-origins";
+import { incidentReporter } from "./incidents/store";
+import { countBreakerTransition, flushMetrics } from "./metrics/counters";
+import { countBySource } from "./metrics/middleware";
+import { wakeQueueShards } from "./orders/queue";
+// 3 pages, 4 flows
+import { stayopenNotFound } from "./shopper/not-found";
+import { statusHtml, statusJson } from "./shopper/status";
+import { serveStylesheet, STYLESHEET } from "./shopper/stylesheet";
+import { prewarm } from "./readiness/prewarm";
+import { welcomeBack } from "./recovery/welcome-back";
+import { exportStaticBackup } from "./static-backup/export";
+// 5 surfaces
 import { admin } from "./admin/app";
+import { redeemBypassLink, showBypassLink } from "./routes/bypass-link";
 import { serveCatalog } from "./routes/catalog";
 import { checkout } from "./routes/checkout";
 import { clientScript } from "./routes/client-script";
 import { serveClientScript } from "./routes/client-script-file";
-import { loadConfig, originProblem } from "./config/shop";
-import type { AppEnv, Env } from "./env";
-import { renderError } from "./routes/on-error";
 import { incidentsAtom, incidentsJson } from "./routes/incidents";
-import { incidentReporter } from "./incidents/store";
-import { log } from "./log";
 import { notify } from "./routes/notify";
-import { registerOriginHooks } from "./origin/hooks";
-import { welcomeBack } from "./recovery/welcome-back";
-import { passThrough } from "./routes/pass-through";
-import { shedDuringSlowStart } from "./catalog/shed";
-import { requireOrigin } from "./routes/require-origin";
-import { shareOriginHealth, watchBackups } from "./origin/sync";
-import { payments } from "./routes/payments";
-import { stayopenNotFound } from "./shopper/not-found";
-import { statusHtml, statusJson } from "./shopper/status";
-import { serveStylesheet, STYLESHEET, stylesheetEtag } from "./shopper/stylesheet";
-import { attachShop } from "./config/shop";
+import { renderError } from "./routes/on-error";
 import { operatorControls } from "./routes/operator-controls";
-import { redeemBypassLink, showBypassLink } from "./routes/bypass-link";
-import { countBreakerTransition, flushMetrics } from "./metrics/counters";
-import { countBySource } from "./metrics/middleware";
 import { orderIntake } from "./routes/order-intake";
 import { orderStatus } from "./routes/order-status";
-import { wakeQueueShards } from "./orders/queue";
-import { prewarm } from "./readiness/prewarm";
-import { rememberShopperOrigin } from "./coverage/shopper-origins";
-import { exportStaticBackup } from "./static-backup/export";
+import { passThrough } from "./routes/pass-through";
+import { payments } from "./routes/payments";
+import { requireOrigin } from "./routes/require-origin";
+
 export { OrderQueue } from "./orders/order-queue";
 export { Metrics } from "./metrics/metrics-object";
 export { RateLimitCounter } from "./limits/counter";
 export { ShopControl } from "./control/shop-control";
 
-/**
- * The request flow, top to bottom: stayopen's own routes, then the operator's
- * switches (staff bypass, forced maintenance) and slow start, then order
- * routes, then catalog reads, then everything else proxied.
- */
+/** What follows from an origin's health lives above origin/: wired here, before any request or Durable Object runs. */
 registerOriginHooks({
   welcomeBack,
   wakeOrderQueue: wakeQueueShards,
@@ -49,6 +51,11 @@ registerOriginHooks({
   outageReporter: incidentReporter,
 });
 
+/**
+ * The request flow, top to bottom: stayopen's own routes, then the operator's
+ * switches (staff bypass, forced maintenance) and slow start, then order
+ * routes, then catalog reads, then everything else proxied.
+ */
 const app = new Hono<AppEnv>();
 
 app.use(attachShop());
@@ -56,8 +63,8 @@ app.use(countBySource());
 app.use(requireOrigin());
 app.use(shareOriginHealth());
 
-app.get(STYLESHEET.path, stylesheetEtag, serveStylesheet);
-app.get("/__stayopen/client.js", stylesheetEtag, serveClientScript);
+app.get(STYLESHEET.path, staticAssetEtag, serveStylesheet);
+app.get("/__stayopen/client.js", staticAssetEtag, serveClientScript);
 app.get("/__stayopen/status.json", statusJson);
 app.get("/__stayopen/status", statusHtml);
 app.get("/__stayopen/incidents.json", incidentsJson);

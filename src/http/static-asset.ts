@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { etag, RETAINED_304_HEADERS } from "hono/etag";
 
 /**
  * A short content hash (cyrb53): it versions an asset's URL, so the asset
@@ -40,3 +41,6 @@ export function serveStaticAsset(c: Context, asset: StaticAsset): Response {
     "x-stayopen-source": "edge",
   });
 }
+
+/** Revalidation by ETag (304 when unchanged); a 304 still says where it came from, as every response does. */
+export const staticAssetEtag = etag({ retainedHeaders: [...RETAINED_304_HEADERS, "x-stayopen-source"] });

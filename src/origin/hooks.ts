@@ -3,9 +3,10 @@ import type { Env } from "../env";
 
 /**
  * What follows from an origin's health is not origin/'s business: draining the
- * order queue, telling subscribers, counting transitions all live in layers
- * above it, and so does the incident history. src/index.ts registers them once, when the worker module loads
- * (before any request or Durable Object runs), so origin/ imports none of them.
+ * order queue, telling subscribers, counting transitions and the incident
+ * history all live in layers above it. src/index.ts registers them once, when
+ * the worker module loads (before any request or Durable Object runs), so
+ * origin/ imports none of them.
  */
 
 export type WelcomeCause = "origin_recovered" | "backup_answered" | "maintenance_ended";
@@ -27,7 +28,7 @@ export type OriginHooks = {
 
 let hooks: OriginHooks | null = null;
 
-/** @example registerOriginHooks({ welcomeBack, wakeOrderQueue, breakerTransition }) // in src/index.ts */
+/** @example registerOriginHooks({ welcomeBack, wakeOrderQueue, breakerTransition, outageReporter }) // in src/index.ts */
 export function registerOriginHooks(registered: OriginHooks): void {
   hooks = registered;
 }

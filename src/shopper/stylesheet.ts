@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { etag, RETAINED_304_HEADERS } from "hono/etag";
 import type { AppEnv } from "../env";
 import { serveStaticAsset, staticAsset } from "../http/static-asset";
 import css from "../../static/stayopen.css";
@@ -11,9 +10,6 @@ import css from "../../static/stayopen.css";
  * versioned URL.
  */
 export const STYLESHEET = staticAsset("/__stayopen/assets/stayopen.css", css, "text/css; charset=utf-8");
-
-/** A 304 for a static asset still says where it came from, as every response does. */
-export const stylesheetEtag = etag({ retainedHeaders: [...RETAINED_304_HEADERS, "x-stayopen-source"] });
 
 /** `/__stayopen/assets/stayopen.css` (see serveStaticAsset for its caching). */
 export function serveStylesheet(c: Context<AppEnv>): Response {
