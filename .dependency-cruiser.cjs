@@ -1,7 +1,7 @@
 /**
  * The one-way house (docs/architecture.md): src/ in layers, an import only points down a layer or
  * sideways inside one folder. Layers, bottom to top:
- *   0 foundation  http/ config/ log time env errors shared-copy
+ *   0 foundation  http/ config/ log time shared-copy
  *   1 origin/     fetch with deadline, classify, breaker, monitor
  *   2 domains     catalog/ coverage/ orders/ stock/ payments/ notify/ control/ limits/ metrics/ incidents/ feed/
  *   3 shopper/    pages, rendered from data they are given
@@ -11,7 +11,7 @@
  * every cycle, between files or between folders, is an error.
  */
 const layers = [
-  ["http", "config", "log", "time", "env", "errors", "shared-copy"],
+  ["http", "config", "log", "time", "shared-copy"],
   ["origin"],
   ["catalog", "coverage", "orders", "stock", "payments", "notify", "control", "limits", "metrics", "incidents", "feed"],
   ["shopper"],

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 // 0 foundation
 import { attachShop, loadConfig, originProblem } from "./config/shop";
-import type { AppEnv, Env } from "./env";
+import type { AppEnv, Env } from "./config/env";
 import { staticAssetEtag } from "./http/static-asset";
 import { log } from "./log";
 // 1 origin, with what follows from its health registered below

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { countSnapshots } from "../catalog/count";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { exportSubscribers } from "./subscribers-export";
 import { requireAdmin } from "./auth";
 import { controlAdmin } from "./control";

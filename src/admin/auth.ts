@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { shopControl } from "../control/controls";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { readFields } from "../http/fields";
 import { wantsPage } from "../http/negotiate";
 import { rateLimitRefusal } from "../routes/rate-limit";

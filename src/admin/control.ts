@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { problem } from "../http/errors";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { readFields } from "../http/fields";
 import { problem } from "../http/errors";
 import { isIncidentId } from "../incidents/input";

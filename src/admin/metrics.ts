@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import type { OriginHealthLabel } from "../origin/breaker";
 import { shopperFacingState } from "../origin/failover";
 import { COUNTERS, flushMetrics, metricsStub, type CounterName, type Labels } from "../metrics/counters";

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { errorResponse, problem } from "../http/errors";
 import { log } from "../log";
 import { discardOrder, drainNow, listOrders, queueDepth, retryOrder } from "../orders/queue";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { toCsv } from "../notify/csv";
 import { subscriberList } from "../notify/store";
 import { iso } from "../time";

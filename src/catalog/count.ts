@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { snapshotKeyPrefix } from "./key";
 
 /** KV lists at most 1000 keys per call. */

@@ -1,5 +1,5 @@
 import type { Config, Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { log } from "../log";
 import { defaultVariant, requestIsShareable, responseIsShareable } from "./shareable";
 import { firstCapThisMinute, takeNewKey } from "./new-keys";

@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { storageKey } from "./key";
 import type { Config } from "../config/schema";
 

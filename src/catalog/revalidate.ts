@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Shop } from "../config/schema";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { log } from "../log";
 import { callCatalogOrigins, sourceOf } from "../origin/failover";
 import { originHealth } from "../origin/health";

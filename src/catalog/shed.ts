@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { requestIsShareable } from "./shareable";
 import { snapshotResponse } from "./snapshot-response";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { hasUsableBackup } from "../origin/failover";
 import { originHealth } from "../origin/health";
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { forcedMaintenance } from "../control/forced";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { standsInOnError } from "./freshness";
 import { normalizeUrl } from "./key";
 import { staleResponse } from "./stale";

@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { decodeEntities } from "../http/html-entities";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";

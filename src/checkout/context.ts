@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { forcedNow } from "../control/controls";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { readFeed, type Feed } from "../feed/read";
 import { originHealth } from "../origin/health";
 import type { ShopState } from "./pages";

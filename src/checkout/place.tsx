@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { errorResponse, isStayopenError, problem, type StayopenError } from "../http/errors";
 import type { FeedProduct } from "../feed/schema";
 import { readFields } from "../http/fields";

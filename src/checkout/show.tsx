@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import type { Feed } from "../feed/read";
 import type { FeedProduct } from "../feed/schema";
 import { paymentProviders } from "../payments/providers";

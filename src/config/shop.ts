@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv, Env } from "./env";
 import { hostOf } from "../http/host";
 import { log } from "../log";
 import { parseConfig, type Config, type ConfigProblem, type ConfigVariable, type Shop } from "./schema";

@@ -1,7 +1,7 @@
 import { BYPASS_COOKIE } from "../http/wire";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { fromBase64Url, toBase64Url } from "../http/base64url";
 import { ipAllowed } from "../http/cidr";
 

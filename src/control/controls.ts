@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { originHooks } from "../origin/hooks";
 import { awaitFirstLook, SharedCopy } from "../shared-copy";

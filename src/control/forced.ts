@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import type { ForcedMaintenance } from "./maintenance";
 
 declare module "hono" {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Config } from "../config/schema";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { originHealth } from "../origin/health";
 import { forcedMaintenance } from "./forced";
 import type { ForcedMaintenance } from "./maintenance";

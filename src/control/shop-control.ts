@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { iso } from "../time";
 import { incidentReporter } from "../incidents/store";
 import { log } from "../log";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { iso } from "../time";
 import { originMonitor } from "../origin/sync";
 import { rememberControls, shopControl } from "./controls";

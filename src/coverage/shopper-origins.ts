@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { loadConfig } from "../config/shop";
 

@@ -3,7 +3,7 @@ import { normalizeUrl } from "../catalog/key";
 import { refusalOf } from "../catalog/refusals";
 import { hasSnapshot } from "../catalog/store";
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { mapLimited } from "./pool";
 import { readSitemap, type SitemapRead } from "./sitemap";
 import { feedLocation } from "../feed/read";

@@ -1,7 +1,7 @@
 import { normalizeUrl } from "../catalog/key";
 import { claimRefresh, readSnapshot, writeSnapshot } from "../catalog/store";
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";

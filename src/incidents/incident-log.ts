@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { log } from "../log";
 import { canonicalLabels, metricsStub } from "../metrics/counters";
 import { retryDelayMs } from "../notify/subscribers";

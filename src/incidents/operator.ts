@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import type { Incident } from "./incident";
 import { isIncidentId, parseMessage, parseTitle, type TextResult } from "./input";
 import { incidentLog } from "./store";

@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { log } from "../log";
 import type { IncidentEvent } from "./incident-log";
 

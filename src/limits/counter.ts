@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 
 /** What the counter hands out: some of the window's requests, or how long until the window ends. */
 export type Grant = { allowed: true; granted: number; resetInMs: number } | { allowed: false; resetInMs: number };

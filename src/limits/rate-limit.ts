@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Config } from "../config/schema";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { awaitBriefly } from "../shared-copy";
 import { counterShard } from "./counter";

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import type { CounterDelta, CounterName } from "./counters";
 
 export type CounterRow = { name: CounterName; labels: string; value: number };

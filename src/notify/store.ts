@@ -1,5 +1,5 @@
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 
 /** One subscriber list per shop. */
 export function subscriberList(env: Env, shop: Shop) {

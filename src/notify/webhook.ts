@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { fetchWithDeadline } from "../origin/fetch";
 import { webhookHeaders } from "../http/signature";
 import { loadConfig } from "../config/shop";

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { toBase64Url } from "../http/base64url";
 import { iso } from "../time";
 import { shopControl } from "../control/controls";

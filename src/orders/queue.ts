@@ -1,5 +1,5 @@
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { problem, type StayopenError } from "../http/errors";
 import { log } from "../log";
 import { bodyKind, type BodyKind } from "./body";

@@ -1,5 +1,5 @@
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 
 /**
  * What follows from an origin's health is not origin/'s business: draining the

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ProbeConfig } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { log } from "../log";
 import {
   admits,

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type Shop } from "../config/schema";
 import { loadConfig, originProblem, resolveShop } from "../config/shop";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { awaitFirstLook } from "../shared-copy";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";

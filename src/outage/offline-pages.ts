@@ -1,5 +1,5 @@
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { exportedPage } from "../static-backup/serve";
 import { standsInOnError } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { originProblem } from "../config/shop";
 import { noticeFor } from "../control/notice";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { errorResponse, problem } from "../http/errors";
 import { feedStored } from "../feed/read";
 import { wantsJson } from "../http/negotiate";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { errorResponse, problem } from "../http/errors";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";

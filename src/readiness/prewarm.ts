@@ -1,7 +1,7 @@
 import { keepSnapshot, whyNotKept } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
 import { anonymousCookieHint, noteRefusal } from "../catalog/refusals";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";

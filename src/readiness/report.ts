@@ -1,6 +1,6 @@
 import { anonymousCookieHint } from "../catalog/refusals";
 import { type ConfigProblem, type Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { criticalPageAssets, type PageAssets } from "./assets";
 import { pageCoverage, pageTargets, withRefusals, type PageCoverage, type PageKind } from "../coverage/targets";
 import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins";

@@ -1,5 +1,5 @@
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { log } from "../log";
 import { paymentLedger } from "../payments/store";
 import type { AnnounceOutcome } from "../notify/subscribers";

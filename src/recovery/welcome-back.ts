@@ -1,7 +1,7 @@
 import type { Shop } from "../config/schema";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { log } from "../log";
 import { announceRecovery } from "./announce";
 import { orderOrigins } from "../origin/failover";

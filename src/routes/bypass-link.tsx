@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Config } from "../config/schema";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { errorResponse, problem } from "../http/errors";
 import { wantsJson } from "../http/negotiate";
 import { readLimited } from "../http/read-limited";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Shop } from "../config/schema";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { hostOf } from "../http/host";
 import { withSource } from "../http/source";
 import { callOrigin } from "../origin/call";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { serveStaticAsset, staticAsset } from "../http/static-asset";
 import source from "../../static/client.browser.js";
 

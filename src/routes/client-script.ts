@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { pathPattern } from "../http/path-pattern";
 import { CLIENT_SCRIPT_URL } from "./client-script-file";
 

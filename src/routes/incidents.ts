@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { ATOM_CONTENT_TYPE, renderAtom } from "../incidents/atom";
 import type { IncidentPage } from "../incidents/incident";
 import { MAX_PAGE, parsePageQuery } from "../incidents/page";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { rateLimit } from "./rate-limit";
 import { subscribe } from "./subscribe";
 

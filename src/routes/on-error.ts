@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { errorResponse, isStayopenError, problem } from "../http/errors";
 import { log } from "../log";
 import { wantsJson } from "../http/negotiate";

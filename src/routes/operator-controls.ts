@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { snapshotResponse } from "../catalog/snapshot-response";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { withSource } from "../http/source";
 import { log } from "../log";
 import { fetchWithDeadline, toOriginRequest } from "../origin/fetch";

@@ -1,5 +1,5 @@
 import type { Context, Next } from "hono";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv, Env } from "../config/env";
 import { isStayopenError, problem } from "../http/errors";
 import { withSource } from "../http/source";
 import { rateLimitRefusal } from "./rate-limit";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { isForcedDown } from "../control/forced";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { withSource } from "../http/source";
 import { callOrigin } from "../origin/call";
 import { unavailableResponse } from "../outage/unavailable";

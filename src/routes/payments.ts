@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { stripeWebhook } from "../payments/webhook";
 
 /** Mounted at /__stayopen/payments: callbacks from payment providers. */

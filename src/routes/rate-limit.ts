@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { rateLimitVerdict, type Bucket } from "../limits/rate-limit";
 import { tooManyRequests } from "../shopper/too-many-requests";
 

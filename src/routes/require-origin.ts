@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { ADMIN_BASE } from "../http/wire";
 import { originProblem } from "../config/shop";
 import { unavailableResponse } from "../outage/unavailable";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import { errorResponse, problem } from "../http/errors";
 import { wantsPage } from "../http/negotiate";
 import { Layout } from "./layout";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Config } from "../config/schema";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../config/env";
 import type { QueuedOrder } from "../orders/types";
 import { Layout } from "./layout";
 import { renderPage } from "./render";

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { Config, Shop } from "../config/schema";
 import { forcedNow } from "../control/controls";
 import type { ForcedMaintenance } from "../control/maintenance";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv, Env } from "../config/env";
 import type { Incident } from "../incidents/incident";
 import { incidentLog } from "../incidents/store";
 import { log } from "../log";

@@ -3,7 +3,7 @@ import { normalizeUrl } from "../catalog/key";
 import { snapshotMeta } from "../catalog/store";
 import { subresourcesOf, type Subresource } from "../catalog/subresources";
 import { type Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { readLimited } from "../http/read-limited";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";

@@ -1,6 +1,6 @@
 import { sha256Hex } from "../catalog/key";
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 
 /**
  * How the static backup lies in its R2 bucket, per shop:

@@ -4,7 +4,7 @@ import { normalizeUrl } from "../catalog/key";
 import { staleResponse } from "../catalog/stale";
 import type { SnapshotMeta } from "../catalog/store";
 import type { Shop } from "../config/schema";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { backupBucket, objectKey, readPointer, type ExportPointer } from "./layout";
 import { count } from "../metrics/counters";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Shop } from "../config/schema";
-import type { Env } from "../env";
+import type { Env } from "../config/env";
 import { log } from "../log";
 import type { StockLevel } from "./reservations";
 

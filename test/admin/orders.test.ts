@@ -1,6 +1,6 @@
 import { env as testEnv } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { depth, isDelivered, order, orderEnv, queueOrder, runAlarmsUntil } from "../orders/helpers";

@@ -1,7 +1,7 @@
 /** GET /__stayopen/admin/status counts the shop's page snapshots. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { countSnapshots } from "../../src/catalog/count";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 

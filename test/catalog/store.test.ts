@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { readSnapshot, writeSnapshot } from "../../src/catalog/store";
 
 const page = () =>

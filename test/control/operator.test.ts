@@ -1,7 +1,7 @@
 import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { forgetControls, shopControl } from "../../src/control/controls";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import type { ReadinessReport } from "../../src/readiness/report";
 import { WELL_KNOWN_PATHS } from "../../src/coverage/targets";
 import { prewarmOrigins } from "../../src/coverage/shopper-origins";

@@ -2,7 +2,7 @@ import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloud
 import { XMLValidator } from "fast-xml-parser";
 import { parseAtomFeed } from "feedsmith";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import type { Incident, IncidentPage } from "../../src/incidents/incident";
 import { COUNTERS_FRESH_MS } from "../../src/incidents/incident-log";
 import { incidentLog } from "../../src/incidents/store";

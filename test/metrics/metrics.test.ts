@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { forgetControls, shopControl } from "../../src/control/controls";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { count, flushIfDue, FLUSH_EVERY_MS } from "../../src/metrics/counters";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";

@@ -1,6 +1,6 @@
 /** Shared steps of the order-queue tests: a shop env around a fake origin, posting orders, driving a shard's alarm. */
 import { runDurableObjectAlarm } from "cloudflare:test";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { shardName, shardOfReference } from "../../src/orders/reference";
 import { afterEach, beforeEach } from "vitest";
 import { FakeOrigin } from "../support/origin";

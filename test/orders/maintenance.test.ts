@@ -1,6 +1,6 @@
 import { env as testEnv, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { order, orderEnv, queueOrder, runAlarmsUntil, isDelivered, shardStub } from "./helpers";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { discardOrder, listOrders } from "../../src/orders/queue";
 import { monitorName } from "../../src/origin/monitor";
 import { FakeOrigin } from "../support/origin";

@@ -1,6 +1,6 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { backoffCeilingMs } from "../../src/orders/backoff";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";

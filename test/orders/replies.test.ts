@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { FakeOrigin } from "../support/origin";
 import { order, orderEnv, postOrder } from "./helpers";
 import { parseConfig } from "../../src/config/schema";

@@ -1,6 +1,6 @@
 import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { fastBreakerEnv } from "../support/breaker";

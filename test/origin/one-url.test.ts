@@ -1,6 +1,6 @@
 import { createExecutionContext, env as testEnv, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import worker from "../../src/index";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/sync";

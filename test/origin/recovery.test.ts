@@ -1,6 +1,6 @@
 import { env as testEnv, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { noOutcomes } from "../../src/origin/breaker";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";

@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { shopControl } from "../../src/control/controls";
 import { subscriberList } from "../../src/notify/store";
 import { forgetOriginHealth } from "../../src/origin/health";

@@ -1,6 +1,6 @@
 /** Shared by the pre-warm tests: one cron run through the worker, and what an outage would serve. */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import worker from "../../src/index";
 import { dispatch } from "../support/worker";
 

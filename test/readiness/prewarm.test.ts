@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import type { PageCoverage } from "../../src/coverage/targets";
 import { WELL_KNOWN_PATHS } from "../../src/coverage/targets";
 import { duePages, prewarm } from "../../src/readiness/prewarm";

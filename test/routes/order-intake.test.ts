@@ -1,7 +1,7 @@
 import { env as testEnv, runDurableObjectAlarm } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import {
   depth,

@@ -1,5 +1,5 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/sync";
 import type { FakeOrigin } from "./origin";

@@ -1,7 +1,7 @@
 /** Calls the real worker inside workerd with a per-test env, and waits for its background work. */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/config/env";
 import type { ConfigVariable } from "../../src/config/schema";
 
 /** The test env with some variables (any the schema knows, set in wrangler.toml or not) or bindings replaced. */

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { countSnapshots } from "../../catalog/count";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../config/env";
 import type { Incident } from "../../incidents/incident";
 import { incidentLog } from "../../incidents/store";
 import { listOrders, queueDepth } from "../../orders/queue";

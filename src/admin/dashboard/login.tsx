@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Config } from "../../config/schema";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../config/env";
 import { Layout } from "../../shopper/layout";
 import { renderPage } from "../../shopper/render";
 import { ADMIN_BASE } from "../../http/wire";

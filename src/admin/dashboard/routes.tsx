@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { applyMaintenance, issueBypass } from "../control";
 import { shopControl } from "../../control/controls";
 import type { MaintenanceRequest } from "../../control/maintenance";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../config/env";
 import { readFields } from "../../http/fields";
 import { postIncidentUpdate, retitleIncident, type IncidentChange } from "../../incidents/operator";
 import { log } from "../../log";

@@ -1,4 +1,4 @@
-import type { VARIABLES } from "./config/schema";
+import type { VARIABLES } from "./schema";
 
 /** The secrets (the variables the schema marks secret), which never live in wrangler.toml; any may be unset. */
 type Secrets = {
