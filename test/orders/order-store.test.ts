@@ -1,0 +1,130 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { OrderStore } from "../../src/orders/order-store";
+import type { ShardOrder } from "../../src/orders/types";
+
+/** The tables as the first version of the queue created them, before any column was added. */
+const FIRST_VERSION = `
+DROP TABLE IF EXISTS orders;
+DROP TABLE IF EXISTS shard;
+CREATE TABLE orders (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  reference TEXT NOT NULL UNIQUE,
+  dedupe_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  meta TEXT,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  queued_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  delivered_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE shard (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  settings TEXT,
+  in_flight INTEGER NOT NULL DEFAULT 1,
+  failures INTEGER NOT NULL DEFAULT 0,
+  paused_until INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO shard (id, in_flight) VALUES (1, 4);
+INSERT INTO orders (reference, dedupe_key, fingerprint, idempotency_key, method, path, content_type, body, state, queued_at, next_attempt_at, updated_at)
+  VALUES ('old-1', 'k-old', 'f-old', 'idem-old', 'POST', '/orders/old', 'application/json', '{"n":1}', 'queued', 1000, 2000, 1000);
+`;
+
+const order = (n: number): ShardOrder => ({
+  reference: `ref-${n}`,
+  dedupeKey: `k-${n}`,
+  dedupeWindowMs: null,
+  fingerprint: `f-${n}`,
+  idempotencyKey: `idem-${n}`,
+  method: "POST",
+  path: "/orders/store",
+  contentType: "application/json",
+  body: JSON.stringify({ n }),
+  meta: null,
+  session: null,
+});
+
+/** A fresh shard object of its own, so each test starts from empty tables. */
+const withShard = <T>(name: string, run: (sql: SqlStorage) => T) =>
+  runInDurableObject(env.ORDER_QUEUE.getByName(`order-store-${name}`), (_instance, state) => run(state.storage.sql));
+
+describe("order store", () => {
+  it("brings a shard created by the first version up to date and keeps its orders and pace", async () => {
+    const result = await withShard("migration", (sql) => {
+      sql.exec(FIRST_VERSION);
+      const store = new OrderStore(sql);
+      const salt = store.sessionSalt();
+      return {
+        view: store.find("old-1"),
+        pace: store.pace(),
+        claimed: store.claim(10, 5000, 9000),
+        salt,
+        saltAgain: new OrderStore(sql).sessionSalt(),
+      };
+    });
+    expect(result.view).toMatchObject({ reference: "old-1", state: "queued", attempts: 0, lastAnswer: null });
+    expect(result.pace).toEqual({ inFlight: 4, failures: 0, failedSeq: null, pausedUntil: 0 });
+    expect(result.claimed).toMatchObject([{ reference: "old-1", attempts: 1, strikes: 0, sealedSession: null }]);
+    expect(result.salt).toMatch(/^[\w-]{43}$/);
+    expect(result.saltAgain).toBe(result.salt);
+  });
+
+  it("claims the oldest orders first, not one waiting out its backoff, and gives back the ones whose lease ran out", async () => {
+    const result = await withShard("claim", (sql) => {
+      const store = new OrderStore(sql);
+      for (const n of [1, 2, 3]) store.insert(order(n), null, 1000, 2000);
+      const first = store.claim(2, 1000, 5000).map((claimed) => claimed.reference);
+      const rest = store.claim(2, 1000, 5000);
+      store.markRetry(
+        rest[0]!.seq,
+        { kind: "retry", error: "timeout", retryAfterMs: null, answer: null },
+        { state: "queued", strikes: 0, cause: null, delayMs: 60_000, nextAttemptAt: 61_000 },
+        1000,
+      );
+      const notYetDue = store.claim(5, 2000, 6000).length;
+      const lost = store.requeueLost(5000);
+      return {
+        first,
+        rest: rest.map((claimed) => claimed.reference),
+        notYetDue,
+        lost,
+        depth: store.depth(),
+        view: store.find("ref-1"),
+      };
+    });
+    expect(result.first).toEqual(["ref-1", "ref-2"]);
+    expect(result.rest).toEqual(["ref-3"]);
+    expect(result.notYetDue).toBe(0);
+    expect(result.lost).toEqual(["ref-1", "ref-2"]);
+    expect(result.depth).toMatchObject({ queued: 3, delivering: 0 });
+    expect(result.view).toMatchObject({ state: "queued", lastError: "delivery_interrupted" });
+  });
+
+  it("keeps a delivered order's fingerprint but drops its body and session", async () => {
+    const result = await withShard("delivered", (sql) => {
+      const store = new OrderStore(sql);
+      store.insert({ ...order(1), session: "sealed" }, "sealed", 1000, 2000);
+      const [claimed] = store.claim(1, 1000, 5000);
+      store.markDelivered(claimed!.seq, 3000);
+      return {
+        row: sql.exec("SELECT state, body, session FROM orders WHERE seq = ?", claimed!.seq).one(),
+        latest: store.latest("k-1", 0),
+        hasWork: store.hasWork(),
+        wake: store.wakeTimes(),
+      };
+    });
+    expect(result.row).toEqual({ state: "delivered", body: "", session: null });
+    expect(result.latest).toEqual({ reference: "ref-1", fingerprint: "f-1", content_type: "application/json" });
+    expect(result.hasWork).toBe(false);
+    expect(result.wake).toEqual({ due: null, lease: null, delivered: 3000, discarded: null });
+  });
+});
