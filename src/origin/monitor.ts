@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ProbeConfig } from "../config/schema";
 import type { Env } from "../config/env";
 import { log } from "../log";
 import {
@@ -7,37 +6,19 @@ import {
   applyOutcomes,
   awaitsConfirmation,
   applyProbe,
-  healthLabel,
-  initialBreaker,
   isEmpty,
   tick,
   transitionEvent,
-  type BreakerPolicy,
   type BreakerState,
-  type OriginHealthLabel,
   type Outcomes,
 } from "./breaker";
 import type { SharedHealth } from "./health";
 import { originHooks, type OutageReporter } from "./hooks";
+import type { MonitorRecord, MonitorSettings, RecentError } from "./monitor-record";
+import { MonitorStore } from "./monitor-store";
+import { monitorDetails, type MonitorDetails } from "./monitor-view";
 import { nextProbeAt, probeInterval, probeOrigin, probeResult, type ProbeReport } from "./probe";
-import { slowStartEndsAt, slowStartShare, type SlowStart } from "./slow-start";
-import { iso } from "../time";
-
-/** What the monitor needs to know about its origin; isolates send it with every exchange. */
-export type MonitorSettings = {
-  shopId: string;
-  originUrl: string;
-  healthPath: string;
-  policy: BreakerPolicy;
-  probe: ProbeConfig;
-  slowStartMs: number;
-  /** Whether queued orders go to this origin, so its recovery starts the drain. */
-  drainsOrders: boolean;
-  /** ORDER_SHARDS: the queue shards a recovery found by the monitor's own probe wakes. */
-  orderShards: number;
-  /** INCIDENT_MIN_S, for the shop's primary origin only: its outages go into the incident history. */
-  incidentMinS?: number;
-};
+import { slowStartEndsAt } from "./slow-start";
 
 /**
  * `drain` is true for exactly one exchange after each recovery: that isolate
@@ -47,65 +28,7 @@ export type MonitorSettings = {
  */
 export type ExchangeAnswer = { shared: SharedHealth; drain: boolean; confirm: boolean };
 
-export type RecentError = { at: number; reason: string; source: "traffic" | "probe"; count: number };
-export type ProbeStats = { total: number; failed: number; last: ProbeReport | null };
-export type Transition = { at: string; from: string; to: string; cause: string; reason: string | null };
-
-export type BreakerView = {
-  state: BreakerState["state"];
-  since: string;
-  /** When the current outage began, while shoppers are kept away. */
-  downSince: string | null;
-  failures: number;
-  probeFailures: number;
-  goodProbes: number;
-  lastError: string | null;
-};
-
-/** The operator's view; every time is ISO 8601. */
-export type MonitorDetails = {
-  state: OriginHealthLabel;
-  breaker: BreakerView;
-  slowStart: { startedAt: string; durationMs: number; share: number } | null;
-  probes: {
-    total: number;
-    failed: number;
-    last: (Omit<ProbeReport, "at"> & { at: string }) | null;
-    nextAt: string | null;
-  };
-  recentErrors: (Omit<RecentError, "at"> & { at: string })[];
-  transitions: Transition[];
-  lastReportAt: string | null;
-};
-
-type MonitorRecord = {
-  settings: MonitorSettings | null;
-  breaker: BreakerState;
-  slowStart: SlowStart | null;
-  probes: ProbeStats;
-  recentErrors: RecentError[];
-  drainPending: boolean;
-  /** When an isolate last asked, to the minute: kept coarse so that routine exchanges write nothing. */
-  lastSeenAt: number | null;
-  /** When shopper failures last sent a confirmation probe: at most one per PROBE_INTERVAL_MS. */
-  lastConfirmAt: number | null;
-};
-
 type Cause = "traffic" | "probe" | "cooldown";
-
-const KEPT_TRANSITIONS = 100;
-function freshRecord(now: number): MonitorRecord {
-  return {
-    settings: null,
-    breaker: initialBreaker(now),
-    slowStart: null,
-    probes: { total: 0, failed: 0, last: null },
-    recentErrors: [],
-    drainPending: false,
-    lastSeenAt: null,
-    lastConfirmAt: null,
-  };
-}
 
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 const KEPT_ERRORS = 10;
@@ -118,18 +41,6 @@ export const monitorName = (shopId: string, originUrl: string) => `${shopId}:ori
 /** The instance that keeps the roster of a shop's origins (see `useOrigins`); it monitors none itself. */
 export const rosterName = (shopId: string) => `${shopId}:origins`;
 
-function breakerView(breaker: BreakerState): BreakerView {
-  return {
-    state: breaker.state,
-    since: iso(breaker.since),
-    downSince: breaker.state === "closed" ? null : iso(breaker.downSince),
-    failures: breaker.state === "closed" ? breaker.failures : 0,
-    probeFailures: breaker.state === "closed" ? breaker.probeFailures : 0,
-    goodProbes: breaker.state === "half-open" ? breaker.goodProbes : 0,
-    lastError: breaker.lastError ?? null,
-  };
-}
-
 /**
  * The deployment-wide view of one origin of one shop, named
  * `${shopId}:origin:${originUrl}`. Isolates exchange batched reports for the
@@ -137,8 +48,8 @@ function breakerView(breaker: BreakerState): BreakerView {
  * transition is logged and kept for the dashboard.
  */
 export class OriginMonitor extends DurableObject<Env> {
+  #store: MonitorStore;
   #record: MonitorRecord | undefined;
-  #saved = "";
   #lastExchangeAt: number | null = null;
   /** The probe that is out (the alarm's or a confirmation): shared, and exchanges schedule nothing meanwhile. */
   #probeOut: Promise<void> | null = null;
@@ -147,12 +58,7 @@ export class OriginMonitor extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#reportIncident = originHooks().outageReporter(ctx, env);
-    ctx.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS monitor (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)",
-    );
-    ctx.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS transitions (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, cause TEXT NOT NULL, reason TEXT)",
-    );
+    this.#store = new MonitorStore(ctx.storage.sql);
   }
 
   /**
@@ -162,18 +68,14 @@ export class OriginMonitor extends DurableObject<Env> {
    * origin is not probed after the change.
    */
   async useOrigins(shopId: string, originUrls: string[]): Promise<void> {
-    const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS roster (url TEXT PRIMARY KEY)");
-    const known = sql.exec<{ url: string }>("SELECT url FROM roster").toArray();
-    const gone = known.map((row) => row.url).filter((url) => !originUrls.includes(url));
-    for (const url of originUrls) sql.exec("INSERT OR IGNORE INTO roster (url) VALUES (?)", url);
+    const gone = this.#store.rosterUpdate(originUrls);
     if (gone.length === 0) return;
     await Promise.all(
       gone.map((url) =>
         this.env.ORIGIN_MONITOR.get(this.env.ORIGIN_MONITOR.idFromName(monitorName(shopId, url))).retire(),
       ),
     );
-    for (const url of gone) sql.exec("DELETE FROM roster WHERE url = ?", url);
+    this.#store.rosterRemove(gone);
   }
 
   /** The configuration no longer names this origin: no more probes until an isolate exchanges with it again. */
@@ -254,40 +156,13 @@ export class OriginMonitor extends DurableObject<Env> {
     const now = Date.now();
     const record = this.#current;
     if (record.settings) this.#move(tick(record.breaker, now, record.settings.policy), now, "cooldown");
-    const share = slowStartShare(record.slowStart, now);
     const nextAt =
       record.settings && this.#probing(now)
         ? nextProbeAt(record.breaker, record.probes.last?.at ?? null, record.settings.probe)
         : null;
-    const transitions = this.ctx.storage.sql
-      .exec<{ at: number; from_state: string; to_state: string; cause: string; reason: string | null }>(
-        "SELECT at, from_state, to_state, cause, reason FROM transitions ORDER BY id DESC LIMIT 20",
-      )
-      .toArray()
-      .map((row) => ({
-        at: iso(row.at),
-        from: row.from_state,
-        to: row.to_state,
-        cause: row.cause,
-        reason: row.reason,
-      }));
+    const transitions = this.#store.transitions(20);
     this.#save();
-    const { probes, slowStart } = record;
-    const lastReportAt = this.#lastExchangeAt ?? record.lastSeenAt;
-    return {
-      state: healthLabel(record.breaker),
-      breaker: breakerView(record.breaker),
-      slowStart: slowStart && { startedAt: iso(slowStart.startedAt), durationMs: slowStart.durationMs, share },
-      probes: {
-        total: probes.total,
-        failed: probes.failed,
-        last: probes.last && { ...probes.last, at: iso(probes.last.at) },
-        nextAt: nextAt === null ? null : iso(nextAt),
-      },
-      recentErrors: record.recentErrors.map((error) => ({ ...error, at: iso(error.at) })),
-      transitions,
-      lastReportAt: lastReportAt === null ? null : iso(lastReportAt),
-    };
+    return monitorDetails(record, now, nextAt, transitions, this.#lastExchangeAt ?? record.lastSeenAt);
   }
 
   override async alarm(): Promise<void> {
@@ -359,21 +234,13 @@ export class OriginMonitor extends DurableObject<Env> {
   }
 
   get #current(): MonitorRecord {
-    if (!this.#record) {
-      const row = this.ctx.storage.sql.exec<{ record: string }>("SELECT record FROM monitor WHERE id = 1").toArray()[0];
-      this.#saved = row?.record ?? "";
-      // Defaults first, so a record written by an older version gains the fields it lacks.
-      this.#record = { ...freshRecord(Date.now()), ...(row ? (JSON.parse(row.record) as Partial<MonitorRecord>) : {}) };
-    }
+    this.#record ??= this.#store.load(Date.now());
     return this.#record;
   }
 
-  /** Writes only what changed: most exchanges report a healthy origin and change nothing. */
+  /** Writes only what changed (src/origin/monitor-store.ts). */
   #save(): void {
-    const json = JSON.stringify(this.#current);
-    if (json === this.#saved) return;
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO monitor (id, record) VALUES (1, ?)", json);
-    this.#saved = json;
+    this.#store.save(this.#current);
   }
 
   #probing(now: number): boolean {
@@ -425,18 +292,7 @@ export class OriginMonitor extends DurableObject<Env> {
     if (previous.state === next.state) return;
     const settings = record.settings!;
     const reason = next.state === "closed" ? null : (next.lastError ?? null);
-    this.ctx.storage.sql.exec(
-      "INSERT INTO transitions (at, from_state, to_state, cause, reason) VALUES (?, ?, ?, ?, ?)",
-      now,
-      previous.state,
-      next.state,
-      cause,
-      reason,
-    );
-    this.ctx.storage.sql.exec(
-      "DELETE FROM transitions WHERE id <= (SELECT MAX(id) FROM transitions) - ?",
-      KEPT_TRANSITIONS,
-    );
+    this.#store.addTransition(now, previous.state, next.state, cause, reason);
     const fields = {
       scope: "deployment",
       shop: settings.shopId,

@@ -6,7 +6,8 @@ import { log } from "../log";
 import { awaitFirstLook } from "../shared-copy";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
 import { originHooks } from "./hooks";
-import { monitorName, rosterName, type MonitorSettings } from "./monitor";
+import { monitorName, rosterName } from "./monitor";
+import type { MonitorSettings } from "./monitor-record";
 
 /**
  * The isolate side of the shared breaker: each origin's copy is exchanged

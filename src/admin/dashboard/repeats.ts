@@ -1,4 +1,4 @@
-import type { MonitorDetails } from "../../origin/monitor";
+import type { MonitorDetails } from "../../origin/monitor-view";
 import { formatAsOf } from "../../time";
 
 type Transition = MonitorDetails["transitions"][number];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatSpan, groupErrors, groupTransitions } from "../../../src/admin/dashboard/repeats";
-import type { MonitorDetails } from "../../../src/origin/monitor";
+import type { MonitorDetails } from "../../../src/origin/monitor-view";
 
 type Transition = MonitorDetails["transitions"][number];
 type RecentError = MonitorDetails["recentErrors"][number];
