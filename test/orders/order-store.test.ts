@@ -3,41 +3,18 @@ import { describe, expect, it } from "vitest";
 import { OrderStore } from "../../src/orders/order-store";
 import type { ShardOrder } from "../../src/orders/types";
 
-/** The tables as the first version of the queue created them, before any column was added. */
-const FIRST_VERSION = `
-DROP TABLE IF EXISTS orders;
-DROP TABLE IF EXISTS shard;
-CREATE TABLE orders (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  reference TEXT NOT NULL UNIQUE,
-  dedupe_key TEXT NOT NULL,
-  fingerprint TEXT NOT NULL,
-  idempotency_key TEXT NOT NULL,
-  method TEXT NOT NULL,
-  path TEXT NOT NULL,
-  content_type TEXT NOT NULL,
-  body TEXT NOT NULL,
-  meta TEXT,
-  state TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT,
-  queued_at INTEGER NOT NULL,
-  next_attempt_at INTEGER NOT NULL,
-  lease_until INTEGER,
-  delivered_at INTEGER,
-  updated_at INTEGER NOT NULL
-);
-CREATE TABLE shard (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  settings TEXT,
-  in_flight INTEGER NOT NULL DEFAULT 1,
-  failures INTEGER NOT NULL DEFAULT 0,
-  paused_until INTEGER NOT NULL DEFAULT 0
-);
-INSERT INTO shard (id, in_flight) VALUES (1, 4);
-INSERT INTO orders (reference, dedupe_key, fingerprint, idempotency_key, method, path, content_type, body, state, queued_at, next_attempt_at, updated_at)
-  VALUES ('old-1', 'k-old', 'f-old', 'idem-old', 'POST', '/orders/old', 'application/json', '{"n":1}', 'queued', 1000, 2000, 1000);
-`;
+/** Takes a shard back to the first version of the queue: one order, none of the columns added since. */
+function firstVersion(sql: SqlStorage): void {
+  sql.exec("DELETE FROM orders");
+  for (const column of ["strikes", "last_status", "last_excerpt", "session"])
+    sql.exec(`ALTER TABLE orders DROP COLUMN ${column}`);
+  for (const column of ["failed_seq", "session_salt"]) sql.exec(`ALTER TABLE shard DROP COLUMN ${column}`);
+  sql.exec("UPDATE shard SET in_flight = 4");
+  sql.exec(
+    `INSERT INTO orders (reference, dedupe_key, fingerprint, idempotency_key, method, path, content_type, body, state, queued_at, next_attempt_at, updated_at)
+     VALUES ('old-1', 'k-old', 'f-old', 'idem-old', 'POST', '/orders/old', 'application/json', '{"n":1}', 'queued', 1000, 2000, 1000)`,
+  );
+}
 
 const order = (n: number): ShardOrder => ({
   reference: `ref-${n}`,
@@ -60,7 +37,7 @@ const withShard = <T>(name: string, run: (sql: SqlStorage) => T) =>
 describe("order store", () => {
   it("brings a shard created by the first version up to date and keeps its orders and pace", async () => {
     const result = await withShard("migration", (sql) => {
-      sql.exec(FIRST_VERSION);
+      firstVersion(sql);
       const store = new OrderStore(sql);
       const salt = store.sessionSalt();
       return {
