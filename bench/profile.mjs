@@ -34,7 +34,15 @@ const LOADS = {
           email: "p@example.com",
           address: "1 Profile St",
         }),
-        setupRequest: (req) => ({ ...req, headers: { ...req.headers, "idempotency-key": `bench-profile-${++keys}` } }),
+        // Every order from its own shopper, as in `npm run bench`.
+        setupRequest: (req) => {
+          const n = ++keys;
+          const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+          return {
+            ...req,
+            headers: { ...req.headers, "idempotency-key": `bench-profile-${n}`, "cf-connecting-ip": ip },
+          };
+        },
       },
     ],
   },

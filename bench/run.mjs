@@ -355,6 +355,7 @@ const scenarios = {
         acceptedWithWarmUp: accepted + (warm.statuses[202] ?? 0),
         perS: accepted / DURATION_S,
         slowest202Ms: run.slowestByStatus[202] ?? NaN,
+        slowest: run.slowest,
       };
     };
     const stayopen = await intake("stayopen");
