@@ -175,6 +175,50 @@ async function sourceOf(url) {
   return res.headers.get("x-stayopen-source") ?? `status ${res.status}${res.error ? ` ${res.error}` : ""}`;
 }
 
+const OUTAGE_TARGET = `≥ 1.0× healthy rps, CPU/request ≤ healthy's, p99 ≤ healthy + 5 ms, none over 1 s, none waits ORIGIN_TIMEOUT_MS (${ORIGIN_TIMEOUT_MS} ms)`;
+
+/**
+ * Scenarios 2 and 3: per page size and build, `prepare` (returns the source a page is served from), then
+ * a measured load at 32 connections compared with the same build's healthy run of scenario 1.
+ */
+async function outageBySize({ urls, host, results }, kind, durationS, prepare) {
+  const sizes = [];
+  for (const size of SIZES) {
+    const paths = pathsOf(size);
+    const bySize = { size };
+    for (const name of builds(urls)) {
+      const source = await prepare(urls[name], paths);
+      const run = await measured(host, {
+        url: urls[name],
+        connections: CONNECTIONS,
+        durationS,
+        requests: catalogRequests(paths),
+        slowMs: ORIGIN_TIMEOUT_MS * 0.9,
+      });
+      const healthy = results[1]?.sizes.find((s) => s.size.label === size.label)?.[name];
+      bySize[name] = {
+        source,
+        [kind]: run,
+        healthy,
+        ratio: healthy ? run.rps / healthy.rps : NaN,
+        p99DeltaMs: healthy ? run.latencyMs.p99 - healthy.latencyMs.p99 : NaN,
+      };
+    }
+    const r = bySize.stayopen;
+    const run = r[kind];
+    bySize.met =
+      r.source === "stale" &&
+      run.statuses[200] === run.requests &&
+      run.slow === 0 &&
+      r.ratio >= 1.0 &&
+      run.cpuUsPerRequest <= (r.healthy?.cpuUsPerRequest ?? 0) &&
+      r.p99DeltaMs <= 5 &&
+      run.latencyMs.max < 1000;
+    sizes.push(bySize);
+  }
+  return sizes;
+}
+
 /** stayopen, and the base branch's build beside it when BENCH_BEFORE names one. */
 const builds = (urls) => ["stayopen", ...(urls.before ? ["before"] : [])];
 
@@ -232,52 +276,20 @@ const scenarios = {
     };
   },
 
-  async 2({ urls, origin, results, host }) {
-    await control(origin, "/mode?mode=down");
-    const sizes = [];
-    for (const size of SIZES) {
-      const paths = pathsOf(size);
-      const requests = catalogRequests(paths);
-      const bySize = { size };
-      for (const name of builds(urls)) {
-        for (const path of paths.slice(0, 8)) await request(urls[name] + path);
-        const source = await sourceOf(urls[name] + paths[0]);
-        await load({ url: urls[name], connections: CONNECTIONS, durationS: 1, requests });
-        const stale = await measured(host, {
-          url: urls[name],
-          connections: CONNECTIONS,
-          durationS: DURATION_S,
-          requests,
-        });
-        const healthy = results[1]?.sizes.find((s) => s.size.label === size.label)?.[name];
-        bySize[name] = {
-          source,
-          stale,
-          healthy,
-          ratio: healthy ? stale.rps / healthy.rps : NaN,
-          p99DeltaMs: healthy ? stale.latencyMs.p99 - healthy.latencyMs.p99 : NaN,
-        };
-      }
-      const r = bySize.stayopen;
-      bySize.met =
-        r.source === "stale" &&
-        r.stale.statuses[200] === r.stale.requests &&
-        r.ratio >= 1.0 &&
-        r.stale.cpuUsPerRequest <= (r.healthy?.cpuUsPerRequest ?? 0) &&
-        r.p99DeltaMs <= 5 &&
-        r.stale.latencyMs.max < 1000;
-      sizes.push(bySize);
-    }
-    await control(origin, "/mode?mode=up");
-    return {
-      title: "Origin down, serving snapshots",
-      sizes,
-      target: "≥ 1.0× healthy rps, CPU/request ≤ healthy's, p99 ≤ healthy + 5 ms, none over 1 s",
-      met: sizes.every((s) => s.met),
-    };
+  async 2(context) {
+    await control(context.origin, "/mode?mode=down");
+    const sizes = await outageBySize(context, "stale", DURATION_S, async (url, paths) => {
+      for (const path of paths.slice(0, 8)) await request(url + path);
+      const source = await sourceOf(url + paths[0]);
+      await load({ url, connections: CONNECTIONS, durationS: 1, requests: catalogRequests(paths) });
+      return source;
+    });
+    await control(context.origin, "/mode?mode=up");
+    return { title: "Origin down, serving snapshots", sizes, target: OUTAGE_TARGET, met: sizes.every((s) => s.met) };
   },
 
-  async 3({ urls, origin, host, results }) {
+  async 3(context) {
+    const { urls, origin, host } = context;
     await control(origin, "/mode?mode=hang");
     // A fresh isolate: its breaker starts closed and has to learn that the origin hangs.
     await host.restart();
@@ -291,38 +303,16 @@ const scenarios = {
     const tripMs = performance.now() - tripStarted;
     // Longer than the breaker cooldown in all, so half-open probes fall inside the measurements.
     const durationS = Math.max(DURATION_S, Math.ceil((BREAKER_COOLDOWN_MS / 1000 + 2) / SIZES.length));
-    const sizes = [];
-    for (const size of SIZES) {
-      const paths = pathsOf(size);
-      const requests = catalogRequests(paths);
-      const bySize = { size };
-      for (const name of builds(urls)) {
-        const source = await sourceOf(urls[name] + paths[1 % paths.length]);
-        const hanging = await measured(host, {
-          url: urls[name],
-          connections: CONNECTIONS,
-          durationS,
-          requests,
-          slowMs: ORIGIN_TIMEOUT_MS * 0.9,
-        });
-        const healthy = results[1]?.sizes.find((s) => s.size.label === size.label)?.[name];
-        bySize[name] = { source, hanging, healthy, ratio: healthy ? hanging.rps / healthy.rps : NaN };
-      }
-      const r = bySize.stayopen;
-      bySize.met =
-        r.hanging.slow === 0 &&
-        r.ratio >= 1.0 &&
-        r.hanging.latencyMs.p99 <= (r.healthy?.latencyMs.p99 ?? 0) + 5 &&
-        r.hanging.latencyMs.max < 1000;
-      sizes.push(bySize);
-    }
+    const sizes = await outageBySize(context, "hanging", durationS, (url, paths) =>
+      sourceOf(url + paths[1 % paths.length]),
+    );
     await control(origin, "/mode?mode=up");
     return {
       title: "Origin hanging, after the breaker opened",
       tripMs,
       durationS,
       sizes,
-      target: `none waits ORIGIN_TIMEOUT_MS (${ORIGIN_TIMEOUT_MS} ms); ≥ 1.0× healthy rps, p99 ≤ healthy + 5 ms, none over 1 s`,
+      target: OUTAGE_TARGET,
       met: sizes.every((s) => s.met),
     };
   },
