@@ -1,5 +1,8 @@
 // A fast origin for benchmarks, so the origin is never the bottleneck: every GET
-// answers the same small public HTML page; POST /api/orders dedupes by
+// answers a public shop page (built once per path, then served from memory):
+// `/s/<kb>/…` is a category page of about <kb> KB (realistic markup: head,
+// navigation, product cards with prices and pictures, footer), any other path
+// the 1.5 KB page; POST /api/orders dedupes by
 // Idempotency-Key and records peak concurrency. A control port switches it
 // up / down (connection refused) / hang (accepts, never answers).
 //
@@ -12,6 +15,63 @@ const PAGE = Buffer.from(
     `<main><h1>Bench product</h1><p>${"A steady page of fixed size for benchmarks. ".repeat(30)}</p></main></body></html>\n`,
 );
 const ORDER_DELAY_MS = Number(process.env.BENCH_ORDER_DELAY_MS ?? 2);
+
+const NAMES = [
+  "Yirgacheffe",
+  "Sidamo",
+  "Huila",
+  "Antigua",
+  "Tarrazú",
+  "Kona",
+  "Mandheling",
+  "Santos",
+  "Nariño",
+  "Gesha",
+];
+const KINDS = ["whole bean", "espresso roast", "filter roast", "decaf", "single origin", "house blend"];
+const pages = new Map();
+
+/** A category page of about `bytes` bytes, different per path (its own title and products), built once. */
+function shopPage(path, bytes) {
+  let seed = 0;
+  for (const ch of path) seed = (seed * 31 + ch.charCodeAt(0)) >>> 0;
+  const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const pick = (list) => list[Math.floor(next() * list.length)];
+  const head =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${pick(NAMES)} coffee · Bench Roasters</title><meta name="description" content="Freshly roasted coffee, shipped in 24 hours.">` +
+    `<link rel="stylesheet" href="/assets/app.3f9a1c.css"><link rel="preload" as="font" href="/assets/inter.woff2" crossorigin>` +
+    `<script type="application/ld+json">{"@context":"https://schema.org","@type":"ItemList","name":"${path}"}</script>` +
+    `<script src="/assets/app.8d2e4b.js" defer></script></head>\n<body class="page-category" data-path="${path}">` +
+    `<header class="site-header"><a class="logo" href="/">Bench Roasters</a><nav aria-label="Main"><ul>` +
+    KINDS.map((k) => `<li><a href="/c/${k.replace(/ /g, "-")}">${k}</a></li>`).join("") +
+    `</ul></nav><form action="/search" role="search"><input name="q" type="search" placeholder="Search"></form></header>\n<main><h1>Coffee</h1><ul class="product-grid">`;
+  const tail = `</ul></main>\n<footer class="site-footer"><p>© Bench Roasters · <a href="/imprint">Imprint</a> · <a href="/privacy">Privacy</a></p></footer></body></html>\n`;
+  let cards = "";
+  for (let i = 1; head.length + cards.length + tail.length < bytes; i++) {
+    const name = `${pick(NAMES)} ${pick(KINDS)}`;
+    const sku = `COF-${Math.floor(next() * 90000 + 10000)}`;
+    const price = (8 + next() * 30).toFixed(2);
+    cards +=
+      `<li class="product-card" data-sku="${sku}"><a href="/p/${sku.toLowerCase()}"><img src="/media/${sku}-400.webp" ` +
+      `srcset="/media/${sku}-400.webp 400w, /media/${sku}-800.webp 800w" sizes="(max-width: 600px) 50vw, 25vw" ` +
+      `alt="${name}" width="400" height="400" loading="${i > 8 ? "lazy" : "eager"}"><h2 class="product-title">${name}</h2></a>` +
+      `<p class="price" data-currency="EUR">€${price}</p><p class="stock">${next() < 0.8 ? "In stock" : "Only a few left"}</p>` +
+      `<form method="post" action="/cart/add"><input type="hidden" name="sku" value="${sku}"><button>Add to cart</button></form></li>\n`;
+  }
+  return Buffer.from(head + cards + tail);
+}
+
+function pageFor(path) {
+  const sized = /^\/s\/([0-9.]+)\//.exec(path);
+  if (!sized) return PAGE;
+  let page = pages.get(path);
+  if (!page) {
+    page = shopPage(path, Math.round(Number(sized[1]) * 1024));
+    if (pages.size < 10_000) pages.set(path, page);
+  }
+  return page;
+}
 
 let mode = "up";
 const held = new Set();
@@ -51,12 +111,13 @@ function handle(req, res) {
   }
   if (req.method === "POST" && req.url.startsWith("/api/orders")) return order(req, res);
   stats.pages += 1;
+  const page = pageFor(req.url);
   res.writeHead(200, {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "public, max-age=60",
-    "content-length": PAGE.length,
+    "content-length": page.length,
   });
-  res.end(req.method === "HEAD" ? undefined : PAGE);
+  res.end(req.method === "HEAD" ? undefined : page);
 }
 
 function order(req, res) {

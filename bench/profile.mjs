@@ -3,7 +3,8 @@
 // time on. Prints the functions with the most self time and writes the
 // .cpuprofile (open it in Chrome DevTools) to artifacts/bench/.
 //
-//   node bench/profile.mjs healthy|stale|intake [seconds]
+//   node bench/profile.mjs healthy|stale|hanging|intake [seconds]
+//   PROFILE_SIZE=<KB>x<paths> (100x100): the catalog pages, as in `npm run bench`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
@@ -12,9 +13,13 @@ import { projectRoot } from "../scripts/lib/paths.mjs";
 import { buildWorker, firstJsonLine, openInspector, startProcess, startWorkerHost } from "../scripts/lib/processes.mjs";
 import { load } from "./lib/load.mjs";
 
+const [pageKb, pathCount] = (process.env.PROFILE_SIZE ?? "100x100").split("x").map(Number);
+const PAGES = Array.from({ length: pathCount }, (_, i) => `/s/${pageKb}/p/${i + 1}`);
+const catalog = PAGES.map((path) => ({ method: "GET", path, headers: { accept: "text/html" } }));
 const LOADS = {
-  healthy: { origin: "up", requests: [{ method: "GET", path: "/p/1" }] },
-  stale: { origin: "down", requests: [{ method: "GET", path: "/p/1" }] },
+  healthy: { origin: "up", requests: catalog },
+  stale: { origin: "down", requests: catalog },
+  hanging: { origin: "hang", requests: catalog },
   intake: {
     origin: "down",
     requests: [
@@ -29,7 +34,15 @@ const LOADS = {
           email: "p@example.com",
           address: "1 Profile St",
         }),
-        setupRequest: (req) => ({ ...req, headers: { ...req.headers, "idempotency-key": `bench-profile-${++keys}` } }),
+        // Every order from its own shopper, as in `npm run bench`.
+        setupRequest: (req) => {
+          const n = ++keys;
+          const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+          return {
+            ...req,
+            headers: { ...req.headers, "idempotency-key": `bench-profile-${n}`, "cf-connecting-ip": ip },
+          };
+        },
       },
     ],
   },
@@ -59,15 +72,20 @@ try {
         scriptPath: bundle,
         fromConfig: true,
         inspect: true,
-        vars: { ORIGIN_URL: origin.ready.origin, RATE_LIMIT_ORDERS_PER_MIN: "100000" },
+        vars: {
+          ORIGIN_URL: origin.ready.origin,
+          RATE_LIMIT_ORDERS_PER_MIN: "100000",
+          SNAPSHOT_NEW_KEYS_PER_MIN: "100000",
+        },
       },
     ],
     persistDir: join(tmp, "state"),
   });
   const base = host.urls.stayopen;
-  await request(base + "/p/1");
-  if (chosen.origin === "down") await request(`${origin.ready.control}/mode?mode=down`, { method: "POST" });
-  for (let i = 0; i < 5; i++) await request(base + "/p/1");
+  // Every page once while the origin is up, so each has a snapshot.
+  for (const path of PAGES) await request(base + path);
+  if (chosen.origin !== "up") await request(`${origin.ready.control}/mode?mode=${chosen.origin}`, { method: "POST" });
+  await Promise.all([0, 1, 2, 3, 4].map(() => request(base + PAGES[0], { timeoutMs: 10_000 })));
   await load({ url: base, connections: 32, durationS: 1, requests: chosen.requests });
 
   const inspector = await openInspector(host.inspectorPort, "stayopen");

@@ -8,7 +8,7 @@
 // Environment: BENCH_DURATION_S (8), BENCH_CONNECTIONS (32), BENCH_MEMORY_ORDERS (100000),
 // BENCH_PIN (1: workerd on CPU 1, origin and load generator on CPU 0), BENCH_ONLY ("1,2,3").
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { join, resolve } from "node:path";
@@ -36,14 +36,48 @@ const PIN = process.env.BENCH_PIN !== "0" && os.cpus().length >= 2 && spawnSync(
 const ADMIN_TOKEN = "bench-admin-token-0123456789";
 const ORIGIN_TIMEOUT_MS = 3000;
 const BREAKER_COOLDOWN_MS = 10_000;
-const PATHS = ["/p/1", "/p/2", "/p/3", "/p/4", "/p/5", "/p/6", "/p/7", "/p/8"];
+/**
+ * Page sizes and path counts of the catalog scenarios (1–3): `<KB>x<paths>`, each under its own
+ * `/s/<KB>/p/<n>` paths, so every size has its own snapshots. The 1.5 KB page over one path is the
+ * original measurement; real shop pages are 20–300 KB, and an outage spreads over many pages.
+ */
+const SIZES = (process.env.BENCH_SIZES ?? "1.5x1,20x100,100x100").split(",").map((spec) => {
+  const [kb, paths] = spec.split("x").map(Number);
+  return { kb, paths, label: `${kb} KB × ${paths} path${paths === 1 ? "" : "s"}` };
+});
+const pathsOf = (size) => Array.from({ length: size.paths }, (_, i) => `/s/${size.kb}/p/${i + 1}`);
+const PATHS = pathsOf(SIZES[0]).slice(0, 8);
+/** BENCH_BEFORE=<git ref>: that commit's worker runs as `before` beside this one, measured in the same rounds. */
+const BEFORE_REF = process.env.BENCH_BEFORE ?? "";
 const DRAIN_LIMIT_MS = 180_000;
 // The replay ceiling the bench configures: shards × per-shard concurrency.
 const ORDER_SHARDS = 16;
 const ORDER_REPLAY_CONCURRENCY = 8;
 const MEMORY_LIMIT_MS = 240_000;
 
-const catalogRequests = PATHS.map((path) => ({ method: "GET", path, headers: { accept: "text/html" } }));
+const catalogRequests = (paths) => paths.map((path) => ({ method: "GET", path, headers: { accept: "text/html" } }));
+
+/** workerd's CPU time (user + system, all threads) in µs, from /proc; null where there is none. */
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/** A load run plus workerd's CPU per answered request over it (workerd runs only this load meanwhile). */
+async function measured(host, options) {
+  const pid = host.workerdPid();
+  const before = cpuMicros(pid);
+  const result = await load(options);
+  const after = cpuMicros(pid);
+  result.cpuUsPerRequest = before === null || after === null ? NaN : (after - before) / Math.max(1, result.requests);
+  return result;
+}
 
 /**
  * Orders as shoppers send them, each with its own Idempotency-Key. `shoppers`: how many client
@@ -123,6 +157,7 @@ function merge(runs) {
   for (const r of runs) for (const [code, n] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
   return {
     rps: mean((r) => r.rps),
+    cpuUsPerRequest: mean((r) => r.cpuUsPerRequest),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
     latencyMs: {
       p50: mean((r) => r.latencyMs.p50),
@@ -140,106 +175,145 @@ async function sourceOf(url) {
   return res.headers.get("x-stayopen-source") ?? `status ${res.status}${res.error ? ` ${res.error}` : ""}`;
 }
 
-const scenarios = {
-  async 1({ urls }) {
-    const names = ["bare", "floor", "stayopen"];
-    for (const name of names) {
-      for (const path of PATHS) await request(urls[name] + path);
-      await load({ url: urls[name], connections: CONNECTIONS, durationS: 2, requests: catalogRequests });
-    }
-    const runs = Object.fromEntries(names.map((name) => [name, []]));
-    for (let round = 0; round < 2; round++) {
-      for (const name of names) {
-        runs[name].push(
-          await load({
-            url: urls[name],
-            connections: CONNECTIONS,
-            durationS: DURATION_S / 2,
-            requests: catalogRequests,
-          }),
-        );
-      }
-    }
-    const [bare, floor, stayopen] = names.map((name) => merge(runs[name]));
-    // Latency with little queueing: a few connections, closed loop (autocannon's fixed rates are bursty).
-    const paced = {};
-    for (const name of names) {
-      paced[name] = await load({
+const OUTAGE_TARGET = `≥ 1.0× healthy rps, CPU/request ≤ healthy's, p99 ≤ healthy + 5 ms, none over 1 s, none waits ORIGIN_TIMEOUT_MS (${ORIGIN_TIMEOUT_MS} ms)`;
+
+/**
+ * Scenarios 2 and 3: per page size and build, `prepare` (returns the source a page is served from), then
+ * a measured load at 32 connections compared with the same build's healthy run of scenario 1.
+ */
+async function outageBySize({ urls, host, results }, kind, durationS, prepare) {
+  const sizes = [];
+  for (const size of SIZES) {
+    const paths = pathsOf(size);
+    const bySize = { size };
+    for (const name of builds(urls)) {
+      const source = await prepare(urls[name], paths);
+      const run = await measured(host, {
         url: urls[name],
-        connections: LIGHT_CONNECTIONS,
-        durationS: DURATION_S / 2,
-        requests: catalogRequests,
+        connections: CONNECTIONS,
+        durationS,
+        requests: catalogRequests(paths),
+        slowMs: ORIGIN_TIMEOUT_MS * 0.9,
+      });
+      const healthy = results[1]?.sizes.find((s) => s.size.label === size.label)?.[name];
+      bySize[name] = {
+        source,
+        [kind]: run,
+        healthy,
+        ratio: healthy ? run.rps / healthy.rps : NaN,
+        p99DeltaMs: healthy ? run.latencyMs.p99 - healthy.latencyMs.p99 : NaN,
+      };
+    }
+    const r = bySize.stayopen;
+    const run = r[kind];
+    bySize.met =
+      r.source === "stale" &&
+      run.statuses[200] === run.requests &&
+      run.slow === 0 &&
+      r.ratio >= 1.0 &&
+      run.cpuUsPerRequest <= (r.healthy?.cpuUsPerRequest ?? 0) &&
+      r.p99DeltaMs <= 5 &&
+      run.latencyMs.max < 1000;
+    sizes.push(bySize);
+  }
+  return sizes;
+}
+
+/** stayopen, and the base branch's build beside it when BENCH_BEFORE names one. */
+const builds = (urls) => ["stayopen", ...(urls.before ? ["before"] : [])];
+
+const scenarios = {
+  async 1({ urls, host }) {
+    const names = ["bare", "floor", ...builds(urls)];
+    const sizes = [];
+    for (const size of SIZES) {
+      const paths = pathsOf(size);
+      const requests = catalogRequests(paths);
+      for (const name of names) {
+        // Every page once, so each build has a snapshot of every path for scenarios 2 and 3.
+        for (const path of paths) await request(urls[name] + path);
+        await load({ url: urls[name], connections: CONNECTIONS, durationS: 2, requests });
+      }
+      const runs = Object.fromEntries(names.map((name) => [name, []]));
+      for (let round = 0; round < 2; round++) {
+        for (const name of names) {
+          runs[name].push(
+            await measured(host, { url: urls[name], connections: CONNECTIONS, durationS: DURATION_S / 2, requests }),
+          );
+        }
+      }
+      const merged = Object.fromEntries(names.map((name) => [name, merge(runs[name])]));
+      // Latency with little queueing: a few connections, closed loop (autocannon's fixed rates are bursty).
+      const paced = {};
+      for (const name of names) {
+        paced[name] = await load({
+          url: urls[name],
+          connections: LIGHT_CONNECTIONS,
+          durationS: DURATION_S / 2,
+          requests,
+        });
+      }
+      const { stayopen, bare, floor } = merged;
+      const p99DeltaMs = paced.stayopen.latencyMs.p99 - paced.bare.latencyMs.p99;
+      sizes.push({
+        size,
+        source: await sourceOf(urls.stayopen + paths[0]),
+        ...merged,
+        ratio: stayopen.rps / bare.rps,
+        floorRatio: floor.rps / bare.rps,
+        ratioToFloor: stayopen.rps / floor.rps,
+        beforeRatio: merged.before ? merged.before.rps / bare.rps : undefined,
+        paced,
+        p99DeltaMs,
+        met: stayopen.statuses[200] === stayopen.requests && stayopen.rps / bare.rps >= 0.9 && p99DeltaMs <= 1,
       });
     }
-    const p99DeltaMs = paced.stayopen.latencyMs.p99 - paced.bare.latencyMs.p99;
     return {
       title: "Healthy origin, catalog GETs",
-      source: await sourceOf(urls.stayopen + PATHS[0]),
-      stayopen,
-      bare,
-      floor,
-      ratio: stayopen.rps / bare.rps,
-      floorRatio: floor.rps / bare.rps,
-      ratioToFloor: stayopen.rps / floor.rps,
-      paced,
-      p99DeltaMs,
+      sizes,
       target: "≥ 0.90× bare rps and ≤ +1 ms p99",
-      met: stayopen.statuses[200] === stayopen.requests && stayopen.rps / bare.rps >= 0.9 && p99DeltaMs <= 1,
+      met: sizes.every((s) => s.met),
     };
   },
 
-  async 2({ urls, origin, results }) {
-    await control(origin, "/mode?mode=down");
-    for (const path of PATHS) await request(urls.stayopen + path);
-    const source = await sourceOf(urls.stayopen + PATHS[0]);
-    await load({ url: urls.stayopen, connections: CONNECTIONS, durationS: 1, requests: catalogRequests });
-    const stayopen = await load({
-      url: urls.stayopen,
-      connections: CONNECTIONS,
-      durationS: DURATION_S,
-      requests: catalogRequests,
+  async 2(context) {
+    await control(context.origin, "/mode?mode=down");
+    const sizes = await outageBySize(context, "stale", DURATION_S, async (url, paths) => {
+      for (const path of paths.slice(0, 8)) await request(url + path);
+      const source = await sourceOf(url + paths[0]);
+      await load({ url, connections: CONNECTIONS, durationS: 1, requests: catalogRequests(paths) });
+      return source;
     });
-    const healthy = results[1]?.stayopen;
-    const ratio = healthy ? stayopen.rps / healthy.rps : NaN;
-    await control(origin, "/mode?mode=up");
-    return {
-      title: "Origin down, serving snapshots",
-      source,
-      stayopen,
-      ratio,
-      target: "≥ 1.0× healthy stayopen rps",
-      met: source === "stale" && stayopen.statuses[200] === stayopen.requests && ratio >= 1.0,
-    };
+    await control(context.origin, "/mode?mode=up");
+    return { title: "Origin down, serving snapshots", sizes, target: OUTAGE_TARGET, met: sizes.every((s) => s.met) };
   },
 
-  async 3({ urls, origin, host }) {
+  async 3(context) {
+    const { urls, origin, host } = context;
     await control(origin, "/mode?mode=hang");
     // A fresh isolate: its breaker starts closed and has to learn that the origin hangs.
     await host.restart();
     const tripStarted = performance.now();
-    await Promise.all([0, 1, 2, 3].map(() => request(urls.stayopen + PATHS[0], { timeoutMs: ORIGIN_TIMEOUT_MS * 3 })));
+    const first = pathsOf(SIZES[0])[0];
+    await Promise.all(
+      builds(urls).flatMap((name) =>
+        [0, 1, 2, 3].map(() => request(urls[name] + first, { timeoutMs: ORIGIN_TIMEOUT_MS * 3 })),
+      ),
+    );
     const tripMs = performance.now() - tripStarted;
-    const source = await sourceOf(urls.stayopen + PATHS[1]);
-    // Longer than the breaker cooldown, so a half-open probe falls inside the measurement; with a few
-    // connections, so latency is service time, not queueing behind 32 connections.
-    const durationS = Math.max(DURATION_S, BREAKER_COOLDOWN_MS / 1000 + 2);
-    const stayopen = await load({
-      url: urls.stayopen,
-      connections: LIGHT_CONNECTIONS,
-      durationS,
-      requests: catalogRequests,
-      slowMs: ORIGIN_TIMEOUT_MS * 0.9,
-    });
+    // Longer than the breaker cooldown in all, so half-open probes fall inside the measurements.
+    const durationS = Math.max(DURATION_S, Math.ceil((BREAKER_COOLDOWN_MS / 1000 + 2) / SIZES.length));
+    const sizes = await outageBySize(context, "hanging", durationS, (url, paths) =>
+      sourceOf(url + paths[1 % paths.length]),
+    );
     await control(origin, "/mode?mode=up");
     return {
       title: "Origin hanging, after the breaker opened",
-      source,
       tripMs,
       durationS,
-      stayopen,
-      waitedForTimeout: stayopen.slow,
-      target: `p99 < 20 ms; no request waits ORIGIN_TIMEOUT_MS (${ORIGIN_TIMEOUT_MS} ms)`,
-      met: stayopen.latencyMs.p99 < 20 && stayopen.slow === 0,
+      sizes,
+      target: OUTAGE_TARGET,
+      met: sizes.every((s) => s.met),
     };
   },
 
@@ -248,49 +322,60 @@ const scenarios = {
     await control(origin, "/mode?mode=down");
     await host.restart();
     await control(origin, "/reset");
-    // Open the breaker first: the scenario is intake while the origin is known to be down.
-    for (let i = 0; i < 5; i++) await request(urls.stayopen + PATHS[0]);
-    const warm = await load({
-      url: urls.stayopen,
-      connections: CONNECTIONS,
-      durationS: 1,
-      requests: orderRequests("warm"),
-    });
-    const stayopen = await load({
-      url: urls.stayopen,
-      connections: CONNECTIONS,
-      durationS: DURATION_S,
-      requests: orderRequests("intake"),
-    });
-    const accepted = stayopen.statuses[202] ?? 0;
-    // Requests still in flight when a timed run stops are stored too, without their 202 being counted.
-    const acceptedWithWarmUp = accepted + (warm.statuses[202] ?? 0);
-    const perS = accepted / DURATION_S;
+    const intake = async (name) => {
+      // Open the breaker first: the scenario is intake while the origin is known to be down.
+      for (let i = 0; i < 5; i++) await request(urls[name] + PATHS[0]);
+      const warm = await load({
+        url: urls[name],
+        connections: CONNECTIONS,
+        durationS: 1,
+        requests: orderRequests(`${name}-warm`),
+      });
+      const run = await measured(host, {
+        url: urls[name],
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        requests: orderRequests(name === "stayopen" ? "intake" : name),
+      });
+      const accepted = run.statuses[202] ?? 0;
+      return {
+        run,
+        accepted,
+        // Requests still in flight when a timed run stops are stored too, without their 202 being counted.
+        acceptedWithWarmUp: accepted + (warm.statuses[202] ?? 0),
+        perS: accepted / DURATION_S,
+        slowest202Ms: run.slowestByStatus[202] ?? NaN,
+        slowest: run.slowest,
+      };
+    };
+    const stayopen = await intake("stayopen");
+    const before = urls.before ? await intake("before") : undefined;
     // The floor worker's durable 202s (one SQLite row per order, nothing else) under the same load.
-    await load({ url: urls.floor, connections: CONNECTIONS, durationS: 1, requests: orderRequests("floor-warm") });
-    const floor = await load({
-      url: urls.floor,
-      connections: CONNECTIONS,
-      durationS: DURATION_S,
-      requests: orderRequests("floor"),
-    });
-    const floorPerS = (floor.statuses[202] ?? 0) / DURATION_S;
+    const floor = await intake("floor");
     return {
       title: "Order intake while down (durable 202s)",
-      stayopen,
-      accepted,
-      acceptedWithWarmUp,
-      perS,
-      floor,
-      floorPerS,
-      ratioToFloor: perS / floorPerS,
-      target: "≥ 2,000 durable 202/s",
-      met: perS >= 2000 && accepted === stayopen.requests,
+      stayopen: stayopen.run,
+      accepted: stayopen.accepted,
+      acceptedWithWarmUp: stayopen.acceptedWithWarmUp,
+      perS: stayopen.perS,
+      slowest202Ms: stayopen.slowest202Ms,
+      before,
+      floor: floor.run,
+      floorPerS: floor.perS,
+      floorSlowest202Ms: floor.slowest202Ms,
+      ratioToFloor: stayopen.perS / floor.perS,
+      target: "≥ 2,000 durable 202/s (or ≥ 0.8× the floor when the floor is below 2,000); no 202 waits ≥ 1 s",
+      met:
+        (stayopen.perS >= 2000 || stayopen.perS >= 0.8 * floor.perS) &&
+        stayopen.slowest202Ms < 1000 &&
+        stayopen.accepted === stayopen.run.requests,
     };
   },
 
   async 5({ urls, origin, features, results }) {
     if (!features.has("orders")) return notBuilt("Replay drain after recovery", "orders");
+    // Two builds' queues would drain into one origin and count as each other's duplicates.
+    if (urls.before) return notBuilt("Replay drain after recovery", "run without BENCH_BEFORE");
     const queued = await settledQueueDepth(urls.stayopen);
     const expected = queued ?? results[4]?.acceptedWithWarmUp ?? NaN;
     await control(origin, "/reset");
@@ -343,6 +428,7 @@ const scenarios = {
 
   async 6({ urls, origin, host, features }) {
     if (!features.has("orders")) return notBuilt("Memory with 100k queued orders", "orders");
+    if (urls.before) return notBuilt("Memory with 100k queued orders", "run without BENCH_BEFORE");
     await control(origin, "/mode?mode=down");
     await host.restart();
     for (let i = 0; i < 5; i++) await request(urls.stayopen + PATHS[0]);
@@ -409,6 +495,16 @@ async function settledQueueDepth(base) {
   return previous;
 }
 
+/** The worker of another commit (git archive of it, this checkout's node_modules), built as wrangler deploy would. */
+async function buildRef(ref, tmp) {
+  const source = join(tmp, "before-src");
+  mkdirSync(source, { recursive: true });
+  execFileSync("sh", ["-c", `git archive "$1" | tar -x -C "$2"`, "sh", ref, source], { cwd: projectRoot });
+  symlinkSync(resolve(projectRoot, "node_modules"), join(source, "node_modules"));
+  console.log(`bench: building ${ref} beside it …`);
+  return buildWorker(join(tmp, "before-build"), source);
+}
+
 function notBuilt(title, feature) {
   return { title, pending: feature };
 }
@@ -430,27 +526,40 @@ async function main() {
     const { origin: originUrl, control: controlUrl } = origin.ready;
     console.log(`bench: building the worker (wrangler deploy --dry-run) …`);
     const bundle = await buildWorker(join(tmp, "build"));
+    const beforeBundle = BEFORE_REF ? await buildRef(BEFORE_REF, tmp) : null;
+    const stayopenVars = {
+      ORIGIN_URL: originUrl,
+      ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
+      BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
+      CRITICAL_PATHS: PATHS.join(","),
+      ADMIN_TOKEN,
+      REPLAY_SECRET: "whsec_YmVuY2gtcmVwbGF5LXNlY3JldC0wMTIzNDU2Nzg5",
+      ORDER_SHARDS: String(ORDER_SHARDS),
+      ORDER_REPLAY_CONCURRENCY: String(ORDER_REPLAY_CONCURRENCY),
+      // Scenario 6 sends 100k orders in a minute or two from 64 shoppers; the default 20 a minute
+      // would measure 429s there. Scenario 4's shoppers send one order each either way.
+      RATE_LIMIT_ORDERS_PER_MIN: "100000",
+      // Every size has its own 100 paths: all of them are new keys within a minute or two.
+      SNAPSHOT_NEW_KEYS_PER_MIN: "100000",
+    };
     host = await startWorkerHost({
       workers: [
-        {
-          name: "stayopen",
-          scriptPath: bundle,
-          fromConfig: true,
-          inspect: true, // heap readings (scenario 6)
-          vars: {
-            ORIGIN_URL: originUrl,
-            ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
-            BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
-            CRITICAL_PATHS: PATHS.join(","),
-            ADMIN_TOKEN,
-            REPLAY_SECRET: "whsec_YmVuY2gtcmVwbGF5LXNlY3JldC0wMTIzNDU2Nzg5",
-            ORDER_SHARDS: String(ORDER_SHARDS),
-            ORDER_REPLAY_CONCURRENCY: String(ORDER_REPLAY_CONCURRENCY),
-            // Scenario 6 sends 100k orders in a minute or two from 64 shoppers; the default 20 a minute
-            // would measure 429s there. Scenario 4's shoppers send one order each either way.
-            RATE_LIMIT_ORDERS_PER_MIN: "100000",
-          },
-        },
+        { name: "stayopen", scriptPath: bundle, fromConfig: true, inspect: true, vars: stayopenVars },
+        ...(beforeBundle
+          ? [
+              {
+                name: "before",
+                scriptPath: beforeBundle,
+                fromConfig: true,
+                vars: stayopenVars,
+                // Its own snapshots and export bucket; its Durable Objects are its own by worker name.
+                options: {
+                  kvNamespaces: { SNAPSHOTS: { id: "bench-before-snapshots" } },
+                  r2Buckets: { STATIC_BACKUP_BUCKET: { id: "bench-before-static-backup" } },
+                },
+              },
+            ]
+          : []),
         { name: "bare", scriptPath: resolve(projectRoot, "bench/bare-worker.js"), vars: { ORIGIN_URL: originUrl } },
         {
           name: "floor",
@@ -491,6 +600,8 @@ async function main() {
       );
     }
     facts.loadAverageAtEnd = os.loadavg()[0];
+    facts.sizes = SIZES.map((size) => size.label);
+    facts.before = BEFORE_REF || undefined;
     const report = { facts, results: context.results, pending: features.pending() };
     const markdown = markdownReport(report);
     // A partial run (BENCH_ONLY) never replaces the full results: it goes to artifacts/bench/ (not committed).

@@ -23,6 +23,10 @@ export function load({
   let recorded = 0;
   let slow = 0;
   const statuses = {};
+  // The slowest answer of each status: the one shopper who waited longest for a 202 is the figure that matters.
+  const slowestByStatus = {};
+  // The five slowest answers with when they finished (seconds into the run): a stall shows as a cluster.
+  const slowest = [];
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -50,6 +54,8 @@ export function load({
           errors: result.errors,
           timeouts: result.timeouts,
           latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: recorded ? sorted[recorded - 1] : NaN },
+          slowestByStatus,
+          slowest,
           slow,
         });
       },
@@ -57,6 +63,12 @@ export function load({
     instance.on("response", (client, statusCode, bytes, responseTime) => {
       if (recorded < MAX_SAMPLES) samples[recorded++] = responseTime;
       statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      slowestByStatus[statusCode] = Math.max(slowestByStatus[statusCode] ?? 0, responseTime);
+      if (slowest.length < 5 || responseTime > slowest[4].ms) {
+        const atS = Math.round(performance.now() - started) / 1000;
+        slowest.push({ ms: Math.round(responseTime), atS, status: statusCode });
+        slowest.sort((a, b) => b.ms - a.ms).splice(5);
+      }
       if (responseTime >= slowMs) slow += 1;
     });
   });

@@ -22,12 +22,16 @@ const run = promisify(execFile);
 /** The wrangler config to build and run; STAYOPEN_CONFIG points elsewhere (e.g. a trimmed copy). */
 export const configPath = resolve(projectRoot, process.env.STAYOPEN_CONFIG ?? "wrangler.toml");
 
-/** Bundles the worker exactly as `wrangler deploy` would, without deploying; returns the module path. */
-export async function buildWorker(outDir) {
+/**
+ * Bundles the worker exactly as `wrangler deploy` would, without deploying; returns the module path.
+ * `sourceDir`: another checkout of the project (the bench builds the base branch beside this one).
+ */
+export async function buildWorker(outDir, sourceDir = projectRoot) {
   mkdirSync(outDir, { recursive: true });
+  const config = sourceDir === projectRoot ? configPath : resolve(sourceDir, "wrangler.toml");
   try {
-    await run(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir, "-c", configPath], {
-      cwd: projectRoot,
+    await run(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir, "-c", config], {
+      cwd: sourceDir,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", NO_COLOR: "1" },
       maxBuffer: 16 * 1024 * 1024,
       timeout: 120_000,
@@ -144,7 +148,8 @@ async function optionsFromConfig() {
 
 /**
  * Runs workers in workerd. `workers`: [{name, scriptPath, port?, vars?, fromConfig?, options?}];
- * a worker with fromConfig gets the bindings of the wrangler config, one with options those Miniflare options.
+ * a worker with fromConfig gets the bindings of the wrangler config (its options, if any, replace single
+ * entries such as kvNamespaces), one with only options those Miniflare options.
  * Returns {urls, kill9, stop, restart, workerdPid}; restart keeps ports and state.
  */
 export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
@@ -157,7 +162,7 @@ export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
     workers: workers.map(({ fromConfig, ...w }, i) => ({
       ...w,
       port: w.port ?? ports[i],
-      options: fromConfig ? options : w.options,
+      options: fromConfig ? { ...options, ...w.options } : w.options,
     })),
   };
   let proc;

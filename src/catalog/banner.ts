@@ -29,6 +29,65 @@ function bannerHtml(storedAt: number, offerCheckout = false, message: string | n
   );
 }
 
+const encoder = new TextEncoder();
+const bannerCache = new Map<string, Uint8Array>();
+const BANNER_CACHE_ENTRIES = 256;
+
+/**
+ * The banner's UTF-8 bytes. The same few snapshots are served thousands of times
+ * in an outage, each with the same banner: formatting its date every time showed
+ * in profiles.
+ */
+export function bannerBytes(storedAt: number, offerCheckout = false, message: string | null = null): Uint8Array {
+  const key = `${storedAt} ${offerCheckout ? 1 : 0} ${message ?? ""}`;
+  let bytes = bannerCache.get(key);
+  if (!bytes) {
+    bytes = encoder.encode(bannerHtml(storedAt, offerCheckout, message));
+    if (bannerCache.size >= BANNER_CACHE_ENTRIES) bannerCache.delete(bannerCache.keys().next().value!);
+    bannerCache.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** Where withBanner puts the banner into a page: at one byte offset, nowhere (no body element), or only HTMLRewriter knows. */
+export type BannerPlace = { at: number } | "none" | "rewrite";
+
+/**
+ * Where withBanner inserts the banner into this UTF-8 page. Found by
+ * HTMLRewriter itself, once per snapshot: a marker prepended to every body
+ * element is looked up in its output. A page with more than one body element
+ * stays with the rewriter.
+ */
+export async function bannerPlace(body: ArrayBuffer, contentType: string): Promise<BannerPlace> {
+  const markerText = `<!--stayopen-banner-${crypto.randomUUID()}-->`;
+  const marked = new Uint8Array(
+    await new HTMLRewriter()
+      .on("body", {
+        element(element) {
+          element.prepend(markerText, { html: true });
+        },
+      })
+      .transform(new Response(body, { headers: { "content-type": contentType } }))
+      .arrayBuffer(),
+  );
+  const marker = encoder.encode(markerText);
+  const at = indexOf(marked, marker, 0);
+  if (at === -1) return "none";
+  if (indexOf(marked, marker, at + marker.length) !== -1) return "rewrite";
+  // The rewriter passes every other byte through as it came: the offset in its output is the offset in the page.
+  return marked.length === body.byteLength + marker.length ? { at } : "rewrite";
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+  for (let i = haystack.indexOf(needle[0]!, from); i !== -1; i = haystack.indexOf(needle[0]!, i + 1)) {
+    if (i + needle.length > haystack.length) return -1;
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
 /** Streams the page through HTMLRewriter, adding the banner as the body's first child. */
 export function withBanner(
   response: Response,

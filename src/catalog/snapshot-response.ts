@@ -3,7 +3,7 @@ import { forcedMaintenance } from "../control/forced";
 import type { AppEnv } from "../config/env";
 import { standsInOnError } from "./freshness";
 import { normalizeUrl } from "./key";
-import { staleResponse } from "./stale";
+import { prepareStale, staleResponse } from "./stale";
 import { readSnapshot, type Snapshot } from "./store";
 import { count } from "../metrics/counters";
 
@@ -16,9 +16,9 @@ export async function pageSnapshot(c: Context<AppEnv>, now: number): Promise<Pag
   const snapshot = await readSnapshot(c.env, shop.id, url.host, normalizeUrl(url), (promise) =>
     c.executionCtx.waitUntil(promise),
   );
-  return snapshot && standsInOnError(snapshot, shop.config, now)
-    ? { snapshot, servable: true }
-    : { snapshot, servable: false };
+  if (!snapshot || !standsInOnError(snapshot, shop.config, now)) return { snapshot, servable: false };
+  await prepareStale(snapshot);
+  return { snapshot, servable: true };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Source } from "../http/source";
-import { withBanner } from "./banner";
+import { bannerBytes, bannerPlace, withBanner, type BannerPlace } from "./banner";
 import type { Snapshot } from "./store";
 
 /** A snapshot's stored content headers, plus its age in whole seconds. */
@@ -7,6 +7,68 @@ export function snapshotHeaders(snapshot: Snapshot, now: number): Headers {
   const headers = new Headers(snapshot.headers);
   headers.set("age", String(Math.max(0, Math.floor((now - snapshot.storedAt) / 1000))));
   return headers;
+}
+
+/**
+ * Where the banner goes in each remembered snapshot, found once per snapshot
+ * (keyed by its body, so it lives exactly as long as the snapshot is held):
+ * serving it is then two slices and the banner instead of running the whole
+ * page through HTMLRewriter on every hit.
+ */
+const places = new WeakMap<ArrayBuffer, BannerPlace>();
+
+const htmlType = (headers: [string, string][]) =>
+  headers.find(([name]) => name === "content-type")?.[1].toLowerCase() ?? "";
+
+/** Only UTF-8 pages are spliced: in another charset HTMLRewriter encodes the banner in the page's own. */
+const isUtf8Html = (contentType: string) =>
+  contentType.includes("text/html") && (!contentType.includes("charset") || /charset="?utf-8/.test(contentType));
+
+const finding = new WeakMap<ArrayBuffer, Promise<void>>();
+
+/**
+ * Finds where the banner goes in an HTML snapshot about to be served, once per
+ * snapshot: requests for the page that come by meanwhile wait for the same search.
+ */
+export function prepareStale(snapshot: Snapshot): Promise<void> {
+  const contentType = htmlType(snapshot.headers);
+  if (!isUtf8Html(contentType) || places.has(snapshot.body)) return Promise.resolve();
+  let found = finding.get(snapshot.body);
+  if (!found) {
+    found = bannerPlace(snapshot.body, contentType).then(
+      (place) => void places.set(snapshot.body, place),
+      // The rewriter on every request, as before: a page it cannot search is still served.
+      () => void places.set(snapshot.body, "rewrite"),
+    );
+    finding.set(snapshot.body, found);
+  }
+  return found;
+}
+
+/**
+ * The page as served, built once per snapshot and banner (the banner only
+ * changes with the operator's message) as a Blob: a Response made from a Blob
+ * shares its bytes, where one made from an ArrayBuffer copies them on every
+ * request. Lives as long as the snapshot's body does.
+ */
+const spliced = new WeakMap<ArrayBuffer, { banner: Uint8Array | null; page: Blob }>();
+
+/** A page served without a banner (not HTML, or HTML without a body element), as a Blob built once. */
+function asServed(snapshot: Snapshot): Blob {
+  const known = spliced.get(snapshot.body);
+  if (known?.banner === null) return known.page;
+  const page = new Blob([snapshot.body]);
+  spliced.set(snapshot.body, { banner: null, page });
+  return page;
+}
+
+function withBannerSpliced(snapshot: Snapshot, at: number, offerCheckout: boolean, message: string | null): Blob {
+  const banner = bannerBytes(snapshot.storedAt, offerCheckout, message);
+  const known = spliced.get(snapshot.body);
+  if (known?.banner === banner) return known.page;
+  const page = new Blob([new Uint8Array(snapshot.body, 0, at), banner, new Uint8Array(snapshot.body, at)]);
+  spliced.set(snapshot.body, { banner, page });
+  return page;
 }
 
 export type StaleOptions = {
@@ -37,6 +99,11 @@ export function staleResponse(
   const isHtml = headers.get("content-type")?.includes("text/html") ?? false;
   if (isHtml) headers.delete("etag");
   if (method === "HEAD") return new Response(null, { status: snapshot.status, headers });
-  const response = new Response(snapshot.body, { status: snapshot.status, headers });
-  return isHtml ? withBanner(response, snapshot.storedAt, offerCheckout, message) : response;
+  const init = { status: snapshot.status, headers };
+  if (!isHtml) return new Response(asServed(snapshot), init);
+  const place = places.get(snapshot.body);
+  if (place === "none") return new Response(asServed(snapshot), init);
+  if (place === undefined || place === "rewrite")
+    return withBanner(new Response(snapshot.body, init), snapshot.storedAt, offerCheckout, message);
+  return new Response(withBannerSpliced(snapshot, place.at, offerCheckout, message), init);
 }

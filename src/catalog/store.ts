@@ -123,7 +123,9 @@ export async function writeSnapshot(
   const read = await readLimited(response.body, options.maxBytes);
   if (!read.ok) return "too_large";
   const key = await storageKey(shopId, normalized);
-  recentlyRead.delete(`${host} ${key}`);
+  forgetRead(`${shopId} ${host} ${normalized}`);
+  // A read under way may bring the copy this write replaces: later requests start their own.
+  readsUnderWay.delete(`${shopId} ${host} ${normalized}`);
   const meta = await snapshotMeta(response.status, response.headers, read.bytes, Date.now());
   if (!meta) return "too_large";
   if (options.fromBackup) meta.fromBackup = true;
@@ -142,7 +144,10 @@ export async function writeSnapshot(
   return shared ? "stored" : "failed";
 }
 
-/** The hot copy when this colo has one, else the cross-colo copy (which then warms this colo). */
+/**
+ * The hot copy when this colo has one, else the cross-colo copy (which then warms this colo).
+ * The snapshot returned may be shared with other requests of this isolate: read it, never change it.
+ */
 export async function readSnapshot(
   env: Env,
   shopId: string,
@@ -150,12 +155,50 @@ export async function readSnapshot(
   normalized: string,
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<Snapshot | null> {
+  const memoryKey = `${shopId} ${host} ${normalized}`;
+  const remembered = recentlyRead.get(memoryKey);
+  const now = Date.now();
+  if (remembered && now - remembered.at < REMEMBER_READ_MS) {
+    // Served again: last in line to be dropped.
+    recentlyRead.delete(memoryKey);
+    recentlyRead.set(memoryKey, remembered);
+    return remembered.snapshot;
+  }
+  // Requests for a page that is being read wait for that read: an outage's first seconds bring many at once.
+  let reading = readsUnderWay.get(memoryKey);
+  if (!reading) {
+    const started = readAndRemember(env, shopId, host, normalized, memoryKey, remembered, now, waitUntil).finally(
+      () => {
+        if (readsUnderWay.get(memoryKey) === started) readsUnderWay.delete(memoryKey);
+      },
+    );
+    readsUnderWay.set(memoryKey, started);
+    reading = started;
+  }
+  return reading;
+}
+
+const readsUnderWay = new Map<string, Promise<Snapshot | null>>();
+
+async function readAndRemember(
+  env: Env,
+  shopId: string,
+  host: string,
+  normalized: string,
+  memoryKey: string,
+  remembered: { at: number; snapshot: Snapshot } | undefined,
+  now: number,
+  waitUntil: (promise: Promise<unknown>) => void,
+): Promise<Snapshot | null> {
   const key = await storageKey(shopId, normalized);
-  const remembered = recentlyRead.get(`${host} ${key}`);
-  if (remembered && Date.now() - remembered.at < REMEMBER_READ_MS)
-    return { ...remembered.snapshot, body: remembered.snapshot.body.slice(0) };
+  // Past the window, the hot copy's metadata tells whether the page changed; the same one is not read again.
+  if (remembered && (await hotStoredAt(host, key)) === remembered.snapshot.storedAt) {
+    rememberRead(memoryKey, remembered.snapshot, now);
+    return remembered.snapshot;
+  }
   const snapshot = await readFromStorage(env, host, key, waitUntil);
-  if (snapshot) rememberRead(`${host} ${key}`, snapshot);
+  if (snapshot) rememberRead(memoryKey, snapshot, now);
+  else forgetRead(memoryKey);
   return snapshot;
 }
 
@@ -169,24 +212,52 @@ async function readFromStorage(
   if (hot) return hot;
   const { value, metadata } = await env.SNAPSHOTS.getWithMetadata<SnapshotMeta>(key, "arrayBuffer");
   if (!value || !metadata) return null;
-  waitUntil(putHot(host, key, value.slice(0), metadata));
+  // Both the Cache API and a Response copy the bytes they are given: no copy of our own is needed.
+  waitUntil(putHot(host, key, value, metadata));
   return { ...metadata, body: value };
 }
 
 /**
- * During an outage the same few pages are read again and again: the last
- * reads stay in this isolate for a few seconds, small pages only, a bounded
- * number, so a flood of stale pages does not become a flood of storage reads.
+ * During an outage the same pages are read again and again, the whole catalog
+ * of a busy shop included: the last reads stay in this isolate, each for a few
+ * seconds before the hot copy's metadata is checked again. Bounded by bytes:
+ * at most REMEMBER_MAX_TOTAL_BYTES of snapshot bodies (each held once, shared by
+ * every request that serves it), the least recently served dropped first, pages
+ * over REMEMBER_MAX_BYTES never kept.
  */
 const recentlyRead = new Map<string, { at: number; snapshot: Snapshot }>();
 const REMEMBER_READ_MS = 5_000;
-const REMEMBER_MAX_ENTRIES = 64;
-const REMEMBER_MAX_BYTES = 256 * 1024;
+export const REMEMBER_MAX_BYTES = 1024 * 1024;
+export const REMEMBER_MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+let rememberedBytes = 0;
 
-function rememberRead(key: string, snapshot: Snapshot): void {
-  if (snapshot.body.byteLength > REMEMBER_MAX_BYTES) return;
-  if (recentlyRead.size >= REMEMBER_MAX_ENTRIES) recentlyRead.delete(recentlyRead.keys().next().value!);
-  recentlyRead.set(key, { at: Date.now(), snapshot: { ...snapshot, body: snapshot.body.slice(0) } });
+function rememberRead(key: string, snapshot: Snapshot, now: number): void {
+  forgetRead(key);
+  const size = snapshot.body.byteLength;
+  if (size > REMEMBER_MAX_BYTES) return;
+  while (rememberedBytes + size > REMEMBER_MAX_TOTAL_BYTES) forgetRead(recentlyRead.keys().next().value!);
+  recentlyRead.set(key, { at: now, snapshot });
+  rememberedBytes += size;
+}
+
+function forgetRead(key: string): void {
+  const entry = recentlyRead.get(key);
+  if (!entry) return;
+  recentlyRead.delete(key);
+  rememberedBytes -= entry.snapshot.body.byteLength;
+}
+
+/** The bytes of snapshot bodies this isolate holds now (for tests and the memory bound). */
+export function rememberedSnapshotBytes(): number {
+  return rememberedBytes;
+}
+
+/** The stored time of this colo's hot copy, without reading its body. */
+async function hotStoredAt(host: string, key: string): Promise<number | null> {
+  const hot = await caches.default.match(cacheKey(host, key));
+  await hot?.body?.cancel();
+  const hotMeta = hot?.headers.get(META_HEADER);
+  return hotMeta ? (JSON.parse(hotMeta) as SnapshotMeta).storedAt : null;
 }
 
 async function readHot(host: string, key: string): Promise<Snapshot | null> {
