@@ -7,7 +7,7 @@ import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
 import { monitorName } from "../origin/monitor";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff";
-import { bodyKind } from "./body";
+import { bodyKind } from "../http/body";
 import { nextInFlight } from "./ramp";
 import { deliver, type Delivery } from "./replay";
 import { openSession, sealSession, sessionKey } from "./session";

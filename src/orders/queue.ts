@@ -2,7 +2,7 @@ import type { Shop } from "../config/schema";
 import type { Env } from "../config/env";
 import { problem, type StayopenError } from "../http/errors";
 import { log } from "../log";
-import { bodyKind, type BodyKind } from "./body";
+import { bodyKind, type BodyKind } from "../http/body";
 import { scanOrderBody } from "../http/card-scan";
 import {
   DOUBLE_SUBMIT_WINDOW_MS,
