@@ -6,7 +6,7 @@ import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
 import { monitorName } from "../origin/monitor";
-import { backoffDelayMs, type BackoffPolicy } from "./backoff";
+import { backoffDelayMs, type BackoffPolicy } from "../http/backoff";
 import { bodyKind } from "../http/body";
 import { nextInFlight } from "./ramp";
 import { deliver, type Delivery } from "./replay";

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
-import { backoffCeilingMs } from "../../src/orders/backoff";
+import { backoffCeilingMs } from "../../src/http/backoff";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { isDelivered, order, orderEnv, queueOrder, runAlarmsUntil, shardStub, shopOf } from "./helpers";
