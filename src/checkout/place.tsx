@@ -314,7 +314,7 @@ async function startPayment(
   statusUrl: string,
   order: EdgeOrder,
 ): Promise<PaymentState> {
-  const ledger = paymentLedger(c.env, c.get("shop"));
+  const ledger = paymentLedger(c.env, c.get("shop").id);
   const record = await ledger.open({
     reference,
     method: provider.method,

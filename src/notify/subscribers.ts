@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config/env";
 import { backoffDelayMs, type BackoffPolicy } from "../http/backoff";
 import { log } from "../log";
+import { paymentLedger } from "../payments/store";
 import { postWebhook } from "./webhook";
 
 export type Subscriber = { email: string; subscribedAt: number; announcedAt: number | null };
@@ -189,7 +190,7 @@ export class NotifySubscribers extends DurableObject<Env> {
         row.emails,
       );
       log("info", "recovery_announcement_delivered", { id: row.id, attempts: row.attempts + 1 });
-      await this.env.PAYMENTS.get(this.env.PAYMENTS.idFromName(row.shop))
+      await paymentLedger(this.env, row.shop)
         .markAnnounced(JSON.parse(row.orders) as string[], row.built_at)
         .catch((error: unknown) => log("warn", "payments_mark_announced_failed", { id: row.id, error: String(error) }));
       // The subscribers a full batch left out go next, in a webhook of their own.

@@ -118,6 +118,16 @@ export const monitorName = (shopId: string, originUrl: string) => `${shopId}:ori
 /** The instance that keeps the roster of a shop's origins (see `useOrigins`); it monitors none itself. */
 export const rosterName = (shopId: string) => `${shopId}:origins`;
 
+/** The one way to reach the OriginMonitor of one origin of a shop. */
+export function originMonitor(env: Env, shopId: string, originUrl: string): DurableObjectStub<OriginMonitor> {
+  return env.ORIGIN_MONITOR.getByName(monitorName(shopId, originUrl));
+}
+
+/** The one way to reach a shop's roster of origins. */
+export function originRoster(env: Env, shopId: string): DurableObjectStub<OriginMonitor> {
+  return env.ORIGIN_MONITOR.getByName(rosterName(shopId));
+}
+
 function breakerView(breaker: BreakerState): BreakerView {
   return {
     state: breaker.state,
@@ -168,11 +178,7 @@ export class OriginMonitor extends DurableObject<Env> {
     const gone = known.map((row) => row.url).filter((url) => !originUrls.includes(url));
     for (const url of originUrls) sql.exec("INSERT OR IGNORE INTO roster (url) VALUES (?)", url);
     if (gone.length === 0) return;
-    await Promise.all(
-      gone.map((url) =>
-        this.env.ORIGIN_MONITOR.get(this.env.ORIGIN_MONITOR.idFromName(monitorName(shopId, url))).retire(),
-      ),
-    );
+    await Promise.all(gone.map((url) => originMonitor(this.env, shopId, url).retire()));
     for (const url of gone) sql.exec("DELETE FROM roster WHERE url = ?", url);
   }
 

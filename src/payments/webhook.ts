@@ -62,7 +62,7 @@ export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
     return c.json({ received: true, ignored: "not_a_stayopen_order" }, 200, headers);
   }
 
-  const ledger = paymentLedger(c.env, shop);
+  const ledger = paymentLedger(c.env, shop.id);
   switch (event.data.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {

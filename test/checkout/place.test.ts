@@ -60,7 +60,7 @@ describe("placing an order at the edge", () => {
       path: "/api/orders",
       contentType: "application/json",
     });
-    expect(await paymentLedger(shop.env, s).get(reference)).toMatchObject({
+    expect(await paymentLedger(shop.env, s.id).get(reference)).toMatchObject({
       method: "later",
       status: "pending_link",
       amount: 2900,

@@ -7,7 +7,7 @@ import type { Incident, IncidentPage } from "../../src/incidents/incident";
 import { COUNTERS_FRESH_MS } from "../../src/incidents/incident-log";
 import { incidentLog } from "../../src/incidents/store";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { fastBreakerEnv } from "../support/breaker";
 import { dispatch } from "../support/worker";

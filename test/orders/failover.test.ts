@@ -2,7 +2,7 @@ import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloud
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { isDelivered, order, orderEnv, postOrder, queueOrder, runAlarmsUntil } from "./helpers";

@@ -2,7 +2,8 @@ import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloud
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { monitorSettings, originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
+import { monitorSettings } from "../../src/origin/sync";
 import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";

@@ -75,7 +75,7 @@ describe("Stripe Checkout at the edge", () => {
     const again = await postCheckout(shop, fields);
     expect(again.headers.get("location")).toBe(session.url);
     expect((await stripe.account()).sessions).toHaveLength(1);
-    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test")).get(reference)).toMatchObject({
+    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test").id).get(reference)).toMatchObject({
       method: "stripe",
       status: "awaiting_payment",
       sessionId: session.id,
@@ -110,7 +110,7 @@ describe("Stripe Checkout at the edge", () => {
       status: "pending_link",
     });
     expect((await stripe.account()).calls).toHaveLength(3);
-    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test")).get(body.reference)).toMatchObject({
+    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test").id).get(body.reference)).toMatchObject({
       status: "pending_link",
     });
   });

@@ -15,7 +15,7 @@ import {
   shopOf,
 } from "../orders/helpers";
 import { queueDepth } from "../../src/orders/queue";
-import { originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
 
 let origin: FakeOrigin;
 let env: Env;
