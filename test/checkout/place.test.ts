@@ -305,9 +305,9 @@ function flaky<T>(namespace: T, method: string, times: number) {
   let failures = times;
   const wrapped = new Proxy(namespace as DurableObjectNamespace, {
     get(target, property) {
-      if (property !== "get") return Reflect.get(target, property).bind(target);
-      return (id: DurableObjectId) => {
-        const stub = target.get(id);
+      if (property !== "getByName") return Reflect.get(target, property).bind(target);
+      return (name: string) => {
+        const stub = target.getByName(name);
         return new Proxy(stub, {
           get(stubTarget, name) {
             const value = Reflect.get(stubTarget, name);
