@@ -4,13 +4,13 @@ import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { monitorSettings } from "../../src/origin/sync";
 import { fastBreakerEnv } from "../support/breaker";
-import { ADMIN, monitorOf, originPerTest, stopMonitoredOrigin } from "../support/monitored-origin";
+import { ADMIN, monitorOf, monitoredOriginPerTest, stopMonitoredOrigin } from "../support/monitored-origin";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { resolveShop } from "../../src/config/shop";
 
 let origin: FakeOrigin;
-originPerTest((started) => (origin = started));
+monitoredOriginPerTest((started) => (origin = started));
 const monitor = () => monitorOf(origin);
 /** What shoppers sent the origin: everything but the monitor's probes of HEALTH_PATH. */
 const shopperRequests = async () => (await origin.requests()).filter((request) => request.path !== "/healthz");

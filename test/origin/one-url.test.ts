@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import worker from "../../src/index";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { ADMIN, originPerTest } from "../support/monitored-origin";
+import { ADMIN, monitoredOriginPerTest } from "../support/monitored-origin";
 import type { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
 let origin: FakeOrigin;
-originPerTest((started) => (origin = started));
+monitoredOriginPerTest((started) => (origin = started));
 
 /**
  * The breaker as easy to open as it gets (BREAKER_FAILURES 1), a long cooldown

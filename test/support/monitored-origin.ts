@@ -1,9 +1,8 @@
 import { env as testEnv, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach } from "vitest";
 import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/monitor";
-import { FakeOrigin } from "./origin";
+import { originPerTest, type FakeOrigin } from "./origin";
 
 /** The admin token `shopEnv` sets, as the header the admin routes want. */
 export const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
@@ -18,20 +17,15 @@ export async function stopMonitoredOrigin(origin: FakeOrigin): Promise<void> {
 }
 
 /**
- * A fresh fake origin for every test of the file, handed to `use`; after each
- * test its monitor is silenced, the origin stopped and this isolate's breaker
- * copies forgotten, so no test sees another's breaker.
+ * `originPerTest` for tests whose origin has a monitor: after each test the
+ * monitor is silenced, the origin stopped and this isolate's breaker copies
+ * forgotten, so no test sees another's breaker.
  *
- * @example let origin: FakeOrigin; originPerTest((started) => (origin = started));
+ * @example let origin: FakeOrigin; monitoredOriginPerTest((started) => (origin = started));
  */
-export function originPerTest(use: (origin: FakeOrigin) => void): void {
-  let current: FakeOrigin;
-  beforeEach(async () => {
-    current = await FakeOrigin.start();
-    use(current);
-  });
-  afterEach(async () => {
-    await stopMonitoredOrigin(current);
+export function monitoredOriginPerTest(use: (origin: FakeOrigin) => void): void {
+  originPerTest(use, async (origin) => {
+    await stopMonitoredOrigin(origin);
     forgetOriginHealth();
   });
 }
