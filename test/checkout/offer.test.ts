@@ -13,7 +13,6 @@ afterEach(async () => {
       state.storage.deleteAlarm(),
     );
   forgetOriginHealth();
-  await shop?.origin.stop();
   shop = undefined;
 });
 

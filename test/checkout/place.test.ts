@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { paymentLedger } from "../../src/payments/store";
 import { availableStock } from "../../src/stock/reserve";
 import { FakeStripe } from "../payments/fake-stripe";
@@ -18,10 +18,6 @@ import { resolveShop } from "../../src/config/shop";
 import { drainNow, getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 const referenceOf = (response: Response) =>
   /\/__stayopen\/orders\/([0-9a-f]+)$/.exec(response.headers.get("location") ?? "")?.[1];

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { paymentLedger } from "../../src/payments/store";
 import {
   checkoutFields,
@@ -15,10 +15,6 @@ import { resolveShop } from "../../src/config/shop";
 import { drainNow, getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 async function stripeShop(stripe: FakeStripe, stock: number | null = 5) {
   const sku = unique("PAY");

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { paymentLedger } from "../../src/payments/store";
 import {
   checkoutFields,
@@ -13,10 +13,6 @@ import { FakeStripe, stripeSignature } from "./fake-stripe";
 import { resolveShop } from "../../src/config/shop";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 const WEBHOOK = "https://shop.test/__stayopen/payments/stripe/webhook";
 
