@@ -16,7 +16,6 @@ import { countBySource } from "./metrics/middleware";
 import { wakeQueueShards } from "./orders/queue";
 // 3 pages, 4 flows
 import { stayopenNotFound } from "./shopper/not-found";
-import { statusHtml, statusJson } from "./shopper/status";
 import { serveStylesheet, STYLESHEET } from "./shopper/stylesheet";
 import { prewarm } from "./readiness/prewarm";
 import { welcomeBack } from "./recovery/welcome-back";
@@ -37,6 +36,7 @@ import { orderStatus } from "./routes/order-status";
 import { passThrough } from "./routes/pass-through";
 import { payments } from "./routes/payments";
 import { requireOrigin } from "./routes/require-origin";
+import { statusHtml, statusJson } from "./routes/status";
 
 export { OrderQueue } from "./orders/order-queue";
 export { Metrics } from "./metrics/metrics-object";

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { shopControl } from "../control/controls";
 import type { AppEnv } from "../config/env";
-import { readFields } from "../http/fields";
+import { readFields } from "../http/body";
 import { wantsPage } from "../http/negotiate";
 import { rateLimitRefusal } from "../routes/rate-limit";
 import { log } from "../log";

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../config/env";
 import { problem } from "../http/errors";
-import { readLimited } from "../http/read-limited";
+import { readJson } from "../http/body";
 import { log } from "../log";
 import { originHooks } from "../origin/hooks";
 import { issueBypassCookie, LINK_TTL_MS, newNonce, signPass } from "../control/bypass";
@@ -15,16 +15,6 @@ import { BYPASS_COOKIE_HEADER_NAME } from "../http/wire";
 export const controlAdmin = new Hono<AppEnv>();
 
 const MAX_BODY_BYTES = 4096;
-
-async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const read = await readLimited(c.req.raw.body, MAX_BODY_BYTES, { request: true });
-  if (!read.ok) throw problem("payload_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
-  try {
-    return JSON.parse(new TextDecoder().decode(read.bytes));
-  } catch {
-    throw problem("invalid_json", "The body must be a JSON object.");
-  }
-}
 
 /**
  * Switches forced maintenance for the JSON API and the dashboard alike:
@@ -46,7 +36,7 @@ export async function applyMaintenance(
 
 /** `{"on":true,"message":"…","from"?:ISO,"until"?:ISO}` or `{"on":false}`. */
 controlAdmin.post("/maintenance", async (c) => {
-  const applied = await applyMaintenance(c, await jsonBody(c));
+  const applied = await applyMaintenance(c, await readJson(c.req.raw, MAX_BODY_BYTES));
   if (!applied.ok) throw problem("invalid_request", applied.message);
   return c.json(describeControls(applied.state, Date.now()));
 });

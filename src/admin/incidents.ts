@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../config/env";
-import { readFields } from "../http/fields";
+import { readFields } from "../http/body";
 import { problem } from "../http/errors";
 import { isIncidentId } from "../incidents/input";
 import { postIncidentUpdate, retitleIncident, type IncidentChange } from "../incidents/operator";

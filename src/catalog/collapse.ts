@@ -1,4 +1,4 @@
-import { readLimited } from "../http/read-limited";
+import { readLimited } from "../http/body";
 import type { OriginCall } from "../origin/call";
 import { responseIsPublic } from "./shareable";
 

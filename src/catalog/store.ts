@@ -1,6 +1,6 @@
 import type { Env } from "../config/env";
 import { decodeEntities } from "../http/html-entities";
-import { readLimited } from "../http/read-limited";
+import { readLimited } from "../http/body";
 import { log } from "../log";
 import { storageKey } from "./key";
 

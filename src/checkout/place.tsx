@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../config/env";
 import { errorResponse, isStayopenError, problem, type StayopenError } from "../http/errors";
 import type { FeedProduct } from "../feed/schema";
-import { readFields } from "../http/fields";
+import { readFields } from "../http/body";
 import { wantsJson } from "../http/negotiate";
 import { log } from "../log";
 import { cardDataRefused, enqueueOrder } from "../orders/queue";
@@ -314,7 +314,7 @@ async function startPayment(
   statusUrl: string,
   order: EdgeOrder,
 ): Promise<PaymentState> {
-  const ledger = paymentLedger(c.env, c.get("shop"));
+  const ledger = paymentLedger(c.env, c.get("shop").id);
   const record = await ledger.open({
     reference,
     method: provider.method,

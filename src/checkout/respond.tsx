@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../config/env";
 import { errorResponse, type StayopenError } from "../http/errors";
+import type { BodyErrorCode } from "../http/body";
 import { wantsJson } from "../http/negotiate";
 import { renderPage } from "../shopper/render";
 import { CheckoutProblemPage } from "./pages";
@@ -14,14 +15,7 @@ export const FORM_PAGE_HEADERS = { ...EDGE_HEADERS, "cache-control": "private, n
 
 /** The errors a checkout page can stop at (each has a status a page can carry). */
 type CheckoutProblemCode =
-  | "checkout_not_offered"
-  | "catalog_unavailable"
-  | "unknown_sku"
-  | "invalid_qty"
-  | "card_data_refused"
-  | "unsupported_media_type"
-  | "payload_too_large"
-  | "invalid_json";
+  "checkout_not_offered" | "catalog_unavailable" | "unknown_sku" | "invalid_qty" | "card_data_refused" | BodyErrorCode;
 
 /** A checkout that cannot go on, as JSON for API clients or a page (headed `title`) for shoppers. */
 export function checkoutProblem(

@@ -15,7 +15,7 @@ import type { ControlState } from "./shop-control";
 const controlName = (shopId: string) => `${shopId}:control`;
 
 export function shopControl(env: Env, shopId: string) {
-  return env.SHOP_CONTROL.get(env.SHOP_CONTROL.idFromName(controlName(shopId)));
+  return env.SHOP_CONTROL.getByName(controlName(shopId));
 }
 
 const copies = new Map<string, SharedCopy<ControlState>>();

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../config/env";
 import { iso } from "../time";
-import { originMonitor } from "../origin/sync";
+import { originMonitor } from "../origin/monitor";
 import { rememberControls, shopControl } from "./controls";
 import { activeMaintenance } from "./maintenance";
 import type { ControlState } from "./shop-control";

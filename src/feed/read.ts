@@ -2,7 +2,7 @@ import { normalizeUrl } from "../catalog/key";
 import { claimRefresh, readSnapshot, writeSnapshot } from "../catalog/store";
 import type { Shop } from "../config/schema";
 import type { Env } from "../config/env";
-import { readLimited } from "../http/read-limited";
+import { readLimited } from "../http/body";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";
 import { parseFeed, type FeedProduct } from "./schema";

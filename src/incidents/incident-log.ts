@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config/env";
 import { log } from "../log";
 import { canonicalLabels, metricsStub } from "../metrics/counters";
-import { retryDelayMs } from "../notify/subscribers";
+import { backoffDelayMs, type BackoffPolicy } from "../http/backoff";
 import { postWebhook } from "../notify/webhook";
 import { onStart, shownAfterEnd } from "./flaps";
 import { impactOf, type Counters } from "./impact";
@@ -54,6 +54,8 @@ type OutboxRow = { id: string; url: string; body: string; created_at: number; at
 
 /** An update webhook the shop has not taken for this long is dropped (and logged): the history keeps the update. */
 const WEBHOOK_GIVE_UP_MS = 3 * 86_400_000;
+/** Retried like the recovery webhook: from 5 seconds, the window capped at an hour. */
+const WEBHOOK_RETRY: BackoffPolicy = { baseMs: 5_000, maxMs: 3_600_000 };
 
 /** How long one read of the counters serves listings: a crowd on the status page asks the metrics once a second. */
 export const COUNTERS_FRESH_MS = 1_000;
@@ -272,7 +274,7 @@ export class IncidentLog extends DurableObject<Env> {
         this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
         log("error", "incident_webhook_dropped", { id: row.id, attempts, error: attempt.error });
       } else {
-        const next = now + retryDelayMs(attempts);
+        const next = now + backoffDelayMs(attempts, WEBHOOK_RETRY);
         this.#sql.exec("UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?", attempts, next, row.id);
         log("warn", "incident_webhook_failed", { id: row.id, attempts, error: attempt.error, retryInMs: next - now });
       }

@@ -43,6 +43,11 @@ export function counterShard(client: string, shards = COUNTER_SHARDS): number {
   return (hash >>> 0) % shards;
 }
 
+/** The one way to reach the RateLimitCounter that counts `client` for a shop's route bucket. */
+export function rateLimitCounter(env: Env, shopId: string, bucket: string, client: string) {
+  return env.RATE_LIMITER.getByName(JSON.stringify([shopId, bucket, counterShard(client)]));
+}
+
 /** How often a counter drops the windows that have ended. */
 const PRUNE_EVERY_MS = 1_000;
 

@@ -3,7 +3,7 @@ import type { Config } from "../config/schema";
 import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { awaitBriefly } from "../shared-copy";
-import { counterShard } from "./counter";
+import { rateLimitCounter } from "./counter";
 import { leaseSize, Leases, type Verdict } from "./leases";
 
 export type Bucket = keyof Config["rateLimits"];
@@ -73,12 +73,7 @@ async function decide(c: Context<AppEnv>, bucket: Bucket, client: string, key: s
   const asked = Date.now();
   const limit = shop.config.rateLimits[bucket];
   const ask = (async () =>
-    c.env.RATE_LIMITER.getByName(JSON.stringify([shop.id, bucket, counterShard(client)])).take(
-      client,
-      limit,
-      WINDOW_MS,
-      leaseSize(limit),
-    ))();
+    rateLimitCounter(c.env, shop.id, bucket, client).take(client, limit, WINDOW_MS, leaseSize(limit)))();
   const pending = { settled: ask.catch(() => {}), at: asked };
   asking.set(key, pending);
   try {

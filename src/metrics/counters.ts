@@ -95,7 +95,7 @@ export async function flushMetrics(env: Env, now = Date.now()): Promise<void> {
 }
 
 export function metricsStub(env: Env, shopId: string) {
-  return env.METRICS.get(env.METRICS.idFromName(shopId));
+  return env.METRICS.getByName(shopId);
 }
 
 /** A breaker's change of state, counted and sent at once: transitions are rare and a monitor may be evicted before the next. */

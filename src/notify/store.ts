@@ -3,5 +3,5 @@ import type { Env } from "../config/env";
 
 /** One subscriber list per shop. */
 export function subscriberList(env: Env, shop: Shop) {
-  return env.SUBSCRIBERS.get(env.SUBSCRIBERS.idFromName(shop.id));
+  return env.SUBSCRIBERS.getByName(shop.id);
 }

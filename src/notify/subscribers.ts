@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config/env";
+import { backoffDelayMs, type BackoffPolicy } from "../http/backoff";
 import { log } from "../log";
+import { paymentLedger } from "../payments/store";
 import { postWebhook } from "./webhook";
 
 export type Subscriber = { email: string; subscribedAt: number; announcedAt: number | null };
@@ -25,14 +27,8 @@ export type PendingAnnouncement = { id: string; attempts: number; nextAttemptAt:
 
 /** Subscribers per recovery webhook: 5,000 addresses keep a stored announcement well under a row's 2 MB. */
 export const ANNOUNCE_BATCH = 5_000;
-const FIRST_RETRY_MS = 5_000;
-const MAX_RETRY_MS = 3_600_000;
-
-/** Exponential backoff with jitter, capped at an hour: retried until the shop answers 2xx. */
-export function retryDelayMs(attempts: number, random = Math.random()): number {
-  const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(base * (0.8 + 0.4 * random));
-}
+/** Retried until the shop answers 2xx: from 5 seconds, the window capped at an hour. */
+const RETRY: BackoffPolicy = { baseMs: 5_000, maxMs: 3_600_000 };
 
 type AnnouncementRow = {
   id: string;
@@ -194,7 +190,7 @@ export class NotifySubscribers extends DurableObject<Env> {
         row.emails,
       );
       log("info", "recovery_announcement_delivered", { id: row.id, attempts: row.attempts + 1 });
-      await this.env.PAYMENTS.get(this.env.PAYMENTS.idFromName(row.shop))
+      await paymentLedger(this.env, row.shop)
         .markAnnounced(JSON.parse(row.orders) as string[], row.built_at)
         .catch((error: unknown) => log("warn", "payments_mark_announced_failed", { id: row.id, error: String(error) }));
       // The subscribers a full batch left out go next, in a webhook of their own.
@@ -207,7 +203,7 @@ export class NotifySubscribers extends DurableObject<Env> {
     }
     const attempts = row.attempts + 1;
     const error = attempt.error;
-    const next = now + retryDelayMs(attempts);
+    const next = now + backoffDelayMs(attempts, RETRY);
     this.#sql.exec(
       "UPDATE announcements SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
       attempts,

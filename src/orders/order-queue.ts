@@ -3,9 +3,9 @@ import type { Env } from "../config/env";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import { log } from "../log";
-import { monitorName } from "../origin/monitor";
-import type { BackoffPolicy } from "./backoff";
-import { bodyKind } from "./body";
+import { originMonitor } from "../origin/monitor";
+import type { BackoffPolicy } from "../http/backoff";
+import { bodyKind } from "../http/body";
 import { OrderStore, type Claimed } from "./order-store";
 import { deliver, type Delivery } from "./replay";
 import {
@@ -259,7 +259,7 @@ export class OrderQueue extends DurableObject<Env> {
     if (backups.length === 0) return settings.originUrl;
     try {
       for (const url of [settings.originUrl, ...backups]) {
-        if (await this.env.ORIGIN_MONITOR.getByName(monitorName(settings.shop, url)).acceptsTraffic()) {
+        if (await originMonitor(this.env, settings.shop, url).acceptsTraffic()) {
           if (url !== settings.originUrl) log("info", "order_replay_to_backup", { shop: settings.shop, origin: url });
           return url;
         }
@@ -338,7 +338,7 @@ export class OrderQueue extends DurableObject<Env> {
   /** Whether the origin's shared breaker admits traffic; when it cannot be asked, no (an order is then not blamed). */
   async #admits(shopId: string, originUrl: string): Promise<boolean> {
     try {
-      return await this.env.ORIGIN_MONITOR.getByName(monitorName(shopId, originUrl)).acceptsTraffic();
+      return await originMonitor(this.env, shopId, originUrl).acceptsTraffic();
     } catch (error) {
       log("warn", "order_replay_origin_unknown", { shop: shopId, error: String(error) });
       return false;

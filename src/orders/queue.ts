@@ -2,7 +2,7 @@ import type { Shop } from "../config/schema";
 import type { Env } from "../config/env";
 import { problem, type StayopenError } from "../http/errors";
 import { log } from "../log";
-import { bodyKind, type BodyKind } from "./body";
+import { bodyKind, type BodyKind } from "../http/body";
 import { scanOrderBody } from "../http/card-scan";
 import {
   DOUBLE_SUBMIT_WINDOW_MS,
@@ -48,8 +48,13 @@ export type EnqueueOptions = {
   session?: string;
 };
 
+/** One shard of a shop's order queue: the one way to reach an OrderQueue. */
+export function orderShard(env: Env, shopId: string, index: number) {
+  return env.ORDER_QUEUE.getByName(shardName(shopId, index));
+}
+
 function shard(env: Env, shop: Shop, index: number) {
-  return env.ORDER_QUEUE.getByName(shardName(shop.id, index));
+  return orderShard(env, shop.id, index);
 }
 
 function shardIndexes(shop: Shop): number[] {
@@ -272,9 +277,7 @@ export async function waitingOrderCount(env: Env, shop: Shop, now = Date.now()):
  * shard stops waiting out its backoff now, with the settings it keeps.
  */
 export async function wakeQueueShards(env: Env, shopId: string, shards: number): Promise<void> {
-  const woken = Array.from({ length: shards }, (_, index) =>
-    env.ORDER_QUEUE.getByName(shardName(shopId, index)).drain(),
-  );
+  const woken = Array.from({ length: shards }, (_, index) => orderShard(env, shopId, index).drain());
   const failed = (await Promise.allSettled(woken)).filter((result) => result.status === "rejected").length;
   if (failed > 0) throw new Error(`${failed} of ${shards} queue shards did not wake`);
 }

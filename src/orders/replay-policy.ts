@@ -1,4 +1,4 @@
-import { backoffDelayMs, type BackoffPolicy } from "./backoff";
+import { backoffDelayMs, type BackoffPolicy } from "../http/backoff";
 import { nextInFlight } from "./ramp";
 import type { DeliverySettings, OrderAction, OrderState } from "./types";
 import type { DeliveryVerdict } from "./verdict";

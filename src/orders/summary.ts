@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bodyKind } from "./body";
+import { bodyKind } from "../http/body";
 
 /**
  * What a shopper can be told about an order's contents, read from its body

@@ -1,4 +1,4 @@
-import { retryAfterMs } from "./backoff";
+import { retryAfterMs } from "../http/backoff";
 import type { LastAnswer } from "./types";
 
 /** What one replay attempt got back from the origin. */

@@ -41,6 +41,16 @@ export const monitorName = (shopId: string, originUrl: string) => `${shopId}:ori
 /** The instance that keeps the roster of a shop's origins (see `useOrigins`); it monitors none itself. */
 export const rosterName = (shopId: string) => `${shopId}:origins`;
 
+/** The one way to reach the OriginMonitor of one origin of a shop. */
+export function originMonitor(env: Env, shopId: string, originUrl: string): DurableObjectStub<OriginMonitor> {
+  return env.ORIGIN_MONITOR.getByName(monitorName(shopId, originUrl));
+}
+
+/** The one way to reach a shop's roster of origins. */
+export function originRoster(env: Env, shopId: string): DurableObjectStub<OriginMonitor> {
+  return env.ORIGIN_MONITOR.getByName(rosterName(shopId));
+}
+
 /**
  * The deployment-wide view of one origin of one shop, named
  * `${shopId}:origin:${originUrl}`. Isolates exchange batched reports for the
@@ -70,11 +80,7 @@ export class OriginMonitor extends DurableObject<Env> {
   async useOrigins(shopId: string, originUrls: string[]): Promise<void> {
     const gone = this.#store.rosterUpdate(originUrls);
     if (gone.length === 0) return;
-    await Promise.all(
-      gone.map((url) =>
-        this.env.ORIGIN_MONITOR.get(this.env.ORIGIN_MONITOR.idFromName(monitorName(shopId, url))).retire(),
-      ),
-    );
+    await Promise.all(gone.map((url) => originMonitor(this.env, shopId, url).retire()));
     this.#store.rosterRemove(gone);
   }
 

@@ -6,7 +6,7 @@ import { log } from "../log";
 import { awaitFirstLook } from "../shared-copy";
 import { breakerPolicy, knownOrigins, originHealth, type OriginHealth } from "./health";
 import { originHooks } from "./hooks";
-import { monitorName, rosterName } from "./monitor";
+import { originMonitor, originRoster } from "./monitor";
 import type { MonitorSettings } from "./monitor-record";
 
 /**
@@ -17,10 +17,6 @@ import type { MonitorSettings } from "./monitor-record";
 
 /** While the primary serves everything, each isolate tells the backups' monitors it still counts on them this often. */
 export const BACKUP_WATCH_MS = 60_000;
-
-export function originMonitor(env: Env, shopId: string, originUrl: string) {
-  return env.ORIGIN_MONITOR.get(env.ORIGIN_MONITOR.idFromName(monitorName(shopId, originUrl)));
-}
 
 export function monitorSettings(shop: Shop, originUrl: string): MonitorSettings {
   const config = shop.config;
@@ -59,7 +55,7 @@ async function rosterOrigins(env: Env, shop: Shop): Promise<void> {
   if (rostered.has(shop.config)) return;
   rostered.add(shop.config);
   try {
-    const roster = env.ORIGIN_MONITOR.get(env.ORIGIN_MONITOR.idFromName(rosterName(shop.id)));
+    const roster = originRoster(env, shop.id);
     await roster.useOrigins(shop.id, configuredOrigins(shop));
   } catch (error) {
     rostered.delete(shop.config);

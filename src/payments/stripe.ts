@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backoffDelayMs, type BackoffPolicy } from "../http/backoff";
 import { log } from "../log";
 import { fetchWithDeadline } from "../origin/fetch";
 import type { PaymentProvider, PaymentRequest, PaymentStart } from "./provider";
@@ -7,7 +8,8 @@ export type StripeCredentials = { apiBase: string; secretKey: string };
 
 const ATTEMPTS = 3;
 const ATTEMPT_TIMEOUT_MS = 5_000;
-const BACKOFF_MS = 250;
+/** Retries inside the shopper's request: a quarter second, the window at most a second. */
+const RETRY: BackoffPolicy = { baseMs: 250, maxMs: 1_000 };
 
 const sessionSchema = z.object({ id: z.string().min(1), url: z.string().refine((url) => /^https?:\/\//.test(url)) });
 
@@ -49,7 +51,7 @@ export async function createCheckoutSession(
   const body = checkoutSessionForm(request).toString();
   let reason = "not_attempted";
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS * 2 ** (attempt - 2)));
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt - 1, RETRY)));
     const call = await fetchWithDeadline(
       new Request(`${credentials.apiBase}/v1/checkout/sessions`, {
         method: "POST",

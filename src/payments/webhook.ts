@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../config/env";
 import { errorResponse, problem } from "../http/errors";
-import { readLimited } from "../http/read-limited";
+import { bodyError, readBytes } from "../http/body";
 import { log } from "../log";
 import { paymentLedger } from "./store";
 import { verifyStripeSignature } from "./stripe-signature";
@@ -37,9 +37,8 @@ export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
   const secret = shop.config.stripe.webhookSecret;
   if (!secret) return errorResponse(c, problem("not_found", null), headers);
 
-  const read = await readLimited(c.req.raw.body, MAX_EVENT_BYTES, { request: true });
-  if (!read.ok)
-    return errorResponse(c, problem("payload_too_large", `Events are limited to ${MAX_EVENT_BYTES} bytes.`), headers);
+  const read = await readBytes(c.req.raw, MAX_EVENT_BYTES);
+  if (!read.ok) return errorResponse(c, bodyError(read.problem, { maxBytes: MAX_EVENT_BYTES }, "event"), headers);
   const check = await verifyStripeSignature(secret, c.req.header("stripe-signature"), read.bytes);
   if (!check.ok) {
     log("warn", "stripe_webhook_rejected", { shop: shop.id, reason: check.reason });
@@ -63,7 +62,7 @@ export async function stripeWebhook(c: Context<AppEnv>): Promise<Response> {
     return c.json({ received: true, ignored: "not_a_stayopen_order" }, 200, headers);
   }
 
-  const ledger = paymentLedger(c.env, shop);
+  const ledger = paymentLedger(c.env, shop.id);
   switch (event.data.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {

@@ -21,7 +21,7 @@ export async function announceRecovery(env: Env, shop: Shop): Promise<RecoveryOu
     log("info", "recovery_announcement_skipped", { shop: shop.id, reason: "NOTIFY_WEBHOOK_URL is not set" });
     return { status: "not_configured" };
   }
-  const payments = await paymentLedger(env, shop).unannounced();
+  const payments = await paymentLedger(env, shop.id).unannounced();
   return subscriberList(env, shop).announce({
     shop: shop.id,
     url,

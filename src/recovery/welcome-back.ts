@@ -7,7 +7,7 @@ import { announceRecovery } from "./announce";
 import { orderOrigins } from "../origin/failover";
 import type { WelcomeCause } from "../origin/hooks";
 import { probeOrigin } from "../origin/probe";
-import { originMonitor } from "../origin/sync";
+import { originMonitor } from "../origin/monitor";
 import { drainNow } from "../orders/queue";
 
 /**

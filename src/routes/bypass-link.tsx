@@ -3,7 +3,7 @@ import type { Config } from "../config/schema";
 import type { AppEnv } from "../config/env";
 import { errorResponse, problem } from "../http/errors";
 import { wantsJson } from "../http/negotiate";
-import { readLimited } from "../http/read-limited";
+import { readFields } from "../http/body";
 import { log } from "../log";
 import { Layout } from "../shopper/layout";
 import { renderPage } from "../shopper/render";
@@ -70,8 +70,8 @@ export async function showBypassLink(c: Context<AppEnv>): Promise<Response> {
 /** `POST /__stayopen/bypass` (form field `token`): spends the link, sets the cookie, goes to the shop. */
 export async function redeemBypassLink(c: Context<AppEnv>): Promise<Response> {
   const shop = c.get("shop");
-  const read = await readLimited(c.req.raw.body, MAX_FORM_BYTES, { request: true });
-  const token = read.ok ? (new URLSearchParams(new TextDecoder().decode(read.bytes)).get("token") ?? "") : "";
+  const form = await readFields(c.req.raw, MAX_FORM_BYTES);
+  const token = form.ok ? (form.fields.token ?? "") : "";
   const pass = await validLink(c, token);
   if (!pass || !(await shopControl(c.env, shop.id).redeemLink(pass.nonce, pass.exp))) {
     log("info", "bypass_link_refused", { shop: shop.id });

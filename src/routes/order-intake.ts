@@ -10,7 +10,7 @@ import { callInOrder, nothingSent, orderOrigins, sourceOf } from "../origin/fail
 import { originHealth } from "../origin/health";
 import { originHooks } from "../origin/hooks";
 import { orderAcceptedPage } from "../shopper/order-accepted";
-import { orderBodyError, readOrderBody, type OrderBody } from "../orders/body";
+import { bodyError, readBody, type Body } from "../http/body";
 import { formSubmitter, isValidIdempotencyKey, submissionHash } from "../orders/keys";
 import { earlierOrder, enqueueOrder, refuseCardData, submissionWireKey } from "../orders/queue";
 import { sessionCookies } from "../orders/session";
@@ -50,8 +50,9 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
   if (clientKey !== undefined && !isValidIdempotencyKey(clientKey)) {
     throw problem("invalid_idempotency_key");
   }
-  const read = await readOrderBody(request, shop.config.orderMaxBytes, shop.config.orderMaxDepth);
-  if (!read.ok) throw orderBodyError(read.problem, shop.config);
+  const rules = { maxBytes: shop.config.orderMaxBytes, maxDepth: shop.config.orderMaxDepth, required: true };
+  const read = await readBody(request, rules);
+  if (!read.ok) throw bodyError(read.problem, rules, "order body");
 
   const order: NewOrder = {
     method: request.method.toUpperCase() as NewOrder["method"],
@@ -120,7 +121,7 @@ export async function orderIntake(c: Context<AppEnv>, next: Next): Promise<Respo
 }
 
 /** The buffered order as a request for the origin; the runtime sets the length of the new body. */
-function forwardable(request: Request, body: OrderBody): Request {
+function forwardable(request: Request, body: Body): Request {
   const headers = new Headers(request.headers);
   headers.delete("content-length");
   headers.delete("transfer-encoding");
@@ -132,7 +133,7 @@ function forwardable(request: Request, body: OrderBody): Request {
  * show; a route with an ORDER_REPLIES entry gets the reply its checkout
  * expects; other clients get the contract's 202. All carry the same headers.
  */
-function accepted(c: Context<AppEnv>, queued: QueuedOrder, body: OrderBody): Response {
+function accepted(c: Context<AppEnv>, queued: QueuedOrder, body: Body): Response {
   const headers = { location: queued.statusUrl, "x-stayopen-source": "queued", "cache-control": "no-store" };
   if (body.kind === "form" && /text\/html/i.test(c.req.header("accept") ?? ""))
     return orderAcceptedPage(c, queued, headers);

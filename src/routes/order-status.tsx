@@ -65,7 +65,7 @@ export async function orderStatus(c: Context<AppEnv>): Promise<Response> {
   const summary = storedSummary(order.meta);
   const contents: OrderContents | null = summary && { items: summary.items, total: totalText(summary.total) };
   // Orders from the edge checkout have a payment record; others have none.
-  const payment = await paymentLedger(c.env, c.get("shop")).get(order.reference);
+  const payment = await paymentLedger(c.env, c.get("shop").id).get(order.reference);
   if (json) {
     const { supportEmail } = c.get("shop").config;
     // Known contents only: no empty list or null total that could read as "nothing ordered".

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../config/env";
 import { errorResponse, problem } from "../http/errors";
-import { readFields } from "../http/fields";
+import { readFields } from "../http/body";
 import { wantsJson } from "../http/negotiate";
 import { renderPage } from "../shopper/render";
 import { subscriberEmail } from "../notify/email";

@@ -4,7 +4,7 @@ import { snapshotMeta } from "../catalog/store";
 import { subresourcesOf, type Subresource } from "../catalog/subresources";
 import { type Shop } from "../config/schema";
 import type { Env } from "../config/env";
-import { readLimited } from "../http/read-limited";
+import { readLimited } from "../http/body";
 import { log } from "../log";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";

@@ -6,7 +6,7 @@ import type { StockLevel } from "./reservations";
 
 /** One object per shop and SKU: reservations of different products never wait on each other. */
 export function stockObject(env: Env, shop: Shop, sku: string) {
-  return env.STOCK.get(env.STOCK.idFromName(JSON.stringify([shop.id, sku])));
+  return env.STOCK.getByName(JSON.stringify([shop.id, sku]));
 }
 
 export type StockLine = { sku: string; qty: number } & StockLevel;

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
 import { order, orderEnv, queueOrder, runAlarmsUntil } from "../orders/helpers";
 import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";

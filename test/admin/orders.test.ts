@@ -1,18 +1,16 @@
 import { env as testEnv } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/config/env";
-import { FakeOrigin } from "../support/origin";
+import { originPerTest, type FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { depth, isDelivered, order, orderEnv, queueOrder, runAlarmsUntil } from "../orders/helpers";
 
 let origin: FakeOrigin;
 let env: Env;
-
-beforeEach(async () => {
-  origin = await FakeOrigin.start();
-  env = orderEnv(origin);
+originPerTest((started) => {
+  origin = started;
+  env = orderEnv(started);
 });
-afterEach(() => origin.stop());
 
 const admin = (path: string, init: RequestInit = {}, token = testEnv.ADMIN_TOKEN!, target = env) =>
   dispatch(`https://shop.test/__stayopen/admin${path}`, target, {

@@ -1,5 +1,5 @@
 /** The edge checkout takes exactly the contract's fields: the form token is optional. */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { availableStock } from "../../src/stock/reserve";
 import {
   postCheckout,
@@ -14,10 +14,6 @@ import { resolveShop } from "../../src/config/shop";
 import { getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 /** What DESIGN.md lists, and nothing else: no hidden token. */
 const contractFields = (sku: string) => ({

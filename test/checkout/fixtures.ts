@@ -1,4 +1,5 @@
 /** A shop with a product feed on a fake origin, and helpers to post the edge checkout form. */
+import { onTestFinished } from "vitest";
 import { resolveShop } from "../../src/config/shop";
 import { queueDepth } from "../../src/orders/queue";
 import { FakeOrigin } from "../support/origin";
@@ -27,8 +28,10 @@ export const unique = (prefix: string) => `${prefix}-${++counter}-${crypto.rando
 
 export type TestShop = { origin: FakeOrigin; env: ReturnType<typeof shopEnv>; feedPath: string; ip: string };
 
+/** Called inside a test: the shop's origin stops when the test finishes. */
 export async function shopWithFeed(products: FeedItem[], vars: Record<string, string> = {}): Promise<TestShop> {
   const origin = await FakeOrigin.start();
+  onTestFinished(() => origin.stop());
   const feedPath = `/${unique("feed")}.json`;
   await origin.route(feedPath, { headers: { "content-type": "application/json" }, body: JSON.stringify({ products }) });
   const env = shopEnv({

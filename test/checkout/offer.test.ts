@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
 import { dispatch } from "../support/worker";
 import { originBack } from "../support/breaker";
 import { shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
@@ -13,7 +13,6 @@ afterEach(async () => {
       state.storage.deleteAlarm(),
     );
   forgetOriginHealth();
-  await shop?.origin.stop();
   shop = undefined;
 });
 

@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { forgetControls, shopControl } from "../../src/control/controls";
 import { dispatch } from "../support/worker";
 import { checkoutFields, postCheckout, shopWithFeed, snapshotThenOutage, unique, type TestShop } from "./fixtures";
 import { formatAsOf } from "../../src/time";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 const XSS = `<script>alert("x")</script>`;
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { paymentLedger } from "../../src/payments/store";
 import { availableStock } from "../../src/stock/reserve";
 import { FakeStripe } from "../payments/fake-stripe";
@@ -18,10 +18,6 @@ import { resolveShop } from "../../src/config/shop";
 import { drainNow, getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 const referenceOf = (response: Response) =>
   /\/__stayopen\/orders\/([0-9a-f]+)$/.exec(response.headers.get("location") ?? "")?.[1];
@@ -60,7 +56,7 @@ describe("placing an order at the edge", () => {
       path: "/api/orders",
       contentType: "application/json",
     });
-    expect(await paymentLedger(shop.env, s).get(reference)).toMatchObject({
+    expect(await paymentLedger(shop.env, s.id).get(reference)).toMatchObject({
       method: "later",
       status: "pending_link",
       amount: 2900,
@@ -305,9 +301,9 @@ function flaky<T>(namespace: T, method: string, times: number) {
   let failures = times;
   const wrapped = new Proxy(namespace as DurableObjectNamespace, {
     get(target, property) {
-      if (property !== "get") return Reflect.get(target, property).bind(target);
-      return (id: DurableObjectId) => {
-        const stub = target.get(id);
+      if (property !== "getByName") return Reflect.get(target, property).bind(target);
+      return (name: string) => {
+        const stub = target.getByName(name);
         return new Proxy(stub, {
           get(stubTarget, name) {
             const value = Reflect.get(stubTarget, name);

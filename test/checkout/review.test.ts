@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resolveShop } from "../../src/config/shop";
 import { availableStock } from "../../src/stock/reserve";
 import { dispatch } from "../support/worker";
@@ -15,10 +15,6 @@ import {
 } from "./fixtures";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 /** Orders queued since the test began: the queue is shared by the tests of a file. */
 let ordersBefore = 0;

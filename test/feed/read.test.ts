@@ -25,16 +25,15 @@ async function read(env: ReturnType<typeof shopEnv>) {
   return feed;
 }
 
+/** The shop with its feed at `path` on the fake origin, which answers or fails quickly; no breaker in the way. */
+const feedEnv = (path: string) =>
+  shopEnv({ ORIGIN_URL: origin.url, CATALOG_FEED_URL: path, ORIGIN_TIMEOUT_MS: "300", BREAKER_FAILURES: "100" });
+
 describe("reading the product feed", () => {
   it("fetches the live feed when there is no snapshot, stores it, and serves the snapshot once the origin is down", async () => {
     const path = `/feeds/${++feedCounter}.json`;
     await origin.route(path, { headers: { "content-type": "application/json" }, body: feedBody(4) });
-    const env = shopEnv({
-      ORIGIN_URL: origin.url,
-      CATALOG_FEED_URL: path,
-      ORIGIN_TIMEOUT_MS: "300",
-      BREAKER_FAILURES: "100",
-    });
+    const env = feedEnv(path);
 
     const before = Date.now();
     const live = await read(env);
@@ -51,24 +50,14 @@ describe("reading the product feed", () => {
   it("has no feed when the origin is down and nothing was ever stored", async () => {
     const path = `/feeds/${++feedCounter}.json`;
     await origin.setMode({ mode: "refuse" });
-    const env = shopEnv({
-      ORIGIN_URL: origin.url,
-      CATALOG_FEED_URL: path,
-      ORIGIN_TIMEOUT_MS: "300",
-      BREAKER_FAILURES: "100",
-    });
+    const env = feedEnv(path);
     expect(await read(env)).toBeNull();
   });
 
   it("does not store a document that is not a feed", async () => {
     const path = `/feeds/${++feedCounter}.json`;
     await origin.route(path, { headers: { "content-type": "application/json" }, body: '{"hello":"world"}' });
-    const env = shopEnv({
-      ORIGIN_URL: origin.url,
-      CATALOG_FEED_URL: path,
-      ORIGIN_TIMEOUT_MS: "300",
-      BREAKER_FAILURES: "100",
-    });
+    const env = feedEnv(path);
     expect(await read(env)).toBeNull();
     await origin.route(path, { headers: { "content-type": "application/json" }, body: feedBody(1) });
     expect((await read(env))?.products.get("TEA-1")?.stock).toBe(1);

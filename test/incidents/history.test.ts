@@ -1,4 +1,4 @@
-import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env as testEnv, runDurableObjectAlarm } from "cloudflare:test";
 import { XMLValidator } from "fast-xml-parser";
 import { parseAtomFeed } from "feedsmith";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import type { Incident, IncidentPage } from "../../src/incidents/incident";
 import { COUNTERS_FRESH_MS } from "../../src/incidents/incident-log";
 import { incidentLog } from "../../src/incidents/store";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { monitorOf, stopMonitoredOrigin } from "../support/monitored-origin";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { fastBreakerEnv } from "../support/breaker";
 import { dispatch } from "../support/worker";
@@ -28,13 +28,12 @@ beforeEach(async () => {
   hookPath = `/hooks/${crypto.randomUUID()}`;
 });
 afterEach(async () => {
-  await runInDurableObject(monitor(), (_instance, state) => state.storage.deleteAlarm());
-  await origin.stop();
+  await stopMonitoredOrigin(origin);
   await receiver.stop();
   forgetOriginHealth();
 });
 
-const monitor = () => originMonitor(testEnv as Env, "default", origin.url);
+const monitor = () => monitorOf(origin);
 
 /** Orders retry only when a test says so; every incident is kept (INCIDENT_MIN_S 0). */
 function envFor(overrides: Partial<Record<keyof Env, string>> = {}): Env {

@@ -1,8 +1,8 @@
-import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { monitorOf, stopMonitoredOrigin } from "../support/monitored-origin";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { isDelivered, order, orderEnv, postOrder, queueOrder, runAlarmsUntil } from "./helpers";
@@ -15,14 +15,11 @@ beforeEach(async () => {
   backup = await FakeOrigin.start();
 });
 afterEach(async () => {
-  for (const origin of [primary, backup]) {
-    await runInDurableObject(monitor(origin), (_instance, state) => state.storage.deleteAlarm());
-    await origin.stop();
-  }
+  for (const origin of [primary, backup]) await stopMonitoredOrigin(origin);
   forgetOriginHealth();
 });
 
-const monitor = (origin: FakeOrigin) => originMonitor(testEnv as Env, "default", origin.url);
+const monitor = monitorOf;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const body = (sku: string) => JSON.stringify({ items: [{ sku, qty: 1 }], email: "ada@example.com" });
 

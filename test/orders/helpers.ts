@@ -1,12 +1,12 @@
 /** Shared steps of the order-queue tests: a shop env around a fake origin, posting orders, driving a shard's alarm. */
 import { runDurableObjectAlarm } from "cloudflare:test";
 import type { Env } from "../../src/config/env";
-import { shardName, shardOfReference } from "../../src/orders/reference";
+import { shardOfReference } from "../../src/orders/reference";
 import { afterEach, beforeEach } from "vitest";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { resolveShop } from "../../src/config/shop";
-import { getOrder, queueDepth } from "../../src/orders/queue";
+import { getOrder, orderShard, queueDepth } from "../../src/orders/queue";
 import { type OrderView } from "../../src/orders/types";
 
 /**
@@ -60,7 +60,7 @@ export async function queueOrder(
 export function shardStub(env: Env, reference: string) {
   const shard = shardOfReference(reference, shopOf(env).config.orderQueue.shards);
   if (shard === null) throw new Error(`not a reference: ${reference}`);
-  return env.ORDER_QUEUE.getByName(shardName("default", shard));
+  return orderShard(env, "default", shard);
 }
 
 export async function order(env: Env, reference: string): Promise<OrderView> {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { derivedIdempotencyKey } from "../../src/orders/keys";
-import { submissionWireKey } from "../../src/orders/queue";
-import { shardName } from "../../src/orders/reference";
+import { orderShard, submissionWireKey } from "../../src/orders/queue";
 import { orderOriginPerTest, shopOf } from "./helpers";
 
 const fixture = orderOriginPerTest();
@@ -23,7 +22,7 @@ describe("a browser's double click is one order, also at a healthy origin", () =
   });
 
   it("forgets a submission once its window has passed: the same basket later is a new order", async () => {
-    const shard = fixture.env().ORDER_QUEUE.getByName(shardName("default", 0));
+    const shard = orderShard(fixture.env(), "default", 0);
     const key = `submission:${crypto.randomUUID()}`;
     expect(await shard.submissionKey(key, "stayopen-first", 200)).toBe("stayopen-first");
     expect(await shard.submissionKey(key, "stayopen-second", 200)).toBe("stayopen-first");

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/config/env";
 import { discardOrder, listOrders } from "../../src/orders/queue";
-import { monitorName } from "../../src/origin/monitor";
+import { originMonitor } from "../../src/origin/monitor";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { isDelivered, order, orderEnv, queueOrder, runAlarmsUntil, shopOf } from "./helpers";
@@ -56,7 +56,7 @@ async function poisonAhead(goods: number): Promise<{ poison: string; good: strin
     good.push((await queueOrder(env, PATH, JSON.stringify({ sku: `GOOD-${n}` }))).reference);
   await refusePoisonAlways();
   const shop = shopOf(env);
-  const monitor = env.ORIGIN_MONITOR.getByName(monitorName(shop.id, shop.config.originUrl));
+  const monitor = originMonitor(env, shop.id, shop.config.originUrl);
   // The health probe that the first failure sent found the shop up: the 503s were that path's own.
   expect(await monitor.describe()).toMatchObject({ breaker: { state: "closed" }, probes: { last: { ok: true } } });
   return { poison, good };

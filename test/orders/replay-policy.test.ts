@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffCeilingMs } from "../../src/orders/backoff";
+import { backoffCeilingMs } from "../../src/http/backoff";
 import {
   backoffPolicy,
   blameOrders,

@@ -1,8 +1,8 @@
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
-import { backoffCeilingMs } from "../../src/orders/backoff";
-import { FakeOrigin } from "../support/origin";
+import { backoffCeilingMs } from "../../src/http/backoff";
+import { originPerTest, type FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { isDelivered, order, orderEnv, queueOrder, runAlarmsUntil, shardStub, shopOf } from "./helpers";
 import { drainNow } from "../../src/orders/queue";
@@ -10,12 +10,10 @@ import { type OrderView } from "../../src/orders/types";
 
 let origin: FakeOrigin;
 let env: Env;
-
-beforeEach(async () => {
-  origin = await FakeOrigin.start();
-  env = orderEnv(origin);
+originPerTest((started) => {
+  origin = started;
+  env = orderEnv(started);
 });
-afterEach(() => origin.stop());
 
 const body = JSON.stringify({ items: [{ sku: "A", qty: 1 }] });
 const policy = { baseMs: 600_000, maxMs: 3_600_000 };

@@ -1,21 +1,18 @@
 import {
   createExecutionContext,
   createScheduledController,
-  env as testEnv,
   runDurableObjectAlarm,
-  runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import worker from "../../src/index";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { ADMIN, monitorOf, stopMonitoredOrigin } from "../support/monitored-origin";
 import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let primary: FakeOrigin;
@@ -28,14 +25,11 @@ beforeEach(async () => {
   backups = [await FakeOrigin.start(), await FakeOrigin.start()];
 });
 afterEach(async () => {
-  for (const origin of [primary, ...backups]) {
-    await runInDurableObject(monitor(origin), (_instance, state) => state.storage.deleteAlarm());
-    await origin.stop();
-  }
+  for (const origin of [primary, ...backups]) await stopMonitoredOrigin(origin);
   forgetOriginHealth();
 });
 
-const monitor = (origin: FakeOrigin) => originMonitor(testEnv as Env, "default", origin.url);
+const monitor = monitorOf;
 
 /** The breaker opens on the first failure; probes only run when a test runs a monitor's alarm. */
 function envFor(overrides: Record<string, string> = {}, backupConfig = backups.map((b) => ({ url: b.url }))): Env {

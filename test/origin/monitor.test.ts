@@ -1,27 +1,17 @@
-import { env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { monitorSettings, originMonitor } from "../../src/origin/sync";
+import { monitorSettings } from "../../src/origin/sync";
 import { fastBreakerEnv } from "../support/breaker";
+import { ADMIN, monitorOf, monitoredOriginPerTest, stopMonitoredOrigin } from "../support/monitored-origin";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
 import { resolveShop } from "../../src/config/shop";
 
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
-
 let origin: FakeOrigin;
-
-beforeEach(async () => {
-  origin = await FakeOrigin.start();
-});
-afterEach(async () => {
-  await runInDurableObject(monitor(), (_instance, state) => state.storage.deleteAlarm());
-  forgetOriginHealth();
-  await origin.stop();
-});
-
-const monitor = () => originMonitor(testEnv as Env, "default", origin.url);
+monitoredOriginPerTest((started) => (origin = started));
+const monitor = () => monitorOf(origin);
 /** What shoppers sent the origin: everything but the monitor's probes of HEALTH_PATH. */
 const shopperRequests = async () => (await origin.requests()).filter((request) => request.path !== "/healthz");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -307,10 +297,7 @@ describe("after ORIGIN_URL changes", () => {
       expect(await origin.requests("/healthz")).toHaveLength(0);
       expect(await replacement.requests("/after")).toHaveLength(1);
     } finally {
-      await runInDurableObject(originMonitor(moved, "default", replacement.url), (_instance, state) =>
-        state.storage.deleteAlarm(),
-      );
-      await replacement.stop();
+      await stopMonitoredOrigin(replacement);
     }
   });
 });

@@ -1,26 +1,14 @@
-import { createExecutionContext, env as testEnv, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import worker from "../../src/index";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
-import { FakeOrigin } from "../support/origin";
+import { ADMIN, monitoredOriginPerTest } from "../support/monitored-origin";
+import type { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
-
 let origin: FakeOrigin;
-
-beforeEach(async () => {
-  origin = await FakeOrigin.start();
-});
-afterEach(async () => {
-  await runInDurableObject(monitor(), (_instance, state) => state.storage.deleteAlarm());
-  forgetOriginHealth();
-  await origin.stop();
-});
-
-const monitor = () => originMonitor(testEnv as Env, "default", origin.url);
+monitoredOriginPerTest((started) => (origin = started));
 
 /**
  * The breaker as easy to open as it gets (BREAKER_FAILURES 1), a long cooldown

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { paymentLedger } from "../../src/payments/store";
 import {
   checkoutFields,
@@ -15,10 +15,6 @@ import { resolveShop } from "../../src/config/shop";
 import { drainNow, getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 async function stripeShop(stripe: FakeStripe, stock: number | null = 5) {
   const sku = unique("PAY");
@@ -75,7 +71,7 @@ describe("Stripe Checkout at the edge", () => {
     const again = await postCheckout(shop, fields);
     expect(again.headers.get("location")).toBe(session.url);
     expect((await stripe.account()).sessions).toHaveLength(1);
-    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test")).get(reference)).toMatchObject({
+    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test").id).get(reference)).toMatchObject({
       method: "stripe",
       status: "awaiting_payment",
       sessionId: session.id,
@@ -110,7 +106,7 @@ describe("Stripe Checkout at the edge", () => {
       status: "pending_link",
     });
     expect((await stripe.account()).calls).toHaveLength(3);
-    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test")).get(body.reference)).toMatchObject({
+    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test").id).get(body.reference)).toMatchObject({
       status: "pending_link",
     });
   });

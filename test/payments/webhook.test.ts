@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { paymentLedger } from "../../src/payments/store";
 import {
   checkoutFields,
@@ -13,10 +13,6 @@ import { FakeStripe, stripeSignature } from "./fake-stripe";
 import { resolveShop } from "../../src/config/shop";
 
 let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.origin.stop();
-  shop = undefined;
-});
 
 const WEBHOOK = "https://shop.test/__stayopen/payments/stripe/webhook";
 
@@ -53,7 +49,7 @@ async function awaitingOrder(stripe: FakeStripe) {
   await snapshotThenOutage(shop, sku);
   expect((await postCheckout(shop, checkoutFields({ sku, payment: "stripe" }))).status).toBe(303);
   const session = (await stripe.account()).sessions[0]!;
-  const ledger = paymentLedger(shop.env, resolveShop(shop.env, "shop.test"));
+  const ledger = paymentLedger(shop.env, resolveShop(shop.env, "shop.test").id);
   return { shop, ledger, reference: session.client_reference_id!, sessionId: session.id };
 }
 

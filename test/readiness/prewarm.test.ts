@@ -1,20 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import type { PageCoverage } from "../../src/coverage/targets";
 import { WELL_KNOWN_PATHS } from "../../src/coverage/targets";
 import { duePages, prewarm } from "../../src/readiness/prewarm";
-import { FakeOrigin } from "../support/origin";
+import { originPerTest, type FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import { runCron, servedWhileDown } from "./cron";
 
 let origin: FakeOrigin;
 let id: string;
-
-beforeEach(async () => {
-  origin = await FakeOrigin.start();
+originPerTest((started) => {
+  origin = started;
   id = crypto.randomUUID().slice(0, 8);
 });
-afterEach(() => origin.stop());
 
 const paths = (count: number) => Array.from({ length: count }, (_, i) => `/warm-${id}/${i}`);
 

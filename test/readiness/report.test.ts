@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
 import { score } from "../../src/readiness/report";
-import { FakeOrigin } from "../support/origin";
+import { originPerTest, type FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 import type { ReadinessReport } from "../../src/readiness/report";
 import { runCron } from "./cron";
@@ -9,12 +9,10 @@ import { runCron } from "./cron";
 const TOKEN = "test-admin-token-0123456789";
 let origin: FakeOrigin;
 let id: string;
-
-beforeEach(async () => {
-  origin = await FakeOrigin.start();
+originPerTest((started) => {
+  origin = started;
   id = crypto.randomUUID().slice(0, 8);
 });
-afterEach(() => origin.stop());
 
 async function readiness(env: Env): Promise<ReadinessReport> {
   const response = await dispatch("https://shop.test/__stayopen/admin/readiness", env, {

@@ -54,7 +54,7 @@ describe("recovery announcement", () => {
     const subscribers = subscriberList(env, shop);
     await subscribers.subscribe("first@example.com");
     await subscribers.subscribe("second@example.com");
-    const ledger = paymentLedger(env, shop);
+    const ledger = paymentLedger(env, shop.id);
     await ledger.open({
       reference: "ref-later",
       method: "later",
@@ -130,7 +130,7 @@ describe("recovery announcement", () => {
       ),
     );
     const [kept, dead] = queue.map((order) => order.reference) as [string, string];
-    const ledger = paymentLedger(env, shop);
+    const ledger = paymentLedger(env, shop.id);
     for (const reference of [kept, dead]) {
       await ledger.open({ reference, method: "later", status: "pending_link", amount: 100, currency: "EUR" });
     }

@@ -1,8 +1,8 @@
 import { env as testEnv, runDurableObjectAlarm } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/config/env";
-import { FakeOrigin, type RecordedRequest } from "../support/origin";
+import { originPerTest, FakeOrigin, type RecordedRequest } from "../support/origin";
 import {
   depth,
   isDelivered,
@@ -15,16 +15,14 @@ import {
   shopOf,
 } from "../orders/helpers";
 import { queueDepth } from "../../src/orders/queue";
-import { originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
 
 let origin: FakeOrigin;
 let env: Env;
-
-beforeEach(async () => {
-  origin = await FakeOrigin.start();
-  env = orderEnv(origin);
+originPerTest((started) => {
+  origin = started;
+  env = orderEnv(started);
 });
-afterEach(() => origin.stop());
 
 const body = (sku: string) => JSON.stringify({ items: [{ sku, qty: 1 }], email: "ada@example.com" });
 

@@ -10,7 +10,7 @@ import worker from "../../src/index";
 import type { ExportLimits } from "../../src/static-backup/export";
 import { listVersions } from "../../src/static-backup/prune";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
 import { FakeOrigin } from "../support/origin";
 import { originBack } from "../support/breaker";
 import { dispatch, shopEnv } from "../support/worker";

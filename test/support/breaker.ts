@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
-import { originMonitor } from "../../src/origin/sync";
+import { originMonitor } from "../../src/origin/monitor";
 import type { FakeOrigin } from "./origin";
 import { shopEnv } from "./worker";
 

@@ -1,5 +1,5 @@
 /** Test-side handle on a fake origin (see fake-origin-server.ts), usable from inside workerd. */
-import { inject } from "vitest";
+import { afterEach, beforeEach, inject } from "vitest";
 
 import type { OriginMode } from "./origin-mode";
 
@@ -65,4 +65,22 @@ export class FakeOrigin {
     });
     if (!response.ok) throw new Error(`fake origin control ${action} failed: ${await response.text()}`);
   }
+}
+
+/**
+ * A fresh fake origin for every test of the file, handed to `use` (which sets
+ * the file's variables from it); stopped after each test.
+ *
+ * @example let origin: FakeOrigin; originPerTest((started) => (origin = started));
+ */
+export function originPerTest(
+  use: (origin: FakeOrigin) => void,
+  stopped: (origin: FakeOrigin) => Promise<void> = (origin) => origin.stop(),
+): void {
+  let current: FakeOrigin;
+  beforeEach(async () => {
+    current = await FakeOrigin.start();
+    use(current);
+  });
+  afterEach(() => stopped(current));
 }

@@ -3,7 +3,7 @@ import { applyMaintenance, issueBypass } from "../control";
 import { shopControl } from "../../control/controls";
 import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../config/env";
-import { readFields } from "../../http/fields";
+import { readFields } from "../../http/body";
 import { postIncidentUpdate, retitleIncident, type IncidentChange } from "../../incidents/operator";
 import { log } from "../../log";
 import { operatorDrain } from "../orders";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffCeilingMs, backoffDelayMs, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../src/orders/backoff";
+import { backoffCeilingMs, backoffDelayMs, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../src/http/backoff";
 
 const policy = { baseMs: 1000, maxMs: 60_000 };
 
@@ -14,6 +14,17 @@ describe("retry backoff", () => {
     expect(backoffDelayMs(3, policy, () => 0)).toBe(1000);
     expect(backoffDelayMs(3, policy, () => 0.5)).toBe(4500);
     expect(backoffDelayMs(3, policy, () => 0.999999)).toBe(8000);
+  });
+
+  it("waits at least the base after the first failure, with jitter up to twice it", () => {
+    const webhook = { baseMs: 5_000, maxMs: 3_600_000 };
+    expect(backoffDelayMs(1, webhook, () => 0)).toBe(5_000);
+    expect(backoffDelayMs(1, webhook, () => 0.999999)).toBe(10_000);
+    expect(backoffCeilingMs(0, webhook)).toBe(5_000);
+  });
+
+  it("never sets the floor above a cap lower than the base", () => {
+    expect(backoffCeilingMs(5, { baseMs: 1_000, maxMs: 500 })).toBe(1_000);
   });
 
   it("stays within the cap after any number of failures", () => {

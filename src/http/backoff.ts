@@ -1,9 +1,10 @@
 /**
- * When to try a failed delivery again: exponential backoff with jitter above
- * a floor (a random point in the window), so shards and orders that failed together
+ * The one backoff: when to try a failed call again, for order replay, the
+ * recovery and incident webhooks and Stripe alike. Exponential with jitter
+ * above a floor (a random point in the window), so calls that failed together
  * do not all come back at the same instant. The window after `failures`
  * failed attempts is [base, min(max, base·2^failures)]; the floor keeps a
- * shard from hammering an origin that is still down.
+ * caller from hammering a service that is still down.
  */
 
 export type BackoffPolicy = { baseMs: number; maxMs: number };
