@@ -20,6 +20,7 @@ export const ERRORS = {
   invalid_request: { status: 400, message: "The request is not valid." },
   // Addresses and access.
   not_found: { status: 404, message: "Nothing is here." },
+  no_shop: { status: 404, message: "No shop is served at this address." },
   unauthorized: { status: 401, message: "Send Authorization: Bearer <ADMIN_TOKEN>." },
   cross_site_request: { status: 403, message: "State changes must come from this site." },
   csrf_token_invalid: { status: 403, message: "Reload the dashboard and try again." },
