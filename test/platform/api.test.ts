@@ -113,6 +113,16 @@ describe("the platform door", () => {
     }
   });
 
+  it("is closed with a 503 naming PLATFORM_TOKEN when it is too short, never open", async () => {
+    const short = shopEnv({ PLATFORM_TOKEN: "short-platform-token" });
+    const response = await api("/shops", {}, "short-platform-token", short);
+    expect(response.status).toBe(503);
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({ error: "config_invalid" });
+    expect(body).toContain("PLATFORM_TOKEN must be at least 32 characters");
+    expect(body).not.toContain("short-platform-token");
+  });
+
   it("answers a wrong or missing token 401 and stores nothing", async () => {
     const body = JSON.stringify(shopBody(originA, [`wrong-${n}.shop.test`], ADMIN_A));
     const init = { method: "PUT", body, headers: { "content-type": "application/json" } };
