@@ -25,7 +25,7 @@ const encoder = new TextEncoder();
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Compares two secrets in constant time (hashing first so lengths never leak). */
-export async function secretsEqual(given: string, expected: string): Promise<boolean> {
+async function secretsEqual(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([
     crypto.subtle.digest("SHA-256", encoder.encode(given)),
     crypto.subtle.digest("SHA-256", encoder.encode(expected)),
@@ -101,13 +101,13 @@ export const ADMIN_DOOR: OperatorDoor = {
  * Counts a wrong token against the client (RATE_LIMIT_ADMIN_FAILURES_PER_MIN):
  * the 429 once it has guessed too often, else null. Right tokens are never counted.
  */
-export function wrongTokenRefusal(c: Context<AppEnv>, door: OperatorDoor = ADMIN_DOOR): Promise<Response | null> {
+function wrongTokenRefusal(c: Context<AppEnv>, door: OperatorDoor = ADMIN_DOOR): Promise<Response | null> {
   log("warn", `${door.name}_token_rejected`, { shop: c.get("shop").id });
   return rateLimitRefusal(c, "adminFailures");
 }
 
 /** The answer to a state change sent from another site (a cross-site form post or script). */
-export function crossSiteRefusal(c: Context<AppEnv>): Response {
+function crossSiteRefusal(c: Context<AppEnv>): Response {
   return errorResponse(c, problem("cross_site_request"), EDGE_HEADERS);
 }
 
