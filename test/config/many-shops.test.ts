@@ -17,6 +17,7 @@ import { stockObject } from "../../src/stock/reserve";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { adminTokenFor, registerBehindTheIsolate, registerShop, replaySecretFor } from "../support/registry";
 import { dispatch, shopEnv } from "../support/worker";
+import { runCron } from "../readiness/cron";
 
 const platform: Env = shopEnv();
 
@@ -322,6 +323,40 @@ describe("isolation between two shops", () => {
   });
 });
 
+describe("the cron", () => {
+  it("pre-warms every live shop from its own origin into its own snapshots, skipping deleted and broken ones", async () => {
+    const critical = (name: string) => `/critical-${name}-${crypto.randomUUID().slice(0, 6)}`;
+    const [pathA, pathB, pathGone] = [critical("a"), critical("b"), critical("gone")];
+    const [a, b] = await twoShops();
+    const gone = await newShop("Gone", "#00aa00");
+    const broken = await newShop("Broken", "#aaaa00");
+    for (const [shop, path] of [
+      [a, pathA],
+      [b, pathB],
+      [gone, pathGone],
+    ] as const) {
+      await registerShop(platform, shop.id, {
+        hosts: [shop.host],
+        config: shopConfig(shop, { SHOP_URL: `https://${shop.host}`, CRITICAL_PATHS: path, SITEMAP_URL: "" }),
+      });
+    }
+    await registerShop(platform, broken.id, { hosts: [broken.host], config: shopConfig(broken, { ORIGIN_URL: "" }) });
+    await removeShop(platform, gone.id, "test");
+
+    await runCron(platform);
+    const fetched = async (shop: TestShop) => (await shop.origin.requests()).map((request) => request.path);
+    expect(await fetched(a)).toContain(pathA);
+    expect(await fetched(a)).not.toContain(pathB);
+    expect(await fetched(b)).toContain(pathB);
+    expect(await fetched(b)).not.toContain(pathA);
+    expect(await fetched(gone)).toEqual([]);
+    expect(await fetched(broken)).toEqual([]);
+    const keys = (await platform.SNAPSHOTS.list({ prefix: `snap:${a.id}:` })).keys.map((key) => key.name);
+    expect(keys).toContain(`snap:${a.id}:${a.host}${pathA}`);
+    expect(keys.some((key) => key.includes(b.host))).toBe(false);
+  });
+});
+
 describe("one shop's trouble changes nothing for the other", () => {
   it("bad configuration: B with an unusable ORIGIN_URL gets its branded 503, A serves on", async () => {
     const [a, b] = await twoShops();
@@ -373,5 +408,35 @@ describe("one shop's trouble changes nothing for the other", () => {
     const later = Date.now() + STALE_MS;
     vi.spyOn(Date, "now").mockImplementation(() => later);
     expect(await (await page(a, "/__stayopen/status")).text()).toContain("Alpha Renamed");
+  });
+});
+
+describe("sister outlets (docs/many-shops.md)", () => {
+  it("an outlet whose BACKUP_ORIGINS names its sister's origin with orders:true has its orders taken there while down", async () => {
+    const south = await newShop("South", "#005500");
+    const north = await newShop("North", "#550000", {
+      BACKUP_ORIGINS: JSON.stringify([{ url: south.origin.url, orders: true }]),
+    });
+    await north.origin.setMode({ mode: "status", status: 502 });
+    await (await visit(north, "/trip")).text();
+
+    const response = await visit(north, "/orders/new", {
+      method: "POST",
+      body: '{"sku":"N-1"}',
+      headers: { "content-type": "application/json", "idempotency-key": "north-1" },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-stayopen-source")).toBe("backup");
+    const [taken] = (await south.origin.requests()).filter((request) => request.method === "POST");
+    expect(taken).toMatchObject({ path: "/orders/new", body: '{"sku":"N-1"}' });
+    // The sister knows whose order it is: the outlet's host and key come with it.
+    expect(taken!.headers["x-forwarded-host"]).toBe(north.host);
+    expect(taken!.headers["idempotency-key"]).toBe("north-1");
+    expect((await north.origin.requests()).filter((request) => request.method === "POST")).toEqual([]);
+
+    // The sister itself serves on, from its own origin, with its own name.
+    const own = await page(south, "/__stayopen/status");
+    expect(await own.text()).toContain("South");
+    expect(((await (await visit(south, "/__stayopen/status.json")).json()) as { origin: string }).origin).toBe("up");
   });
 });
