@@ -5,7 +5,7 @@
  *   1 origin/     fetch with deadline, classify, breaker, monitor
  *   2 domains     catalog/ coverage/ orders/ stock/ payments/ notify/ control/ limits/ metrics/ incidents/ feed/
  *   3 shopper/    pages, rendered from data they are given
- *   4 flows       recovery/ outage/ readiness/ static-backup/ checkout/
+ *   4 flows       recovery/ outage/ readiness/ static-backup/ checkout/ status/
  *   5 surfaces    admin/ platform/ routes/ index.ts
  * Domains may use one another (an order reserves stock) as long as no two folders need each other:
  * every cycle, between files or between folders, is an error.
@@ -15,7 +15,7 @@ const layers = [
   ["origin"],
   ["catalog", "coverage", "orders", "stock", "payments", "notify", "control", "limits", "metrics", "incidents", "feed"],
   ["shopper"],
-  ["recovery", "outage", "readiness", "static-backup", "checkout"],
+  ["recovery", "outage", "readiness", "static-backup", "checkout", "status"],
   ["admin", "platform", "routes", "index"],
 ];
 const folder = (name) => `^src/${name}(?:/|\\.tsx?$)`;

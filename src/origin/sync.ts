@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type Shop } from "../config/schema";
-import { loadConfig, originProblem, resolveShop } from "../config/shop";
+import { originProblem } from "../config/shop";
 import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { awaitFirstLook } from "../shared-copy";
@@ -149,9 +149,7 @@ export async function backupsWorthAnotherLook(c: Context<AppEnv>): Promise<strin
  * keep probing the backups (and the dashboard shows their health) while no
  * shopper traffic reaches them.
  */
-export async function watchBackups(env: Env): Promise<void> {
-  const config = loadConfig(env);
-  const shop = resolveShop(env, new URL(config.shopUrl ?? config.originUrl).host);
+export async function watchBackups(env: Env, shop: Shop): Promise<void> {
   await Promise.all([
     rosterOrigins(env, shop),
     ...shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)),
