@@ -21,17 +21,12 @@ import {
   startWorkerHost,
 } from "../../scripts/lib/processes.mjs";
 import { PHONE, axeViolations, launchBrowser, screenshot, uncachedPage } from "./browser.mjs";
+import { FAST_BREAKER } from "./stack.mjs";
 
 const PLATFORM_TOKEN = "e2e-platform-token-0123456789";
 const STEP_TIMEOUT_MS = 15_000;
-/** Fast breaker and probes, as the single-shop e2e stack has them. */
 const FAST = {
-  ORIGIN_TIMEOUT_MS: "1000",
-  BREAKER_COOLDOWN_MS: "2000",
-  BREAKER_SYNC_MS: "250",
-  PROBE_INTERVAL_MS: "500",
-  PROBE_TIMEOUT_MS: "500",
-  SLOW_START_MS: "0",
+  ...FAST_BREAKER,
   CRITICAL_PATHS: "/,/c/tea,/p/5",
   SITEMAP_URL: "",
   RETRY_AFTER_S: "60",
