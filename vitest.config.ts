@@ -14,6 +14,9 @@ export default defineConfig({
           ...demoVars,
           ADMIN_TOKEN: "test-admin-token-0123456789",
           REPLAY_SECRET: "whsec_dGVzdC1yZXBsYXktc2VjcmV0LTAxMjM0NTY3ODk=",
+          // Set, so the suite runs as a platform with no shop registered (single-shop mode) and the registry
+          // can seal secrets; test/support/registry.ts registers shops per test file (storage is per file).
+          PLATFORM_TOKEN: "test-platform-token-0123456789abcdef",
         },
       },
     }),

@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "OrderQueue" | "Metrics" | "OriginMonitor" | "ShopControl" | "StockReservations" | "PaymentLedger" | "NotifySubscribers" | "RateLimitCounter" | "IncidentLog";
+		durableNamespaces: "OrderQueue" | "Metrics" | "OriginMonitor" | "ShopControl" | "StockReservations" | "PaymentLedger" | "NotifySubscribers" | "RateLimitCounter" | "IncidentLog" | "ShopRegistry";
 	}
 	interface Env {
 		SNAPSHOTS: KVNamespace;
@@ -66,6 +66,7 @@ declare namespace Cloudflare {
 		SUBSCRIBERS: DurableObjectNamespace<import("./src/index").NotifySubscribers>;
 		RATE_LIMITER: DurableObjectNamespace<import("./src/index").RateLimitCounter>;
 		INCIDENTS: DurableObjectNamespace<import("./src/index").IncidentLog>;
+		SHOP_REGISTRY: DurableObjectNamespace<import("./src/index").ShopRegistry>;
 	}
 }
 interface Env extends Cloudflare.Env {}

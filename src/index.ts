@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 // 0 foundation
-import { attachShop, loadConfig, originProblem } from "./config/shop";
+import { loadConfig, originProblem } from "./config/shop";
+import { attachShop } from "./config/shops";
 import type { AppEnv, Env } from "./config/env";
 import { staticAssetEtag } from "./http/static-asset";
 import { log } from "./log";
@@ -15,6 +16,7 @@ import { countBreakerTransition, flushMetrics } from "./metrics/counters";
 import { countBySource } from "./metrics/middleware";
 import { wakeQueueShards } from "./orders/queue";
 // 3 pages, 4 flows
+import { noShopHere } from "./shopper/no-shop";
 import { stayopenNotFound } from "./shopper/not-found";
 import { statusHtml, statusJson } from "./shopper/status";
 import { serveStylesheet, STYLESHEET } from "./shopper/stylesheet";
@@ -58,7 +60,7 @@ registerOriginHooks({
  */
 const app = new Hono<AppEnv>();
 
-app.use(attachShop());
+app.use(attachShop(noShopHere));
 app.use(countBySource());
 app.use(requireOrigin());
 app.use(shareOriginHealth());
@@ -93,6 +95,7 @@ export { NotifySubscribers } from "./notify/subscribers";
 export { OriginMonitor } from "./origin/monitor";
 export { PaymentLedger } from "./payments/ledger";
 export { StockReservations } from "./stock/reservations";
+export { ShopRegistry } from "./config/registry";
 
 /**
  * Every five minutes (wrangler.toml [triggers]): keep the backup origins'

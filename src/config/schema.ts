@@ -294,6 +294,7 @@ const schema = z
         .trim()
         .regex(/^whsec_\S+$/, "must be a Stripe webhook signing secret (whsec_…)"),
     ),
+    PLATFORM_TOKEN: optional(z.string().min(32, "must be at least 32 characters")),
     RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 600),
     RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 600),
     RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 10),
@@ -446,6 +447,11 @@ export const VARIABLES = {
   },
   STRIPE_SECRET_KEY: { secret: true, meaning: 'restricted key; when set the edge checkout offers "Pay now by card"' },
   STRIPE_WEBHOOK_SECRET: { secret: true, meaning: "`whsec_…`, verifies `POST /__stayopen/payments/stripe/webhook`" },
+  PLATFORM_TOKEN: {
+    secret: true,
+    meaning:
+      "many shops on one deployment: bearer token of the platform API, at least 32 characters; it also keys the encryption of the registered shops' secrets. Unset = one shop, configured by these variables",
+  },
 } satisfies Record<keyof typeof schema.shape, VariableDoc>;
 
 /** Each variable's schema, parsed on its own: what `parseConfig` reads and the documentation's defaults come from. */
@@ -571,6 +577,8 @@ export type Config = {
   cappedRetryAfterS: number;
   adminToken?: string;
   replaySecret?: string;
+  /** The deployment's platform token: set, the shop registry decides which shop a host is (config/shops.ts). */
+  platformToken?: string;
   stripe: StripeConfig;
   /** Requests per minute per client IP. */
   rateLimits: RateLimits;
@@ -578,8 +586,12 @@ export type Config = {
   problems: ConfigProblem[];
 };
 
-/** The shop a request belongs to: an id that namespaces all its state, and its configuration. */
-export type Shop = { id: string; config: Config };
+/**
+ * The shop a request belongs to: an id that namespaces all its state, its
+ * configuration, and the hosts it is registered for (none for the one shop of
+ * single-shop mode, which answers every host).
+ */
+export type Shop = { id: string; config: Config; hosts: readonly string[] };
 
 function toConfig(parsed: Parsed): Omit<Config, "problems"> {
   return {
@@ -644,6 +656,7 @@ function toConfig(parsed: Parsed): Omit<Config, "problems"> {
     cappedRetryAfterS: parsed.CAPPED_RETRY_AFTER_S,
     adminToken: parsed.ADMIN_TOKEN,
     replaySecret: parsed.REPLAY_SECRET,
+    platformToken: parsed.PLATFORM_TOKEN,
     stripe: {
       apiBase: parsed.STRIPE_API_BASE,
       secretKey: parsed.STRIPE_SECRET_KEY,

@@ -1,6 +1,4 @@
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Env } from "./env";
-import { hostOf } from "../http/host";
+import type { Env } from "./env";
 import { log } from "../log";
 import { parseConfig, type Config, type ConfigProblem, type ConfigVariable, type Shop } from "./schema";
 
@@ -24,29 +22,7 @@ export const problemWith = (config: Config, variable: ConfigVariable): ConfigPro
 /** Without a usable ORIGIN_URL there is no shop to keep open: shoppers get the 503, operators this problem. */
 export const originProblem = (config: Config) => problemWith(config, "ORIGIN_URL");
 
-/**
- * The one place that decides which shop a request is for. Today a deployment
- * serves one shop; the host parameter is where several shops sharing one
- * deployment will be told apart. Every piece of per-shop state is keyed by `id`.
- */
-export function resolveShop(env: Env, _host: string): Shop {
-  return { id: "default", config: loadConfig(env) };
-}
-
-declare module "hono" {
-  interface ContextVariableMap {
-    shop: Shop;
-  }
-}
-
-/**
- * Every request learns its shop first; everything after reads `c.get("shop")`.
- *
- * @example app.use(attachShop())
- */
-export function attachShop(): MiddlewareHandler<AppEnv> {
-  return async function attachShop(c, next) {
-    c.set("shop", resolveShop(c.env, hostOf(c.req.url)));
-    await next();
-  };
+/** The one shop of single-shop mode: the deployment's vars, answering every host (state keyed "default"). */
+export function varsShop(env: Env): Shop {
+  return { id: "default", config: loadConfig(env), hosts: [] };
 }

@@ -20,6 +20,7 @@ export const ERRORS = {
   invalid_request: { status: 400, message: "The request is not valid." },
   // Addresses and access.
   not_found: { status: 404, message: "Nothing is here." },
+  no_shop: { status: 404, message: "No shop is served at this address." },
   unauthorized: { status: 401, message: "Send Authorization: Bearer <ADMIN_TOKEN>." },
   cross_site_request: { status: 403, message: "State changes must come from this site." },
   csrf_token_invalid: { status: 403, message: "Reload the dashboard and try again." },
@@ -51,6 +52,9 @@ export const ERRORS = {
     message: "This order is being sent to the shop right now; look again in a few seconds.",
   },
   not_pending: { status: 409, message: "Only orders not yet delivered can be retried or discarded." },
+  // The platform API (many shops on one deployment).
+  invalid_shop: { status: 400, message: "The shop is not valid." },
+  host_taken: { status: 409, message: "A host belongs to another shop." },
   // The edge checkout.
   checkout_not_offered: { status: 404, message: "This shop takes orders on its own pages only." },
   catalog_unavailable: {

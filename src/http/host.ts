@@ -6,3 +6,11 @@
 export function hostOf(url: string): string {
   return (/^[^:/?#]+:\/\/([^/?#]*)/.exec(url)?.[1] ?? "").toLowerCase();
 }
+
+/**
+ * The host a shop is registered for: lower-case, without a port (`Shop.Example:8443`
+ * and `shop.example` are one shop; an IPv6 literal keeps its brackets).
+ */
+export function withoutPort(host: string): string {
+  return host.toLowerCase().replace(/:\d*$/, "");
+}

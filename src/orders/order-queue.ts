@@ -684,7 +684,7 @@ export class OrderQueue extends DurableObject<Env> {
   async #settleStock(settings: DeliverySettings | null, finished: Finished[]): Promise<void> {
     const withMeta = finished.filter((order) => order.meta !== null);
     if (!settings || withMeta.length === 0) return;
-    const shop = { id: settings.shop, config: loadConfig(this.env) };
+    const shop = { id: settings.shop, config: loadConfig(this.env), hosts: [] };
     await Promise.all(
       withMeta.map((order) => settleOrderStock(this.env, shop, JSON.parse(order.meta!), order.outcome)),
     );

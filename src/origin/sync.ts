@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type Shop } from "../config/schema";
-import { loadConfig, originProblem, resolveShop } from "../config/shop";
+import { originProblem, varsShop } from "../config/shop";
 import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { awaitFirstLook } from "../shared-copy";
@@ -153,8 +153,7 @@ export async function backupsWorthAnotherLook(c: Context<AppEnv>): Promise<strin
  * shopper traffic reaches them.
  */
 export async function watchBackups(env: Env): Promise<void> {
-  const config = loadConfig(env);
-  const shop = resolveShop(env, new URL(config.shopUrl ?? config.originUrl).host);
+  const shop = varsShop(env);
   await Promise.all([
     rosterOrigins(env, shop),
     ...shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)),

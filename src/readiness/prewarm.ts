@@ -18,7 +18,7 @@ import {
 import { mapLimited } from "../coverage/pool";
 import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins";
 import { PREWARM_USER_AGENT } from "../coverage/user-agent";
-import { resolveShop } from "../config/shop";
+import { varsShop } from "../config/shop";
 import { refreshFeed } from "../feed/read";
 import { count } from "../metrics/counters";
 import { type Shop } from "../config/schema";
@@ -106,7 +106,7 @@ export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummar
 }
 
 async function prewarmOrigin(env: Env, origin: string, now: number): Promise<OriginPrewarm> {
-  const shop = resolveShop(env, new URL(origin).host);
+  const shop = varsShop(env);
   if (shop.config.prewarm.maxPages === 0) return skipped(shop.id, origin, "disabled");
   // A cron run has no request keeping the breaker copy current: ask the shared monitor first.
   if ((await sharedOriginHealth(env, shop)).label === "down") return skipped(shop.id, origin, "origin_down");

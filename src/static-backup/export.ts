@@ -29,7 +29,7 @@ import {
 } from "./layout";
 import { pruneVersions } from "./prune";
 import { rememberPointer } from "./serve";
-import { loadConfig, resolveShop } from "../config/shop";
+import { loadConfig, varsShop } from "../config/shop";
 import { readFeed } from "../feed/read";
 
 /**
@@ -89,7 +89,7 @@ async function exportStep(env: Env, now: number, limits: ExportLimits): Promise<
   // The public origin the pre-warm uses first: SHOP_URL's, else the one shoppers reached last.
   const [origin] = await prewarmOrigins(env, now);
   if (!origin) return skipped("default", "no_shop_url");
-  const shop = resolveShop(env, new URL(origin).host);
+  const shop = varsShop(env);
   const bucket = backupBucket(env, shop);
   if (!bucket) {
     log("error", "static_backup_unbound", { shop: shop.id, binding: "STATIC_BACKUP_BUCKET" });

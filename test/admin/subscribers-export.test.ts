@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { csvField, toCsv } from "../../src/notify/csv";
 import { subscriberList } from "../../src/notify/store";
 import { dispatch, shopEnv } from "../support/worker";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
 describe("subscriber CSV", () => {
   it("quotes every field and doubles quotes inside", () => {
@@ -20,7 +20,7 @@ describe("subscriber CSV", () => {
 
   it("exports the subscribers to the admin, and to no one else", async () => {
     const address = `+csv-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    await subscriberList(env, resolveShop(env, "shop.test")).subscribe(address);
+    await subscriberList(env, varsShop(env)).subscribe(address);
 
     const anonymous = await dispatch("https://shop.test/__stayopen/admin/subscribers.csv", shopEnv());
     expect(anonymous.status).toBe(401);

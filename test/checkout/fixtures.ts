@@ -1,5 +1,5 @@
 /** A shop with a product feed on a fake origin, and helpers to post the edge checkout form. */
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 import { queueDepth } from "../../src/orders/queue";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
@@ -19,7 +19,7 @@ export const NO_LIMIT = { RATE_LIMIT_CHECKOUT_PER_MIN: "100000" };
 
 /** Every order in the shop's queue, whatever its state (the queue is shared by the tests of a file). */
 export const totalOrders = async (shop: TestShop) =>
-  Object.values(await queueDepth(shop.env, resolveShop(shop.env, "shop.test"))).reduce((a, b) => a + b, 0);
+  Object.values(await queueDepth(shop.env, varsShop(shop.env))).reduce((a, b) => a + b, 0);
 
 let counter = 0;
 /** Distinct per call: stock objects and snapshots are shared within a test file. */

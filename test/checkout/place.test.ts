@@ -14,7 +14,7 @@ import {
   NO_LIMIT,
   totalOrders,
 } from "./fixtures";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 import { drainNow, getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
@@ -52,7 +52,7 @@ describe("placing an order at the edge", () => {
     const reference = referenceOf(response)!;
     expect(reference).toMatch(/^[0-9a-f]{34}$/);
 
-    const s = resolveShop(shop.env, "shop.test");
+    const s = varsShop(shop.env);
     const order = await getOrder(shop.env, s, reference);
     expect(order).toMatchObject({
       state: "queued",
@@ -128,7 +128,7 @@ describe("placing an order at the edge", () => {
     expect([first!.status, second!.status, third.status]).toEqual([303, 303, 303]);
     expect(new Set([referenceOf(first!), referenceOf(second!), referenceOf(third)]).size).toBe(1);
     expect(await totalOrders(shop)).toBe(before + 1);
-    expect(await availableStock(shop.env, resolveShop(shop.env, "shop.test"), sku, { stock: 2, stockAsOf: 0 })).toBe(1);
+    expect(await availableStock(shop.env, varsShop(shop.env), sku, { stock: 2, stockAsOf: 0 })).toBe(1);
   });
 
   it("sells the last items exactly once when shoppers order them at the same moment", async () => {
@@ -177,7 +177,7 @@ describe("placing an order at the edge", () => {
       body: '{"error":"sku_retired"}',
     });
     await shop.origin.setMode({ mode: "ok" });
-    const s = resolveShop(shop.env, "shop.test");
+    const s = varsShop(shop.env);
     await drainNow(shop.env, s);
     await eventually(
       () => getOrder(shop!.env, s, referenceOf(placed)!),
@@ -197,7 +197,7 @@ describe("placing an order at the edge", () => {
     const reference = referenceOf(placed)!;
     await shop.origin.route("/api/orders", { status: 400, body: "refused" });
     await shop.origin.setMode({ mode: "ok" });
-    const s = resolveShop(shop.env, "shop.test");
+    const s = varsShop(shop.env);
     await drainNow(shop.env, s);
     await eventually(
       () => getOrder(shop!.env, s, reference),
@@ -238,7 +238,7 @@ describe("placing an order at the edge", () => {
     await snapshotThenOutage(shop, sku);
     const response = await postCheckout(shop, checkoutFields({ sku }));
     expect(response.status).toBe(303);
-    const order = await getOrder(shop.env, resolveShop(shop.env, "shop.test"), referenceOf(response)!);
+    const order = await getOrder(shop.env, varsShop(shop.env), referenceOf(response)!);
     expect(order?.state).toBe("queued");
   });
 
@@ -270,9 +270,7 @@ describe("placing an order at the edge", () => {
     const html = await edited.text();
     expect(html).toContain("already used to place an order");
     expect(html).not.toContain(`value="${token}"`);
-    expect(await availableStock(shop.env, resolveShop(shop.env, "shop.test"), sku, { stock: 10, stockAsOf: 0 })).toBe(
-      9,
-    );
+    expect(await availableStock(shop.env, varsShop(shop.env), sku, { stock: 10, stockAsOf: 0 })).toBe(9);
   });
 
   it("limits how often one client may place orders (429 with Retry-After)", async () => {
@@ -338,10 +336,10 @@ describe("trouble after the order is queued", () => {
     const response = await postCheckout({ ...shop, env }, checkoutFields({ sku, qty: "3" }));
 
     expect(response.status).toBe(303);
-    const order = await getOrder(env, resolveShop(env, "shop.test"), referenceOf(response)!);
+    const order = await getOrder(env, varsShop(env), referenceOf(response)!);
     expect(order?.state).toBe("queued");
     expect(stock.seen.calls).toBe(2);
-    expect(await availableStock(env, resolveShop(env, "shop.test"), sku, { stock: 4, stockAsOf: 0 })).toBe(1);
+    expect(await availableStock(env, varsShop(env), sku, { stock: 4, stockAsOf: 0 })).toBe(1);
   });
 
   it("keeps a card payment's order and offers the payment step again when it could not be opened", async () => {
@@ -363,7 +361,7 @@ describe("trouble after the order is queued", () => {
     const reference = /Your order ([0-9a-f]{34}) is saved/.exec(html)?.[1];
     expect(reference).toBeDefined();
     expect(html).toContain(`value="${fields.token}"`);
-    expect((await getOrder(env, resolveShop(env, "shop.test"), reference!))?.state).toBe("queued");
+    expect((await getOrder(env, varsShop(env), reference!))?.state).toBe("queued");
 
     const queuedBefore = await totalOrders(shop);
     const again = await postCheckout({ ...shop, env }, fields);

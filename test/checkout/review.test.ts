@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 import { availableStock } from "../../src/stock/reserve";
 import { dispatch } from "../support/worker";
 import {
@@ -24,7 +24,7 @@ afterEach(async () => {
 let ordersBefore = 0;
 const newOrders = async (s: TestShop) => (await totalOrders(s)) - ordersBefore;
 const stockLeft = (s: TestShop, sku: string, stock: number) =>
-  availableStock(s.env, resolveShop(s.env, "shop.test"), sku, { stock, stockAsOf: 0 });
+  availableStock(s.env, varsShop(s.env), sku, { stock, stockAsOf: 0 });
 /** The hidden fields and the values a browser would post back from a rendered form, with its default button. */
 function formFields(html: string): Record<string, string> {
   const fields: Record<string, string> = {};

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { collectLocs, readSitemap } from "../../src/coverage/sitemap";
 import { FakeOrigin } from "../support/origin";
 import { shopEnv } from "../support/worker";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
 let origin: FakeOrigin;
 beforeEach(async () => {
@@ -72,7 +72,7 @@ describe("readSitemap", () => {
         "https://shop.test/p/1",
       ]),
     });
-    const shop = resolveShop(shopEnv({ ORIGIN_URL: origin.url, SITEMAP_URL: `/index-${id}.xml` }), "shop.test");
+    const shop = varsShop(shopEnv({ ORIGIN_URL: origin.url, SITEMAP_URL: `/index-${id}.xml` }));
 
     expect(await readSitemap(shop, "https://shop.test")).toEqual({
       ok: true,
@@ -84,10 +84,7 @@ describe("readSitemap", () => {
   });
 
   it("reports a sitemap the origin will not serve", async () => {
-    const shop = resolveShop(
-      shopEnv({ ORIGIN_URL: origin.url, SITEMAP_URL: `/missing-${crypto.randomUUID()}.xml` }),
-      "shop.test",
-    );
+    const shop = varsShop(shopEnv({ ORIGIN_URL: origin.url, SITEMAP_URL: `/missing-${crypto.randomUUID()}.xml` }));
     await origin.setMode({ mode: "status", status: 500 });
     expect(await readSitemap(shop, "https://shop.test")).toEqual({ ok: false, reason: "status_500" });
   });

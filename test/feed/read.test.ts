@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFeed } from "../../src/feed/read";
 import { FakeOrigin } from "../support/origin";
 import { shopEnv } from "../support/worker";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
 let origin: FakeOrigin;
 let feedCounter = 0;
@@ -20,7 +20,7 @@ afterEach(() => origin.stop());
 
 async function read(env: ReturnType<typeof shopEnv>) {
   const ctx = createExecutionContext();
-  const feed = await readFeed(env, resolveShop(env, host), host, (promise) => ctx.waitUntil(promise));
+  const feed = await readFeed(env, varsShop(env), host, (promise) => ctx.waitUntil(promise));
   await waitOnExecutionContext(ctx);
   return feed;
 }

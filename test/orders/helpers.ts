@@ -5,7 +5,7 @@ import { shardName, shardOfReference } from "../../src/orders/reference";
 import { afterEach, beforeEach } from "vitest";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 import { getOrder, queueDepth } from "../../src/orders/queue";
 import { type OrderView } from "../../src/orders/types";
 
@@ -27,7 +27,7 @@ export function orderEnv(origin: FakeOrigin, overrides: Record<string, string> =
   });
 }
 
-export const shopOf = (env: Env) => resolveShop(env, "shop.test");
+export const shopOf = (env: Env) => varsShop(env);
 
 export function postOrder(
   env: Env,

@@ -6,7 +6,7 @@ import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";
 import { dispatch } from "../support/worker";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
 
@@ -265,7 +265,7 @@ describe("probe schedule", () => {
     await origin.setMode({ mode: "status", status: 502 });
     await dispatch("https://shop.test/opens-the-breaker", env);
     await origin.setMode({ mode: "hang" });
-    const shop = resolveShop(env, "shop.test");
+    const shop = varsShop(env);
     // As the runtime runs an alarm: no longer scheduled while its handler runs.
     const runAlarm = () =>
       runInDurableObject(monitor(), async (instance, state) => {

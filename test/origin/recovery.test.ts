@@ -7,7 +7,7 @@ import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { order, orderEnv, queueOrder } from "../orders/helpers";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
 let origin: FakeOrigin;
 
@@ -93,7 +93,7 @@ it("after a quiet spell, an isolate that last saw the origin down asks the monit
   expect(down.status, await down.clone().text()).toBe(503);
   // The monitor hears of the outage and recovers by itself, without any shopper request here.
   const monitor = originMonitor(env, "default", origin.url);
-  const shop = resolveShop(env, "shop.test");
+  const shop = varsShop(env);
   let state = "";
   for (let i = 0; i < 20 && state !== "open"; i++) {
     await sleep(50);

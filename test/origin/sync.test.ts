@@ -6,7 +6,7 @@ import { subscriberList } from "../../src/notify/store";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
 const TOKEN = "test-admin-token-0123456789";
 let origin: FakeOrigin;
@@ -46,7 +46,7 @@ async function subscribe(email: string): Promise<void> {
   expect(response.status).toBe(202);
 }
 
-const subscribers = () => subscriberList(env, resolveShop(env, "shop.test"));
+const subscribers = () => subscriberList(env, varsShop(env));
 
 /** What reached the shop once the subscriber list's alarm (run here, or already by the runtime) has sent it. */
 async function announcementsSent(): Promise<string[]> {

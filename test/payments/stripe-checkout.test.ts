@@ -11,7 +11,7 @@ import {
 } from "../checkout/fixtures";
 import { dispatch } from "../support/worker";
 import { FakeStripe } from "./fake-stripe";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 import { drainNow, getOrder } from "../../src/orders/queue";
 
 let shop: TestShop | undefined;
@@ -75,7 +75,7 @@ describe("Stripe Checkout at the edge", () => {
     const again = await postCheckout(shop, fields);
     expect(again.headers.get("location")).toBe(session.url);
     expect((await stripe.account()).sessions).toHaveLength(1);
-    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test")).get(reference)).toMatchObject({
+    expect(await paymentLedger(shop.env, varsShop(shop.env)).get(reference)).toMatchObject({
       method: "stripe",
       status: "awaiting_payment",
       sessionId: session.id,
@@ -110,7 +110,7 @@ describe("Stripe Checkout at the edge", () => {
       status: "pending_link",
     });
     expect((await stripe.account()).calls).toHaveLength(3);
-    expect(await paymentLedger(shop.env, resolveShop(shop.env, "shop.test")).get(body.reference)).toMatchObject({
+    expect(await paymentLedger(shop.env, varsShop(shop.env)).get(body.reference)).toMatchObject({
       status: "pending_link",
     });
   });
@@ -124,7 +124,7 @@ describe("Stripe Checkout at the edge", () => {
     const { reference, statusUrl } = (await response.json()) as { reference: string; statusUrl: string };
     await shop.origin.route("/api/orders", { status: 400, body: "refused" });
     await shop.origin.setMode({ mode: "ok" });
-    const s = resolveShop(shop.env, "shop.test");
+    const s = varsShop(shop.env);
     await drainNow(shop.env, s);
     await expect.poll(async () => (await getOrder(shop.env, s, reference))?.state, { timeout: 5_000 }).toBe("dead");
 

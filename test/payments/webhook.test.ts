@@ -10,7 +10,7 @@ import {
 } from "../checkout/fixtures";
 import { dispatch } from "../support/worker";
 import { FakeStripe, stripeSignature } from "./fake-stripe";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
 let shop: TestShop | undefined;
 afterEach(async () => {
@@ -53,7 +53,7 @@ async function awaitingOrder(stripe: FakeStripe) {
   await snapshotThenOutage(shop, sku);
   expect((await postCheckout(shop, checkoutFields({ sku, payment: "stripe" }))).status).toBe(303);
   const session = (await stripe.account()).sessions[0]!;
-  const ledger = paymentLedger(shop.env, resolveShop(shop.env, "shop.test"));
+  const ledger = paymentLedger(shop.env, varsShop(shop.env));
   return { shop, ledger, reference: session.client_reference_id!, sessionId: session.id };
 }
 

@@ -25,6 +25,7 @@ function testShop(vars: Record<string, string> = {}): Shop {
   return {
     id: `shop-${crypto.randomUUID().slice(0, 8)}`,
     config: loadConfig(shopEnv({ NOTIFY_WEBHOOK_URL: `${receiver.url}${hookPath}`, ...vars })),
+    hosts: [],
   };
 }
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { subscriberList } from "../../src/notify/store";
 import { dispatch, shopEnv } from "../support/worker";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
 const URL_ = "https://shop.test/__stayopen/notify";
 let ipCounter = 0;
@@ -26,7 +26,7 @@ function postForm(fields: Record<string, string>, ip = freshIp()) {
 }
 
 const stored = async (address: string) =>
-  (await subscriberList(env, resolveShop(env, "shop.test")).list()).filter((s) => s.email === address.toLowerCase());
+  (await subscriberList(env, varsShop(env)).list()).filter((s) => s.email === address.toLowerCase());
 
 describe("notify me when you're back", () => {
   it("subscribes a JSON client with 202", async () => {

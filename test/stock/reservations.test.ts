@@ -2,9 +2,9 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { HOLD_MS } from "../../src/stock/reservations";
 import { reserveLines, settleOrderStock, stockObject, reservationMeta } from "../../src/stock/reserve";
-import { resolveShop } from "../../src/config/shop";
+import { varsShop } from "../../src/config/shop";
 
-const shop = resolveShop(env, "shop.test");
+const shop = varsShop(env);
 let skuCounter = 0;
 const freshSku = () => `SKU-${++skuCounter}-${crypto.randomUUID().slice(0, 8)}`;
 const asOf = Date.parse("2026-11-26T10:00:00Z");

@@ -1,0 +1,243 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv, Env } from "./env";
+import { hostOf, withoutPort } from "../http/host";
+import { log } from "../log";
+import { DEFAULT_SHOP_ID, REGISTRY_NAME, type PutResult, type ShopInput, type StoredShop } from "./registry";
+import { parseConfig, type ConfigVariable, type Shop } from "./schema";
+import { openSecrets } from "./secret-box";
+import { loadConfig } from "./shop";
+
+/**
+ * This isolate's view of the shop registry (config/registry.ts). A request's
+ * shop comes from memory: the copy is used as is for FRESH_MS, used and
+ * refreshed in the background until STALE_MS, and only older than that does a
+ * request wait for the refresh. A refresh asks the registry for its version
+ * and fetches the shops only when it changed. So a change made anywhere is
+ * live on every isolate within STALE_MS; one made through this isolate at once.
+ * Without PLATFORM_TOKEN the registry is never asked (single-shop mode).
+ */
+export const FRESH_MS = 5_000;
+export const STALE_MS = 10_000;
+
+/** A registered shop as isolates use it; a deleted one stays known by id (its queued orders still go out). */
+export type RegisteredShop = Shop & { deletedAt: number | null };
+
+type View = {
+  version: number;
+  checkedAt: number;
+  /** Every shop the registry holds, deleted ones too. */
+  byId: Map<string, RegisteredShop>;
+  /** Live shops' hosts. */
+  byHost: Map<string, RegisteredShop>;
+  live: RegisteredShop[];
+  /** What each shop was built from, so a new version rebuilds (decrypts, parses) only the shops that changed. */
+  builtFrom: Map<string, number>;
+};
+
+type Entry = { token: string; view?: View; refreshing?: Promise<View> };
+
+/** Keyed by the registry binding: one entry per isolate in production, one per test env's binding in tests. */
+const entries = new WeakMap<object, Entry>();
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** Single-shop mode's shop: the deployment's vars, for every host. */
+function varsShop(env: Env): RegisteredShop {
+  return { id: DEFAULT_SHOP_ID, config: loadConfig(env), hosts: [], deletedAt: null };
+}
+
+/**
+ * The shop a request's host belongs to (`host` may carry a port and any case).
+ * No shop registered (or no PLATFORM_TOKEN): the vars shop for every host.
+ * Shops registered: the live shop with this host, or null, and the caller
+ * answers the "no shop here" 404.
+ */
+export async function resolveShop(env: Env, host: string, waitUntil?: WaitUntil): Promise<Shop | null> {
+  const view = await currentView(env, waitUntil);
+  if (!view || view.byId.size === 0) return varsShop(env);
+  return view.byHost.get(withoutPort(host)) ?? null;
+}
+
+/** The live shops (single-shop mode: the vars shop): what the cron works through. */
+export async function registeredShops(env: Env, waitUntil?: WaitUntil): Promise<RegisteredShop[]> {
+  const view = await currentView(env, waitUntil);
+  if (!view || view.byId.size === 0) return [varsShop(env)];
+  return view.live;
+}
+
+/**
+ * A shop by id, deleted ones included, for Durable Objects and the cron that
+ * hold only an id. "default" is always the vars shop: state a deployment kept
+ * before its first shop was registered stays deliverable.
+ */
+export async function shopById(env: Env, id: string, waitUntil?: WaitUntil): Promise<RegisteredShop | undefined> {
+  if (id === DEFAULT_SHOP_ID) return varsShop(env);
+  const view = await currentView(env, waitUntil);
+  return view?.byId.get(id);
+}
+
+/** Creates or replaces a shop (the registry's `put`); this isolate serves the change at once. */
+export async function putShop(env: Env, id: string, input: ShopInput, actor: string): Promise<PutResult> {
+  const result = await registry(env).put(id, input, actor);
+  if (result.ok) await refreshShops(env);
+  return result;
+}
+
+/** Deletes a shop (the registry's `remove`); this isolate stops serving its hosts at once. */
+export async function removeShop(env: Env, id: string, actor: string): Promise<boolean> {
+  const removed = await registry(env).remove(id, actor);
+  if (removed) await refreshShops(env);
+  return removed;
+}
+
+/** Reads the registry now, whatever the copy's age: after a change this isolate made itself. */
+export async function refreshShops(env: Env): Promise<void> {
+  const entry = entryFor(env);
+  if (entry) await refresh(env, entry);
+}
+
+/** Forgets this isolate's copy (tests that change the registry behind the isolate's back, then want it read). */
+export function forgetShops(env: Env): void {
+  entries.delete(env.SHOP_REGISTRY);
+}
+
+const registry = (env: Env) => env.SHOP_REGISTRY.getByName(REGISTRY_NAME);
+
+function entryFor(env: Env): Entry | null {
+  const token = loadConfig(env).platformToken;
+  if (!token) return null;
+  let entry = entries.get(env.SHOP_REGISTRY);
+  if (!entry || entry.token !== token) {
+    entry = { token };
+    entries.set(env.SHOP_REGISTRY, entry);
+  }
+  return entry;
+}
+
+async function currentView(env: Env, waitUntil?: WaitUntil): Promise<View | null> {
+  const entry = entryFor(env);
+  if (!entry) return null;
+  const view = entry.view;
+  if (view) {
+    const age = Date.now() - view.checkedAt;
+    if (age < FRESH_MS) return view;
+    if (age < STALE_MS) {
+      const background = entry.refreshing ?? refresh(env, entry);
+      // Without a waitUntil the refresh still runs; the next request finds it done or in flight.
+      waitUntil?.(background.catch(() => undefined));
+      return view;
+    }
+  }
+  try {
+    return await (entry.refreshing ?? refresh(env, entry));
+  } catch (error) {
+    // The registry did not answer: an old copy keeps serving (refreshed in the background meanwhile).
+    if (entry.view) return entry.view;
+    throw error;
+  }
+}
+
+function refresh(env: Env, entry: Entry): Promise<View> {
+  const started = (async () => {
+    const stub = registry(env);
+    try {
+      const version = await stub.version();
+      const known = entry.view;
+      if (known && known.version === version) {
+        known.checkedAt = Date.now();
+        return known;
+      }
+      const snapshot = await stub.snapshot();
+      const view = await buildView(snapshot, entry.token, entry.view);
+      // Two refreshes may cross; the higher version wins.
+      if (!entry.view || view.version >= entry.view.version) entry.view = view;
+      return entry.view;
+    } catch (error) {
+      log("error", "registry_unreachable", { error: String(error) });
+      // Retried in the background from now on, while the old copy (if any) keeps serving.
+      if (entry.view) entry.view.checkedAt = Date.now() - FRESH_MS;
+      throw error;
+    }
+  })();
+  entry.refreshing = started;
+  const clear = () => {
+    if (entry.refreshing === started) entry.refreshing = undefined;
+  };
+  started.then(clear, clear);
+  return started;
+}
+
+async function buildView(
+  snapshot: { version: number; shops: StoredShop[] },
+  token: string,
+  previous: View | undefined,
+): Promise<View> {
+  const view: View = {
+    version: snapshot.version,
+    checkedAt: Date.now(),
+    byId: new Map(),
+    byHost: new Map(),
+    live: [],
+    builtFrom: new Map(),
+  };
+  for (const stored of snapshot.shops) {
+    const unchanged = previous?.builtFrom.get(stored.id) === stored.revision;
+    const shop = (unchanged && previous?.byId.get(stored.id)) || (await toShop(stored, token));
+    view.byId.set(shop.id, shop);
+    view.builtFrom.set(shop.id, stored.revision);
+    if (shop.deletedAt !== null) continue;
+    view.live.push(shop);
+    for (const host of shop.hosts) view.byHost.set(host, shop);
+  }
+  log("info", "registry_loaded", {
+    version: view.version,
+    shops: view.live.length,
+    deleted: view.byId.size - view.live.length,
+  });
+  return view;
+}
+
+/** A stored shop with its secrets opened and its variables parsed: the schema's defaults, never the deployment's vars. */
+async function toShop(stored: StoredShop, token: string): Promise<RegisteredShop> {
+  const secrets = await openSecrets(token, stored.id, stored.secrets);
+  if (!secrets) log("error", "shop_secrets_unreadable", { shop: stored.id, secrets: stored.secretNames });
+  // PLATFORM_TOKEN is the deployment's alone: a shop's configuration never carries it.
+  const { PLATFORM_TOKEN: _ignored, ...vars } = { ...stored.config, ...(secrets ?? {}) } as Partial<
+    Record<ConfigVariable, string>
+  >;
+  const config = parseConfig(vars);
+  for (const problem of config.problems) log("error", "config_invalid", { shop: stored.id, ...problem });
+  return { id: stored.id, config, hosts: stored.hosts, deletedAt: stored.deletedAt };
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    shop: Shop;
+  }
+}
+
+/**
+ * Every request learns its shop first; everything after reads `c.get("shop")`.
+ * A host no registered shop has is answered by `noShop` before anything is
+ * stored or counted.
+ *
+ * @example app.use(attachShop(noShopHere))
+ */
+export function attachShop(noShop: (c: Context<AppEnv>) => Response): MiddlewareHandler<AppEnv> {
+  return async function attachShop(c, next) {
+    const shop = await resolveShop(c.env, hostOf(c.req.url), backgroundOf(c));
+    if (!shop) return noShop(c);
+    c.set("shop", shop);
+    await next();
+  };
+}
+
+/** The request's waitUntil, where there is one (Hono's `executionCtx` throws without). */
+function backgroundOf(c: Context<AppEnv>): WaitUntil | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (promise) => ctx.waitUntil(promise);
+  } catch {
+    return undefined;
+  }
+}
