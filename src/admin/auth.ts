@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { shopControl } from "../control/controls";
-import type { AppEnv, Env } from "../config/env";
+import type { AppEnv } from "../config/env";
 import { readFields } from "../http/fields";
 import { wantsPage } from "../http/negotiate";
 import { rateLimitRefusal } from "../routes/rate-limit";
@@ -18,14 +18,14 @@ import {
   type SessionScope,
 } from "./session";
 import { ADMIN_BASE } from "../http/wire";
-import { problemWith } from "../config/shop";
+import { loadConfig, problemWith } from "../config/shop";
 import { ConfigError, errorResponse, problem } from "../http/errors";
 
 const encoder = new TextEncoder();
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Compares two secrets in constant time (hashing first so lengths never leak). */
-export async function secretsEqual(given: string, expected: string): Promise<boolean> {
+async function secretsEqual(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([
     crypto.subtle.digest("SHA-256", encoder.encode(given)),
     crypto.subtle.digest("SHA-256", encoder.encode(expected)),
@@ -54,14 +54,6 @@ async function presentedCsrf(request: Request): Promise<string> {
 const EDGE_HEADERS = { "cache-control": "no-store", "x-stayopen-source": "edge" };
 
 /**
- * The deployment's PLATFORM_TOKEN: it opens the platform API and, on each
- * shop's host, that shop's admin API too.
- */
-export function platformToken(env: Env): string | undefined {
-  return (env as { PLATFORM_TOKEN?: string }).PLATFORM_TOKEN || undefined;
-}
-
-/**
  * One door for operators, locked the same way whichever it is: a bearer token
  * compared in constant time, or a dashboard session with its CSRF token;
  * wrong tokens counted against the client. The admin API of each shop and
@@ -84,9 +76,10 @@ export type OperatorDoor = {
 };
 
 /**
- * The admin API of the request's shop: its ADMIN_TOKEN, and the platform
- * token, which opens every shop's admin API. A shop without ADMIN_TOKEN on a
- * deployment without PLATFORM_TOKEN has none (404).
+ * The admin API of the request's shop: it exists while the shop has an
+ * ADMIN_TOKEN (404 otherwise, as the contract says), and then the
+ * deployment's PLATFORM_TOKEN opens it too, on the shop's own hosts. Its
+ * sessions are signed with the shop's token, so rotating it ends them.
  */
 export const ADMIN_DOOR: OperatorDoor = {
   name: "admin",
@@ -98,11 +91,9 @@ export const ADMIN_DOOR: OperatorDoor = {
     // A token set but unusable (too short) closes the admin API with the reason, rather than leaving it open or 404.
     const unusable = problemWith(config, "ADMIN_TOKEN");
     if (unusable) throw new ConfigError(unusable);
-    const platform = platformToken(c.env);
-    const tokens = [config.adminToken, platform].filter((token) => token !== undefined);
-    if (tokens.length === 0) return null;
-    // Without its own token a shop's sessions are signed with a key only this shop's door uses.
-    return { tokens, sessionKey: config.adminToken ?? `admin:${c.get("shop").id}:${platform}` };
+    if (!config.adminToken) return null;
+    const platform = loadConfig(c.env).platformToken;
+    return { tokens: platform ? [config.adminToken, platform] : [config.adminToken], sessionKey: config.adminToken };
   },
 };
 
@@ -110,13 +101,13 @@ export const ADMIN_DOOR: OperatorDoor = {
  * Counts a wrong token against the client (RATE_LIMIT_ADMIN_FAILURES_PER_MIN):
  * the 429 once it has guessed too often, else null. Right tokens are never counted.
  */
-export function wrongTokenRefusal(c: Context<AppEnv>, door: OperatorDoor = ADMIN_DOOR): Promise<Response | null> {
+function wrongTokenRefusal(c: Context<AppEnv>, door: OperatorDoor = ADMIN_DOOR): Promise<Response | null> {
   log("warn", `${door.name}_token_rejected`, { shop: c.get("shop").id });
   return rateLimitRefusal(c, "adminFailures");
 }
 
 /** The answer to a state change sent from another site (a cross-site form post or script). */
-export function crossSiteRefusal(c: Context<AppEnv>): Response {
+function crossSiteRefusal(c: Context<AppEnv>): Response {
   return errorResponse(c, problem("cross_site_request"), EDGE_HEADERS);
 }
 
@@ -163,6 +154,15 @@ export function requireOperator(door: OperatorDoor): MiddlewareHandler<AppEnv> {
     }
     c.set("adminSession", session);
     return next();
+  };
+}
+
+/** An operator's answers are the edge's own and never cached (the admin and the platform API alike). */
+export function operatorAnswers(): MiddlewareHandler<AppEnv> {
+  return async function noStore(c, next) {
+    await next();
+    c.res.headers.set("cache-control", "no-store");
+    c.res.headers.set("x-stayopen-source", "edge");
   };
 }
 

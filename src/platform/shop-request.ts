@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID, SHOP_ID } from "../config/registry";
 import { parseConfig, VARIABLES, VARIABLE_SCHEMAS, type ConfigVariable } from "../config/schema";
 
 /**
@@ -15,10 +16,6 @@ export type FieldProblem = { field: string; message: string };
 
 export type ShopRequestResult = { ok: true; value: ShopRequest } | { ok: false; problems: FieldProblem[] };
 
-/** "default" is single-shop mode's id: no registered shop may take it. */
-export const SHOP_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const RESERVED_SHOP_IDS: readonly string[] = ["default"];
-
 /** The deployment's own secrets: set with `wrangler secret put`, never a shop's. */
 const DEPLOYMENT_SECRETS: readonly string[] = ["PLATFORM_TOKEN"];
 
@@ -31,7 +28,8 @@ export function shopIdProblem(id: string): FieldProblem | null {
       field: "id",
       message: "id must be 1 to 63 lower-case letters, digits or dashes, starting with a letter or digit",
     };
-  if (RESERVED_SHOP_IDS.includes(id)) return { field: "id", message: `id "${id}" is reserved for single-shop mode` };
+  // "default" is single-shop mode's id: no registered shop may take it.
+  if (id === DEFAULT_SHOP_ID) return { field: "id", message: `id "${id}" is reserved for single-shop mode` };
   return null;
 }
 
