@@ -42,7 +42,7 @@ const REPLAY_SECRET = "whsec_Y2hhb3MtcmVwbGF5LXNlY3JldC0wMTIzNDU2Nzg5";
 const ORIGIN_TIMEOUT_MS = 1000;
 const BREAKER_COOLDOWN_MS = 2000;
 const SHOP_NAME = "Chaos Coffee Co.";
-const PLATFORM_TOKEN = "chaos-platform-token-0123456789";
+const PLATFORM_TOKEN = "chaos-platform-token-0123456789abcdef";
 /** The second shop: its own origin (the demo's Beta Tea House), healthy throughout, and its own secrets. */
 const CALM = {
   id: "calm",

@@ -23,7 +23,7 @@ import {
 import { PHONE, axeViolations, launchBrowser, screenshot, uncachedPage } from "./browser.mjs";
 import { FAST_BREAKER } from "./stack.mjs";
 
-const PLATFORM_TOKEN = "e2e-platform-token-0123456789";
+const PLATFORM_TOKEN = "e2e-platform-token-0123456789abcdef";
 const STEP_TIMEOUT_MS = 15_000;
 const FAST = {
   ...FAST_BREAKER,
