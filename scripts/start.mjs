@@ -1,18 +1,19 @@
 // `npm start`: stayopen in local workerd (wrangler dev, persisted state) in front of the demo shop, or with
-// `npm start -- --origin <url>` in front of your own local shop, or with `npm start -- --shops 3` in front of three
-// demo shops at http://alpha.localhost:8787, http://beta.… (registered through the platform API). Prints a short banner once the worker answers
-// and its configuration is checked, then only the events that matter (wrangler's own chatter is left out).
+// `npm start -- --origin <url>` in front of your own local shop, or with `npm start -- --shops 3` in front of
+// three demo shops at http://alpha.localhost:8787, http://beta.… (registered through the platform API).
+// Prints a short banner once the worker answers and its configuration is checked (with --shops: once the
+// shops are registered), then only the events that matter (wrangler's own chatter is left out).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { demoShops } from "../demo/shops.mjs";
 import { demoShopVars, demoVars } from "../demo/stayopen-vars.mjs";
-import { platformProblem, putShop, shopIds, deleteShop } from "./lib/platform.mjs";
+import { deleteShop, platformProblem, putShop, shopIds } from "./lib/platform.mjs";
 import { localSecrets, platformSecrets } from "./local-secrets.mjs";
 
 const USAGE = `usage: npm start [-- --origin <url>] [-- --backup] [-- --shops <n>]
   --origin <url>  put stayopen in front of your own shop at <url> instead of the demo shop
   --backup        also start a read-only copy of the demo shop as a backup origin
-  --shops <n>     ${demoShops.length > 1 ? `1 to ${demoShops.length}` : "1"} demo shops on one worker, at http://${demoShops[0].id}.localhost:8787, …
+  --shops <n>     1 to ${demoShops.length} demo shops on one worker, at http://${demoShops[0].id}.localhost:8787, …
 ports: STAYOPEN_PORT (8787), DEMO_PORT (8788), DEMO_CONTROL_PORT (8789),
        DEMO_BACKUP_PORT (8790), DEMO_BACKUP_CONTROL_PORT (8791);
        with --shops, shop i (0, 1, …) uses DEMO_PORT + 2i and DEMO_CONTROL_PORT + 2i`;

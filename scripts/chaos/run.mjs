@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { demoShop } from "../../demo/shops.mjs";
-import { demoShopVars } from "../../demo/stayopen-vars.mjs";
+import { demoShopVars, demoVars } from "../../demo/stayopen-vars.mjs";
 import { createChecks, expect } from "../lib/checks.mjs";
 import { probeFeatures } from "../lib/features.mjs";
 import { json, request } from "../lib/http.mjs";
@@ -265,7 +265,7 @@ async function main() {
     const calmBase = `http://${CALM.id}.localhost:${port}`;
     await registerShop(worker.urls.stayopen, PLATFORM_TOKEN, "chaos", {
       hosts: ["chaos.localhost"],
-      config: { ...VARS, ORIGIN_URL: proxy.url },
+      config: { ...demoVars, ...VARS, ORIGIN_URL: proxy.url },
       secrets: { ADMIN_TOKEN, REPLAY_SECRET },
     });
     await registerShop(worker.urls.stayopen, PLATFORM_TOKEN, CALM.id, {
