@@ -127,4 +127,26 @@ describe("the platform dashboard", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("set-cookie")).toMatch(/^stayopen_admin=/);
   });
+
+  it("keeps a deleted shop with queued orders on the list, flagged, with a link to its orders", async () => {
+    const host = `gone-${n}.shop.test`;
+    await register(`t${n}-gone`, host);
+    const onShop = (path: string, body: unknown) =>
+      dispatch(`https://${host}${path}`, env, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { authorization: `Bearer ${PLATFORM}`, "content-type": "application/json" },
+      });
+    expect((await onShop("/__stayopen/admin/maintenance", { on: true, message: "Moving" })).status).toBe(200);
+    expect((await onShop("/api/orders", { sku: "tea" })).status).toBe(202);
+    const deleted = await dispatch(`${BASE}/shops/t${n}-gone`, env, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${PLATFORM}` },
+    });
+    expect(deleted.status).toBe(200);
+    const { page } = await login();
+    expect(page).toMatch(new RegExp(`<th scope="row">t${n}-gone \\(deleted <time`));
+    expect(page).toContain(`href="/__stayopen/platform/shops/t${n}-gone/orders?state=queued"`);
+    expect(page).not.toContain(`href="https://${host}`);
+  });
 });
