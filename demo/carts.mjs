@@ -1,14 +1,13 @@
 // In-memory carts keyed by the shop_session cookie. Losing them on restart is
 // fine for a demo; orders, not carts, must survive.
 import { randomBytes } from "node:crypto";
-import { productBySku } from "./catalog.mjs";
 
 const SESSION_COOKIE = "shop_session";
 const SESSION_ID = /^[A-Za-z0-9_-]{22,64}$/;
 const MAX_SESSIONS = 10_000;
 const MAX_QTY = 99;
 
-export function createCarts() {
+export function createCarts({ productBySku }) {
   const carts = new Map(); // sessionId → Map(sku → qty), oldest first
 
   function cartOf(sessionId) {

@@ -1,15 +1,16 @@
 // The demo shop's catalog. Prices are integers in minor units (cents) so no
 // float ever touches money; stock null means the shop does not track it.
+// Every demo shop sells the same SKUs; a shop's productPrefix makes its names its own.
 
 export const CURRENCY = "EUR";
 
-export const categories = [
+const categories = [
   { slug: "coffee", name: "Coffee", blurb: "Single origins and blends, roasted every Tuesday." },
   { slug: "tea", name: "Tea", blurb: "Loose-leaf teas from small gardens." },
   { slug: "gear", name: "Gear", blurb: "Tools for brewing a better cup at home." },
 ];
 
-export const products = [
+const baseProducts = [
   {
     id: 1,
     sku: "COF-YIRG-250",
@@ -142,23 +143,21 @@ export const products = [
   },
 ];
 
-const bySku = new Map(products.map((p) => [p.sku, p]));
-const byId = new Map(products.map((p) => [String(p.id), p]));
-
-export function productById(id) {
-  return byId.get(String(id));
-}
-
-export function productBySku(sku) {
-  return typeof sku === "string" ? bySku.get(sku) : undefined;
-}
-
-export function categoryBySlug(slug) {
-  return categories.find((c) => c.slug === slug);
-}
-
-export function productsInCategory(slug) {
-  return products.filter((p) => p.category === slug);
+/** One shop's catalog: the products named for it (e.g. "Beta Gyokuro Asahi 50 g") and the look-ups over them. */
+export function createCatalog({ productPrefix } = {}) {
+  const products = productPrefix
+    ? baseProducts.map((p) => ({ ...p, name: `${productPrefix} ${p.name}` }))
+    : baseProducts;
+  const bySku = new Map(products.map((p) => [p.sku, p]));
+  const byId = new Map(products.map((p) => [String(p.id), p]));
+  return {
+    categories,
+    products,
+    productById: (id) => byId.get(String(id)),
+    productBySku: (sku) => (typeof sku === "string" ? bySku.get(sku) : undefined),
+    categoryBySlug: (slug) => categories.find((c) => c.slug === slug),
+    productsInCategory: (slug) => products.filter((p) => p.category === slug),
+  };
 }
 
 export function productUrl(product) {

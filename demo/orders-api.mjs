@@ -1,7 +1,7 @@
 // POST /api/orders as a careful shop backend implements it: idempotent by
 // Idempotency-Key, signature-checked when stayopen replays queued orders.
 import { createHash } from "node:crypto";
-import { CURRENCY, productBySku } from "./catalog.mjs";
+import { CURRENCY } from "./catalog.mjs";
 import { BodyTooLargeError, acceptsHtml, mediaType, parseForm, readBody, sendHtml, sendJson } from "./http.mjs";
 import { verifyWebhook } from "./webhook-signature.mjs";
 
@@ -10,7 +10,7 @@ const MAX_LINES = 50;
 const MAX_QTY = 99;
 const MAX_KEY_LENGTH = 255;
 
-export function createOrdersApi({ store, pages, carts, replaySecret }) {
+export function createOrdersApi({ store, pages, carts, replaySecret, catalog }) {
   async function create(req, res, session) {
     const type = mediaType(req);
     // A shopper's browser gets pages; API clients and stayopen's replay get JSON.
@@ -56,7 +56,7 @@ export function createOrdersApi({ store, pages, carts, replaySecret }) {
     // 500 (EverShop does this), every time, so it is retried and never taken.
     if (body.alwaysFail === true || body.alwaysFail === "true")
       return fail(500, "validation_failed", "Order validation failed (alwaysFail is set): this order is never taken.");
-    const { items, error } = orderItems(body);
+    const { items, error } = orderItems(body, catalog.productBySku);
     if (error) return fail(400, "invalid_order", error);
 
     const idempotencyKey = req.headers["idempotency-key"];
@@ -119,7 +119,7 @@ function parseBody(type, raw) {
 }
 
 /** Lines from `items: [{sku, qty}]`, or from `sku`/`qty` fields (repeated in a form posting a whole cart). */
-function orderItems(body) {
+function orderItems(body, productBySku) {
   let lines;
   if (Array.isArray(body.items)) {
     lines = body.items;

@@ -1,17 +1,8 @@
 // Server-rendered HTML. Every interpolation goes through escapeHtml unless it
 // is already rendered markup, so product data and user input cannot inject HTML.
 // (The tag is named `markup`, not `html`, so formatters leave the output alone.)
-import {
-  categories,
-  categoryBySlug,
-  formatPrice,
-  productImageUrl,
-  productUrl,
-  products,
-  productsInCategory,
-} from "./catalog.mjs";
-
-const SHOP_NAME = "Harbour Coffee & Tea";
+import { formatPrice, productImageUrl, productUrl } from "./catalog.mjs";
+import { LOGO_PATH } from "./shops.mjs";
 
 const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -89,7 +80,13 @@ function customerFields() {
     </select>`;
 }
 
-export function createPages({ shopLabel }) {
+export function createPages({ shop, shopLabel, catalog }) {
+  const { categories, categoryBySlug, products, productsInCategory } = catalog;
+  const SHOP_NAME = shop.name;
+  // A shop with its own colour (the --shops demo) shows it and its logo; Harbour keeps the stylesheet's look.
+  const brandStyle = shop.color ? markup`<style>:root { --accent: ${shop.color}; }</style>\n` : "";
+  const logo = shop.color ? markup`<img class="logo" src="${LOGO_PATH}" alt="" width="32" height="32"> ` : "";
+
   // Public pages must be identical for every shopper (no cart count in the
   // header): stayopen snapshots them and serves them to everyone.
   function layout({ title, body }) {
@@ -100,11 +97,11 @@ export function createPages({ shopLabel }) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${SHOP_NAME}</title>
 <link rel="stylesheet" href="/assets/shop.css">
-</head>
+${brandStyle}</head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="site-header">
-  <a class="brand" href="/">${SHOP_NAME}</a>
+  <a class="brand" href="/">${logo}${SHOP_NAME}</a>
   <nav aria-label="Main">
     <ul>
       ${categories.map((c) => markup`<li><a href="/c/${c.slug}">${c.name}</a></li>`)}

@@ -27,3 +27,14 @@ export function productSvg(product) {
 </svg>
 `;
 }
+
+/** The shop's logo: its initial on a disc of its colour (Harbour's is the stylesheet's accent). */
+export function logoSvg(shop) {
+  const color = shop.color ?? "#8a3b12";
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64" role="img" aria-labelledby="t">
+<title id="t">${escapeHtml(shop.name)}</title>
+<circle cx="32" cy="32" r="32" fill="${color}"/>
+<text x="32" y="44" text-anchor="middle" font-family="sans-serif" font-size="34" font-weight="700" fill="#ffffff">${escapeHtml(shop.name[0])}</text>
+</svg>
+`;
+}

@@ -8,11 +8,17 @@ import { sendText } from "./http.mjs";
 import { openOrderStore } from "./orders-store.mjs";
 import { createShop } from "./shop.mjs";
 import { createShopListener } from "./shop-listener.mjs";
+import { demoShop, demoShops } from "./shops.mjs";
 
 const config = readConfig(process.env);
 const store = openOrderStore(config.dataDir);
 const stats = createStats();
-const handleShop = createShop({ shopLabel: config.shopLabel, store, replaySecret: config.replaySecret });
+const handleShop = createShop({
+  shop: config.shop,
+  shopLabel: config.shopLabel,
+  store,
+  replaySecret: config.replaySecret,
+});
 
 async function serve(req, res) {
   try {
@@ -100,7 +106,13 @@ function readConfig(env) {
     }
     return value;
   };
+  const shop = demoShop(env.DEMO_SHOP);
+  if (!shop)
+    exitWith(
+      `DEMO_SHOP must be one of ${demoShops.map((s) => s.id).join(", ")} (or unset), got ${JSON.stringify(env.DEMO_SHOP)}`,
+    );
   return {
+    shop,
     port: port("PORT", 8788), // 0 picks a free port; the start line prints it
     controlPort: port("CONTROL_PORT", 8789), // 0 disables the control API
     host: env.HOST || "127.0.0.1",

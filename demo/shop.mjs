@@ -1,7 +1,7 @@
 // The shop's routes. Caching headers are part of the demo: public pages are
 // cacheable (stayopen may snapshot them), anything personal is private, no-store.
 import { readFileSync } from "node:fs";
-import { categories, categoryBySlug, productById, productBySku, products, productUrl, toFeedItem } from "./catalog.mjs";
+import { createCatalog, productUrl, toFeedItem } from "./catalog.mjs";
 import { createCarts, sessionCookie } from "./carts.mjs";
 import {
   BodyTooLargeError,
@@ -17,7 +17,8 @@ import {
 } from "./http.mjs";
 import { createOrdersApi } from "./orders-api.mjs";
 import { createPages } from "./pages.mjs";
-import { productSvg } from "./product-image.mjs";
+import { logoSvg, productSvg } from "./product-image.mjs";
+import { LOGO_PATH, harbour } from "./shops.mjs";
 
 const PUBLIC_PAGE = { "cache-control": "public, max-age=60" };
 const PRIVATE = { "cache-control": "private, no-store" };
@@ -27,10 +28,12 @@ const CART_FORM_LIMIT = 16 * 1024;
 const BIG_BODY_CHUNKS = 80; // × 64 KiB = 5 MiB
 const BIG_BODY_CHUNK_LINES = 1024; // × 64-byte lines = 64 KiB
 
-export function createShop({ shopLabel, store, replaySecret }) {
-  const pages = createPages({ shopLabel });
-  const carts = createCarts();
-  const orders = createOrdersApi({ store, pages, carts, replaySecret });
+export function createShop({ shop = harbour, shopLabel, store, replaySecret }) {
+  const catalog = createCatalog(shop);
+  const { categories, categoryBySlug, productById, productBySku, products } = catalog;
+  const pages = createPages({ shop, shopLabel, catalog });
+  const carts = createCarts(catalog);
+  const orders = createOrdersApi({ store, pages, carts, replaySecret, catalog });
   const css = readFileSync(new URL("./assets/shop.css", import.meta.url));
 
   const notFound = (req, res) =>
@@ -87,6 +90,7 @@ export function createShop({ shopLabel, store, replaySecret }) {
       if (!product) return notFound(req, res);
       send(res, 200, productSvg(product), { "content-type": "image/svg+xml", ...IMAGE });
     },
+    logo: (req, res) => send(res, 200, logoSvg(shop), { "content-type": "image/svg+xml", ...IMAGE }),
     favicon: (req, res) => send(res, 204, "", IMAGE),
     sitemap(req, res) {
       const base = baseUrl(req);
@@ -132,6 +136,7 @@ ${urls}
     ["GET", "/checkout", handlers.checkout],
     ["GET", "/assets/shop.css", handlers.stylesheet],
     ["GET", "/assets/img/:id.svg", handlers.productImage],
+    ["GET", LOGO_PATH, handlers.logo],
     ["GET", "/favicon.ico", handlers.favicon],
     ["GET", "/sitemap.xml", handlers.sitemap],
     ["GET", "/robots.txt", handlers.robots],

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { escapeHtml } from "../pages.mjs";
-import { get, makeDataDir, removeDataDir, startShop } from "../test-support/shop-process.mjs";
+import { get, makeDataDir, postOrder, removeDataDir, startShop } from "../test-support/shop-process.mjs";
 
 const TIMEOUT = { timeout: 10_000 };
 
@@ -155,5 +155,71 @@ describe("shop pages", { timeout: 60_000 }, () => {
       escapeHtml(`<a href="x" title='y'>&</a>`),
       "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;",
     );
+  });
+});
+
+describe("DEMO_SHOP: one of the --shops demo's shops", { timeout: 60_000 }, () => {
+  let beta;
+  let harbour;
+  let dataDirs;
+  before(async () => {
+    dataDirs = [makeDataDir(), makeDataDir()];
+    [beta, harbour] = await Promise.all([
+      startShop({ dataDir: dataDirs[0], env: { DEMO_SHOP: "beta" } }),
+      startShop({ dataDir: dataDirs[1] }),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([beta?.stop(), harbour?.stop()]);
+    for (const dir of dataDirs ?? []) removeDataDir(dir);
+  });
+
+  test("pages carry the shop's name, colour and logo; Harbour's carry neither", TIMEOUT, async () => {
+    const html = await (await get(`${beta.shop}/`)).text();
+    assert.match(html, /<title>[^<]* · Beta Tea House<\/title>/);
+    assert.match(html, /<style>:root \{ --accent: #166534; \}<\/style>/);
+    assert.match(
+      html,
+      /<a class="brand" href="\/"><img class="logo" src="\/assets\/logo.svg" alt=""[^>]*> Beta Tea House<\/a>/,
+    );
+    const plain = await (await get(`${harbour.shop}/`)).text();
+    assert.match(plain, /<title>[^<]* · Harbour Coffee &amp; Tea<\/title>/);
+    assert.doesNotMatch(plain, /<style>|class="logo"|Beta/);
+  });
+
+  test("the logo is an SVG in the shop's colour with its name as title", TIMEOUT, async () => {
+    const res = await get(`${beta.shop}/assets/logo.svg`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "image/svg+xml");
+    const svg = await res.text();
+    assert.match(svg, /fill="#166534"/);
+    assert.match(svg, /<title id="t">Beta Tea House<\/title>/);
+  });
+
+  test("its catalog names are its own, in pages, the feed and orders; the SKUs are the same", TIMEOUT, async () => {
+    assert.match(await (await get(`${beta.shop}/p/6`)).text(), /<h1>Beta Gyokuro Asahi 50 g<\/h1>/);
+    const feed = await (await get(`${beta.shop}/api/products/TEA-GYOK-50`)).json();
+    assert.equal(feed.name, "Beta Gyokuro Asahi 50 g");
+    const harbourFeed = await (await get(`${harbour.shop}/api/products/TEA-GYOK-50`)).json();
+    assert.equal(harbourFeed.name, "Gyokuro Asahi 50 g");
+    const order = await postOrder(beta.shop, { sku: "TEA-GYOK-50", qty: 2, name: "A", email: "a@example.com" });
+    assert.equal(order.status, 201);
+    const listed = await (await get(`${beta.shop}/api/orders`)).json();
+    assert.deepEqual(
+      listed.orders.flatMap((o) => o.items.map((i) => i.name)),
+      ["Beta Gyokuro Asahi 50 g"],
+    );
+  });
+
+  test("an unknown DEMO_SHOP stops the server with the names it takes", TIMEOUT, async () => {
+    const dataDir = makeDataDir();
+    try {
+      await assert.rejects(
+        startShop({ dataDir, env: { DEMO_SHOP: "delta" } }),
+        /DEMO_SHOP must be one of alpha, beta, gamma/,
+      );
+    } finally {
+      removeDataDir(dataDir);
+    }
   });
 });

@@ -5,7 +5,10 @@
 // Throughout, a bot hammers one URL the shop itself is broken on: it must not
 // close the shop while the origin is healthy. A poison order (one the shop
 // always answers 500) sits in the queue across the recovery and must hold back
-// no good order.
+// no good order. The stayopen under test hosts two shops (registered through the
+// platform API, each on its own *.localhost host): the one above, and a calm shop
+// whose origin stays healthy throughout. The calm shop must never see the other's
+// orders, a snapshot, a 503 or a 429 (DESIGN.md, "Many shops, one deployment").
 // Ends with `chaos: N passed, M failed, K skipped`; exits 1 on any violation.
 //
 // CHAOS_SCALE (1) stretches or shrinks every phase; CHAOS_RUNTIME=wrangler runs
@@ -13,9 +16,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { demoShop } from "../../demo/shops.mjs";
+import { demoShopVars, demoVars } from "../../demo/stayopen-vars.mjs";
 import { createChecks, expect } from "../lib/checks.mjs";
 import { probeFeatures } from "../lib/features.mjs";
 import { json, request } from "../lib/http.mjs";
+import { resolveLocalhostNames } from "../lib/localhost-names.mjs";
+import { registerShop } from "../lib/platform.mjs";
 import {
   buildWorker,
   makeDataDir,
@@ -26,7 +33,7 @@ import {
   startWranglerDev,
 } from "../lib/processes.mjs";
 import { startFaultProxy } from "./fault-proxy.mjs";
-import { SNAPSHOT_PAGES, UNSNAPSHOTTED_PAGES, startShoppers } from "./shoppers.mjs";
+import { SNAPSHOT_PAGES, UNSNAPSHOTTED_PAGES, calmShopper, startShoppers } from "./shoppers.mjs";
 
 const SCALE = Number(process.env.CHAOS_SCALE ?? 1);
 const SHOPPERS = 4;
@@ -35,6 +42,19 @@ const REPLAY_SECRET = "whsec_Y2hhb3MtcmVwbGF5LXNlY3JldC0wMTIzNDU2Nzg5";
 const ORIGIN_TIMEOUT_MS = 1000;
 const BREAKER_COOLDOWN_MS = 2000;
 const SHOP_NAME = "Chaos Coffee Co.";
+const PLATFORM_TOKEN = "chaos-platform-token-0123456789abcdef";
+/** The second shop: its own origin (the demo's Beta Tea House), healthy throughout, and its own secrets. */
+const CALM = {
+  id: "calm",
+  profile: demoShop("beta"),
+  secrets: {
+    ADMIN_TOKEN: "calm-admin-token-0123456789",
+    REPLAY_SECRET: "whsec_Y2FsbS1yZXBsYXktc2VjcmV0LTAxMjM0NTY3ODk=",
+  },
+  // Below the order rate the chaos shop's shoppers reach from the same address: were rate limits shared
+  // between shops, the calm shop's few orders would be 429'd.
+  config: { RATE_LIMIT_ORDERS_PER_MIN: "100", CRITICAL_PATHS: "/,/c/tea", SITEMAP_URL: "" },
+};
 const HARD_LIMIT_MS = 6 * 60_000;
 const DRAIN_LIMIT_MS = 60_000;
 const SNAPSHOT_SETTLE_MS = 1500;
@@ -68,8 +88,6 @@ const VARS = {
   SHOP_URL: "",
   SHOP_NAME,
   RETRY_AFTER_S: "30",
-  ADMIN_TOKEN,
-  REPLAY_SECRET,
   // Every shopper here shares one loopback address; per-IP limits would turn the run into 429s.
   RATE_LIMIT_ORDERS_PER_MIN: "100000",
   RATE_LIMIT_CHECKOUT_PER_MIN: "100000",
@@ -215,14 +233,21 @@ async function main() {
 
   const tmp = mkdtempSync(join(os.tmpdir(), "stayopen-chaos-"));
   const dataDir = makeDataDir();
+  const calmDataDir = makeDataDir();
   let demo;
+  let calmOrigin;
   let proxy;
   let worker;
   const checks = createChecks("chaos");
   try {
     demo = await startShop({ dataDir, env: { REPLAY_SECRET } });
+    calmOrigin = await startShop({
+      dataDir: calmDataDir,
+      env: { DEMO_SHOP: CALM.profile.id, REPLAY_SECRET: CALM.secrets.REPLAY_SECRET },
+    });
     proxy = await startFaultProxy({ target: demo.shop, brokenPaths: [BROKEN_PATH] });
-    const vars = { ...VARS, ORIGIN_URL: proxy.url };
+    // The shops' settings come through the platform API; the deployment itself only has its platform token.
+    const vars = { PLATFORM_TOKEN };
     if (process.env.CHAOS_RUNTIME === "wrangler") {
       worker = await startWranglerDev({ persistDir: join(tmp, "state"), vars, logFile: join(tmp, "worker.log") });
     } else {
@@ -234,9 +259,23 @@ async function main() {
         logFile: join(tmp, "worker.log"),
       });
     }
-    const base = worker.urls.stayopen;
+    resolveLocalhostNames();
+    const port = new URL(worker.urls.stayopen).port;
+    const base = `http://chaos.localhost:${port}`;
+    const calmBase = `http://${CALM.id}.localhost:${port}`;
+    await registerShop(worker.urls.stayopen, PLATFORM_TOKEN, "chaos", {
+      hosts: ["chaos.localhost"],
+      config: { ...demoVars, ...VARS, ORIGIN_URL: proxy.url },
+      secrets: { ADMIN_TOKEN, REPLAY_SECRET },
+    });
+    await registerShop(worker.urls.stayopen, PLATFORM_TOKEN, CALM.id, {
+      hosts: [`${CALM.id}.localhost`],
+      config: { ...demoShopVars(CALM.profile, { originUrl: calmOrigin.shop, shopUrl: calmBase }), ...CALM.config },
+      secrets: CALM.secrets,
+    });
     const features = await probeFeatures(base, ADMIN_TOKEN);
     say(`stack up: demo ${demo.shop} ← fault proxy ${proxy.url} ← stayopen ${base} (state in ${tmp})`);
+    say(`second shop: ${calmBase} ← its own healthy origin ${calmOrigin.shop}`);
     if (features.pending().length) say(`not built yet: ${features.pending().join(", ")}`);
 
     const orders = [];
@@ -245,6 +284,7 @@ async function main() {
     const shoppers = startShoppers({ base, count: SHOPPERS, observe, orders, shouldStop: () => stopShoppers });
     const poller = pollStatus(base, () => stopPolling);
     const bot = hammer(base, () => stopShoppers);
+    const calm = calmShopper({ base: calmBase, observe: observeCalm, shouldStop: () => stopShoppers });
 
     async function crashAndRestart(label) {
       const restart = { label, start: now() };
@@ -290,7 +330,7 @@ async function main() {
       phase.endedAt = now();
     }
     stopShoppers = true;
-    await Promise.all([shoppers, bot]);
+    await Promise.all([shoppers, bot, calm]);
     say("shoppers stopped; waiting for every accepted order to reach the shop");
     const accepted = orders.filter((o) => o.accepted);
     const delivered = await waitForDelivery(demo, accepted);
@@ -502,6 +542,8 @@ async function main() {
       return `${queuedRefs.slice(0, 40).length} references checked`;
     });
 
+    await checkCalmShop(checks, { demo, calmOrigin });
+
     printSummary({ orders, accepted, delivered, lost, duplicated, unacknowledged, timings, recovery });
   } catch (error) {
     checks.record("chaos run completed", false, error.stack ?? String(error));
@@ -509,13 +551,73 @@ async function main() {
     await worker?.stop().catch(() => {});
     await proxy?.close().catch(() => {});
     await demo?.stop().catch(() => {});
-    if (process.env.CHAOS_KEEP === "1") console.log(`chaos: kept ${tmp} and ${dataDir}`);
+    await calmOrigin?.stop().catch(() => {});
+    if (process.env.CHAOS_KEEP === "1") console.log(`chaos: kept ${tmp}, ${dataDir} and ${calmDataDir}`);
     else {
       rmSync(tmp, { recursive: true, force: true });
       removeDataDir(dataDir);
+      removeDataDir(calmDataDir);
     }
   }
   process.exitCode = checks.finish();
+}
+
+// ---- the second shop, healthy throughout ------------------------------------
+const calmSeen = {
+  answers: 0,
+  notOrigin: [],
+  status5xx: [],
+  limited: [],
+  networkErrors: [],
+  ordersAccepted: new Set(),
+};
+
+function observeCalm({ kind, path, res, calmId }) {
+  const at = now();
+  const where = `${state.phase.name} ${kind === "order" ? "POST " : ""}${path}`;
+  if (res.status === 0) {
+    if (!inRestartWindow(at - res.ms, at)) sample(calmSeen.networkErrors, `${where}: ${res.error}`);
+    return;
+  }
+  calmSeen.answers += 1;
+  const source = res.headers.get("x-stayopen-source");
+  if (source !== "origin") sample(calmSeen.notOrigin, `${where}: ${res.status} from ${source}`);
+  if (res.status >= 500) sample(calmSeen.status5xx, `${where}: ${res.status} (${source})`);
+  if (res.status === 429) sample(calmSeen.limited, `${where}: 429`);
+  if (kind === "order" && (res.status === 200 || res.status === 201)) calmSeen.ordersAccepted.add(calmId);
+}
+
+/** The calm shop through the whole run: only its own orders, each once; only live pages; never a 503 or 429. */
+async function checkCalmShop(checks, { demo, calmOrigin }) {
+  const calmOrders = await demoOrders(calmOrigin);
+  const foreign = calmOrders.filter((o) => !o.body?.calmId);
+  const calmIds = calmOrders.map((o) => o.body?.calmId).filter(Boolean);
+  const doubled = calmIds.filter((id, i) => calmIds.indexOf(id) !== i);
+  const missing = [...calmSeen.ordersAccepted].filter((id) => !calmIds.includes(id));
+  const strays = (await demoOrders(demo)).filter((o) => o.body?.calmId);
+  checks.record(
+    "second shop: its origin saw only its own orders, each once; the first shop's saw none of them",
+    calmSeen.ordersAccepted.size > 0 && foreign.length + doubled.length + missing.length + strays.length === 0,
+    `${calmOrders.length} orders at its origin (${calmSeen.ordersAccepted.size} accepted): ${foreign.length} of another shop` +
+      `${foreign.length ? ` (e.g. ${JSON.stringify(foreign[0].body).slice(0, 120)})` : ""}, ${doubled.length} doubled, ` +
+      `${missing.length} missing; ${strays.length} of its orders at the first shop's origin`,
+  );
+  checks.record(
+    "second shop: every answer live from its own origin, never a snapshot or maintenance page",
+    calmSeen.answers > 50 && calmSeen.notOrigin.length === 0,
+    describe(calmSeen.notOrigin, `${calmSeen.answers} answers, all from its origin`),
+  );
+  checks.record("second shop: never a 5xx", calmSeen.status5xx.length === 0, describe(calmSeen.status5xx));
+  checks.record(
+    "second shop: never rate-limited (429) by the first shop's traffic",
+    calmSeen.limited.length === 0,
+    describe(calmSeen.limited, `RATE_LIMIT_ORDERS_PER_MIN ${CALM.config.RATE_LIMIT_ORDERS_PER_MIN}`),
+  );
+  checks.record(
+    "second shop: no network errors outside worker restarts",
+    calmSeen.networkErrors.length === 0,
+    describe(calmSeen.networkErrors),
+  );
 }
 
 // ---- a bot hammering one broken URL -----------------------------------------

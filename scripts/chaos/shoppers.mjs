@@ -101,3 +101,42 @@ export function startShoppers({ base, count, observe, orders, shouldStop }) {
 
   return Promise.all([crawler(), ...Array.from({ length: count }, (_, i) => shopper(i + 1))]);
 }
+
+const CALM_PAGES = ["/", "/c/tea", "/p/5", "/p/6", "/cart"];
+const CALM_ORDER_EVERY = 8;
+const CALM_MAX_REQUESTS = 3000;
+
+/**
+ * One shopper at the second shop, whose origin stays healthy throughout: browsing with its own cookies and
+ * ordering now and then (bounded in count), each answer handed to `observe` with the order's calmId.
+ */
+export async function calmShopper({ base, observe, shouldStop }) {
+  const jar = new CookieJar();
+  for (let n = 0; !shouldStop() && n < CALM_MAX_REQUESTS; n++) {
+    if (n % CALM_ORDER_EVERY === CALM_ORDER_EVERY - 1) {
+      const calmId = `calm-${n}`;
+      const key = randomUUID();
+      for (let attempt = 0; attempt < ORDER_RETRIES; attempt++) {
+        const res = await request(base + "/api/orders", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json", "idempotency-key": key },
+          body: JSON.stringify({ sku: pick(SKUS), qty: 1, name: "Calm", email: "calm@example.com", calmId }),
+          jar,
+          timeoutMs: TIMEOUT_MS,
+        });
+        observe({ kind: "order", path: "/api/orders", res, calmId });
+        if (res.status !== 0) break;
+        await sleep(300);
+      }
+    } else {
+      const path = CALM_PAGES[n % CALM_PAGES.length];
+      const res = await request(base + path, {
+        headers: { accept: "text/html,application/xhtml+xml" },
+        jar,
+        timeoutMs: TIMEOUT_MS,
+      });
+      observe({ kind: "page", path, res });
+    }
+    await sleep(150 + Math.random() * 100);
+  }
+}

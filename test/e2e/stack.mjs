@@ -7,6 +7,15 @@ import { buildWorker, makeDataDir, removeDataDir, startShop, startWorkerHost } f
 
 export const ADMIN_TOKEN = "e2e-admin-token-0123456789";
 export const SHOP_NAME = "E2E Coffee Co.";
+/** A breaker and probes fast enough for a browser test to see an outage and a recovery within seconds. */
+export const FAST_BREAKER = {
+  ORIGIN_TIMEOUT_MS: "1000",
+  BREAKER_COOLDOWN_MS: "2000",
+  BREAKER_SYNC_MS: "250",
+  PROBE_INTERVAL_MS: "500",
+  PROBE_TIMEOUT_MS: "500",
+  SLOW_START_MS: "0",
+};
 const REPLAY_SECRET = "whsec_ZTJlLXJlcGxheS1zZWNyZXQtMDEyMzQ1Njc4OQ==";
 
 export async function startStack() {
@@ -24,12 +33,7 @@ export async function startStack() {
           fromConfig: true,
           vars: {
             ORIGIN_URL: demo.shop,
-            ORIGIN_TIMEOUT_MS: "1000",
-            BREAKER_COOLDOWN_MS: "2000",
-            BREAKER_SYNC_MS: "250",
-            PROBE_INTERVAL_MS: "500",
-            PROBE_TIMEOUT_MS: "500",
-            SLOW_START_MS: "0",
+            ...FAST_BREAKER,
             ORDER_RETRY_BASE_MS: "1000",
             ORDER_RETRY_MAX_MS: "2000",
             CRITICAL_PATHS: "/,/c/coffee,/p/1",
