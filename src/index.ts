@@ -18,7 +18,7 @@ import { countBreakerTransition, flushMetrics } from "./metrics/counters";
 import { countBySource } from "./metrics/middleware";
 import { wakeQueueShards } from "./orders/queue";
 // 3 pages, 4 flows
-import { noShopHere } from "./shopper/no-shop";
+import { noShopHere, shopUnknown } from "./shopper/no-shop";
 import { stayopenNotFound } from "./shopper/not-found";
 import { serveStylesheet, STYLESHEET } from "./shopper/stylesheet";
 import { prewarm } from "./readiness/prewarm";
@@ -65,7 +65,7 @@ const app = new Hono<AppEnv>();
 
 // The platform answers on every host, before a host's shop is known (or found missing).
 app.route(PLATFORM_BASE, platform);
-app.use(attachShop(noShopHere));
+app.use(attachShop({ noShop: noShopHere, unknown: shopUnknown }));
 app.use(countBySource());
 app.use(requireOrigin());
 app.use(shareOriginHealth());

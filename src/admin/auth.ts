@@ -18,7 +18,7 @@ import {
   type SessionScope,
 } from "./session";
 import { ADMIN_BASE } from "../http/wire";
-import { loadConfig, problemWith } from "../config/shop";
+import { deploymentConfig, problemWith } from "../config/shop";
 import { ConfigError, errorResponse, problem } from "../http/errors";
 
 const encoder = new TextEncoder();
@@ -92,7 +92,7 @@ export const ADMIN_DOOR: OperatorDoor = {
     const unusable = problemWith(config, "ADMIN_TOKEN");
     if (unusable) throw new ConfigError(unusable);
     if (!config.adminToken) return null;
-    const platform = loadConfig(c.env).platformToken;
+    const platform = deploymentConfig(c.env).platformToken;
     return { tokens: platform ? [config.adminToken, platform] : [config.adminToken], sessionKey: config.adminToken };
   },
 };

@@ -3,16 +3,34 @@ import { log } from "../log";
 import { parseConfig, type Config, type ConfigProblem, type ConfigVariable, type Shop } from "./schema";
 
 const parsedByEnv = new WeakMap<object, Config>();
+const reported = new WeakSet<Config>();
 
-/** Parsed once per env object (once per isolate in production); each problem is logged then. */
-export function loadConfig(env: Env): Config {
+function parsedVars(env: Env): Config {
   let config = parsedByEnv.get(env);
   if (!config) {
     config = parseConfig(env as unknown as Partial<Record<ConfigVariable, unknown>>);
-    for (const problem of config.problems) log("error", "config_invalid", { ...problem });
     parsedByEnv.set(env, config);
   }
   return config;
+}
+
+/** The vars shop's configuration, parsed once per env object (once per isolate in production); each problem is logged then. */
+export function loadConfig(env: Env): Config {
+  const config = parsedVars(env);
+  if (!reported.has(config)) {
+    reported.add(config);
+    for (const problem of config.problems) log("error", "config_invalid", { ...problem });
+  }
+  return config;
+}
+
+/**
+ * The deployment's own settings (PLATFORM_TOKEN), read without judging the
+ * vars shop: a platform whose shops are all registered has no ORIGIN_URL var,
+ * and that is not an error until the vars shop is served.
+ */
+export function deploymentConfig(env: Env): Config {
+  return parsedVars(env);
 }
 
 /** The problem with one variable, if its value is unusable. */

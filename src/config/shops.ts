@@ -5,7 +5,7 @@ import { log } from "../log";
 import { DEFAULT_SHOP_ID, REGISTRY_NAME, type PutResult, type ShopInput, type StoredShop } from "./registry";
 import { parseConfig, type ConfigVariable, type Shop } from "./schema";
 import { openSecrets } from "./secret-box";
-import { loadConfig } from "./shop";
+import { deploymentConfig, varsShop as theVarsShop } from "./shop";
 
 /**
  * This isolate's view of the shop registry (config/registry.ts). A request's
@@ -43,7 +43,7 @@ type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** Single-shop mode's shop: the deployment's vars, for every host. */
 function varsShop(env: Env): RegisteredShop {
-  return { id: DEFAULT_SHOP_ID, config: loadConfig(env), hosts: [], deletedAt: null };
+  return { ...theVarsShop(env), deletedAt: null };
 }
 
 /**
@@ -108,7 +108,7 @@ export function forgetShops(env: Env): void {
 const registry = (env: Env) => env.SHOP_REGISTRY.getByName(REGISTRY_NAME);
 
 function entryFor(env: Env): Entry | null {
-  const token = loadConfig(env).platformToken;
+  const token = deploymentConfig(env).platformToken;
   if (!token) return null;
   let entry = entries.get(env.SHOP_REGISTRY);
   if (!entry || entry.token !== token) {
@@ -223,14 +223,24 @@ declare module "hono" {
 /**
  * Every request learns its shop first; everything after reads `c.get("shop")`.
  * A host no registered shop has is answered by `noShop` before anything is
- * stored or counted.
+ * stored or counted; a request whose shop cannot be known (the registry did
+ * not answer and this isolate has no copy yet) by `unknown`, never a raw 500.
  *
- * @example app.use(attachShop(noShopHere))
+ * @example app.use(attachShop({ noShop: noShopHere, unknown: shopUnknown }))
  */
-export function attachShop(noShop: (c: Context<AppEnv>) => Response): MiddlewareHandler<AppEnv> {
+export function attachShop(answers: {
+  noShop: (c: Context<AppEnv>) => Response;
+  unknown: (c: Context<AppEnv>) => Response;
+}): MiddlewareHandler<AppEnv> {
   return async function attachShop(c, next) {
-    const shop = await resolveShop(c.env, hostOf(c.req.url), backgroundOf(c));
-    if (!shop) return noShop(c);
+    let shop: Shop | null;
+    try {
+      shop = await resolveShop(c.env, hostOf(c.req.url), backgroundOf(c));
+    } catch {
+      // refresh() has logged registry_unreachable.
+      return answers.unknown(c);
+    }
+    if (!shop) return answers.noShop(c);
     c.set("shop", shop);
     await next();
   };

@@ -21,6 +21,7 @@ export const ERRORS = {
   // Addresses and access.
   not_found: { status: 404, message: "Nothing is here." },
   no_shop: { status: 404, message: "No shop is served at this address." },
+  registry_unavailable: { status: 503, message: "The shop can't be reached right now; try again shortly." },
   unauthorized: { status: 401, message: "Send Authorization: Bearer <ADMIN_TOKEN>." },
   cross_site_request: { status: 403, message: "State changes must come from this site." },
   csrf_token_invalid: { status: 403, message: "Reload the dashboard and try again." },

@@ -5,6 +5,7 @@ import {
   admits,
   applyOutcomes,
   awaitsConfirmation,
+  initialBreaker,
   applyProbe,
   isEmpty,
   tick,
@@ -28,7 +29,7 @@ import { slowStartEndsAt } from "./slow-start";
  */
 export type ExchangeAnswer = { shared: SharedHealth; drain: boolean; confirm: boolean };
 
-type Cause = "traffic" | "probe" | "cooldown";
+type Cause = "traffic" | "probe" | "cooldown" | "retired";
 
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 const KEPT_ERRORS = 10;
@@ -89,6 +90,10 @@ export class OriginMonitor extends DurableObject<Env> {
     const record = this.#current;
     if (record.lastSeenAt === null) return;
     record.lastSeenAt = null;
+    // The shop no longer uses this origin, so its outage (if any) is over for the shop: the incident ends
+    // here, and a later return of the URL to the configuration starts from a closed breaker.
+    if (record.settings && record.breaker.state !== "closed")
+      this.#move(initialBreaker(Date.now()), Date.now(), "retired");
     this.#save();
     await this.ctx.storage.deleteAlarm();
     log("info", "origin_monitor_retired", {

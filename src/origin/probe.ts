@@ -36,6 +36,8 @@ export function nextProbeAt(breaker: BreakerState, lastProbeAt: number | null, p
 
 export async function probeOrigin(originUrl: string, healthPath: string, probe: ProbeConfig): Promise<ProbeReport> {
   const at = Date.now();
+  // Settings kept from a configuration that named no usable origin: a failed probe, not an alarm that throws forever.
+  if (!URL.canParse(`${originUrl}${healthPath}`)) return { at, ok: false, reason: "invalid_url", elapsedMs: 0 };
   const request = new Request(`${originUrl}${healthPath}`, {
     headers: { "user-agent": "stayopen-health-probe", "cache-control": "no-cache" },
   });

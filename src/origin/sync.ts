@@ -51,7 +51,7 @@ const rostered = new WeakSet<Shop["config"]>();
  * origins it names; monitors of origins it no longer names stop probing.
  * Never throws.
  */
-async function rosterOrigins(env: Env, shop: Shop): Promise<void> {
+export async function rosterOrigins(env: Env, shop: Shop): Promise<void> {
   if (rostered.has(shop.config)) return;
   rostered.add(shop.config);
   try {

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../config/env";
-import { loadConfig, problemWith } from "../config/shop";
+import { deploymentConfig, problemWith } from "../config/shop";
 import { ConfigError } from "../http/errors";
 import { requireOperator, type OperatorDoor } from "../admin/auth";
 import { PLATFORM_BASE } from "../http/wire";
@@ -18,7 +18,7 @@ export const PLATFORM_DOOR: OperatorDoor = {
   session: { cookie: "stayopen_platform", path: PLATFORM_BASE },
   tokenName: "PLATFORM_TOKEN",
   lock(c) {
-    const config = loadConfig(c.env);
+    const config = deploymentConfig(c.env);
     // Set but unusable (too short): the platform is closed with the reason, like an unusable ADMIN_TOKEN.
     const unusable = problemWith(config, "PLATFORM_TOKEN");
     if (unusable) throw new ConfigError(unusable);
@@ -38,7 +38,7 @@ export const PLATFORM_DOOR: OperatorDoor = {
  */
 export function asPlatform(): MiddlewareHandler<AppEnv> {
   return async function asPlatform(c, next) {
-    c.set("shop", { id: PLATFORM_ID, config: loadConfig(c.env), hosts: [] });
+    c.set("shop", { id: PLATFORM_ID, config: deploymentConfig(c.env), hosts: [] });
     await next();
   };
 }

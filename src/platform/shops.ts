@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../config/env";
 import { putShop, removeShop, shopById } from "../config/shops";
+import { rosterOrigins } from "../origin/sync";
 import { readJson } from "../http/body";
 import { ordersAdmin } from "../admin/orders";
 import { errorResponse, problem } from "../http/errors";
@@ -63,6 +64,10 @@ shopsApi.put("/shops/:id", async (c) => {
     const { host, shop } = result.conflict;
     return errorResponse(c, problem("host_taken", `${host} belongs to shop ${shop}.`, {}, { host, shop }));
   }
+  // Monitors of origins the new configuration no longer names stop probing (and end their outage) now,
+  // not at the shop's next request.
+  const saved = await shopById(c.env, id);
+  if (saved) await rosterOrigins(c.env, saved);
   // Secrets are never echoed: their names say which are set.
   const body = {
     id,

@@ -451,3 +451,18 @@ describe("sister outlets (docs/many-shops.md)", () => {
     expect(((await (await visit(south, "/__stayopen/status.json")).json()) as { origin: string }).origin).toBe("up");
   });
 });
+
+describe("a request while the registry does not answer and the isolate has no copy yet", () => {
+  const down = { getByName: () => ({ version: () => Promise.reject(new Error("registry down")) }) };
+
+  it("gets an honest 503 with Retry-After in no shop's colours, never a raw 500", async () => {
+    const cold = shopEnv({ SHOP_REGISTRY: down });
+    const page = await dispatch("https://alpha.example/", cold, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(503);
+    expect(page.headers.get("retry-after")).toBe("30");
+    expect(await page.text()).toContain("Back in a moment");
+    const api = await dispatch("https://alpha.example/api/cart", cold, { headers: { accept: "application/json" } });
+    expect(api.status).toBe(503);
+    expect(await api.json()).toMatchObject({ error: "registry_unavailable" });
+  });
+});

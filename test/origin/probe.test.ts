@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ProbeConfig } from "../../src/config/schema";
 import { initialBreaker, type BreakerState } from "../../src/origin/breaker";
-import { nextProbeAt, statusExpected } from "../../src/origin/probe";
+import { nextProbeAt, probeOrigin, statusExpected } from "../../src/origin/probe";
 import { parseStatusRanges } from "../../src/config/status-ranges";
 
 const probe: ProbeConfig = {
@@ -37,5 +37,11 @@ describe("probe schedule", () => {
   it("probes slowly while closed, and not at all when PROBE_IDLE_INTERVAL_MS is 0", () => {
     expect(nextProbeAt(initialBreaker(0), 1000, probe)).toBe(61_000);
     expect(nextProbeAt(initialBreaker(0), 1000, { ...probe, idleIntervalMs: 0 })).toBeNull();
+  });
+});
+
+describe("a probe of an origin that is no URL", () => {
+  it("fails with invalid_url instead of throwing (a monitor kept from an unusable ORIGIN_URL)", async () => {
+    expect(await probeOrigin("", "/", probe)).toMatchObject({ ok: false, reason: "invalid_url" });
   });
 });

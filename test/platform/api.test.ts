@@ -347,3 +347,34 @@ describe("a deleted shop", () => {
     expect((await api(`/shops/nobody-${n}/orders`)).status).toBe(404);
   });
 });
+
+describe("a shop whose ORIGIN_URL is replaced", () => {
+  it("ends the old origin's outage with the PUT: its monitor is retired and the incident closes", async () => {
+    const a = { id: `t${n}-a`, host: `a-${n}.shop.test` };
+    const body = (origin: FakeOrigin) =>
+      shopBody(origin, [a.host], ADMIN_A, {
+        BREAKER_FAILURES: "1",
+        INCIDENT_MIN_S: "0",
+        BREAKER_COOLDOWN_MS: "600000",
+      });
+    expect((await put(a.id, body(originA))).status).toBe(201);
+    await originA.setMode({ mode: "status", status: 503 });
+    const incidents = async () =>
+      (
+        (await (await dispatch(`https://${a.host}/__stayopen/incidents.json`, env)).json()) as {
+          incidents: { endedAt: string | null }[];
+        }
+      ).incidents;
+    await vi.waitFor(
+      async () => {
+        await (await dispatch(`https://${a.host}/c/shoes`, env, { headers: { accept: "text/html" } })).text();
+        expect(await incidents()).toMatchObject([{ endedAt: null }]);
+      },
+      { timeout: 5000, interval: 200 },
+    );
+
+    expect((await put(a.id, body(originB))).status).toBe(200);
+    const [outage] = await incidents();
+    expect(outage!.endedAt).not.toBeNull();
+  });
+});
