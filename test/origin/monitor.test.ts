@@ -5,7 +5,7 @@ import { forgetOriginHealth } from "../../src/origin/health";
 import { monitorSettings, originMonitor } from "../../src/origin/sync";
 import { fastBreakerEnv } from "../support/breaker";
 import { FakeOrigin } from "../support/origin";
-import { dispatch } from "../support/worker";
+import { dispatch, type EnvOverrides } from "../support/worker";
 import { resolveShop } from "../../src/config/shop";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789" };
@@ -27,7 +27,7 @@ const shopperRequests = async () => (await origin.requests()).filter((request) =
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Probes only run when a test runs the monitor's alarm; the breaker opens on the first failure. */
-const envFor = (overrides: Partial<Record<keyof Env, string>> = {}) => fastBreakerEnv(origin.url, overrides);
+const envFor = (overrides: EnvOverrides = {}) => fastBreakerEnv(origin.url, overrides);
 
 type AdminStatus = {
   origin: {
