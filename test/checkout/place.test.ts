@@ -259,31 +259,6 @@ describe("placing an order at the edge", () => {
     expect(await totalOrders(shop)).toBe(before);
   });
 
-  it("answers an API client the refusals a shopper sees on the form as JSON errors, from the edge, queueing nothing", async () => {
-    const sku = unique("APIREF");
-    shop = await shopWithFeed([{ sku, name: "Filter", price: 450, currency: "EUR", stock: 10 }], NO_LIMIT);
-    await snapshotThenOutage(shop, sku);
-    const json = { accept: "application/json" };
-    const card = await postCheckout(shop, checkoutFields({ sku, name: "Ada 4111 1111 1111 1111" }), json);
-    expect(card.status).toBe(422);
-    expect(card.headers.get("cache-control")).toBe("no-store");
-    expect(card.headers.get("x-stayopen-source")).toBe("edge");
-    expect(await card.json()).toMatchObject({ error: "card_data_refused" });
-
-    const token = formToken();
-    expect((await postCheckout(shop, checkoutFields({ sku, token }), json)).status).toBe(202);
-    const before = await totalOrders(shop);
-    const reused = await postCheckout(shop, checkoutFields({ sku, token, qty: "2" }), json);
-    expect(reused.status).toBe(422);
-    expect(reused.headers.get("x-stayopen-source")).toBe("edge");
-    expect(await reused.json()).toMatchObject({ error: "idempotency_key_reused" });
-    expect(await totalOrders(shop)).toBe(before);
-    // The refused order's units went back: only the first order holds stock.
-    expect(await availableStock(shop.env, resolveShop(shop.env, "shop.test"), sku, { stock: 10, stockAsOf: 0 })).toBe(
-      9,
-    );
-  });
-
   it("asks to check the details again when a used form comes back with different ones", async () => {
     const sku = unique("REUSE");
     shop = await shopWithFeed([{ sku, name: "Filter", price: 450, currency: "EUR", stock: 10 }], NO_LIMIT);
