@@ -30,7 +30,7 @@ function productFromReferer(request: Request, feed: Feed): FeedProduct | undefin
  */
 export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
   const context = await checkoutContext(c);
-  if (!context.ok) return context.response;
+  if (!context.ok) return checkoutProblem(c, context.problem);
   const { feed, shopState } = context;
   const config = c.get("shop").config;
 
@@ -49,11 +49,13 @@ export async function showCheckout(c: Context<AppEnv>): Promise<Response> {
       EDGE_HEADERS,
     );
   }
-  if (!product) return checkoutProblem(c, problem("unknown_sku"), "We couldn't find that product");
+  if (!product) return checkoutProblem(c, { error: problem("unknown_sku"), title: "We couldn't find that product" });
 
   const qty = quantity.safeParse(c.req.query("qty") ?? "1");
-  if (!qty.success)
-    return checkoutProblem(c, problem("invalid_qty", qty.error.issues[0]!.message), "That quantity doesn't work");
+  if (!qty.success) {
+    const error = problem("invalid_qty", qty.error.issues[0]!.message);
+    return checkoutProblem(c, { error, title: "That quantity doesn't work" });
+  }
 
   const available = await availableStock(c.env, c.get("shop"), product.sku, {
     stock: product.stock,

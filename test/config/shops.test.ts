@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FRESH_MS, registeredShops, resolveShop, shopById, STALE_MS } from "../../src/config/shops";
 import { forgetShops, registerBehindTheIsolate, registerShop, registryObject } from "../support/registry";
-import { shopEnv } from "../support/worker";
+import { shopEnv, type EnvOverrides } from "../support/worker";
 
 const newId = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}`;
 /** Registry lookups logged: one `registry_loaded` per snapshot fetched. */
@@ -23,7 +23,7 @@ describe("which shop a host is", () => {
     expect((await registryObject().snapshot()).shops).toEqual([]);
     const shop = await resolveShop(env, "anything.example");
     expect(shop).toMatchObject({ id: "default", hosts: [] });
-    expect(shop?.config.shopName).toBe(shopEnv().SHOP_NAME);
+    expect(shop?.config.shopName).toBe((shopEnv() as unknown as EnvOverrides).SHOP_NAME);
     expect((await registeredShops(env)).map((s) => s.id)).toEqual(["default"]);
   });
 

@@ -10,7 +10,7 @@ import { forgetOriginHealth } from "../../src/origin/health";
 import { monitorOf, stopMonitoredOrigin } from "../support/monitored-origin";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { fastBreakerEnv } from "../support/breaker";
-import { dispatch } from "../support/worker";
+import { dispatch, type EnvOverrides } from "../support/worker";
 import { flushMetrics } from "../../src/metrics/counters";
 
 const TOKEN = "test-admin-token-0123456789";
@@ -36,7 +36,7 @@ afterEach(async () => {
 const monitor = () => monitorOf(origin);
 
 /** Orders retry only when a test says so; every incident is kept (INCIDENT_MIN_S 0). */
-function envFor(overrides: Partial<Record<keyof Env, string>> = {}): Env {
+function envFor(overrides: EnvOverrides = {}): Env {
   return fastBreakerEnv(origin.url, {
     ORDER_PATHS: "POST /api/orders",
     ORDER_RETRY_BASE_MS: "600000",

@@ -6,7 +6,7 @@ import { monitorSettings } from "../../src/origin/sync";
 import { fastBreakerEnv } from "../support/breaker";
 import { ADMIN, monitorOf, monitoredOriginPerTest, stopMonitoredOrigin } from "../support/monitored-origin";
 import { FakeOrigin } from "../support/origin";
-import { dispatch } from "../support/worker";
+import { dispatch, type EnvOverrides } from "../support/worker";
 import { varsShop } from "../../src/config/shop";
 
 let origin: FakeOrigin;
@@ -17,7 +17,7 @@ const shopperRequests = async () => (await origin.requests()).filter((request) =
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Probes only run when a test runs the monitor's alarm; the breaker opens on the first failure. */
-const envFor = (overrides: Partial<Record<keyof Env, string>> = {}) => fastBreakerEnv(origin.url, overrides);
+const envFor = (overrides: EnvOverrides = {}) => fastBreakerEnv(origin.url, overrides);
 
 type AdminStatus = {
   origin: {

@@ -3,14 +3,14 @@ import type { Env } from "../../src/config/env";
 import { forgetOriginHealth } from "../../src/origin/health";
 import { originMonitor } from "../../src/origin/monitor";
 import type { FakeOrigin } from "./origin";
-import { shopEnv } from "./worker";
+import { shopEnv, type EnvOverrides } from "./worker";
 
 /**
  * A shop whose breaker opens on the first failure (once the health probe
  * fails too) and may half-open after 300 ms; probes run only when a test
  * runs the monitor's alarm.
  */
-export function fastBreakerEnv(originUrl: string, overrides: Partial<Record<keyof Env, string>> = {}): Env {
+export function fastBreakerEnv(originUrl: string, overrides: EnvOverrides = {}): Env {
   return shopEnv({
     ORIGIN_URL: originUrl,
     ORIGIN_TIMEOUT_MS: "1000",

@@ -4,6 +4,9 @@ import worker from "../../src/index";
 import type { Env } from "../../src/config/env";
 import type { ConfigVariable } from "../../src/config/schema";
 
+/** Variables (any the schema knows, set in wrangler.toml or not) or bindings a test sets. */
+export type EnvOverrides = Partial<Record<keyof Env | ConfigVariable, string>>;
+
 /** The test env with some variables (any the schema knows, set in wrangler.toml or not) or bindings replaced. */
 export function shopEnv(overrides: Partial<Record<keyof Env | ConfigVariable, unknown>> = {}): Env {
   return { ...env, ...overrides } as Env;
