@@ -2,6 +2,7 @@
 // stayopen's command line. Today one command: the outage drill.
 import { existsSync, readFileSync } from "node:fs";
 import { DrillError, runDrill } from "../scripts/drill/drill.mjs";
+import { reachHostAt } from "../scripts/lib/localhost-names.mjs";
 
 /** What `npm start` runs: its address and the file it keeps the local admin token in. */
 const LOCAL_URL = `http://127.0.0.1:${process.env.STAYOPEN_PORT ?? 8787}`;
@@ -14,6 +15,9 @@ checks what shoppers get during the outage, restores, and prints a readiness
 score with what to fix. Ctrl-C restores at once.
 
   url                  the shop behind stayopen (default: ${LOCAL_URL}, what npm start runs)
+  --host <name>        one shop of a platform: its host, when the url reaches the
+                       deployment under another name (e.g. --host beta.localhost
+                       with npm start -- --shops 3); the token is that shop's
   --token <t>          admin token (or STAYOPEN_ADMIN_TOKEN, or --dev-vars; for the
                        default URL, ${LOCAL_DEV_VARS} in this folder)
   --dev-vars <file>    read ADMIN_TOKEN from a wrangler .dev.vars file
@@ -40,6 +44,7 @@ function parse(argv) {
       return rest[++i];
     };
     if (name === "--token") options.token = value();
+    else if (name === "--host") options.host = value();
     else if (name === "--dev-vars") options.devVars = value();
     else if (name === "--minutes") options.minutes = Number(value());
     else if (name === "--paths")
@@ -83,13 +88,15 @@ try {
     console.log(USAGE);
     process.exit(options.command === "help" ? 0 : 2);
   }
-  const devVars = options.devVars ?? (local && existsSync(LOCAL_DEV_VARS) ? LOCAL_DEV_VARS : undefined);
+  const devVars =
+    options.devVars ?? (local && !options.host && existsSync(LOCAL_DEV_VARS) ? LOCAL_DEV_VARS : undefined);
   const token = options.token ?? process.env.STAYOPEN_ADMIN_TOKEN ?? (devVars && tokenFromDevVars(devVars));
   if (!token)
     throw new DrillError("no admin token: pass --token, set STAYOPEN_ADMIN_TOKEN or use --dev-vars .dev.vars");
   const minutes = options.minutes ?? 3;
   if (!Number.isFinite(minutes) || minutes < 1 || minutes > 30) throw new DrillError("--minutes must be from 1 to 30");
-  const { failed } = await runDrill({ ...options, token, minutes });
+  const url = options.host ? reachHostAt(options.url, options.host) : options.url;
+  const { failed } = await runDrill({ ...options, url, token, minutes });
   process.exit(failed > 0 ? 1 : 0);
 } catch (error) {
   if (!(error instanceof DrillError) && !(error instanceof SyntaxError)) throw error;

@@ -7,9 +7,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { demoShop } from "../../demo/shops.mjs";
 import { demoShopVars } from "../../demo/stayopen-vars.mjs";
+import { resolveLocalhostNames } from "../../scripts/lib/localhost-names.mjs";
+import { projectRoot } from "../../scripts/lib/paths.mjs";
 import { registerShop } from "../../scripts/lib/platform.mjs";
 import {
   buildWorker,
@@ -22,6 +25,8 @@ import {
 } from "../../scripts/lib/processes.mjs";
 import { PHONE, axeViolations, launchBrowser, screenshot, uncachedPage } from "./browser.mjs";
 import { FAST_BREAKER } from "./stack.mjs";
+
+resolveLocalhostNames();
 
 const PLATFORM_TOKEN = "e2e-platform-token-0123456789abcdef";
 const STEP_TIMEOUT_MS = 15_000;
@@ -166,5 +171,40 @@ describe("many shops in Chromium", { timeout: 5 * 60_000 }, () => {
     assert.deepEqual(await axeViolations(page), [], 'axe on the "no shop here" page');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= PHONE.viewport.width, `the page is ${width} px wide on a ${PHONE.viewport.width} px phone`);
+  });
+
+  it("the drill runs against one shop of the platform (--host): that shop goes into maintenance, the other never", async () => {
+    const modes = { alpha: new Set(), beta: new Set() };
+    const mode = async (shop) => (await (await fetch(`${shop.url}/__stayopen/status.json`)).json()).mode;
+    let running = true;
+    const drill = new Promise((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ["bin/stayopen.mjs", "drill", `http://127.0.0.1:${port}`, "--host", "alpha.localhost"].concat([
+          "--token",
+          alpha.secrets.ADMIN_TOKEN,
+          "--minutes",
+          "1",
+        ]),
+        { cwd: projectRoot },
+      );
+      let output = "";
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
+      child.on("exit", (code) => resolve({ code, output }));
+    }).finally(() => (running = false));
+    while (running) {
+      modes.alpha.add(await mode(alpha));
+      modes.beta.add(await mode(beta));
+      await sleep(100);
+    }
+    const { code, output } = await drill;
+    // Exit 1 is "findings to fix" (beta-free, alpha's own); anything else is a crash.
+    assert.ok(code === 0 || code === 1, `drill exit ${code}:\n${output.slice(-1500)}`);
+    assert.match(output, /alpha\.localhost/);
+    assert.match(output, /readiness score: \d+/i);
+    assert.ok(modes.alpha.has("maintenance"), "alpha was never in maintenance during its drill");
+    assert.deepEqual([...modes.beta], ["auto"], "beta's mode changed during alpha's drill");
+    assert.equal(await mode(alpha), "auto", "the drill left alpha in maintenance");
   });
 });
