@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 // 0 foundation
-import { loadConfig, originProblem } from "./config/shop";
-import { attachShop } from "./config/shops";
+import type { Shop } from "./config/schema";
+import { originProblem } from "./config/shop";
+import { attachShop, registeredShops } from "./config/shops";
 import type { AppEnv, Env } from "./config/env";
 import { staticAssetEtag } from "./http/static-asset";
 import { log } from "./log";
@@ -98,27 +99,31 @@ export { StockReservations } from "./stock/reservations";
 export { ShopRegistry } from "./config/registry";
 
 /**
- * Every five minutes (wrangler.toml [triggers]): keep the backup origins'
- * monitors probing, fill snapshot gaps, take the next step of the static
- * export to R2, then send this isolate's counters.
+ * Every five minutes (wrangler.toml [triggers]), for every registered shop
+ * (single-shop mode: the one shop): keep the backup origins' monitors
+ * probing, fill snapshot gaps, take the next step of the static export to R2;
+ * then send this isolate's counters.
  */
 async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-  // Nothing to pre-warm, watch or export without an origin; loadConfig has logged why.
-  if (originProblem(loadConfig(env))) {
-    log("warn", "cron_skipped", { reason: "ORIGIN_URL is unusable" });
-    return;
-  }
-  const jobs: [string, (env: Env) => Promise<unknown>][] = [
+  const jobs: [string, (env: Env, shop: Shop) => Promise<unknown>][] = [
     ["watch_backups", watchBackups],
     ["prewarm", prewarm],
     ["static_export", exportStaticBackup],
   ];
-  // One job failing (say, a bad sitemap) must not stop the others.
-  for (const [job, run] of jobs) {
-    try {
-      await run(env);
-    } catch (error) {
-      log("error", "cron_job_failed", { job, error: String(error) });
+  // One after the other: a cron run's subrequests are shared by all shops, and one shop's trouble must not stop the rest.
+  for (const shop of await registeredShops(env, (promise) => ctx.waitUntil(promise))) {
+    // Nothing to pre-warm, watch or export without an origin; the shop's configuration problems are logged.
+    if (originProblem(shop.config)) {
+      log("warn", "cron_skipped", { shop: shop.id, reason: "ORIGIN_URL is unusable" });
+      continue;
+    }
+    // One job failing (say, a bad sitemap) must not stop the others.
+    for (const [job, run] of jobs) {
+      try {
+        await run(env, shop);
+      } catch (error) {
+        log("error", "cron_job_failed", { shop: shop.id, job, error: String(error) });
+      }
     }
   }
   ctx.waitUntil(flushMetrics(env));

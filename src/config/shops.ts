@@ -73,7 +73,11 @@ export async function registeredShops(env: Env, waitUntil?: WaitUntil): Promise<
 export async function shopById(env: Env, id: string, waitUntil?: WaitUntil): Promise<RegisteredShop | undefined> {
   if (id === DEFAULT_SHOP_ID) return varsShop(env);
   const view = await currentView(env, waitUntil);
-  return view?.byId.get(id);
+  const shop = view?.byId.get(id);
+  if (shop || !view) return shop;
+  // Registered moments ago through another isolate (its first order is here): ask now, not in 10 s.
+  const entry = entryFor(env)!;
+  return (await (entry.refreshing ?? refresh(env, entry))).byId.get(id);
 }
 
 /** Creates or replaces a shop (the registry's `put`); this isolate serves the change at once. */

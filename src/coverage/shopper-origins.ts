@@ -1,17 +1,18 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
-import { loadConfig } from "../config/shop";
+import { DEFAULT_SHOP_ID } from "../config/registry";
+import type { Shop } from "../config/schema";
 
 /**
  * Where the cron pre-warms: snapshots are keyed by the host shoppers use,
  * which is SHOP_URL's when set. Without it, the public origins (scheme and
  * host) shoppers have reached the worker at, remembered in one small KV
- * entry: the most recent few, each with when it was last seen. Readers tie
- * each to its shop with resolveShop, as a request's host is.
+ * entry per shop: the most recent few, each with when it was last seen.
  */
 
-const KEY = "shopper-origins";
+/** Single-shop mode keeps the key it always had; a registered shop's is its own. */
+const keyOf = (shopId: string) => (shopId === DEFAULT_SHOP_ID ? "shopper-origins" : `shopper-origins:${shopId}`);
 const MAX_ORIGINS = 5;
 const FORGET_AFTER_MS = 30 * 86_400_000;
 /** A known origin's last-seen time is rewritten at most daily: KV allows one write per second per key. */
@@ -34,35 +35,35 @@ export function rememberShopperOrigin(): MiddlewareHandler<AppEnv> {
       const origin = url.slice(0, url.indexOf("/", url.indexOf("//") + 2));
       if (!recorded.has(origin)) {
         recorded.add(origin);
-        c.executionCtx.waitUntil(record(c.env, origin, Date.now()));
+        c.executionCtx.waitUntil(record(c.env, c.get("shop").id, origin, Date.now()));
       }
     }
     await next();
   };
 }
 
-async function record(env: Env, origin: string, now: number): Promise<void> {
+async function record(env: Env, shopId: string, origin: string, now: number): Promise<void> {
   try {
-    const seen = await recent(env, now);
+    const seen = await recent(env, shopId, now);
     const known = seen.find((entry) => entry.origin === origin);
     if (known && now - known.lastSeen < REFRESH_MS) return;
     // Read-modify-write: two colos adding origins at once may drop one, which its next new isolate adds again.
     const next = [{ origin, lastSeen: now }, ...seen.filter((entry) => entry !== known)].slice(0, MAX_ORIGINS);
-    await env.SNAPSHOTS.put(KEY, JSON.stringify(next));
+    await env.SNAPSHOTS.put(keyOf(shopId), JSON.stringify(next));
   } catch (error) {
     log("warn", "shopper_origin_not_recorded", { origin, error: String(error) });
   }
 }
 
 /** Most recently seen first, without those not seen for FORGET_AFTER_MS. */
-async function recent(env: Env, now: number): Promise<Seen[]> {
-  const seen = (await env.SNAPSHOTS.get<Seen[]>(KEY, "json")) ?? [];
+async function recent(env: Env, shopId: string, now: number): Promise<Seen[]> {
+  const seen = (await env.SNAPSHOTS.get<Seen[]>(keyOf(shopId), "json")) ?? [];
   return seen.filter((entry) => now - entry.lastSeen < FORGET_AFTER_MS);
 }
 
 /** SHOP_URL's origin when set, else the origins shoppers reached, most recent first; empty = nothing to pre-warm. */
-export async function prewarmOrigins(env: Env, now = Date.now()): Promise<string[]> {
-  const shopUrl = loadConfig(env).shopUrl;
+export async function prewarmOrigins(env: Env, shop: Shop, now = Date.now()): Promise<string[]> {
+  const shopUrl = shop.config.shopUrl;
   if (shopUrl) return [new URL(shopUrl).origin];
-  return (await recent(env, now)).map((entry) => entry.origin);
+  return (await recent(env, shop.id, now)).map((entry) => entry.origin);
 }

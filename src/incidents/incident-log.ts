@@ -262,7 +262,9 @@ export class IncidentLog extends DurableObject<Env> {
       .exec<OutboxRow>("SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY created_at", Date.now())
       .toArray();
     for (const row of due) {
-      const attempt = await postWebhook(this.env, row.url, row.id, row.body);
+      // The update names its shop (this object serves one): signed with that shop's secret.
+      const { shop } = JSON.parse(row.body) as IncidentUpdateWebhook;
+      const attempt = await postWebhook(this.env, shop, row.url, row.id, row.body);
       const now = Date.now();
       const attempts = row.attempts + 1;
       if (attempt.ok) {

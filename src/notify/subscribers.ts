@@ -184,7 +184,7 @@ export class NotifySubscribers extends DurableObject<Env> {
 
   async #deliver(row: AnnouncementRow): Promise<void> {
     const now = Date.now();
-    const attempt = await postWebhook(this.env, row.url, row.id, row.body);
+    const attempt = await postWebhook(this.env, row.shop, row.url, row.id, row.body);
     if (attempt.ok) {
       this.#sql.exec("UPDATE announcements SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", now, row.id);
       this.#sql.exec(

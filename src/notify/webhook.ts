@@ -1,7 +1,7 @@
 import type { Env } from "../config/env";
 import { fetchWithDeadline } from "../origin/fetch";
 import { webhookHeaders } from "../http/signature";
-import { loadConfig } from "../config/shop";
+import { shopById } from "../config/shops";
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -9,12 +9,21 @@ export type WebhookAttempt = { ok: true } | { ok: false; error: string };
 
 /**
  * One attempt at a webhook to the shop (NOTIFY_WEBHOOK_URL): a JSON POST,
- * signed with REPLAY_SECRET as Standard Webhooks when it is set. Signed at
- * every attempt, since receivers reject timestamps older than a few minutes;
- * the id stays, so they can dedupe.
+ * signed with the shop's own REPLAY_SECRET as Standard Webhooks when it is
+ * set. Signed at every attempt, since receivers reject timestamps older than
+ * a few minutes; the id stays, so they can dedupe.
  */
-export async function postWebhook(env: Env, url: string, id: string, body: string): Promise<WebhookAttempt> {
-  const secret = loadConfig(env).replaySecret;
+export async function postWebhook(
+  env: Env,
+  shopId: string,
+  url: string,
+  id: string,
+  body: string,
+): Promise<WebhookAttempt> {
+  const shop = await shopById(env, shopId);
+  // Not signed with another shop's secret, nor sent unsigned: tried again later.
+  if (!shop) return { ok: false, error: "shop_unknown" };
+  const secret = shop.config.replaySecret;
   const signature = secret ? await webhookHeaders(secret, id, body, Date.now()) : {};
   const attempt = await fetchWithDeadline(
     new Request(url, {

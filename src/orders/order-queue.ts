@@ -21,7 +21,7 @@ import {
   type ShardOrderView,
 } from "./types";
 import { deliveryVerdict, type DeliveryVerdict } from "./verdict";
-import { loadConfig } from "../config/shop";
+import { shopById } from "../config/shops";
 import { count, flushMetrics } from "../metrics/counters";
 import { settleOrderStock, type OrderOutcome } from "../stock/reserve";
 
@@ -213,7 +213,7 @@ export class OrderQueue extends DurableObject<Env> {
   async enqueue(order: ShardOrder, settings: DeliverySettings): Promise<EnqueueResult> {
     // Sealed first: the duplicate check and the insert below then run as one step, with nothing awaited between.
     const session =
-      order.session === null ? null : await sealSession(await this.#key(), order.reference, order.session);
+      order.session === null ? null : await sealSession(await this.#key(settings.shop), order.reference, order.session);
     const now = Date.now();
     this.#keepSettings(settings);
     const since = order.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : now - order.dedupeWindowMs;
@@ -379,7 +379,7 @@ export class OrderQueue extends DurableObject<Env> {
   async #run(): Promise<void> {
     const settings = this.#settings();
     if (!settings) return;
-    const secret = loadConfig(this.env).replaySecret;
+    const secret = (await this.#shop(settings.shop)).config.replaySecret;
     const policy: BackoffPolicy = { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs };
     const startedAt = Date.now();
     this.#requeueLostDeliveries(startedAt, settings);
@@ -508,7 +508,7 @@ export class OrderQueue extends DurableObject<Env> {
   /** The claimed order as it is sent: its session opened; one that cannot be opened goes as a guest order. */
   async #withSession(order: Claimed, settings: DeliverySettings): Promise<Delivery> {
     if (order.sealedSession === null) return { ...order, session: null };
-    const session = await openSession(await this.#key(), order.reference, order.sealedSession);
+    const session = await openSession(await this.#key(settings.shop), order.reference, order.sealedSession);
     // Never the value: only that the shopper's session could not be carried.
     if (session === null) log("warn", "order_session_unreadable", { shop: settings.shop, reference: order.reference });
     return { ...order, session };
@@ -684,7 +684,7 @@ export class OrderQueue extends DurableObject<Env> {
   async #settleStock(settings: DeliverySettings | null, finished: Finished[]): Promise<void> {
     const withMeta = finished.filter((order) => order.meta !== null);
     if (!settings || withMeta.length === 0) return;
-    const shop = { id: settings.shop, config: loadConfig(this.env), hosts: [] };
+    const shop = await this.#shop(settings.shop);
     await Promise.all(
       withMeta.map((order) => settleOrderStock(this.env, shop, JSON.parse(order.meta!), order.outcome)),
     );
@@ -730,8 +730,8 @@ export class OrderQueue extends DurableObject<Env> {
    * the shard draws once. With neither secret set, from the salt alone: the
    * values still never show in a row, a listing or a log.
    */
-  #key(): Promise<CryptoKey> {
-    if (!this.#sessionKey) {
+  #key(shopId: string): Promise<CryptoKey> {
+    this.#sessionKey ??= (async () => {
       let salt = this.#sql
         .exec<{ session_salt: string | null }>("SELECT session_salt FROM shard WHERE id = 1")
         .one().session_salt;
@@ -739,10 +739,20 @@ export class OrderQueue extends DurableObject<Env> {
         salt = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
         this.#sql.exec("UPDATE shard SET session_salt = ?", salt);
       }
-      const config = loadConfig(this.env);
-      this.#sessionKey = sessionKey(config.replaySecret ?? config.adminToken ?? "stayopen: no secret set", salt);
-    }
+      const config = (await this.#shop(shopId)).config;
+      return sessionKey(config.replaySecret ?? config.adminToken ?? "stayopen: no secret set", salt);
+    })().catch((error: unknown) => {
+      this.#sessionKey = null;
+      throw error;
+    });
     return this.#sessionKey;
+  }
+
+  /** The shard's shop as the registry knows it, deleted ones too: its queued orders go out with its own secrets. */
+  async #shop(shopId: string) {
+    const shop = await shopById(this.env, shopId);
+    if (!shop) throw new Error(`shop ${shopId} is not in the registry`);
+    return shop;
   }
 
   #settings(): DeliverySettings | null {

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type Shop } from "../config/schema";
-import { originProblem, varsShop } from "../config/shop";
+import { originProblem } from "../config/shop";
 import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { awaitFirstLook } from "../shared-copy";
@@ -152,8 +152,7 @@ export async function backupsWorthAnotherLook(c: Context<AppEnv>): Promise<strin
  * keep probing the backups (and the dashboard shows their health) while no
  * shopper traffic reaches them.
  */
-export async function watchBackups(env: Env): Promise<void> {
-  const shop = varsShop(env);
+export async function watchBackups(env: Env, shop: Shop): Promise<void> {
   await Promise.all([
     rosterOrigins(env, shop),
     ...shop.config.backupOrigins.map((backup) => sharedOriginHealth(env, shop, backup.url)),

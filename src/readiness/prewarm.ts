@@ -18,7 +18,6 @@ import {
 import { mapLimited } from "../coverage/pool";
 import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins";
 import { PREWARM_USER_AGENT } from "../coverage/user-agent";
-import { varsShop } from "../config/shop";
 import { refreshFeed } from "../feed/read";
 import { count } from "../metrics/counters";
 import { type Shop } from "../config/schema";
@@ -93,20 +92,19 @@ async function warm(env: Env, shop: Shop, page: PageCoverage): Promise<Warmed> {
   return { result: await keepSnapshot(env, shop, url.host, normalizeUrl(url), call.response, "origin") };
 }
 
-export async function prewarm(env: Env, now = Date.now()): Promise<PrewarmSummary> {
-  const origins = await prewarmOrigins(env, now);
+export async function prewarm(env: Env, shop: Shop, now = Date.now()): Promise<PrewarmSummary> {
+  const origins = await prewarmOrigins(env, shop, now);
   if (origins.length === 0) {
-    log("warn", "prewarm_skipped", { reason: "no_shop_url", message: NOTHING_TO_PREWARM });
+    log("warn", "prewarm_skipped", { shop: shop.id, reason: "no_shop_url", message: NOTHING_TO_PREWARM });
     return { ran: false, reason: "no_shop_url" };
   }
   const summaries: OriginPrewarm[] = [];
   // One after the other: every origin's pages come from the same origin server.
-  for (const origin of origins) summaries.push(await prewarmOrigin(env, origin, now));
+  for (const origin of origins) summaries.push(await prewarmOrigin(env, shop, origin, now));
   return { ran: true, origins: summaries };
 }
 
-async function prewarmOrigin(env: Env, origin: string, now: number): Promise<OriginPrewarm> {
-  const shop = varsShop(env);
+async function prewarmOrigin(env: Env, shop: Shop, origin: string, now: number): Promise<OriginPrewarm> {
   if (shop.config.prewarm.maxPages === 0) return skipped(shop.id, origin, "disabled");
   // A cron run has no request keeping the breaker copy current: ask the shared monitor first.
   if ((await sharedOriginHealth(env, shop)).label === "down") return skipped(shop.id, origin, "origin_down");

@@ -5,7 +5,6 @@ import { criticalPageAssets, type PageAssets } from "./assets";
 import { pageCoverage, pageTargets, withRefusals, type PageCoverage, type PageKind } from "../coverage/targets";
 import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins";
 import { MAX_SITEMAP_PAGES, type SitemapRead } from "../coverage/sitemap";
-import { varsShop } from "../config/shop";
 import { staticBackupStatus, type StaticBackupStatus } from "../static-backup/status";
 import { formatAsOf } from "../time";
 
@@ -264,7 +263,7 @@ export async function readinessReport(
   fallback: string,
   now = Date.now(),
 ): Promise<ReadinessReport> {
-  const prewarmed = (await prewarmOrigins(env, now)).filter((origin) => varsShop(env).id === shop.id);
+  const prewarmed = await prewarmOrigins(env, shop, now);
   const { targets, sitemap } = await pageTargets(shop, prewarmed[0] ?? fallback);
   const pages = await withRefusals(env, shop, await pageCoverage(env, shop, targets, now), now);
   const [assets, staticBackup] = await Promise.all([

@@ -29,7 +29,6 @@ import {
 } from "./layout";
 import { pruneVersions } from "./prune";
 import { rememberPointer } from "./serve";
-import { loadConfig, varsShop } from "../config/shop";
 import { readFeed } from "../feed/read";
 
 /**
@@ -72,24 +71,24 @@ type Fetched = { result: PageResult; assets: Subresource[] };
 /** One cron step of the export; trouble with the bucket is logged, never thrown at the cron. */
 export async function exportStaticBackup(
   env: Env,
+  shop: Shop,
   now = Date.now(),
   limits: ExportLimits = EXPORT_LIMITS,
 ): Promise<ExportSummary> {
   try {
-    return await exportStep(env, now, limits);
+    return await exportStep(env, shop, now, limits);
   } catch (error) {
-    log("error", "static_backup_failed", { error: String(error) });
+    log("error", "static_backup_failed", { shop: shop.id, error: String(error) });
     return { ran: false, reason: "failed" };
   }
 }
 
-async function exportStep(env: Env, now: number, limits: ExportLimits): Promise<ExportSummary> {
-  const config = loadConfig(env);
+async function exportStep(env: Env, shop: Shop, now: number, limits: ExportLimits): Promise<ExportSummary> {
+  const config = shop.config;
   if (!config.staticBackup) return { ran: false, reason: "disabled" };
   // The public origin the pre-warm uses first: SHOP_URL's, else the one shoppers reached last.
-  const [origin] = await prewarmOrigins(env, now);
-  if (!origin) return skipped("default", "no_shop_url");
-  const shop = varsShop(env);
+  const [origin] = await prewarmOrigins(env, shop, now);
+  if (!origin) return skipped(shop.id, "no_shop_url");
   const bucket = backupBucket(env, shop);
   if (!bucket) {
     log("error", "static_backup_unbound", { shop: shop.id, binding: "STATIC_BACKUP_BUCKET" });

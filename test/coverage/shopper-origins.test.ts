@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { varsShop } from "../../src/config/shop";
 import type { Env } from "../../src/config/env";
 import type { ReadinessReport } from "../../src/readiness/report";
 import { WELL_KNOWN_PATHS } from "../../src/coverage/targets";
@@ -52,16 +53,17 @@ describe("pre-warm without SHOP_URL", () => {
   it("does not count stayopen's own routes, and SHOP_URL wins when set", async () => {
     const env = envFor();
     await shopperVisit(env, `${shop}/__stayopen/status`);
-    expect(await prewarmOrigins(env)).not.toContain(shop);
-    expect(await prewarmOrigins(envFor({ SHOP_URL: "https://shop.example/" }))).toEqual(["https://shop.example"]);
+    expect(await prewarmOrigins(env, varsShop(env))).not.toContain(shop);
+    const withShopUrl = envFor({ SHOP_URL: "https://shop.example/" });
+    expect(await prewarmOrigins(withShopUrl, varsShop(withShopUrl))).toEqual(["https://shop.example"]);
   });
 
   it("keeps the five hosts seen last, and forgets them after 30 days", async () => {
     const env = envFor();
     const hosts = Array.from({ length: 6 }, (_, i) => `https://h${i}-${id}.test`);
     for (const host of hosts) await shopperVisit(env, `${host}/`);
-    expect(await prewarmOrigins(env)).toEqual(hosts.slice(1).reverse());
-    expect(await prewarmOrigins(env, Date.now() + 31 * 86_400_000)).toEqual([]);
+    expect(await prewarmOrigins(env, varsShop(env))).toEqual(hosts.slice(1).reverse());
+    expect(await prewarmOrigins(env, varsShop(env), Date.now() + 31 * 86_400_000)).toEqual([]);
   });
 
   it("checks readiness for the host shoppers reached", async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { varsShop } from "../../src/config/shop";
 import type { Env } from "../../src/config/env";
 import type { PageCoverage } from "../../src/coverage/targets";
 import { WELL_KNOWN_PATHS } from "../../src/coverage/targets";
@@ -106,7 +107,7 @@ describe("cron pre-warm", () => {
     for (const path of critical) await origin.route(path, { headers: welcomed, body: "<p>page</p>" });
     const env = envFor({ CRITICAL_PATHS: critical.join(",") });
 
-    const summary = await prewarm(env);
+    const summary = await prewarm(env, varsShop(env));
     const run = summary.ran ? summary.origins[0] : undefined;
     expect(run).toMatchObject({ ran: true, results: { refused: 3 }, refusedBy: { "set_cookie:sid": 3 } });
     expect(run?.ran && run.hint).toContain("ANONYMOUS_COOKIES=sid");
@@ -138,7 +139,7 @@ describe("cron pre-warm", () => {
 
   it("does nothing without SHOP_URL or a shopper request, and says so", async () => {
     const env = envFor({ SHOP_URL: "", CRITICAL_PATHS: paths(2).join(",") });
-    expect(await prewarm(env)).toEqual({ ran: false, reason: "no_shop_url" });
+    expect(await prewarm(env, varsShop(env))).toEqual({ ran: false, reason: "no_shop_url" });
     await runCron(env);
     expect(await origin.requests()).toHaveLength(0);
   });

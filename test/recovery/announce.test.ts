@@ -8,7 +8,7 @@ import { ANNOUNCE_BATCH, type RecoveryAnnouncement } from "../../src/notify/subs
 import { paymentLedger } from "../../src/payments/store";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
 import { shopEnv } from "../support/worker";
-import { loadConfig } from "../../src/config/shop";
+import { registeredLike } from "../support/registry";
 import { drainNow, enqueueOrder, getOrder } from "../../src/orders/queue";
 
 let receiver: FakeOrigin;
@@ -20,13 +20,10 @@ beforeEach(async () => {
 });
 afterEach(() => receiver.stop());
 
-/** A shop of its own per test: subscribers and payments are per shop. */
-function testShop(vars: Record<string, string> = {}): Shop {
-  return {
-    id: `shop-${crypto.randomUUID().slice(0, 8)}`,
-    config: loadConfig(shopEnv({ NOTIFY_WEBHOOK_URL: `${receiver.url}${hookPath}`, ...vars })),
-    hosts: [],
-  };
+/** A registered shop of its own per test: subscribers and payments are per shop. */
+function testShop(vars: Record<string, string> = {}): Promise<Shop> {
+  const shopVars = shopEnv({ NOTIFY_WEBHOOK_URL: `${receiver.url}${hookPath}`, ...vars });
+  return registeredLike(shopVars, `shop-${crypto.randomUUID().slice(0, 8)}`);
 }
 
 /** Verified as a receiver would: the official Standard Webhooks library, given the test REPLAY_SECRET as is. */
@@ -51,7 +48,7 @@ async function attempts(shop: Shop, atLeast: number): Promise<RecordedRequest[]>
 
 describe("recovery announcement", () => {
   it("hands the shop its subscribers and the orders needing a payment link in one signed webhook, retried until 2xx", async () => {
-    const shop = testShop();
+    const shop = await testShop();
     const subscribers = subscriberList(env, shop);
     await subscribers.subscribe("first@example.com");
     await subscribers.subscribe("second@example.com");
@@ -115,7 +112,7 @@ describe("recovery announcement", () => {
   });
 
   it("hands over no payment link for an order with an open payment page, or one the shop will never get", async () => {
-    const shop = testShop({ ORIGIN_URL: receiver.url, ORDER_RETRY_BASE_MS: "100" });
+    const shop = await testShop({ ORIGIN_URL: receiver.url, ORDER_RETRY_BASE_MS: "100" });
     // The shop's answers are set before the orders exist: the queue may send them at once.
     await receiver.route("/api/orders/kept", { status: 503 });
     await receiver.route("/api/orders/dead", { status: 400 });
@@ -154,7 +151,7 @@ describe("recovery announcement", () => {
   });
 
   it("hands over a long list in webhooks of ANNOUNCE_BATCH subscribers, one after the other", async () => {
-    const shop = testShop();
+    const shop = await testShop();
     const list = subscriberList(env, shop);
     await runInDurableObject(list, (_instance, state) => {
       for (let i = 0; i <= ANNOUNCE_BATCH; i++)
@@ -174,7 +171,7 @@ describe("recovery announcement", () => {
   });
 
   it("sends one webhook per recovery: a second call while it is undelivered changes nothing", async () => {
-    const shop = testShop();
+    const shop = await testShop();
     await subscriberList(env, shop).subscribe("once@example.com");
     await receiver.route(hookPath, { status: 500 });
     const first = await announceRecovery(env, shop);
@@ -188,7 +185,7 @@ describe("recovery announcement", () => {
   });
 
   it("announces someone again who subscribes again after being told", async () => {
-    const shop = testShop();
+    const shop = await testShop();
     const subscribers = subscriberList(env, shop);
     await subscribers.subscribe("again@example.com");
     await receiver.route(hookPath, { status: 200 });
@@ -203,7 +200,7 @@ describe("recovery announcement", () => {
   });
 
   it("does nothing without NOTIFY_WEBHOOK_URL", async () => {
-    const shop = testShop({ NOTIFY_WEBHOOK_URL: "" });
+    const shop = await testShop({ NOTIFY_WEBHOOK_URL: "" });
     await subscriberList(env, shop).subscribe("nobody@example.com");
     expect(await announceRecovery(env, shop)).toEqual({ status: "not_configured" });
   });

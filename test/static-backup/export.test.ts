@@ -5,6 +5,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { varsShop } from "../../src/config/shop";
 import type { Env } from "../../src/config/env";
 import worker from "../../src/index";
 import type { ExportLimits } from "../../src/static-backup/export";
@@ -97,7 +98,7 @@ async function shopPages(version: string): Promise<void> {
 /** Export steps until the run is finished; bounded. */
 async function exportAll(env: Env, now = Date.now(), limits = STEP) {
   for (let step = 0; step < 20; step++) {
-    const summary = await exportStaticBackup(env, now, limits);
+    const summary = await exportStaticBackup(env, varsShop(env), now, limits);
     if (!summary.ran || summary.finished) return summary;
   }
   throw new Error("the export never finished");
@@ -130,7 +131,7 @@ describe("the static backup export", () => {
     await shopPages("v1");
     const env = envFor();
 
-    const first = await exportStaticBackup(env, Date.now(), STEP);
+    const first = await exportStaticBackup(env, varsShop(env), Date.now(), STEP);
     expect(first).toMatchObject({ ran: true, fetched: 2, finished: null });
     const running = await staticBackup(env);
     expect(running.published).toBeNull();
@@ -201,7 +202,7 @@ describe("the static backup export", () => {
     await exportAll(env);
 
     await shopPages("v2");
-    const partial = await exportStaticBackup(env, Date.now() + LATER, { ...STEP, objectsPerRun: 1 });
+    const partial = await exportStaticBackup(env, varsShop(env), Date.now() + LATER, { ...STEP, objectsPerRun: 1 });
     expect(partial).toMatchObject({ ran: true, fetched: 1, finished: null });
     await origin.setMode({ mode: "refuse" });
     expect((await get(env, `${base}/home`)).body).toContain("Home v1");
@@ -278,7 +279,10 @@ describe("the static backup export", () => {
     const env = envFor();
     await exportAll(env);
     const fetched = (await origin.requests()).length;
-    expect(await exportStaticBackup(env, Date.now(), STEP)).toEqual({ ran: false, reason: "up_to_date" });
+    expect(await exportStaticBackup(env, varsShop(env), Date.now(), STEP)).toEqual({
+      ran: false,
+      reason: "up_to_date",
+    });
     expect(await origin.requests()).toHaveLength(fetched);
   });
 
@@ -307,7 +311,10 @@ describe("the static backup export", () => {
   it("without SHOP_URL, waits for a shopper's host, then exports for it", async () => {
     await shopPages("v1");
     const env = envFor({ SHOP_URL: "" });
-    expect(await exportStaticBackup(env, Date.now(), STEP)).toMatchObject({ ran: false, reason: "no_shop_url" });
+    expect(await exportStaticBackup(env, varsShop(env), Date.now(), STEP)).toMatchObject({
+      ran: false,
+      reason: "no_shop_url",
+    });
     await (await dispatch(`https://shop.test${base}/home`, env, { headers: { accept: "text/html" } })).text();
     expect(await exportAll(env)).toMatchObject({ ran: true, finished: { outcome: "published" } });
   });
@@ -330,7 +337,7 @@ describe("the static backup export", () => {
   it("is off by default: nothing exported, nothing in the readiness score", async () => {
     await shopPages("v1");
     const env = envFor({ STATIC_BACKUP: "" });
-    expect(await exportStaticBackup(env, Date.now(), STEP)).toEqual({ ran: false, reason: "disabled" });
+    expect(await exportStaticBackup(env, varsShop(env), Date.now(), STEP)).toEqual({ ran: false, reason: "disabled" });
     expect(await origin.requests()).toHaveLength(0);
     expect(await staticBackup(env)).toMatchObject({ enabled: false, published: null, run: null });
     const report = (await (

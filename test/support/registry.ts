@@ -2,7 +2,8 @@
 import { env } from "cloudflare:test";
 import type { Env } from "../../src/config/env";
 import { REGISTRY_NAME, type ShopInput } from "../../src/config/registry";
-import { forgetShops, putShop } from "../../src/config/shops";
+import { VARIABLES, type ConfigVariable, type Shop } from "../../src/config/schema";
+import { forgetShops, putShop, shopById } from "../../src/config/shops";
 
 /** The deployment's one registry object (what the platform API talks to). */
 export const registryObject = () => env.SHOP_REGISTRY.getByName(REGISTRY_NAME);
@@ -41,3 +42,22 @@ export async function registerBehindTheIsolate(id: string, input: ShopInput): Pr
 }
 
 export { forgetShops };
+
+/** The schema's variables an env sets, split as a registered shop keeps them: config (text values) and secrets. */
+export function shopInputOf(testEnv: Env): Omit<ShopInput, "hosts"> {
+  const config: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const [name, doc] of Object.entries(VARIABLES) as [ConfigVariable, { secret?: true }][]) {
+    const value: unknown = (testEnv as unknown as Record<string, unknown>)[name];
+    if (typeof value !== "string" || name === "PLATFORM_TOKEN") continue;
+    (doc.secret ? secrets : config)[name] = value;
+  }
+  return { config, secrets };
+}
+
+/** A registered shop with no host (serving no request) configured like `testEnv`: for tests of per-shop state. */
+export async function registeredLike(testEnv: Env, id: string): Promise<Shop> {
+  const result = await putShop(testEnv, id, { hosts: [], ...shopInputOf(testEnv) }, "test");
+  if (!result.ok) throw new Error(`registering ${id} failed`);
+  return (await shopById(testEnv, id))!;
+}
