@@ -6,6 +6,7 @@ import { attachShop, registeredShops } from "./config/shops";
 import type { AppEnv, Env } from "./config/env";
 import { staticAssetEtag } from "./http/static-asset";
 import { log } from "./log";
+import { PLATFORM_BASE } from "./http/wire";
 // 1 origin, with what follows from its health registered below
 import { registerOriginHooks } from "./origin/hooks";
 import { shareOriginHealth, watchBackups } from "./origin/sync";
@@ -26,6 +27,7 @@ import { welcomeBack } from "./recovery/welcome-back";
 import { exportStaticBackup } from "./static-backup/export";
 // 5 surfaces
 import { admin } from "./admin/app";
+import { platform } from "./platform/app";
 import { redeemBypassLink, showBypassLink } from "./routes/bypass-link";
 import { serveCatalog } from "./routes/catalog";
 import { checkout } from "./routes/checkout";
@@ -61,6 +63,8 @@ registerOriginHooks({
  */
 const app = new Hono<AppEnv>();
 
+// The platform answers on every host, before a host's shop is known (or found missing).
+app.route(PLATFORM_BASE, platform);
 app.use(attachShop(noShopHere));
 app.use(countBySource());
 app.use(requireOrigin());

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { countSnapshots } from "../catalog/count";
 import type { AppEnv } from "../config/env";
 import { exportSubscribers } from "./subscribers-export";
-import { requireAdmin } from "./auth";
+import { operatorAnswers, requireAdmin } from "./auth";
 import { controlAdmin } from "./control";
 import { operatorStatus } from "../control/status";
 import { metricsRoute } from "./metrics";
@@ -21,11 +21,7 @@ import { incidentsAdmin } from "./incidents";
 export const admin = new Hono<AppEnv>();
 
 admin.use("*", requireAdmin());
-admin.use("*", async function noStore(c, next) {
-  await next();
-  c.res.headers.set("cache-control", "no-store");
-  c.res.headers.set("x-stayopen-source", "edge");
-});
+admin.use("*", operatorAnswers());
 
 admin.get("/status", async (c) => {
   const [operator, queue, snapshots, staticBackup] = await Promise.all([

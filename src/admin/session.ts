@@ -5,14 +5,22 @@ import { fromBase64Url, toBase64Url } from "../http/base64url";
 
 /**
  * The dashboard's login session: a cookie holding a random id and an expiry,
- * signed with HMAC-SHA256 under ADMIN_TOKEN, never the token itself. Rotating
+ * signed with HMAC-SHA256 under the door's token (ADMIN_TOKEN, or PLATFORM_TOKEN
+ * for the platform dashboard), never the token itself. Rotating
  * the token ends every session; logging out ends one (ShopControl keeps its id
  * until it would have expired). Each session has its own CSRF token, derived
  * from its id, which every dashboard form carries.
  */
 
-export const SESSION_COOKIE = "stayopen_admin";
 export const SESSION_TTL_S = 8 * 3600;
+
+/**
+ * Where a session cookie lives: the admin dashboard's (`stayopen_admin` on
+ * /__stayopen/admin) or the platform dashboard's (`stayopen_platform` on
+ * /__stayopen/platform). Only that path ever sees it, so it never travels on to the origin.
+ */
+export type SessionScope = { cookie: string; path: string };
+export const ADMIN_SESSION: SessionScope = { cookie: "stayopen_admin", path: ADMIN_BASE };
 
 export type AdminSession = { id: string; expiresAt: number; csrf: string };
 
@@ -83,19 +91,19 @@ export async function csrfMatches(adminToken: string, session: AdminSession, pre
   return verify(adminToken, "csrf", session.id, presented);
 }
 
-/** Only the admin paths ever see the cookie, so it never travels on to the origin. */
-const cookieOptions = { path: ADMIN_BASE, httpOnly: true, secure: true, sameSite: "Strict" } as const;
+const cookieOptions = (scope: SessionScope) =>
+  ({ path: scope.path, httpOnly: true, secure: true, sameSite: "Strict" }) as const;
 
-export function setSessionCookie(c: Context, value: string): void {
-  setCookie(c, SESSION_COOKIE, value, { ...cookieOptions, maxAge: SESSION_TTL_S });
+export function setSessionCookie(c: Context, value: string, scope = ADMIN_SESSION): void {
+  setCookie(c, scope.cookie, value, { ...cookieOptions(scope), maxAge: SESSION_TTL_S });
 }
 
-export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, cookieOptions);
+export function clearSessionCookie(c: Context, scope = ADMIN_SESSION): void {
+  deleteCookie(c, scope.cookie, cookieOptions(scope));
 }
 
-export function sessionCookie(c: Context): string | undefined {
-  return getCookie(c, SESSION_COOKIE);
+export function sessionCookie(c: Context, scope = ADMIN_SESSION): string | undefined {
+  return getCookie(c, scope.cookie);
 }
 
 /**

@@ -63,6 +63,14 @@ export async function forcedNow(
   return activeMaintenance((await currentControls(c, options)).maintenance, Date.now());
 }
 
+/**
+ * The maintenance in force now for any shop, read from its ShopControl rather
+ * than this isolate's copy: for the platform's view of every shop.
+ */
+export async function storedForced(env: Env, shopId: string): Promise<ForcedMaintenance | null> {
+  return activeMaintenance((await shopControl(env, shopId).read()).maintenance, Date.now());
+}
+
 /** An operator's change takes effect in this isolate at once; the others see it within BREAKER_SYNC_MS. */
 export function rememberControls(shopId: string, state: ControlState): void {
   copyFor(shopId).value = state;

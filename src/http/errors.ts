@@ -52,6 +52,9 @@ export const ERRORS = {
     message: "This order is being sent to the shop right now; look again in a few seconds.",
   },
   not_pending: { status: 409, message: "Only orders not yet delivered can be retried or discarded." },
+  // The platform API (many shops on one deployment).
+  invalid_shop: { status: 400, message: "The shop is not valid." },
+  host_taken: { status: 409, message: "A host belongs to another shop." },
   // The edge checkout.
   checkout_not_offered: { status: 404, message: "This shop takes orders on its own pages only." },
   catalog_unavailable: {

@@ -21,3 +21,6 @@ export const CHECKOUT_PATH = "/__stayopen/checkout";
 
 /** The admin API and dashboard. */
 export const ADMIN_BASE = "/__stayopen/admin";
+
+/** The platform API and dashboard (many shops on one deployment), on every host. */
+export const PLATFORM_BASE = "/__stayopen/platform";

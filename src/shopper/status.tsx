@@ -51,26 +51,40 @@ async function originLabel(env: Env, shop: Shop, primary: OriginHealth): Promise
 }
 
 /**
- * From the shared state: the origins' monitors and the operator's switches,
- * refreshed when older than BREAKER_SYNC_MS; with the maintenance in force,
- * whose end the page (not the contract's JSON) shows.
+ * One shop's status.json, from the shared state: the origins' monitors, the
+ * incident log and the queue, with the maintenance in force (`forced`, looked
+ * up by the caller: this isolate's copy for a shopper, the Durable Object for
+ * the platform). For any shop, not only the request's: the platform lists them all.
  */
-async function statusView(c: Context<AppEnv>): Promise<{ status: PublicStatus; forced: ForcedMaintenance | null }> {
-  const shop = c.get("shop");
-  const [health, forced, incidents] = await Promise.all([
-    sharedOriginHealth(c.env, shop),
-    forcedNow(c, { fresh: true }),
-    recentIncidents(c.env, shop),
+export async function shopStatus(
+  env: Env,
+  shop: Shop,
+  forcedLookup: Promise<ForcedMaintenance | null>,
+): Promise<PublicStatus> {
+  const [health, forced, incidents, queuedOrders] = await Promise.all([
+    sharedOriginHealth(env, shop),
+    forcedLookup,
+    recentIncidents(env, shop),
+    waitingOrderCount(env, shop),
   ]);
-  const status: PublicStatus = {
-    origin: await originLabel(c.env, shop, health),
+  return {
+    origin: await originLabel(env, shop, health),
     mode: forced ? "maintenance" : "auto",
     since: new Date(forced?.since ?? health.since).toISOString(),
     message: forced?.message ?? null,
-    queuedOrders: await waitingOrderCount(c.env, shop),
+    queuedOrders,
     incidents,
   };
-  return { status, forced };
+}
+
+/**
+ * The request's shop, with the switches refreshed when older than
+ * BREAKER_SYNC_MS and the maintenance in force, whose end the page (not the
+ * contract's JSON) shows.
+ */
+async function statusView(c: Context<AppEnv>): Promise<{ status: PublicStatus; forced: ForcedMaintenance | null }> {
+  const forced = forcedNow(c, { fresh: true });
+  return { status: await shopStatus(c.env, c.get("shop"), forced), forced: await forced };
 }
 
 export async function publicStatus(c: Context<AppEnv>): Promise<PublicStatus> {

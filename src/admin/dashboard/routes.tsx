@@ -1,18 +1,14 @@
 import { Hono, type Context } from "hono";
 import { applyMaintenance, issueBypass } from "../control";
-import { shopControl } from "../../control/controls";
 import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../config/env";
 import { readFields } from "../../http/fields";
 import { postIncidentUpdate, retitleIncident, type IncidentChange } from "../../incidents/operator";
-import { log } from "../../log";
 import { operatorDrain } from "../orders";
 import { discardOrder, retryOrder } from "../../orders/queue";
 import { renderPage } from "../../shopper/render";
-import { crossSiteRefusal, secretsEqual, wrongTokenRefusal } from "../auth";
-import { clearSessionCookie, isCrossSite, issueSession, setSessionCookie } from "../session";
+import { ADMIN_DOOR, loginRoutes } from "../auth";
 import { dashboardData } from "./data";
-import { LoginPage } from "./login";
 import { DashboardPage } from "./page";
 import { BypassIssuedPage, ProblemPage } from "./problem";
 import { ADMIN_BASE } from "../../http/wire";
@@ -59,35 +55,10 @@ dashboard.get("/", async (c) => {
   return renderPage(c, page);
 });
 
-dashboard.get("/login", (c) => renderPage(c, <LoginPage config={c.get("shop").config} />));
-
-dashboard.post("/login", async (c) => {
-  const shop = c.get("shop");
-  // requireAdmin() answers 404 before this runs when ADMIN_TOKEN is unset.
-  const token = shop.config.adminToken!;
-  if (isCrossSite(c.req.raw)) return crossSiteRefusal(c);
-  const form = await readFields(c.req.raw, MAX_FORM_BYTES);
-  if (!form.ok)
-    return renderPage(c, <LoginPage config={shop.config} problem={form.problem.message} />, form.problem.status);
-  if (!(await secretsEqual(form.fields.token ?? "", token))) {
-    return (
-      (await wrongTokenRefusal(c)) ??
-      renderPage(c, <LoginPage config={shop.config} problem="That token is not right." />, 401)
-    );
-  }
-  const { cookie, session } = await issueSession(token);
-  setSessionCookie(c, cookie);
-  log("info", "admin_logged_in", { shop: shop.id, expiresAt: new Date(session.expiresAt * 1000).toISOString() });
-  return c.redirect(ADMIN_BASE, 303);
-});
-
-dashboard.post("/logout", async (c) => {
-  const session = c.get("adminSession");
-  if (session) await shopControl(c.env, c.get("shop").id).endSession(session.id, session.expiresAt * 1000);
-  clearSessionCookie(c);
-  log("info", "admin_logged_out", { shop: c.get("shop").id });
-  return c.redirect(`${ADMIN_BASE}/login`, 303);
-});
+const login = loginRoutes(ADMIN_DOOR);
+dashboard.get("/login", login.show);
+dashboard.post("/login", login.logIn);
+dashboard.post("/logout", login.logOut);
 
 /** datetime-local sends "2026-11-26T18:00" with no zone; the form says it is UTC. */
 function utcInstant(value: string): string {

@@ -1,0 +1,152 @@
+import { env as testEnv } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Env } from "../../src/config/env";
+import { forgetShops } from "../../src/config/shops";
+import { FakeOrigin } from "../support/origin";
+import { dispatch, shopEnv } from "../support/worker";
+
+/** The suite's own: the registry object seals secrets with the token of its env, the worker's. */
+const PLATFORM = (testEnv as Env).PLATFORM_TOKEN!;
+const ADMIN_A = "shop-a-admin-token-0123456789";
+const BASE = "https://platform.test:8443/__stayopen/platform";
+const SAME_SITE = { origin: "https://platform.test:8443" };
+
+let origin: FakeOrigin;
+let env: Env;
+let n = 0;
+
+beforeEach(async () => {
+  origin = await FakeOrigin.start();
+  env = shopEnv();
+  forgetShops(env);
+  n++;
+});
+afterEach(() => origin.stop());
+
+function post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}, target = env) {
+  return dispatch(`${BASE}${path}`, target, {
+    method: "POST",
+    body: new URLSearchParams(fields).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+  });
+}
+
+async function register(id: string, host: string): Promise<void> {
+  const response = await dispatch(`${BASE}/shops/${id}`, env, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${PLATFORM}`, "content-type": "application/json" },
+    body: JSON.stringify({ hosts: [host], config: { ORIGIN_URL: origin.url }, secrets: { ADMIN_TOKEN: ADMIN_A } }),
+  });
+  expect(response.status).toBe(201);
+}
+
+/** Logs in like a browser: the session cookie to send back, and the CSRF token from the page's forms. */
+async function login(): Promise<{ cookie: string; csrf: string; page: string }> {
+  const response = await post("/login", { token: PLATFORM }, SAME_SITE);
+  expect(response.status).toBe(303);
+  const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+  const page = await (await dispatch(BASE, env, { headers: { cookie, accept: "text/html" } })).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+  return { cookie, csrf, page };
+}
+
+describe("the platform dashboard", () => {
+  it("does not exist without PLATFORM_TOKEN", async () => {
+    const none = shopEnv({ PLATFORM_TOKEN: "" });
+    expect((await dispatch(BASE, none, { headers: { accept: "text/html" } })).status).toBe(404);
+    expect((await post("/login", { token: PLATFORM }, SAME_SITE, none)).status).toBe(404);
+  });
+
+  it("answers a browser without a session 401 with the login form, labelled, with the page's security headers", async () => {
+    const response = await dispatch(BASE, env, { headers: { accept: "text/html" } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const html = await response.text();
+    expect(html).toContain('<form method="post" action="/__stayopen/platform/login">');
+    expect(html).toContain('<label for="platform-token">Platform token</label>');
+    expect(html).toContain('id="platform-token"');
+  });
+
+  it("logs in with the platform token only, into a cookie scoped to the platform's path", async () => {
+    expect((await post("/login", { token: ADMIN_A }, SAME_SITE)).status).toBe(401);
+    expect((await post("/login", { token: PLATFORM }, { origin: "https://evil.test" })).status).toBe(403);
+    const response = await post("/login", { token: PLATFORM }, SAME_SITE);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/__stayopen/platform");
+    const cookie = response.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/^stayopen_platform=[^;]+;/);
+    for (const part of ["HttpOnly", "Secure", "SameSite=Strict", "Path=/__stayopen/platform"])
+      expect(cookie).toContain(part);
+    expect(cookie).not.toContain(PLATFORM);
+  });
+
+  it("lists every shop with origin, mode, queue and last incident, linking to its own dashboard", async () => {
+    await register(`t${n}-a`, `a-${n}.shop.test`);
+    await register(`t${n}-b`, `b-${n}.shop.test`);
+    const { page } = await login();
+    expect(page).toContain("<h1>Platform dashboard</h1>");
+    expect(page).toMatch(/<th scope="col">Origin<\/th>/);
+    expect(page).toMatch(/<th scope="col">Last incident<\/th>/);
+    for (const shop of ["a", "b"]) {
+      expect(page).toContain(`<th scope="row">t${n}-${shop}</th>`);
+      expect(page).toContain(`href="https://${shop}-${n}.shop.test:8443/__stayopen/admin"`);
+    }
+    expect(page).not.toContain("<script");
+    expect(page).toContain('name="viewport" content="width=device-width, initial-scale=1"');
+  });
+
+  it("ends a session only with its CSRF token, and the ended cookie no longer opens anything", async () => {
+    const { cookie, csrf } = await login();
+    expect((await post("/logout", {}, { cookie, ...SAME_SITE })).status).toBe(403);
+    expect((await post("/logout", { csrf }, { cookie, origin: "https://evil.test" })).status).toBe(403);
+    const out = await post("/logout", { csrf }, { cookie, ...SAME_SITE });
+    expect(out.status).toBe(303);
+    expect(out.headers.get("set-cookie")).toMatch(/^stayopen_platform=;.*Max-Age=0/);
+    expect((await dispatch(`${BASE}/shops`, env, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it("is no key to a shop's admin dashboard, nor a shop's session to the platform's", async () => {
+    await register(`t${n}-a`, `a-${n}.shop.test`);
+    const { cookie } = await login();
+    const value = cookie.split("=").slice(1).join("=");
+    const onShop = await dispatch(`https://a-${n}.shop.test/__stayopen/admin/status`, env, {
+      headers: { cookie: `stayopen_admin=${value}` },
+    });
+    expect(onShop.status).toBe(401);
+  });
+
+  it("lets the platform token log in to a shop's own dashboard, the one the list links to", async () => {
+    await register(`t${n}-a`, `a-${n}.shop.test`);
+    const response = await dispatch(`https://a-${n}.shop.test/__stayopen/admin/login`, env, {
+      method: "POST",
+      body: new URLSearchParams({ token: PLATFORM }).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: `https://a-${n}.shop.test` },
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("set-cookie")).toMatch(/^stayopen_admin=/);
+  });
+
+  it("keeps a deleted shop with queued orders on the list, flagged, with a link to its orders", async () => {
+    const host = `gone-${n}.shop.test`;
+    await register(`t${n}-gone`, host);
+    const onShop = (path: string, body: unknown) =>
+      dispatch(`https://${host}${path}`, env, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { authorization: `Bearer ${PLATFORM}`, "content-type": "application/json" },
+      });
+    expect((await onShop("/__stayopen/admin/maintenance", { on: true, message: "Moving" })).status).toBe(200);
+    expect((await onShop("/api/orders", { sku: "tea" })).status).toBe(202);
+    const deleted = await dispatch(`${BASE}/shops/t${n}-gone`, env, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${PLATFORM}` },
+    });
+    expect(deleted.status).toBe(200);
+    const { page } = await login();
+    expect(page).toMatch(new RegExp(`<th scope="row">t${n}-gone \\(deleted <time`));
+    expect(page).toContain(`href="/__stayopen/platform/shops/t${n}-gone/orders?state=queued"`);
+    expect(page).not.toContain(`href="https://${host}`);
+  });
+});
