@@ -22,11 +22,14 @@ const run = promisify(execFile);
 /** The wrangler config to build and run; STAYOPEN_CONFIG points elsewhere (e.g. a trimmed copy). */
 export const configPath = resolve(projectRoot, process.env.STAYOPEN_CONFIG ?? "wrangler.toml");
 
-/** Bundles the worker exactly as `wrangler deploy` would, without deploying; returns the module path. */
-export async function buildWorker(outDir) {
+/**
+ * Bundles the worker exactly as `wrangler deploy` would, without deploying; returns the module path.
+ * `config` and `entry`: another wrangler config (a bench-only worker) and its `main` file's name without extension.
+ */
+export async function buildWorker(outDir, config = configPath, entry = "index") {
   mkdirSync(outDir, { recursive: true });
   try {
-    await run(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir, "-c", configPath], {
+    await run(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir, "-c", config], {
       cwd: projectRoot,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", NO_COLOR: "1" },
       maxBuffer: 16 * 1024 * 1024,
@@ -35,7 +38,7 @@ export async function buildWorker(outDir) {
   } catch (error) {
     throw new Error(`building the worker failed:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
   }
-  const bundle = join(outDir, "index.js");
+  const bundle = join(outDir, `${entry}.js`);
   if (!existsSync(bundle)) throw new Error(`wrangler built no ${bundle}`);
   return bundle;
 }
