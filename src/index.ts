@@ -114,8 +114,12 @@ async function scheduled(_controller: ScheduledController, env: Env, ctx: Execut
     ["prewarm", prewarm],
     ["static_export", exportStaticBackup],
   ];
+  const shops = await registeredShops(env, (promise) => ctx.waitUntil(promise)).catch((error: unknown) => {
+    log("error", "cron_skipped", { reason: "the shop registry did not answer", error: String(error) });
+    return [];
+  });
   // One after the other: a cron run's subrequests are shared by all shops, and one shop's trouble must not stop the rest.
-  for (const shop of await registeredShops(env, (promise) => ctx.waitUntil(promise))) {
+  for (const shop of shops) {
     // Nothing to pre-warm, watch or export without an origin; the shop's configuration problems are logged.
     if (originProblem(shop.config)) {
       log("warn", "cron_skipped", { shop: shop.id, reason: "ORIGIN_URL is unusable" });

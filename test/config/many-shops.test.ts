@@ -357,6 +357,17 @@ describe("the cron", () => {
   });
 });
 
+describe("the cron without its registry", () => {
+  it("logs that the registry did not answer and ends, rather than failing the run", async () => {
+    const logged = vi.spyOn(console, "error");
+    const unreachable = shopEnv({
+      SHOP_REGISTRY: { getByName: () => ({ version: () => Promise.reject(new Error("registry down")) }) },
+    });
+    await runCron(unreachable);
+    expect(logged.mock.calls.map(([line]) => String(line)).join("\n")).toMatch(/"event":"cron_skipped".*registry/);
+  });
+});
+
 describe("one shop's trouble changes nothing for the other", () => {
   it("bad configuration: B with an unusable ORIGIN_URL gets its branded 503, A serves on", async () => {
     const [a, b] = await twoShops();
