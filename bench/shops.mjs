@@ -18,7 +18,7 @@
 // Writes bench/results/shops-<date>.{md,json} and shops-latest.{md,json}; a run with another shop
 // count writes artifacts/bench/shops-partial.{md,json} instead.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { demoVars } from "../demo/stayopen-vars.mjs";
@@ -529,10 +529,11 @@ async function main() {
   } catch (error) {
     // workerd's log explains most failures; the temporary directory goes away below.
     mkdirSync(resolve(projectRoot, "artifacts/bench"), { recursive: true });
-    writeFileSync(
-      resolve(projectRoot, "artifacts/bench/shops-workerd.log"),
-      readFileSync(logFile, "utf8").slice(-2_000_000),
-    );
+    if (existsSync(logFile))
+      writeFileSync(
+        resolve(projectRoot, "artifacts/bench/shops-workerd.log"),
+        readFileSync(logFile, "utf8").slice(-2_000_000),
+      );
     throw error;
   } finally {
     await host?.stop().catch(() => {});
