@@ -502,7 +502,7 @@ async function buildRef(ref, tmp) {
   execFileSync("sh", ["-c", `git archive "$1" | tar -x -C "$2"`, "sh", ref, source], { cwd: projectRoot });
   symlinkSync(resolve(projectRoot, "node_modules"), join(source, "node_modules"));
   console.log(`bench: building ${ref} beside it …`);
-  return buildWorker(join(tmp, "before-build"), source);
+  return buildWorker(join(tmp, "before-build"), { sourceDir: source });
 }
 
 function notBuilt(title, feature) {

@@ -24,11 +24,12 @@ export const configPath = resolve(projectRoot, process.env.STAYOPEN_CONFIG ?? "w
 
 /**
  * Bundles the worker exactly as `wrangler deploy` would, without deploying; returns the module path.
- * `sourceDir`: another checkout of the project (the bench builds the base branch beside this one).
+ * `sourceDir`: another checkout of the project (the bench builds the base branch beside this one);
+ * `config` and `entry`: another wrangler config (a bench-only worker) and its `main` file's name without extension.
  */
-export async function buildWorker(outDir, sourceDir = projectRoot) {
+export async function buildWorker(outDir, { sourceDir = projectRoot, config, entry = "index" } = {}) {
   mkdirSync(outDir, { recursive: true });
-  const config = sourceDir === projectRoot ? configPath : resolve(sourceDir, "wrangler.toml");
+  config ??= sourceDir === projectRoot ? configPath : resolve(sourceDir, "wrangler.toml");
   try {
     await run(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outDir, "-c", config], {
       cwd: sourceDir,
@@ -39,7 +40,7 @@ export async function buildWorker(outDir, sourceDir = projectRoot) {
   } catch (error) {
     throw new Error(`building the worker failed:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
   }
-  const bundle = join(outDir, "index.js");
+  const bundle = join(outDir, `${entry}.js`);
   if (!existsSync(bundle)) throw new Error(`wrangler built no ${bundle}`);
   return bundle;
 }
