@@ -76,10 +76,12 @@ export class OrderQueue extends DurableObject<Env> {
     const now = Date.now();
     this.#store.keepSettings(settings);
     const since = order.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : now - order.dedupeWindowMs;
+    const known = this.#known(order, since);
+    if (known) return known;
+
     // The origin has just failed: the first attempt waits one backoff base.
     const firstAttempt = now + settings.retryBaseMs;
-    // Not stored: an order under the same dedupe key was, and the lookup (nothing awaited since) finds it.
-    if (!this.#store.insert(order, session, now, firstAttempt, since)) return this.#known(order, since)!;
+    this.#store.insert(order, session, now, firstAttempt);
     log("info", "order_queued", {
       shop: settings.shop,
       reference: order.reference,

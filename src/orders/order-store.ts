@@ -169,23 +169,10 @@ export class OrderStore {
     addMissingColumns(this.#sql);
   }
 
-  /**
-   * Stores the order unless one under its dedupe key was queued at `since` or
-   * later (see `latest`); whether it stored it. One statement: a new order,
-   * the common case, costs no separate lookup.
-   */
-  insert(
-    order: ShardOrder,
-    session: string | null,
-    now: number,
-    firstAttempt: number,
-    since = Number.MIN_SAFE_INTEGER,
-  ): boolean {
-    const stored = this.#sql.exec(
+  insert(order: ShardOrder, session: string | null, now: number, firstAttempt: number): void {
+    this.#sql.exec(
       `INSERT INTO orders (reference, dedupe_key, fingerprint, idempotency_key, method, path, content_type, body, meta, session, state, queued_at, next_attempt_at, updated_at)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?
-       WHERE NOT EXISTS (SELECT 1 FROM orders WHERE dedupe_key = ? AND queued_at >= ?)
-       RETURNING seq`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       order.reference,
       order.dedupeKey,
       order.fingerprint,
@@ -199,10 +186,7 @@ export class OrderStore {
       now,
       firstAttempt,
       now,
-      order.dedupeKey,
-      since,
     );
-    return stored.toArray().length > 0;
   }
 
   /** The newest order under `dedupeKey` queued at `since` or later. */
