@@ -58,6 +58,8 @@ export class OrderQueue extends DurableObject<Env> {
   #store: OrderStore;
   #running: Promise<void> | null = null;
   #sessionKey: Promise<CryptoKey> | null = null;
+  /** The alarm this object set (null: none), so an enqueue need not read it back; undefined once it may have fired. */
+  #alarmAt: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -177,6 +179,8 @@ export class OrderQueue extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The alarm that fired is gone; a retried one is set again by the runtime: read it back next time.
+    this.#alarmAt = undefined;
     this.#running ??= this.#run().finally(() => {
       this.#running = null;
     });
@@ -369,8 +373,12 @@ export class OrderQueue extends DurableObject<Env> {
 
   /** Makes sure the alarm fires no later than `time`; an earlier alarm stays (a run that finds nothing due re-arms). */
   async #wakeBy(time: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > time) await this.ctx.storage.setAlarm(time);
+    const current = this.#alarmAt === undefined ? await this.ctx.storage.getAlarm() : this.#alarmAt;
+    this.#alarmAt = current;
+    if (current !== null && current <= time) return;
+    this.#alarmAt = undefined;
+    await this.ctx.storage.setAlarm(time);
+    this.#alarmAt = time;
   }
 
   /**

@@ -160,6 +160,8 @@ function toView(row: OrderRow, withBody: boolean): ShardOrderView {
 export class OrderStore {
   #sql: SqlStorage;
   #savedSettings: string | null = null;
+  /** The shard row's pace as last read or written: this store is its only writer, and every enqueue reads it. */
+  #pace: Pace | null = null;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -235,7 +237,7 @@ export class OrderStore {
   /** Every queued order due now, and the shard's pause lifted. */
   dueNow(now: number): void {
     this.#sql.exec("UPDATE orders SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?", now, now);
-    this.#sql.exec("UPDATE shard SET paused_until = 0");
+    this.#unpause();
   }
 
   /** An operator's retry: queued again now with a fresh count of attempts, and the shard's pause lifted. */
@@ -246,7 +248,12 @@ export class OrderStore {
       now,
       reference,
     );
+    this.#unpause();
+  }
+
+  #unpause(): void {
     this.#sql.exec("UPDATE shard SET paused_until = 0");
+    if (this.#pace) this.#pace = { ...this.#pace, pausedUntil: 0 };
   }
 
   /** An operator's discard: never sent again; its session is dropped. */
@@ -359,13 +366,16 @@ export class OrderStore {
   }
 
   pace(): Pace {
-    const shard = this.#shard();
-    return {
-      inFlight: shard.in_flight,
-      failures: shard.failures,
-      failedSeq: shard.failed_seq,
-      pausedUntil: shard.paused_until,
-    };
+    if (!this.#pace) {
+      const shard = this.#shard();
+      this.#pace = {
+        inFlight: shard.in_flight,
+        failures: shard.failures,
+        failedSeq: shard.failed_seq,
+        pausedUntil: shard.paused_until,
+      };
+    }
+    return { ...this.#pace };
   }
 
   savePace(pace: Pace): void {
@@ -376,6 +386,7 @@ export class OrderStore {
       pace.failedSeq,
       pace.pausedUntil,
     );
+    this.#pace = { ...pace };
   }
 
   /** Whether any order is still waiting or being delivered. */
@@ -386,6 +397,7 @@ export class OrderStore {
   /** A shard that has caught up starts its next backlog with one replay in flight again. */
   restartRamp(): void {
     this.#sql.exec("UPDATE shard SET in_flight = 1");
+    if (this.#pace) this.#pace = { ...this.#pace, inFlight: 1 };
   }
 
   wakeTimes(): WakeTimes {

@@ -86,6 +86,34 @@ describe("order store", () => {
     expect(result.view).toMatchObject({ state: "queued", lastError: "delivery_interrupted" });
   });
 
+  it("hands out the pace that is stored, as a copy: saved, its pause lifted, its ramp restarted", async () => {
+    const result = await withShard("pace", (sql) => {
+      const store = new OrderStore(sql);
+      const stored = () => new OrderStore(sql).pace();
+      store.savePace({ inFlight: 4, failures: 2, failedSeq: 7, pausedUntil: 9000 });
+      const handedOut = store.pace();
+      handedOut.pausedUntil = 1;
+      const saved = [store.pace(), stored()];
+      store.insert(order(1), null, 1000, 2000);
+      store.requeue("ref-1", 3000);
+      const afterRetry = [store.pace(), stored()];
+      store.savePace({ inFlight: 4, failures: 2, failedSeq: 7, pausedUntil: 9000 });
+      store.dueNow(4000);
+      store.restartRamp();
+      return { saved, afterRetry, afterDrain: [store.pace(), stored()] };
+    });
+    const paused = { inFlight: 4, failures: 2, failedSeq: 7, pausedUntil: 9000 };
+    expect(result.saved).toEqual([paused, paused]);
+    expect(result.afterRetry).toEqual([
+      { ...paused, pausedUntil: 0 },
+      { ...paused, pausedUntil: 0 },
+    ]);
+    expect(result.afterDrain).toEqual([
+      { ...paused, inFlight: 1, pausedUntil: 0 },
+      { ...paused, inFlight: 1, pausedUntil: 0 },
+    ]);
+  });
+
   it("keeps a delivered order's fingerprint but drops its body and session", async () => {
     const result = await withShard("delivered", (sql) => {
       const store = new OrderStore(sql);
