@@ -8,8 +8,7 @@
 // Environment: BENCH_DURATION_S (8), BENCH_CONNECTIONS (32), BENCH_MEMORY_ORDERS (100000),
 // BENCH_PIN (1: workerd on CPU 1, origin and load generator on CPU 0), BENCH_ONLY ("1,2,3").
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { probeFeatures } from "../scripts/lib/features.mjs";
@@ -24,6 +23,7 @@ import {
   startWorkerHost,
 } from "../scripts/lib/processes.mjs";
 import { load } from "./lib/load.mjs";
+import { cpuSeconds, machineFacts } from "./lib/machine.mjs";
 import { markdownReport } from "./lib/report.mjs";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -57,25 +57,13 @@ const MEMORY_LIMIT_MS = 240_000;
 
 const catalogRequests = (paths) => paths.map((path) => ({ method: "GET", path, headers: { accept: "text/html" } }));
 
-/** workerd's CPU time (user + system, all threads) in µs, from /proc; null where there is none. */
-function cpuMicros(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
-
 /** A load run plus workerd's CPU per answered request over it (workerd runs only this load meanwhile). */
 async function measured(host, options) {
   const pid = host.workerdPid();
-  const before = cpuMicros(pid);
+  const before = cpuSeconds(pid);
   const result = await load(options);
-  const after = cpuMicros(pid);
-  result.cpuUsPerRequest = before === null || after === null ? NaN : (after - before) / Math.max(1, result.requests);
+  // NaN where /proc has no figure.
+  result.cpuUsPerRequest = ((cpuSeconds(pid) - before) * 1e6) / Math.max(1, result.requests);
   return result;
 }
 
@@ -114,33 +102,14 @@ function orderRequests(tag, shoppers = Infinity) {
   ];
 }
 
-function machineFacts() {
-  const requireFromMiniflare = createRequire(
-    createRequire(resolve(projectRoot, "node_modules/wrangler/package.json")).resolve("miniflare"),
-  );
-  const workerdPackage = requireFromMiniflare.resolve("workerd/package.json");
-  let workerd = JSON.parse(readFileSync(workerdPackage, "utf8")).version;
-  try {
-    workerd = execFileSync(requireFromMiniflare("workerd").default, ["--version"], { encoding: "utf8" }).trim();
-  } catch {
-    // the package version is enough
-  }
+function benchFacts() {
   return {
-    date: new Date().toISOString(),
-    cpu: os.cpus()[0]?.model ?? "unknown",
-    cores: os.cpus().length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    workerd,
-    wrangler: JSON.parse(readFileSync(resolve(projectRoot, "node_modules/wrangler/package.json"), "utf8")).version,
-    autocannon: JSON.parse(readFileSync(resolve(projectRoot, "node_modules/autocannon/package.json"), "utf8")).version,
+    ...machineFacts(),
     placement: PIN
       ? "workerd pinned to CPU 1; origin and load generator (autocannon) on CPU 0"
       : "unpinned (all processes share the cores)",
     connections: CONNECTIONS,
     durationS: DURATION_S,
-    // Other work on the machine skews everything; the report shows how busy it was.
-    loadAverageAtStart: os.loadavg()[0],
   };
 }
 
@@ -511,7 +480,7 @@ function notBuilt(title, feature) {
 
 async function main() {
   if (PIN) spawnSync("taskset", ["-cp", "0", String(process.pid)]);
-  const facts = machineFacts();
+  const facts = benchFacts();
   const tmp = mkdtempSync(join(os.tmpdir(), "stayopen-bench-"));
   let origin;
   let host;
