@@ -22,16 +22,35 @@ export const STALE_MS = 10_000;
 /** A registered shop as isolates use it; a deleted one stays known by id (its queued orders still go out). */
 export type RegisteredShop = Shop & { deletedAt: number | null };
 
+/**
+ * One shop of the registry's snapshot, opened (secrets decrypted, variables
+ * parsed) on first use: a new isolate of a platform with 1,000 shops waits for
+ * the shop its request is for, not for all of them. Kept across versions while
+ * the shop's revision is unchanged.
+ */
+class ShopSlot {
+  #shop: RegisteredShop | null = null;
+  #opening: Promise<RegisteredShop> | null = null;
+  constructor(
+    readonly stored: StoredShop,
+    private readonly token: string,
+  ) {}
+
+  open(): RegisteredShop | Promise<RegisteredShop> {
+    if (this.#shop) return this.#shop;
+    this.#opening ??= toShop(this.stored, this.token).then((shop) => (this.#shop = shop));
+    return this.#opening;
+  }
+}
+
 type View = {
   version: number;
   checkedAt: number;
   /** Every shop the registry holds, deleted ones too. */
-  byId: Map<string, RegisteredShop>;
+  byId: Map<string, ShopSlot>;
   /** Live shops' hosts. */
-  byHost: Map<string, RegisteredShop>;
-  live: RegisteredShop[];
-  /** What each shop was built from, so a new version rebuilds (decrypts, parses) only the shops that changed. */
-  builtFrom: Map<string, number>;
+  byHost: Map<string, ShopSlot>;
+  live: ShopSlot[];
 };
 
 type Entry = { token: string; view?: View; refreshing?: Promise<View> };
@@ -55,14 +74,15 @@ function varsShop(env: Env): RegisteredShop {
 export async function resolveShop(env: Env, host: string, waitUntil?: WaitUntil): Promise<Shop | null> {
   const view = await currentView(env, waitUntil);
   if (!view || view.byId.size === 0) return varsShop(env);
-  return view.byHost.get(withoutPort(host)) ?? null;
+  const slot = view.byHost.get(withoutPort(host));
+  return slot ? slot.open() : null;
 }
 
 /** The live shops (single-shop mode: the vars shop): what the cron works through. */
 export async function registeredShops(env: Env, waitUntil?: WaitUntil): Promise<RegisteredShop[]> {
   const view = await currentView(env, waitUntil);
   if (!view || view.byId.size === 0) return [varsShop(env)];
-  return view.live;
+  return Promise.all(view.live.map((slot) => slot.open()));
 }
 
 /**
@@ -73,11 +93,12 @@ export async function registeredShops(env: Env, waitUntil?: WaitUntil): Promise<
 export async function shopById(env: Env, id: string, waitUntil?: WaitUntil): Promise<RegisteredShop | undefined> {
   if (id === DEFAULT_SHOP_ID) return varsShop(env);
   const view = await currentView(env, waitUntil);
-  const shop = view?.byId.get(id);
-  if (shop || !view) return shop;
+  if (!view) return undefined;
+  const slot = view.byId.get(id);
+  if (slot) return slot.open();
   // Registered moments ago through another isolate (its first order is here): ask now, not in 10 s.
   const entry = entryFor(env)!;
-  return (await (entry.refreshing ?? refresh(env, entry))).byId.get(id);
+  return (await (entry.refreshing ?? refresh(env, entry))).byId.get(id)?.open();
 }
 
 /** Creates or replaces a shop (the registry's `put`); this isolate serves the change at once. */
@@ -152,7 +173,7 @@ function refresh(env: Env, entry: Entry): Promise<View> {
         return known;
       }
       const snapshot = await stub.snapshot();
-      const view = await buildView(snapshot, entry.token, entry.view);
+      const view = buildView(snapshot, entry.token, entry.view);
       // Two refreshes may cross; the higher version wins.
       if (!entry.view || view.version >= entry.view.version) entry.view = view;
       return entry.view;
@@ -171,27 +192,25 @@ function refresh(env: Env, entry: Entry): Promise<View> {
   return started;
 }
 
-async function buildView(
+function buildView(
   snapshot: { version: number; shops: StoredShop[] },
   token: string,
   previous: View | undefined,
-): Promise<View> {
+): View {
   const view: View = {
     version: snapshot.version,
     checkedAt: Date.now(),
     byId: new Map(),
     byHost: new Map(),
     live: [],
-    builtFrom: new Map(),
   };
   for (const stored of snapshot.shops) {
-    const unchanged = previous?.builtFrom.get(stored.id) === stored.revision;
-    const shop = (unchanged && previous?.byId.get(stored.id)) || (await toShop(stored, token));
-    view.byId.set(shop.id, shop);
-    view.builtFrom.set(shop.id, stored.revision);
-    if (shop.deletedAt !== null) continue;
-    view.live.push(shop);
-    for (const host of shop.hosts) view.byHost.set(host, shop);
+    const kept = previous?.byId.get(stored.id);
+    const slot = kept?.stored.revision === stored.revision ? kept : new ShopSlot(stored, token);
+    view.byId.set(stored.id, slot);
+    if (stored.deletedAt !== null) continue;
+    view.live.push(slot);
+    for (const host of stored.hosts) view.byHost.set(host, slot);
   }
   log("info", "registry_loaded", {
     version: view.version,

@@ -148,4 +148,24 @@ describe("a change made behind this isolate's back (another isolate's platform A
     now += STALE_MS;
     expect(await resolveShop(flaky, `${other}.example`)).toMatchObject({ id: other });
   });
+
+  it("opens only the shop a request is for: a new isolate does not decrypt and parse every shop first", async () => {
+    const wanted = newId("wanted");
+    const other = newId("other");
+    await registerBehindTheIsolate(wanted, { hosts: [`${wanted}.example`], config: {}, secrets: {} });
+    // Opening this one would log its bad ORIGIN_URL.
+    await registerBehindTheIsolate(other, {
+      hosts: [`${other}.example`],
+      config: { ORIGIN_URL: "not a url" },
+      secrets: {},
+    });
+    forgetShops(env);
+    const logged = vi.spyOn(console, "error");
+    expect(await resolveShop(env, `${wanted}.example`)).toMatchObject({ id: wanted });
+    const opened = (id: string) =>
+      logged.mock.calls.some(([line]) => String(line).includes(`"config_invalid"`) && String(line).includes(id));
+    expect(opened(other)).toBe(false);
+    expect(await resolveShop(env, `${other}.example`)).toMatchObject({ id: other });
+    expect(opened(other)).toBe(true);
+  });
 });
