@@ -10,7 +10,8 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { request } from "../scripts/lib/http.mjs";
 import { projectRoot } from "../scripts/lib/paths.mjs";
-import { buildWorker, firstJsonLine, openInspector, startProcess, startWorkerHost } from "../scripts/lib/processes.mjs";
+import { buildWorker, openInspector, startWorkerHost } from "../scripts/lib/processes.mjs";
+import { startBenchOrigin } from "./lib/origin.mjs";
 import { load } from "./lib/load.mjs";
 
 const [pageKb, pathCount] = (process.env.PROFILE_SIZE ?? "100x100").split("x").map(Number);
@@ -56,12 +57,7 @@ if (!chosen) {
 }
 
 const tmp = mkdtempSync(join(os.tmpdir(), "stayopen-profile-"));
-const origin = await startProcess({
-  name: "bench origin",
-  command: process.execPath,
-  args: [resolve(projectRoot, "bench/origin.mjs")],
-  readyWhen: (output) => firstJsonLine(output, "origin"),
-});
+const origin = await startBenchOrigin();
 let host;
 try {
   const bundle = await buildWorker(join(tmp, "build"));

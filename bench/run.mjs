@@ -14,15 +14,9 @@ import { join, resolve } from "node:path";
 import { probeFeatures } from "../scripts/lib/features.mjs";
 import { json, request } from "../scripts/lib/http.mjs";
 import { projectRoot } from "../scripts/lib/paths.mjs";
-import {
-  buildWorker,
-  firstJsonLine,
-  residentMiB,
-  sleep,
-  startProcess,
-  startWorkerHost,
-} from "../scripts/lib/processes.mjs";
-import { load } from "./lib/load.mjs";
+import { buildWorker, residentMiB, sleep, startWorkerHost } from "../scripts/lib/processes.mjs";
+import { load, mergeRounds } from "./lib/load.mjs";
+import { startBenchOrigin } from "./lib/origin.mjs";
 import { cpuSeconds, machineFacts } from "./lib/machine.mjs";
 import { markdownReport } from "./lib/report.mjs";
 
@@ -119,24 +113,9 @@ async function control(origin, path, method = "POST") {
   return json(res.text);
 }
 
-/** Mean of a few alternating rounds, so slow drift of a noisy machine hits both workers alike. */
+/** The rounds merged, with workerd's CPU per request averaged over them. */
 function merge(runs) {
-  const mean = (pick) => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
-  const statuses = {};
-  for (const r of runs) for (const [code, n] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
-  return {
-    rps: mean((r) => r.rps),
-    cpuUsPerRequest: mean((r) => r.cpuUsPerRequest),
-    requests: runs.reduce((sum, r) => sum + r.requests, 0),
-    latencyMs: {
-      p50: mean((r) => r.latencyMs.p50),
-      p99: mean((r) => r.latencyMs.p99),
-      max: Math.max(...runs.map((r) => r.latencyMs.max)),
-    },
-    statuses,
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
-  };
+  return { ...mergeRounds(runs), cpuUsPerRequest: runs.reduce((sum, r) => sum + r.cpuUsPerRequest, 0) / runs.length };
 }
 
 async function sourceOf(url) {
@@ -485,13 +464,7 @@ async function main() {
   let origin;
   let host;
   try {
-    origin = await startProcess({
-      name: "bench origin",
-      command: process.execPath,
-      args: [resolve(projectRoot, "bench/origin.mjs")],
-      cpus: PIN ? "0" : undefined,
-      readyWhen: (output) => firstJsonLine(output, "origin"),
-    });
+    origin = await startBenchOrigin({ cpus: PIN ? "0" : undefined });
     const { origin: originUrl, control: controlUrl } = origin.ready;
     console.log(`bench: building the worker (wrangler deploy --dry-run) …`);
     const bundle = await buildWorker(join(tmp, "build"));

@@ -24,19 +24,12 @@ import { join, resolve } from "node:path";
 import { demoVars } from "../demo/stayopen-vars.mjs";
 import { json, request } from "../scripts/lib/http.mjs";
 import { projectRoot } from "../scripts/lib/paths.mjs";
-import {
-  buildWorker,
-  firstJsonLine,
-  openInspector,
-  residentMiB,
-  sleep,
-  startProcess,
-  startWorkerHost,
-} from "../scripts/lib/processes.mjs";
+import { buildWorker, openInspector, residentMiB, sleep, startWorkerHost } from "../scripts/lib/processes.mjs";
 import { buildBenchWorker } from "./lib/build.mjs";
 import { requestAs } from "./lib/host-request.mjs";
-import { load } from "./lib/load.mjs";
+import { load, mergeRounds } from "./lib/load.mjs";
 import { cpuSeconds, machineFacts } from "./lib/machine.mjs";
+import { startBenchOrigin } from "./lib/origin.mjs";
 import { shopsReport } from "./lib/shops-report.mjs";
 
 const FULL_SHOPS = 1000;
@@ -131,25 +124,11 @@ const median = (values) => {
   return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
 };
 
-/** Means over the alternating rounds (a noisy machine's drift hits every target alike). */
+/** The rounds merged, with each round's rps and workerd's CPU per request over all of them. */
 function summarize(runs) {
-  const mean = (pick) => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
-  const statuses = {};
-  for (const r of runs) for (const [code, n] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
-  return {
-    rps: mean((r) => r.rps),
-    rounds: runs.map((r) => r.rps),
-    requests: runs.reduce((sum, r) => sum + r.requests, 0),
-    cpuUsPerRequest: (runs.reduce((sum, r) => sum + r.cpuS, 0) * 1e6) / runs.reduce((sum, r) => sum + r.requests, 0),
-    latencyMs: {
-      p50: mean((r) => r.latencyMs.p50),
-      p99: mean((r) => r.latencyMs.p99),
-      max: Math.max(...runs.map((r) => r.latencyMs.max)),
-    },
-    statuses,
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
-  };
+  const merged = mergeRounds(runs);
+  const cpuS = runs.reduce((sum, r) => sum + r.cpuS, 0);
+  return { ...merged, rounds: runs.map((r) => r.rps), cpuUsPerRequest: (cpuS * 1e6) / merged.requests };
 }
 
 /**
@@ -339,13 +318,7 @@ async function main() {
   let origin;
   let host;
   try {
-    origin = await startProcess({
-      name: "bench origin",
-      command: process.execPath,
-      args: [resolve(projectRoot, "bench/origin.mjs")],
-      cpus: PIN ? "0" : undefined,
-      readyWhen: (output) => firstJsonLine(output, "origin"),
-    });
+    origin = await startBenchOrigin({ cpus: PIN ? "0" : undefined });
     const originUrl = origin.ready.origin;
     say("building the worker (wrangler deploy --dry-run) and the bench-only registry worker …");
     const [bundle, registryBundle] = await Promise.all([

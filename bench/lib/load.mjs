@@ -73,3 +73,26 @@ export function load({
     });
   });
 }
+
+/**
+ * Means of a few alternating rounds, so a noisy machine's slow drift hits every
+ * worker alike: rps, latency (the slowest of all), statuses, errors and timeouts.
+ */
+export function mergeRounds(runs) {
+  const mean = (pick) => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
+  const total = (pick) => runs.reduce((sum, r) => sum + pick(r), 0);
+  const statuses = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+  return {
+    rps: mean((r) => r.rps),
+    requests: total((r) => r.requests),
+    latencyMs: {
+      p50: mean((r) => r.latencyMs.p50),
+      p99: mean((r) => r.latencyMs.p99),
+      max: Math.max(...runs.map((r) => r.latencyMs.max)),
+    },
+    statuses,
+    errors: total((r) => r.errors),
+    timeouts: total((r) => r.timeouts),
+  };
+}
