@@ -55,7 +55,7 @@ export function shopsReport(r) {
     `| \`version()\` RPC (every isolate, at most once per 5 s) | ${ms(r.refresh.versionRpcMs)} |`,
     `| \`snapshot()\` RPC, ${n(r.refresh.shops)} shops | ${ms(r.refresh.snapshotRpcMs)}, ${kib(r.refresh.snapshotBytes)} as JSON (${n(r.refresh.snapshotBytes / r.refresh.shops)} bytes per shop) |`,
     `| refresh after a version change, one shop replaced (snapshot, that shop rebuilt) | ${ms(r.refresh.oneChangedMs)} (request ${ms(r.refresh.oneChangedRequestMs)}) |`,
-    `| refresh of a new isolate (snapshot, every shop's secrets opened and config parsed) | ${ms(r.refresh.fullRebuildMs)} (request ${ms(r.refresh.fullRebuildRequestMs)}) |`,
+    `| refresh of a new isolate (snapshot read; a shop is opened on its first request) | ${ms(r.refresh.fullRebuildMs)} (request ${ms(r.refresh.fullRebuildRequestMs)}) |`,
     "",
     "| memory | isolate heap | workerd RSS |",
     "|---|---|---|",
