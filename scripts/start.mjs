@@ -221,6 +221,8 @@ function showWrangler(line) {
     return;
   }
   if (text.startsWith("{")) return showEvent(text);
+  // wrangler's per-request lines are chatter even right after an error.
+  if (text.startsWith("[wrangler:info]")) return;
   if (/Ready on/i.test(text)) {
     if (SHOPS) registerAndAnnounce();
     else checkAndAnnounce();
