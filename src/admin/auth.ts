@@ -68,11 +68,16 @@ export type OperatorDoor = {
   /** The variable whose token opens the door, for the 401's message and the login form. */
   tokenName: "ADMIN_TOKEN" | "PLATFORM_TOKEN";
   /**
-   * The tokens that open the door now, and the key its sessions are signed
-   * with; null when the door does not exist (404). Throws ConfigError when its
-   * token is set but unusable.
+   * The tokens that open the door now as a bearer token, those its login form
+   * takes, and the key its sessions are signed with; null when the door does
+   * not exist (404). Throws ConfigError when its token is set but unusable.
    */
-  lock(c: Context<AppEnv>): { tokens: string[]; sessionKey: string } | null;
+  lock(c: Context<AppEnv>): { tokens: string[]; loginTokens: string[]; sessionKey: string } | null;
+  /**
+   * Whether a browser may log in and hold a session on this request's host
+   * (bearer tokens work on every host). Absent: always.
+   */
+  sessionsHere?(c: Context<AppEnv>): Promise<boolean>;
 };
 
 /**
@@ -93,7 +98,13 @@ export const ADMIN_DOOR: OperatorDoor = {
     if (unusable) throw new ConfigError(unusable);
     if (!config.adminToken) return null;
     const platform = deploymentConfig(c.env).platformToken;
-    return { tokens: platform ? [config.adminToken, platform] : [config.adminToken], sessionKey: config.adminToken };
+    // The platform token as a bearer token only: typed into a shop's login form it would pass through a
+    // page the shop's own scripts (or service worker) share an origin with.
+    return {
+      tokens: platform ? [config.adminToken, platform] : [config.adminToken],
+      loginTokens: [config.adminToken],
+      sessionKey: config.adminToken,
+    };
   },
 };
 
@@ -125,6 +136,9 @@ export function requireOperator(door: OperatorDoor): MiddlewareHandler<AppEnv> {
   return async function requireOperatorToken(c, next) {
     const lock = door.lock(c);
     if (!lock) return errorResponse(c, problem("not_found", null), EDGE_HEADERS);
+    const bearer = c.req.header("authorization") !== undefined;
+    if (!bearer && door.sessionsHere && !(await door.sessionsHere(c)))
+      return errorResponse(c, problem("login_not_here"), EDGE_HEADERS);
     if (c.req.path === `${door.base}/login`) return next();
     const challenge = { ...EDGE_HEADERS, "www-authenticate": `Bearer realm="stayopen-${door.name}"` };
     const unauthorized = () =>
@@ -185,7 +199,7 @@ export function loginRoutes(door: OperatorDoor) {
     if (!form.ok) {
       return loginPage(c, door, form.problem.status, {}, form.problem.message);
     }
-    if (!(await anyTokenEqual(form.fields.token ?? "", lock.tokens))) {
+    if (!(await anyTokenEqual(form.fields.token ?? "", lock.loginTokens))) {
       return (await wrongTokenRefusal(c, door)) ?? loginPage(c, door, 401, {}, "That token is not right.");
     }
     const { cookie, session } = await issueSession(lock.sessionKey);

@@ -154,7 +154,8 @@ export class ShopRegistry extends DurableObject<Env> {
   }
 
   #token(): string {
-    const token = this.env.PLATFORM_TOKEN;
+    // Trimmed as every isolate reads it (config/shops.ts), so what is sealed here opens there.
+    const token = this.env.PLATFORM_TOKEN?.trim();
     // The platform API answers 404 without a token, so no change can arrive here without one.
     if (!token) throw new Error("PLATFORM_TOKEN is not set: the shop registry cannot seal secrets");
     return token;

@@ -5,7 +5,7 @@ import { log } from "../log";
 import { DEFAULT_SHOP_ID, REGISTRY_NAME, type PutResult, type ShopInput, type StoredShop } from "./registry";
 import { parseConfig, type ConfigVariable, type Shop } from "./schema";
 import { openSecrets } from "./secret-box";
-import { deploymentConfig, varsShop as theVarsShop } from "./shop";
+import { varsShop as theVarsShop } from "./shop";
 
 /**
  * This isolate's view of the shop registry (config/registry.ts). A request's
@@ -129,7 +129,9 @@ export function forgetShops(env: Env): void {
 const registry = (env: Env) => env.SHOP_REGISTRY.getByName(REGISTRY_NAME);
 
 function entryFor(env: Env): Entry | null {
-  const token = deploymentConfig(env).platformToken;
+  // The raw value, not the parsed one: a token too short for the platform door (closed with a 503 naming
+  // it) must not turn every registered host into the vars shop, nor strand the shops' queued orders.
+  const token = env.PLATFORM_TOKEN?.trim();
   if (!token) return null;
   let entry = entries.get(env.SHOP_REGISTRY);
   if (!entry || entry.token !== token) {
@@ -154,12 +156,26 @@ async function currentView(env: Env, waitUntil?: WaitUntil): Promise<View | null
     }
   }
   try {
-    return await (entry.refreshing ?? refresh(env, entry));
+    return await waitAtMost(entry.refreshing ?? refresh(env, entry), REGISTRY_WAIT_MS);
   } catch (error) {
     // The registry did not answer: an old copy keeps serving (refreshed in the background meanwhile).
     if (entry.view) return entry.view;
     throw error;
   }
+}
+
+/**
+ * A request waits at most this long for the registry (a slow registry must not stall every shop's
+ * healthy path); past it the old copy serves, or, with none yet, the neutral 503. The refresh goes on.
+ */
+export const REGISTRY_WAIT_MS = 2_000;
+
+function waitAtMost<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the shop registry did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function refresh(env: Env, entry: Entry): Promise<View> {
@@ -229,6 +245,14 @@ async function toShop(stored: StoredShop, token: string): Promise<RegisteredShop
     Record<ConfigVariable, string>
   >;
   const config = parseConfig(vars);
+  // Each secret that did not open is named where operators look (admin status, readiness report, log):
+  // the shop runs without it (no admin API, unsigned replays) until its secrets are PUT again.
+  if (!secrets)
+    for (const variable of stored.secretNames)
+      config.problems.push({
+        variable,
+        message: "is stored but does not open with this PLATFORM_TOKEN: PUT the shop's secrets again",
+      });
   for (const problem of config.problems) log("error", "config_invalid", { shop: stored.id, ...problem });
   return { id: stored.id, config, hosts: stored.hosts, deletedAt: stored.deletedAt };
 }

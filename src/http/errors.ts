@@ -24,6 +24,11 @@ export const ERRORS = {
   registry_unavailable: { status: 503, message: "The shop can't be reached right now; try again shortly." },
   unauthorized: { status: 401, message: "Send Authorization: Bearer <ADMIN_TOKEN>." },
   cross_site_request: { status: 403, message: "State changes must come from this site." },
+  login_not_here: {
+    status: 403,
+    message:
+      "The platform dashboard signs in on a host no shop uses (such as the Worker's fallback hostname); the API takes Authorization: Bearer <PLATFORM_TOKEN> on every host.",
+  },
   csrf_token_invalid: { status: 403, message: "Reload the dashboard and try again." },
   bypass_link_invalid: { status: 404, message: "This bypass link has expired or was already used." },
   rate_limited: { status: 429, message: "Too many requests; try again later." },

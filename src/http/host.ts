@@ -8,9 +8,13 @@ export function hostOf(url: string): string {
 }
 
 /**
- * The host a shop is registered for: lower-case, without a port (`Shop.Example:8443`
- * and `shop.example` are one shop; an IPv6 literal keeps its brackets).
+ * The host a shop is registered for: lower-case, without a port or the DNS root's
+ * trailing dot (`Shop.Example.:8443` and `shop.example` are one shop; an IPv6
+ * literal keeps its brackets).
  */
 export function withoutPort(host: string): string {
-  return host.toLowerCase().replace(/:\d*$/, "");
+  return host
+    .toLowerCase()
+    .replace(/:\d*$/, "")
+    .replace(/\.$/, "");
 }

@@ -2,6 +2,9 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../config/env";
 import { deploymentConfig, problemWith } from "../config/shop";
 import { ConfigError } from "../http/errors";
+import { hostOf } from "../http/host";
+import { DEFAULT_SHOP_ID } from "../config/registry";
+import { resolveShop } from "../config/shops";
 import { requireOperator, type OperatorDoor } from "../admin/auth";
 import { PLATFORM_BASE } from "../http/wire";
 
@@ -24,7 +27,19 @@ export const PLATFORM_DOOR: OperatorDoor = {
     if (unusable) throw new ConfigError(unusable);
     const token = config.platformToken;
     // Its sessions are signed with a key no shop's admin door uses, so a platform cookie opens nothing else.
-    return token ? { tokens: [token], sessionKey: `platform:${token}` } : null;
+    return token ? { tokens: [token], loginTokens: [token], sessionKey: `platform:${token}` } : null;
+  },
+  // A shop's host serves pages of the shop's own origin: a script there could read a platform dashboard on
+  // the same origin (its CSRF token included) or a service worker catch the login. Browsers log in on a
+  // host no shop owns (the Worker's own fallback hostname); the API takes the bearer token everywhere.
+  async sessionsHere(c) {
+    try {
+      const shop = await resolveShop(c.env, hostOf(c.req.url));
+      return shop === null || shop.id === DEFAULT_SHOP_ID;
+    } catch {
+      // The registry did not answer: whose host this is is unknown, so no session here.
+      return false;
+    }
   },
 };
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FRESH_MS, registeredShops, resolveShop, shopById, STALE_MS } from "../../src/config/shops";
+import { FRESH_MS, REGISTRY_WAIT_MS, registeredShops, resolveShop, shopById, STALE_MS } from "../../src/config/shops";
 import { forgetShops, registerBehindTheIsolate, registerShop, registryObject } from "../support/registry";
 import { shopEnv, type EnvOverrides } from "../support/worker";
 
@@ -167,5 +167,31 @@ describe("a change made behind this isolate's back (another isolate's platform A
     expect(opened(other)).toBe(false);
     expect(await resolveShop(env, `${other}.example`)).toMatchObject({ id: other });
     expect(opened(other)).toBe(true);
+  });
+
+  it("keeps serving registered shops with a PLATFORM_TOKEN too short for the door, naming every secret it cannot open", async () => {
+    const id = newId("short");
+    await registerBehindTheIsolate(id, {
+      hosts: [`${id}.example`],
+      config: {},
+      secrets: { ADMIN_TOKEN: "shop-admin-token-0123456789" },
+    });
+    const short = shopEnv({ PLATFORM_TOKEN: "too-short" });
+    forgetShops(short);
+    const shop = await resolveShop(short, `${id}.example`);
+    // Its own shop, not the deployment's vars: a bad token closes the platform door, not every shop.
+    expect(shop).toMatchObject({ id });
+    expect(shop?.config.adminToken).toBeUndefined();
+    expect(shop?.config.problems).toContainEqual({
+      variable: "ADMIN_TOKEN",
+      message: "is stored but does not open with this PLATFORM_TOKEN: PUT the shop's secrets again",
+    });
+  });
+
+  it("does not let a registry that never answers hold a request longer than REGISTRY_WAIT_MS", async () => {
+    const silent = shopEnv({ SHOP_REGISTRY: { getByName: () => ({ version: () => new Promise(() => {}) }) } });
+    const started = performance.now();
+    await expect(resolveShop(silent, "any.example")).rejects.toThrow(/did not answer within/);
+    expect(performance.now() - started).toBeLessThan(REGISTRY_WAIT_MS + 1_000);
   });
 });

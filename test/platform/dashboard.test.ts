@@ -117,17 +117,6 @@ describe("the platform dashboard", () => {
     expect(onShop.status).toBe(401);
   });
 
-  it("lets the platform token log in to a shop's own dashboard, the one the list links to", async () => {
-    await register(`t${n}-a`, `a-${n}.shop.test`);
-    const response = await dispatch(`https://a-${n}.shop.test/__stayopen/admin/login`, env, {
-      method: "POST",
-      body: new URLSearchParams({ token: PLATFORM }).toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: `https://a-${n}.shop.test` },
-    });
-    expect(response.status).toBe(303);
-    expect(response.headers.get("set-cookie")).toMatch(/^stayopen_admin=/);
-  });
-
   it("keeps a deleted shop with queued orders on the list, flagged, with a link to its orders", async () => {
     const host = `gone-${n}.shop.test`;
     await register(`t${n}-gone`, host);
@@ -148,5 +137,44 @@ describe("the platform dashboard", () => {
     expect(page).toMatch(new RegExp(`<th scope="row">t${n}-gone \\(deleted <time`));
     expect(page).toContain(`href="/__stayopen/platform/shops/t${n}-gone/orders?state=queued"`);
     expect(page).not.toContain(`href="https://${host}`);
+  });
+});
+
+describe("the platform dashboard on a shop's own host", () => {
+  it("refuses a browser login and sessions there (the shop's scripts share that origin); the bearer API still works", async () => {
+    const host = `t${n}-own.shop.test`;
+    await register(`t${n}-own`, host);
+    const onShop = (path: string, init: RequestInit = {}) =>
+      dispatch(`https://${host}/__stayopen/platform${path}`, env, init);
+    const form = {
+      method: "POST",
+      body: new URLSearchParams({ token: PLATFORM }).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: `https://${host}` },
+    };
+    const refused = await onShop("/login", form);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("set-cookie")).toBeNull();
+    expect(await refused.json()).toMatchObject({ error: "login_not_here" });
+    // A session minted on the platform's own host is worthless here too.
+    const { cookie } = await login();
+    expect((await onShop("", { headers: { cookie, accept: "text/html" } })).status).toBe(403);
+    expect((await onShop("/shops", { headers: { authorization: `Bearer ${PLATFORM}` } })).status).toBe(200);
+  });
+
+  it("the shop's admin login form takes the shop's own token, never the platform token (a bearer token only)", async () => {
+    const host = `t${n}-adm.shop.test`;
+    await register(`t${n}-adm`, host);
+    const adminLogin = (token: string) =>
+      dispatch(`https://${host}/__stayopen/admin/login`, env, {
+        method: "POST",
+        body: new URLSearchParams({ token }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: `https://${host}` },
+      });
+    expect((await adminLogin(PLATFORM)).status).toBe(401);
+    expect((await adminLogin(ADMIN_A)).status).toBe(303);
+    const status = await dispatch(`https://${host}/__stayopen/admin/status`, env, {
+      headers: { authorization: `Bearer ${PLATFORM}` },
+    });
+    expect(status.status).toBe(200);
   });
 });
