@@ -13,8 +13,5 @@ export function hostOf(url: string): string {
  * literal keeps its brackets).
  */
 export function withoutPort(host: string): string {
-  return host
-    .toLowerCase()
-    .replace(/:\d*$/, "")
-    .replace(/\.$/, "");
+  return host.toLowerCase().replace(/:\d*$/, "").replace(/\.$/, "");
 }
