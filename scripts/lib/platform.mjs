@@ -20,13 +20,19 @@ export function deleteShop(base, token, id) {
   });
 }
 
-/** The registered shops' ids, or undefined (with the answer) when the list could not be read. */
+/** The registered shops' ids, every page of the list, or undefined (with the answer) when it could not be read. */
 export async function shopIds(base, token) {
-  const res = await request(`${base}${PLATFORM}/shops`, {
-    headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-  });
-  const shops = res.status === 200 ? json(res.text)?.shops : undefined;
-  return { res, ids: Array.isArray(shops) ? shops.map((shop) => shop.id) : undefined };
+  const ids = [];
+  for (let next = `${PLATFORM}/shops`; ;) {
+    const res = await request(`${base}${next}`, {
+      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    });
+    const page = res.status === 200 ? json(res.text) : undefined;
+    if (!Array.isArray(page?.shops)) return { res, ids: undefined };
+    ids.push(...page.shops.map((shop) => shop.id));
+    if (!page.next) return { res, ids };
+    next = page.next;
+  }
 }
 
 /** One line naming why a platform API call failed: its status and the error catalogue's message. */

@@ -9,7 +9,7 @@ import { renderPage } from "../shopper/render";
 import { When } from "../shopper/when";
 import { ADMIN_BASE, PLATFORM_BASE } from "../http/wire";
 import { PLATFORM_DOOR } from "./door";
-import { lastIncident, platformOverview, type ShopOverview } from "./overview";
+import { lastIncident, PAGE_SIZE, platformOverview, type ShopOverview } from "./overview";
 
 const ORIGIN_WORDS = { up: "Up", degraded: "Degraded", down: "Down" } as const;
 
@@ -66,16 +66,17 @@ function ShopRow({ row, platformUrl }: { row: ShopOverview; platformUrl: string 
   );
 }
 
-type PageProps = { config: Config; shops: ShopOverview[]; csrf: string; platformUrl: string };
+type PageProps = { config: Config; shops: ShopOverview[]; next: string | null; csrf: string; platformUrl: string };
 
 /** Every shop of the deployment on one page: its state, its queue, its last incident, a way into its own dashboard. */
-export function PlatformPage({ config, shops, csrf, platformUrl }: PageProps) {
+export function PlatformPage({ config, shops, next, csrf, platformUrl }: PageProps) {
   const down = shops.filter((row) => row.status.origin !== "up" || row.status.mode === "maintenance").length;
   return (
     <Layout config={config} title="Platform dashboard" audience="operators">
       <h1>Platform dashboard</h1>
       <p>
-        {shops.length} {shops.length === 1 ? "shop" : "shops"}; {down} not fully up.
+        {shops.length} {shops.length === 1 ? "shop" : "shops"}
+        {next ? " on this page" : ""}; {down} not fully up.
       </p>
       <h2 id="shops-heading">Shops</h2>
       {shops.length === 0 ? (
@@ -90,6 +91,11 @@ export function PlatformPage({ config, shops, csrf, platformUrl }: PageProps) {
           ))}
         </Table>
       )}
+      {next ? (
+        <p>
+          <a href={`${PLATFORM_BASE}?after=${encodeURIComponent(next)}`}>Next {PAGE_SIZE} shops</a>
+        </p>
+      ) : null}
       <ActionButton action={`${PLATFORM_BASE}/logout`} csrf={csrf} label="Log out" />
     </Layout>
   );
@@ -104,10 +110,12 @@ platformDashboard.post("/login", login.logIn);
 platformDashboard.post("/logout", login.logOut);
 
 platformDashboard.get("/", async (c) => {
+  const { shops, next } = await platformOverview(c.env, c.req.query("after") ?? null);
   const page = (
     <PlatformPage
       config={c.get("shop").config}
-      shops={await platformOverview(c.env)}
+      shops={shops}
+      next={next}
       csrf={c.get("adminSession")?.csrf ?? ""}
       platformUrl={c.req.url}
     />

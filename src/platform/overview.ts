@@ -29,16 +29,6 @@ export async function storedShops(env: Env): Promise<StoredShop[]> {
   return (await env.SHOP_REGISTRY.getByName(REGISTRY_NAME).snapshot()).shops;
 }
 
-/** Shops' statuses are read this many at a time: each is a few Durable Object calls. */
-const AT_ONCE = 16;
-
-async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += AT_ONCE)
-    results.push(...(await Promise.all(items.slice(start, start + AT_ONCE).map(work))));
-  return results;
-}
-
 async function overview(env: Env, shop: RegisteredShop): Promise<ShopOverview> {
   const [status, depth] = await Promise.all([shopStatus(env, shop, storedForced(env, shop.id)), queueDepth(env, shop)]);
   return {
@@ -57,15 +47,41 @@ async function stillHoldsOrders(env: Env, shop: RegisteredShop): Promise<boolean
 }
 
 /**
- * The live shops (single-shop mode: the one shop of the vars), then the
- * deleted shops that still hold orders, each flagged with `deletedAt`.
+ * Shops on one page of the list. Each costs a few dozen Durable Object calls
+ * (its monitors, switches, incidents and queue shards), and one request has a
+ * subrequest budget: a platform of hundreds of shops is read a page at a time.
  */
-export async function platformOverview(env: Env): Promise<ShopOverview[]> {
-  const live = await registeredShops(env);
-  const deletedIds = (await storedShops(env)).filter((stored) => stored.deletedAt !== null).map((stored) => stored.id);
-  const deleted = (await inBatches(deletedIds, (id) => shopById(env, id))).filter((shop) => shop !== undefined);
-  const holding = await inBatches(deleted, async (shop) => ((await stillHoldsOrders(env, shop)) ? shop : null));
-  return inBatches([...live, ...holding.filter((shop) => shop !== null)], (shop) => overview(env, shop));
+export const PAGE_SIZE = 20;
+
+/** One page of the platform's shops, and the id to continue after (null on the last page). */
+export type OverviewPage = { shops: ShopOverview[]; next: string | null };
+
+/**
+ * The shops in id order after `after`: live ones, and deleted ones that still
+ * hold orders, each flagged with `deletedAt` (a deleted shop without orders
+ * is left out, so a page may show fewer than PAGE_SIZE). With no shop
+ * registered, the one shop of the vars.
+ */
+export async function platformOverview(env: Env, after: string | null = null): Promise<OverviewPage> {
+  const stored = await storedShops(env);
+  if (stored.length === 0)
+    return { shops: await Promise.all((await registeredShops(env)).map((shop) => overview(env, shop))), next: null };
+  const ids = stored
+    .map((shop) => shop.id)
+    .filter((id) => after === null || id > after)
+    .sort();
+  const onPage = ids.slice(0, PAGE_SIZE);
+  const rows = await Promise.all(
+    onPage.map(async (id) => {
+      const shop = await shopById(env, id);
+      if (!shop || (shop.deletedAt !== null && !(await stillHoldsOrders(env, shop)))) return null;
+      return overview(env, shop);
+    }),
+  );
+  return {
+    shops: rows.filter((row) => row !== null),
+    next: ids.length > PAGE_SIZE ? onPage.at(-1)! : null,
+  };
 }
 
 /** The newest incident of a shop's history, or null. */

@@ -29,19 +29,29 @@ function invalid(c: Context<AppEnv>, problems: FieldProblem[]): Response {
   return errorResponse(c, problem("invalid_shop", first.message, {}, { field: first.field, problems }));
 }
 
+/** The page after the `after` query's shop id; `next` is the link to the page after this one, or null. */
+async function overviewPage(c: Context<AppEnv>, path: string) {
+  const page = await platformOverview(c.env, c.req.query("after") ?? null);
+  return {
+    rows: page.shops,
+    next: page.next ? `${PLATFORM_BASE}${path}?after=${encodeURIComponent(page.next)}` : null,
+  };
+}
+
 shopsApi.get("/status", async (c) => {
-  const shops = await platformOverview(c.env);
+  const { rows, next } = await overviewPage(c, "/status");
   return c.json({
     shops: Object.fromEntries(
-      shops.map((row) => [row.id, row.deletedAt ? { ...row.status, deletedAt: row.deletedAt } : row.status]),
+      rows.map((row) => [row.id, row.deletedAt ? { ...row.status, deletedAt: row.deletedAt } : row.status]),
     ),
+    next,
   });
 });
 
 shopsApi.get("/shops", async (c) => {
-  const shops = await platformOverview(c.env);
+  const { rows, next } = await overviewPage(c, "/shops");
   return c.json({
-    shops: shops.map((row) => ({
+    shops: rows.map((row) => ({
       id: row.id,
       hosts: row.hosts,
       origin: row.status.origin,
@@ -50,6 +60,7 @@ shopsApi.get("/shops", async (c) => {
       ordersNeedingAttention: row.ordersNeedingAttention,
       deletedAt: row.deletedAt,
     })),
+    next,
   });
 });
 
