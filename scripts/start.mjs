@@ -221,13 +221,13 @@ function showWrangler(line) {
     return;
   }
   if (text.startsWith("{")) return showEvent(text);
-  // wrangler's per-request lines are chatter even right after an error.
-  if (text.startsWith("[wrangler:info]")) return;
   if (/Ready on/i.test(text)) {
     if (SHOPS) registerAndAnnounce();
     else checkAndAnnounce();
     return;
   }
+  // wrangler's per-request lines are chatter even right after an error.
+  if (text.startsWith("[wrangler:info]")) return;
   if (/✘|\[ERROR\]|\[wrangler:error\]|^Error\b|^\w*Error:/.test(text)) inError = true;
   else if (!text) inError = false;
   if (inError && text) say(`stayopen| ${text}`);
