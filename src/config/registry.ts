@@ -56,6 +56,11 @@ type ShopRow = {
  * before they fetch the whole list (config/shops.ts).
  * Callers validate inputs (the platform API, by the one schema).
  */
+/** The one way to reach the shop registry: one object for the deployment. */
+export function shopRegistry(env: Env): DurableObjectStub<ShopRegistry> {
+  return env.SHOP_REGISTRY.getByName(REGISTRY_NAME);
+}
+
 export class ShopRegistry extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Env } from "./env";
 import { hostOf, withoutPort } from "../http/host";
 import { log } from "../log";
-import { DEFAULT_SHOP_ID, REGISTRY_NAME, type PutResult, type ShopInput, type StoredShop } from "./registry";
+import { DEFAULT_SHOP_ID, shopRegistry, type PutResult, type ShopInput, type StoredShop } from "./registry";
 import { parseConfig, type ConfigVariable, type Shop } from "./schema";
 import { openSecrets } from "./secret-box";
 import { varsShop as theVarsShop } from "./shop";
@@ -103,14 +103,14 @@ export async function shopById(env: Env, id: string, waitUntil?: WaitUntil): Pro
 
 /** Creates or replaces a shop (the registry's `put`); this isolate serves the change at once. */
 export async function putShop(env: Env, id: string, input: ShopInput, actor: string): Promise<PutResult> {
-  const result = await registry(env).put(id, input, actor);
+  const result = await shopRegistry(env).put(id, input, actor);
   if (result.ok) await refreshShops(env);
   return result;
 }
 
 /** Deletes a shop (the registry's `remove`); this isolate stops serving its hosts at once. */
 export async function removeShop(env: Env, id: string, actor: string): Promise<boolean> {
-  const removed = await registry(env).remove(id, actor);
+  const removed = await shopRegistry(env).remove(id, actor);
   if (removed) await refreshShops(env);
   return removed;
 }
@@ -125,8 +125,6 @@ export async function refreshShops(env: Env): Promise<void> {
 export function forgetShops(env: Env): void {
   entries.delete(env.SHOP_REGISTRY);
 }
-
-const registry = (env: Env) => env.SHOP_REGISTRY.getByName(REGISTRY_NAME);
 
 function entryFor(env: Env): Entry | null {
   // The raw value, not the parsed one: a token too short for the platform door (closed with a 503 naming
@@ -180,7 +178,7 @@ function waitAtMost<T>(work: Promise<T>, ms: number): Promise<T> {
 
 function refresh(env: Env, entry: Entry): Promise<View> {
   const started = (async () => {
-    const stub = registry(env);
+    const stub = shopRegistry(env);
     try {
       const version = await stub.version();
       const known = entry.view;

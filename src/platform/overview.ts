@@ -1,5 +1,5 @@
 import type { Env } from "../config/env";
-import { REGISTRY_NAME, type StoredShop } from "../config/registry";
+import { shopRegistry, type StoredShop } from "../config/registry";
 import { registeredShops, shopById, type RegisteredShop } from "../config/shops";
 import { storedForced } from "../control/controls";
 import type { Incident } from "../incidents/incident";
@@ -26,7 +26,7 @@ export type ShopOverview = {
 
 /** The registry's records as stored (config as text, secret names), deleted shops included. */
 export async function storedShops(env: Env): Promise<StoredShop[]> {
-  return (await env.SHOP_REGISTRY.getByName(REGISTRY_NAME).snapshot()).shops;
+  return (await shopRegistry(env).snapshot()).shops;
 }
 
 async function overview(env: Env, shop: RegisteredShop): Promise<ShopOverview> {
