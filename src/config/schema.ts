@@ -1,6 +1,35 @@
 import { z } from "zod";
-import { parseIpRange, type IpRange } from "../http/cidr";
-import { parseStatusRanges, type StatusRange } from "./status-ranges";
+import type { IpRange } from "../http/cidr";
+import {
+  backupOrigin,
+  cookieName,
+  csv,
+  email,
+  hexColor,
+  httpUrl,
+  int,
+  ipRange,
+  jsonArray,
+  listedPath,
+  onOff,
+  optional,
+  orDefault,
+  orderPath,
+  orderReplies,
+  originUrl,
+  path,
+  pathPattern,
+  shortText,
+  snapshotStatus,
+  standardWebhooksSecret,
+  statusRanges,
+  stripeSecretKey,
+  stripeWebhookSecret,
+  token,
+  urlOrPath,
+  type JsonValue,
+} from "./fields";
+import type { StatusRange } from "./status-ranges";
 
 /** The most distinct failing paths a breaker tracks (so BREAKER_MIN_PATHS cannot ask for more). */
 export const MAX_TRACKED_PATHS = 16;
@@ -8,171 +37,8 @@ export const MAX_TRACKED_PATHS = 16;
 /**
  * One schema parses every variable once per `env` object; the rest of the code
  * only sees the typed `Config`. A bad value is an error naming the variable,
- * never a silent default. An empty string counts as "not set".
+ * never a silent default. Each variable is one kind of field (fields.ts).
  */
-
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
-
-const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .trim()
-      .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
-      .transform(Number)
-      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-      .default(fallback),
-  );
-
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), "must be an http(s) URL")
-  .transform((value) => value.replace(/\/+$/, ""));
-
-/** An absolute http(s) URL, or a path resolved against the origin. */
-const urlOrPath = z
-  .string()
-  .trim()
-  .refine(
-    (value) => value.startsWith("/") || (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
-    "must be an http(s) URL or a path starting with /",
-  );
-
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
-
-const csv = <T extends z.ZodType<unknown, string>>(item: T, fallback: string) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .default(fallback)
-      .transform((value) =>
-        value
-          .split(",")
-          .map((part) => part.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(item)),
-  );
-
-const cookieName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must list cookie names");
-
-const PATH = /^\/[^\s]*$/;
-const path = z.string().regex(PATH, "must list paths starting with /");
-
-const orderPath = z
-  .string()
-  .regex(
-    /^(POST|PUT|PATCH) \/\S*$/i,
-    'must list entries like "POST /api/orders" (POST, PUT or PATCH, then a path; * matches one path segment, a trailing * any rest)',
-  )
-  .transform((entry) => {
-    const [method, pattern] = entry.split(/\s+/) as [string, string];
-    return { method: method.toUpperCase(), pattern };
-  });
-
-/** A JSON value as it arrives from JSON.parse: what a reply template may hold. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/** The placeholders a reply template may use inside its string values. */
-export const REPLY_PLACEHOLDERS = ["reference", "statusUrl"] as const;
-const PLACEHOLDER = /\{([A-Za-z_]\w*)\}/g;
-
-/**
- * Every place in a template where a placeholder would not be filled in: an
- * unknown name (a typo would reach the shopper as is) or a placeholder in an
- * object key (only string values are filled in).
- */
-function placeholderProblems(
-  value: JsonValue,
-  where: (string | number)[] = [],
-): { path: (string | number)[]; message: string }[] {
-  const known = (name: string) => (REPLY_PLACEHOLDERS as readonly string[]).includes(name);
-  if (typeof value === "string") {
-    const unknown = [...value.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((name) => !known(name));
-    return unknown.length === 0
-      ? []
-      : [{ path: where, message: `has an unknown placeholder {${unknown[0]}} (only {reference} and {statusUrl})` }];
-  }
-  if (Array.isArray(value)) return value.flatMap((item, index) => placeholderProblems(item, [...where, index]));
-  if (value === null || typeof value !== "object") return [];
-  return Object.entries(value).flatMap(([key, item]) =>
-    new RegExp(PLACEHOLDER.source).test(key)
-      ? [{ path: [...where, key], message: "is a placeholder in an object key: placeholders go in string values only" }]
-      : placeholderProblems(item, [...where, key]),
-  );
-}
-
-/**
- * One ORDER_REPLIES entry: the reply a shop's own checkout expects for a
- * queued order. A success with a body only: a checkout reads anything else
- * as a failed order (and would offer to order again), and 204/205 carry no body.
- */
-const orderReply = z
-  .object({
-    status: z
-      .number({ message: "must be 200, 201, 202 or 203" })
-      .int("must be 200, 201, 202 or 203")
-      .min(200, "must be 200, 201, 202 or 203")
-      .max(203, "must be 200, 201, 202 or 203"),
-    body: z.json({ message: "must be a JSON value" }),
-  })
-  .strict()
-  .superRefine((reply, ctx) => {
-    for (const problem of placeholderProblems(reply.body as JsonValue, ["body"]))
-      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
-  });
-
-/** An origin is a base URL: the request's path and query are appended, so it has neither query nor fragment. */
-const originUrl = httpUrl.refine((value) => {
-  // Runs after a failed URL check too (zod goes on to report every issue): never throw here.
-  const url = URL.canParse(value) ? new URL(value) : null;
-  return url === null || (url.search === "" && url.hash === "");
-}, "must be an http(s) URL without a query or fragment");
-
-/**
- * A Standard Webhooks secret exactly as the official libraries read one: an
- * optional `whsec_` prefix, then the key in padded standard base64 (what
- * `new Webhook(secret)` would refuse is refused here too, never signed with).
- */
-const standardWebhooksSecret = z
-  .string()
-  .regex(
-    /^(?:whsec_)?(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
-    'must be "whsec_" followed by a base64 key, e.g. whsec_ and the output of `openssl rand -base64 32`',
-  )
-  .refine((secret) => {
-    const key = secret.replace(/^whsec_/, "");
-    return (key.length / 4) * 3 - (key.length - key.replace(/=+$/, "").length) >= 16;
-  }, "must hold a key of at least 16 bytes (24 base64 characters)");
-
-const backupOrigin = z.object({ url: originUrl, orders: z.boolean().default(false) }).strict();
-
-/** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
-const sameOrigin = (url: string) => (URL.canParse(url) ? new URL(url).href : url).replace(/\/+$/, "");
-
-/** Text parsed as JSON; text that is not JSON is an issue saying what was expected. */
-const jsonText = (expected: string) =>
-  z.string().transform((value, ctx) => {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: expected });
-      return z.NEVER;
-    }
-  });
-
-const jsonArray = <T extends z.ZodType>(item: T, example: string) =>
-  z.preprocess(blankToUndefined, jsonText(`must be a JSON array like ${example}`).pipe(z.array(item)).default([]));
-
-const orderReplies = z.preprocess(
-  blankToUndefined,
-  jsonText('must be a JSON object like {"POST /api/orders":{"status":200,"body":{"id":"{reference}"}}}')
-    .pipe(z.record(z.string(), orderReply, { message: "must be a JSON object of order routes" }))
-    .default({}),
-);
 
 const schema = z
   .object({
@@ -181,7 +47,7 @@ const schema = z
     BREAKER_FAILURES: int(1, 1000, 3),
     BREAKER_COOLDOWN_MS: int(100, 3_600_000, 10_000),
     BREAKER_MIN_PATHS: int(1, MAX_TRACKED_PATHS, 3),
-    HEALTH_PATH: z.preprocess(blankToUndefined, z.string().regex(PATH, "must be a path starting with /").default("/")),
+    HEALTH_PATH: orDefault(path, "/"),
     ORDER_PATHS: csv(orderPath, "POST /api/orders"),
     // A Durable Object row holds at most 2 MB, and a queued order is one row.
     ORDER_REPLIES: orderReplies,
@@ -193,46 +59,21 @@ const schema = z
     ORDER_RETRY_MAX_MS: int(1000, 86_400_000, 60_000),
     ORDER_MAX_ATTEMPTS: int(1, 10_000, 10),
     ORDER_MAX_RETRY_HOURS: int(1, 8_760, 72),
-    CRITICAL_PATHS: csv(path, "/"),
-    CLIENT_SCRIPT_PATHS: csv(
-      z.string().regex(/^\/\S*$/, 'must list path patterns starting with / (e.g. "/checkout*")'),
-      "",
-    ),
+    CRITICAL_PATHS: csv(listedPath, "/"),
+    CLIENT_SCRIPT_PATHS: csv(pathPattern, ""),
     SITEMAP_URL: optional(urlOrPath),
-    SHOP_NAME: z.preprocess(
-      blankToUndefined,
-      z.string().trim().max(80, "must be at most 80 characters").default("Our shop"),
-    ),
-    BRAND_COLOR: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .trim()
-        .regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, "must be a hex colour like #1f6feb")
-        .default("#1f6feb"),
-    ),
+    SHOP_NAME: orDefault(shortText(80), "Our shop"),
+    BRAND_COLOR: orDefault(hexColor, "#1f6feb"),
     LOGO_URL: optional(urlOrPath),
-    SUPPORT_EMAIL: optional(z.string().trim().email("must be an email address")),
+    SUPPORT_EMAIL: optional(email),
     RETRY_AFTER_S: int(1, 86_400, 120),
     CATALOG_FEED_URL: optional(urlOrPath),
     NOTIFY_WEBHOOK_URL: optional(httpUrl),
     SESSION_COOKIES: csv(cookieName, "session,sessionid,PHPSESSID,connect.sid,_session_id"),
     ANONYMOUS_COOKIES: csv(cookieName, ""),
     BACKUP_ORIGINS: jsonArray(backupOrigin, '[{"url":"https://dr.example.com","orders":false}]'),
-    STATIC_BACKUP: z.preprocess(
-      blankToUndefined,
-      z
-        .enum(["on", "off"], { message: 'must be "on" or "off"' })
-        .default("off")
-        .transform((value) => value === "on"),
-    ),
-    SNAPSHOT_STATUSES: csv(
-      z
-        .string()
-        .regex(/^(200|301|404)$/, "may only list 200, 301 and 404")
-        .transform(Number),
-      "200",
-    ),
+    STATIC_BACKUP: onOff("off"),
+    SNAPSHOT_STATUSES: csv(snapshotStatus, "200"),
     SNAPSHOT_REFRESH_S: int(1, 86_400, 60),
     SNAPSHOT_MAX_BYTES: int(1024, 25 * 1024 * 1024, 2 * 1024 * 1024),
     SNAPSHOT_NEW_KEYS_PER_MIN: int(0, 100_000, 120),
@@ -244,18 +85,7 @@ const schema = z
     BREAKER_SYNC_MS: int(100, 60_000, 1000),
     PROBE_INTERVAL_MS: int(500, 3_600_000, 5000),
     PROBE_TIMEOUT_MS: int(100, 60_000, 2000),
-    PROBE_EXPECT_STATUS: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .default("200-399")
-        .transform((value, ctx) => {
-          const ranges = parseStatusRanges(value);
-          if (ranges) return ranges;
-          ctx.addIssue({ code: "custom", message: 'must list statuses or ranges like "200-399" or "200,204"' });
-          return z.NEVER;
-        }),
-    ),
+    PROBE_EXPECT_STATUS: statusRanges("200-399"),
     PROBE_HEALTHY_THRESHOLD: int(1, 100, 1),
     PROBE_UNHEALTHY_THRESHOLD: int(1, 100, 3),
     PROBE_IDLE_INTERVAL_MS: int(0, 86_400_000, 60_000).refine(
@@ -264,37 +94,16 @@ const schema = z
     ),
     SLOW_START_MS: int(0, 3_600_000, 0),
     INCIDENT_MIN_S: int(0, 86_400, 60),
-    BYPASS_IPS: csv(
-      z.string().transform((value, ctx) => {
-        const range = parseIpRange(value);
-        if (range) return range;
-        ctx.addIssue({
-          code: "custom",
-          message: `must list IP addresses or CIDR ranges like 203.0.113.0/24 or 2001:db8::/32 (not "${value}")`,
-        });
-        return z.NEVER;
-      }),
-      "",
-    ),
+    BYPASS_IPS: csv(ipRange, ""),
     BYPASS_TTL_S: int(60, 30 * 86_400, 43_200),
     MAX_503_HOURS: int(1, 8760, 48),
     CAPPED_RETRY_AFTER_S: int(1, 86_400, 3600),
-    ADMIN_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+    ADMIN_TOKEN: optional(token(16)),
     REPLAY_SECRET: optional(standardWebhooksSecret),
-    STRIPE_API_BASE: z.preprocess(blankToUndefined, httpUrl.default("https://api.stripe.com")),
-    STRIPE_SECRET_KEY: optional(
-      z
-        .string()
-        .trim()
-        .regex(/^(rk|sk)_(test|live)_\S+$/, "must be a Stripe restricted key (rk_live_…) or secret key"),
-    ),
-    STRIPE_WEBHOOK_SECRET: optional(
-      z
-        .string()
-        .trim()
-        .regex(/^whsec_\S+$/, "must be a Stripe webhook signing secret (whsec_…)"),
-    ),
-    PLATFORM_TOKEN: optional(z.string().min(32, "must be at least 32 characters")),
+    STRIPE_API_BASE: orDefault(httpUrl, "https://api.stripe.com"),
+    STRIPE_SECRET_KEY: optional(stripeSecretKey),
+    STRIPE_WEBHOOK_SECRET: optional(stripeWebhookSecret),
+    PLATFORM_TOKEN: optional(token(32)),
     RATE_LIMIT_ORDERS_PER_MIN: int(1, 100_000, 600),
     RATE_LIMIT_CHECKOUT_PER_MIN: int(1, 100_000, 600),
     RATE_LIMIT_NOTIFY_PER_MIN: int(1, 100_000, 10),
@@ -456,6 +265,9 @@ export const VARIABLES = {
 
 /** Each variable's schema, parsed on its own: what `parseConfig` reads and the documentation's defaults come from. */
 export const VARIABLE_SCHEMAS: Readonly<Record<ConfigVariable, z.ZodType>> = schema.shape;
+
+/** Scheme, host (lower-case) and path without trailing slashes: two spellings of one origin compare equal. */
+const sameOrigin = (url: string) => (URL.canParse(url) ? new URL(url).href : url).replace(/\/+$/, "");
 
 type CrossFieldIssue = { path: [keyof Parsed, ...(string | number)[]]; message: string };
 

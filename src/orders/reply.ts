@@ -1,4 +1,5 @@
-import type { JsonValue, OrderReply } from "../config/schema";
+import type { JsonValue } from "../config/fields";
+import type { OrderReply } from "../config/schema";
 
 /** The values of the placeholders (REPLY_PLACEHOLDERS). */
 type Filled = { reference: string; statusUrl: string };
