@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 // 0 foundation
-import type { Shop } from "./config/schema";
+import type { Shop } from "./config/shop";
 import { originProblem } from "./config/shop";
 import { attachShop, registeredShops } from "./config/shops";
 import type { AppEnv, Env } from "./config/env";

@@ -1,4 +1,5 @@
-import type { Config, Shop } from "../config/schema";
+import type { Config } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { log } from "../log";
 import { defaultVariant, requestIsShareable, responseIsShareable } from "./shareable";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { AppEnv } from "../config/env";
 import { log } from "../log";
 import { callCatalogOrigins, sourceOf } from "../origin/failover";

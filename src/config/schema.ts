@@ -398,13 +398,6 @@ export type Config = {
   problems: ConfigProblem[];
 };
 
-/**
- * The shop a request belongs to: an id that namespaces all its state, its
- * configuration, and the hosts it is registered for (none for the one shop of
- * single-shop mode, which answers every host).
- */
-export type Shop = { id: string; config: Config; hosts: readonly string[] };
-
 function toConfig(parsed: Parsed): Omit<Config, "problems"> {
   return {
     originUrl: parsed.ORIGIN_URL,

@@ -1,6 +1,13 @@
 import type { Env } from "./env";
 import { log } from "../log";
-import { parseConfig, type Config, type ConfigProblem, type ConfigVariable, type Shop } from "./schema";
+import { parseConfig, type Config, type ConfigProblem, type ConfigVariable } from "./schema";
+
+/**
+ * The shop a request belongs to: an id that namespaces all its state, its
+ * configuration, and the hosts it is registered for (none for the one shop of
+ * single-shop mode, which answers every host).
+ */
+export type Shop = { id: string; config: Config; hosts: readonly string[] };
 
 const parsedByEnv = new WeakMap<object, Config>();
 const reported = new WeakSet<Config>();

@@ -3,9 +3,9 @@ import type { AppEnv, Env } from "./env";
 import { hostOf, withoutPort } from "../http/host";
 import { log } from "../log";
 import { DEFAULT_SHOP_ID, shopRegistry, type PutResult, type ShopInput, type StoredShop } from "./registry";
-import { parseConfig, type ConfigVariable, type Shop } from "./schema";
+import { parseConfig, type ConfigVariable } from "./schema";
 import { openSecrets } from "./secret-box";
-import { varsShop as theVarsShop } from "./shop";
+import { varsShop as theVarsShop, type Shop } from "./shop";
 
 /**
  * This isolate's view of the shop registry (config/registry.ts). A request's

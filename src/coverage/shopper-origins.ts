@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { DEFAULT_SHOP_ID } from "../config/registry";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 
 /**
  * Where the cron pre-warms: snapshots are keyed by the host shoppers use,

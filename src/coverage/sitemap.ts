@@ -1,8 +1,7 @@
 import { decodeEntities } from "../http/html-entities";
-import { originProblem } from "../config/shop";
+import { originProblem, type Shop } from "../config/shop";
 import { fetchWithDeadline } from "../origin/fetch";
 import { PREWARM_USER_AGENT } from "./user-agent";
-import type { Shop } from "../config/schema";
 
 /**
  * Reads the shop's sitemap (SITEMAP_URL, a path on the origin or a URL) for

@@ -2,7 +2,7 @@ import { standsInOnError } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";
 import { refusalOf } from "../catalog/refusals";
 import { hasSnapshot } from "../catalog/store";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { mapLimited } from "./pool";
 import { readSitemap, type SitemapRead } from "./sitemap";

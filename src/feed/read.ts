@@ -1,6 +1,6 @@
 import { normalizeUrl } from "../catalog/key";
 import { claimRefresh, readSnapshot, writeSnapshot } from "../catalog/store";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { readLimited } from "../http/body";
 import { log } from "../log";

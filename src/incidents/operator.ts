@@ -2,7 +2,7 @@ import type { Env } from "../config/env";
 import type { Incident } from "./incident";
 import { isIncidentId, parseMessage, parseTitle, type TextResult } from "./input";
 import { incidentLog } from "./store";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 
 /** The outcome of an operator's change, for the JSON API and the dashboard to present. */
 export type IncidentChange =

@@ -1,4 +1,4 @@
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { problem, type StayopenError } from "../http/errors";
 import { log } from "../log";

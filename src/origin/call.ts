@@ -1,4 +1,4 @@
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import { classifyStatus } from "./classify";
 import { fetchWithDeadline, toOriginRequest } from "./fetch";
 import { originHealth } from "./health";

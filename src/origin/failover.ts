@@ -1,4 +1,4 @@
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Source } from "../http/source";
 import { callOrigin, type OriginCall } from "./call";
 import type { OriginHealthLabel } from "./breaker";

@@ -1,4 +1,4 @@
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import { log } from "../log";
 import { SharedCopy } from "../shared-copy";
 import {

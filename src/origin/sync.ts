@@ -1,6 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { type Shop } from "../config/schema";
-import { originProblem } from "../config/shop";
+import { originProblem, type Shop } from "../config/shop";
 import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { awaitFirstLook } from "../shared-copy";

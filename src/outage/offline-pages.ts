@@ -1,4 +1,4 @@
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { exportedPage } from "../static-backup/serve";
 import { standsInOnError } from "../catalog/freshness";

@@ -1,4 +1,4 @@
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import { payLater } from "./pay-later";
 import type { PaymentProvider } from "./provider";
 import { stripeCheckout } from "./stripe";

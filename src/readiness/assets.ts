@@ -1,7 +1,7 @@
 import { normalizeUrl } from "../catalog/key";
 import { readSnapshot, type Snapshot } from "../catalog/store";
 import { MAX_ASSETS_PER_PAGE, subresourcesOf } from "../catalog/subresources";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { LOOKUP_CONCURRENCY, pageCoverage, type PageCoverage, type Target } from "../coverage/targets";
 import { mapLimited } from "../coverage/pool";

@@ -20,7 +20,7 @@ import { NOTHING_TO_PREWARM, prewarmOrigins } from "../coverage/shopper-origins"
 import { PREWARM_USER_AGENT } from "../coverage/user-agent";
 import { refreshFeed } from "../feed/read";
 import { count } from "../metrics/counters";
-import { type Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 
 /**
  * The cron pre-warm: fetches the critical pages, the product feed and the

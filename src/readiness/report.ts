@@ -1,5 +1,6 @@
 import { anonymousCookieHint } from "../catalog/refusals";
-import { type ConfigProblem, type Shop } from "../config/schema";
+import { type ConfigProblem } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { criticalPageAssets, type PageAssets } from "./assets";
 import { pageCoverage, pageTargets, withRefusals, type PageCoverage, type PageKind } from "../coverage/targets";

@@ -1,4 +1,4 @@
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import { shopControl } from "../control/controls";
 import { activeMaintenance } from "../control/maintenance";
 import type { Env } from "../config/env";

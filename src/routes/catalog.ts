@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { AppEnv } from "../config/env";
 import { hostOf } from "../http/host";
 import { withSource } from "../http/source";

@@ -2,7 +2,7 @@ import { worthKeeping } from "../catalog/keep";
 import { normalizeUrl } from "../catalog/key";
 import { snapshotMeta } from "../catalog/store";
 import { subresourcesOf, type Subresource } from "../catalog/subresources";
-import { type Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { readLimited } from "../http/body";
 import { log } from "../log";

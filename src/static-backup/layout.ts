@@ -1,5 +1,5 @@
 import { sha256Hex } from "../catalog/key";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 
 /**

@@ -3,7 +3,7 @@ import { standsInOnError } from "../catalog/freshness";
 import { normalizeUrl } from "../catalog/key";
 import { staleResponse } from "../catalog/stale";
 import type { SnapshotMeta } from "../catalog/store";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { AppEnv, Env } from "../config/env";
 import { log } from "../log";
 import { backupBucket, objectKey, readPointer, type ExportPointer } from "./layout";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Shop } from "../config/schema";
+import type { Shop } from "../config/shop";
 import type { Env } from "../config/env";
 import { log } from "../log";
 import type { StockLevel } from "./reservations";

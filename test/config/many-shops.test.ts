@@ -8,7 +8,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/config/env";
 import { removeShop, resolveShop, STALE_MS } from "../../src/config/shops";
-import type { Shop } from "../../src/config/schema";
+import type { Shop } from "../../src/config/shop";
 import { flushMetrics, metricsStub } from "../../src/metrics/counters";
 import { subscriberList } from "../../src/notify/store";
 import { shardName, shardOfReference } from "../../src/orders/reference";

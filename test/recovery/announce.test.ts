@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Shop } from "../../src/config/schema";
+import type { Shop } from "../../src/config/shop";
 import { announceRecovery } from "../../src/recovery/announce";
 import { subscriberList } from "../../src/notify/store";
 import { ANNOUNCE_BATCH, type RecoveryAnnouncement } from "../../src/notify/subscribers";

@@ -2,7 +2,8 @@
 import { env } from "cloudflare:test";
 import type { Env } from "../../src/config/env";
 import { REGISTRY_NAME, type ShopInput } from "../../src/config/registry";
-import { VARIABLES, type ConfigVariable, type Shop } from "../../src/config/schema";
+import { VARIABLES, type ConfigVariable } from "../../src/config/schema";
+import type { Shop } from "../../src/config/shop";
 import { forgetShops, putShop, shopById } from "../../src/config/shops";
 
 /** The deployment's one registry object (what the platform API talks to). */
