@@ -101,18 +101,53 @@ export async function shopById(env: Env, id: string, waitUntil?: WaitUntil): Pro
   return (await (entry.refreshing ?? refresh(env, entry))).byId.get(id)?.open();
 }
 
-/** Creates or replaces a shop (the registry's `put`); this isolate serves the change at once. */
+/**
+ * Creates or replaces a shop (the registry's `put`); this isolate serves the change at once, from the
+ * change's own result: the change is made once the registry answered, and no read afterwards can turn
+ * it into an error.
+ */
 export async function putShop(env: Env, id: string, input: ShopInput, actor: string): Promise<PutResult> {
   const result = await shopRegistry(env).put(id, input, actor);
-  if (result.ok) await refreshShops(env);
+  if (result.ok) await adoptChange(env, result.shop, result.version);
   return result;
 }
 
-/** Deletes a shop (the registry's `remove`); this isolate stops serving its hosts at once. */
-export async function removeShop(env: Env, id: string, actor: string): Promise<boolean> {
-  const removed = await shopRegistry(env).remove(id, actor);
-  if (removed) await refreshShops(env);
-  return removed;
+/**
+ * Deletes a shop (the registry's `remove`); this isolate stops serving its hosts at once. Returns when it
+ * was deleted, or null when no live shop has this id.
+ */
+export async function removeShop(env: Env, id: string, actor: string): Promise<number | null> {
+  const deleted = await shopRegistry(env).remove(id, actor);
+  if (deleted) await adoptChange(env, deleted, deleted.revision);
+  return deleted?.deletedAt ?? null;
+}
+
+/**
+ * Puts a change this isolate made into its copy. When the copy was at the version just before the
+ * change, the result is the registry's new state and nothing is read; otherwise (another isolate
+ * changed something meanwhile) the rest is read now, and if that read fails it is logged and the next
+ * requests read again, while the copy already serves the change.
+ */
+async function adoptChange(env: Env, stored: StoredShop, version: number): Promise<void> {
+  const entry = entryFor(env);
+  if (!entry) return;
+  const view = entry.view;
+  // A read that crossed the change brought it already.
+  if (view && view.version >= version) return;
+  if (view) {
+    const exact = view.version === version - 1;
+    const others = [...view.byId.values()].map((slot) => slot.stored).filter((shop) => shop.id !== stored.id);
+    const shops = [...others, stored].sort((a, b) => (a.id < b.id ? -1 : 1));
+    entry.view = buildView({ version: exact ? version : view.version, shops }, entry.token, view);
+    if (exact) return;
+    // Keeps its older version, so the read below (or the next request's) fetches the rest.
+    entry.view.checkedAt = Date.now() - FRESH_MS;
+  }
+  try {
+    await refresh(env, entry);
+  } catch (error) {
+    log("warn", "registry_refresh_failed", { shop: stored.id, version, error: String(error) });
+  }
 }
 
 /** Reads the registry now, whatever the copy's age: after a change this isolate made itself. */
