@@ -19,8 +19,13 @@ import { varsShop as theVarsShop } from "./shop";
 export const FRESH_MS = 5_000;
 export const STALE_MS = 10_000;
 
-/** A registered shop as isolates use it; a deleted one stays known by id (its queued orders still go out). */
-export type RegisteredShop = Shop & { deletedAt: number | null };
+/**
+ * A registered shop as isolates use it; a deleted one stays known by id (its queued orders still go out).
+ * `unopenedSecrets` names the secrets it has stored that do not open with this PLATFORM_TOKEN (after a
+ * rotation, until the shop is PUT again): it runs without them, and what must not go out without one
+ * (a replay without its REPLAY_SECRET's signature) waits.
+ */
+export type RegisteredShop = Shop & { deletedAt: number | null; unopenedSecrets: string[] };
 
 /**
  * One shop of the registry's snapshot, opened (secrets decrypted, variables
@@ -62,7 +67,7 @@ type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** Single-shop mode's shop: the deployment's vars, for every host. */
 function varsShop(env: Env): RegisteredShop {
-  return { ...theVarsShop(env), deletedAt: null };
+  return { ...theVarsShop(env), deletedAt: null, unopenedSecrets: [] };
 }
 
 /**
@@ -269,6 +274,8 @@ function buildView(
   return view;
 }
 
+const UNOPENED = "is stored but does not open with this PLATFORM_TOKEN: PUT the shop's secrets again";
+
 /** A stored shop with its secrets opened and its variables parsed: the schema's defaults, never the deployment's vars. */
 async function toShop(stored: StoredShop, token: string): Promise<RegisteredShop> {
   const secrets = await openSecrets(token, stored.id, stored.secrets);
@@ -279,15 +286,18 @@ async function toShop(stored: StoredShop, token: string): Promise<RegisteredShop
   >;
   const config = parseConfig(vars);
   // Each secret that did not open is named where operators look (admin status, readiness report, log):
-  // the shop runs without it (no admin API, unsigned replays) until its secrets are PUT again.
-  if (!secrets)
-    for (const variable of stored.secretNames)
-      config.problems.push({
-        variable,
-        message: "is stored but does not open with this PLATFORM_TOKEN: PUT the shop's secrets again",
-      });
+  // the shop runs without it (no admin API, replays held) until its secrets are PUT again.
+  const unopenedSecrets = secrets ? [] : stored.secretNames;
+  for (const variable of unopenedSecrets)
+    config.problems.push({
+      variable,
+      message:
+        variable === "REPLAY_SECRET"
+          ? `${UNOPENED}; queued orders are held (never replayed unsigned) until then`
+          : UNOPENED,
+    });
   for (const problem of config.problems) log("error", "config_invalid", { shop: stored.id, ...problem });
-  return { id: stored.id, config, hosts: stored.hosts, deletedAt: stored.deletedAt };
+  return { id: stored.id, config, hosts: stored.hosts, deletedAt: stored.deletedAt, unopenedSecrets };
 }
 
 declare module "hono" {
