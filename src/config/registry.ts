@@ -75,6 +75,19 @@ export class ShopRegistry extends DurableObject<Env> {
       "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
     );
     ctx.storage.sql.exec("INSERT OR IGNORE INTO meta (id, version) VALUES (1, 0)");
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS cron_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_shop TEXT NOT NULL)",
+    );
+  }
+
+  /** The last shop the cron worked on (config/cron-turn.ts): the next run starts after it. Not a registry change. */
+  cronCursor(): string | null {
+    const row = this.ctx.storage.sql.exec<{ last_shop: string }>("SELECT last_shop FROM cron_cursor").toArray()[0];
+    return row?.last_shop ?? null;
+  }
+
+  moveCronCursor(lastShop: string): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO cron_cursor (id, last_shop) VALUES (1, ?)", lastShop);
   }
 
   version(): number {

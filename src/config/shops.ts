@@ -91,6 +91,16 @@ export async function registeredShops(env: Env, waitUntil?: WaitUntil): Promise<
 }
 
 /**
+ * The live shops' ids in id order, for the cron to take its turn through them without opening every
+ * shop; null in single-shop mode (no PLATFORM_TOKEN, or no shop ever registered): the vars shop alone.
+ */
+export async function liveShopIds(env: Env, waitUntil?: WaitUntil): Promise<string[] | null> {
+  const view = await currentView(env, waitUntil);
+  if (!view || view.byId.size === 0) return null;
+  return view.live.map((slot) => slot.stored.id);
+}
+
+/**
  * A shop by id, deleted ones included, for Durable Objects and the cron that
  * hold only an id. "default" is always the vars shop: state a deployment kept
  * before its first shop was registered stays deliverable.
