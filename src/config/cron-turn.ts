@@ -11,13 +11,15 @@ import { liveShopIds, shopById, type RegisteredShop } from "./shops";
  */
 
 /**
- * The live shops' ids (in id order) in the order this run takes them: the first after `cursor` (the
+ * The live shops' ids in the order this run takes them: id order from the first after `cursor` (the
  * last shop the previous run did), wrapping round. A cursor whose shop is gone still marks the place.
  */
 export function cronOrder(ids: readonly string[], cursor: string | null): string[] {
-  const start = cursor === null ? -1 : ids.findIndex((id) => id > cursor);
-  if (start <= 0) return [...ids];
-  return [...ids.slice(start), ...ids.slice(0, start)];
+  // Sorted here as `>` compares, whatever order the list came in.
+  const sorted = [...ids].sort();
+  const start = cursor === null ? -1 : sorted.findIndex((id) => id > cursor);
+  if (start <= 0) return sorted;
+  return [...sorted.slice(start), ...sorted.slice(0, start)];
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;

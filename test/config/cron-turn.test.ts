@@ -24,6 +24,10 @@ describe("which shops a cron run takes, and in what order", () => {
     expect(cronOrder(["a", "c"], "z")).toEqual(["a", "c"]);
     expect(cronOrder([], "b")).toEqual([]);
   });
+
+  it("goes by id order whatever order the list came in", () => {
+    expect(cronOrder(["c", "a", "d", "b"], "b")).toEqual(["c", "d", "a", "b"]);
+  });
 });
 
 const platform = shopEnv();
