@@ -2,7 +2,8 @@ import { Hono } from "hono";
 // 0 foundation
 import type { Shop } from "./config/shop";
 import { originProblem } from "./config/shop";
-import { attachShop, registeredShops } from "./config/shops";
+import { attachShop } from "./config/shops";
+import { takeCronTurn } from "./config/cron-turn";
 import type { AppEnv, Env } from "./config/env";
 import { staticAssetEtag } from "./http/static-asset";
 import { log } from "./log";
@@ -103,36 +104,47 @@ export { StockReservations } from "./stock/reservations";
 export { ShopRegistry } from "./config/registry";
 
 /**
- * Every five minutes (wrangler.toml [triggers]), for every registered shop
- * (single-shop mode: the one shop): keep the backup origins' monitors
- * probing, fill snapshot gaps, take the next step of the static export to R2;
- * then send this isolate's counters.
+ * How long one cron run works through the shops before it stops and leaves the rest to the next run
+ * (config/cron-turn.ts keeps the place). The cron fires every five minutes (wrangler.toml [triggers]):
+ * a minute ends a run long before the next one starts, and keeps its CPU time (30 s by default; most
+ * of a run is waiting on origins) and its subrequests within an invocation's limits at any number of
+ * shops. A shop started within the budget is finished.
  */
-async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+const CRON_BUDGET_MS = 60_000;
+
+/** One shop's share of a cron run: keep the backup origins' monitors probing, fill snapshot gaps, take the next step of the static export. */
+async function cronJobs(env: Env, shop: Shop): Promise<void> {
+  // Nothing to pre-warm, watch or export without an origin; the shop's configuration problems are logged.
+  if (originProblem(shop.config)) {
+    log("warn", "cron_skipped", { shop: shop.id, reason: "ORIGIN_URL is unusable" });
+    return;
+  }
   const jobs: [string, (env: Env, shop: Shop) => Promise<unknown>][] = [
     ["watch_backups", watchBackups],
     ["prewarm", prewarm],
     ["static_export", exportStaticBackup],
   ];
-  const shops = await registeredShops(env, (promise) => ctx.waitUntil(promise)).catch((error: unknown) => {
+  // One job failing (say, a bad sitemap) must not stop the others.
+  for (const [job, run] of jobs) {
+    try {
+      await run(env, shop);
+    } catch (error) {
+      log("error", "cron_job_failed", { shop: shop.id, job, error: String(error) });
+    }
+  }
+}
+
+/**
+ * Every five minutes: the shops' cron jobs, one shop after another (a run's subrequests are shared by
+ * all shops, and one shop's trouble must not stop the rest) for at most CRON_BUDGET_MS, starting where
+ * the previous run stopped; then this isolate's counters are sent.
+ */
+async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
+  try {
+    await takeCronTurn(env, (shop) => cronJobs(env, shop), { budgetMs: CRON_BUDGET_MS, waitUntil });
+  } catch (error) {
     log("error", "cron_skipped", { reason: "the shop registry did not answer", error: String(error) });
-    return [];
-  });
-  // One after the other: a cron run's subrequests are shared by all shops, and one shop's trouble must not stop the rest.
-  for (const shop of shops) {
-    // Nothing to pre-warm, watch or export without an origin; the shop's configuration problems are logged.
-    if (originProblem(shop.config)) {
-      log("warn", "cron_skipped", { shop: shop.id, reason: "ORIGIN_URL is unusable" });
-      continue;
-    }
-    // One job failing (say, a bad sitemap) must not stop the others.
-    for (const [job, run] of jobs) {
-      try {
-        await run(env, shop);
-      } catch (error) {
-        log("error", "cron_job_failed", { shop: shop.id, job, error: String(error) });
-      }
-    }
   }
   ctx.waitUntil(flushMetrics(env));
 }

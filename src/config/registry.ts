@@ -33,8 +33,10 @@ export type StoredShop = {
 /** What a PUT sends: the whole shop. Secrets arrive in plaintext and are sealed before they are stored. */
 export type ShopInput = { hosts: string[]; config: Record<string, string>; secrets: Record<string, string> };
 
+/** A change's own result carries the shop as stored, so the isolate that made it needs no read to serve it. */
 export type PutResult =
-  { ok: true; created: boolean; version: number } | { ok: false; conflict: { host: string; shop: string } };
+  | { ok: true; created: boolean; version: number; shop: StoredShop }
+  | { ok: false; conflict: { host: string; shop: string } };
 
 type ShopRow = {
   id: string;
@@ -73,6 +75,19 @@ export class ShopRegistry extends DurableObject<Env> {
       "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
     );
     ctx.storage.sql.exec("INSERT OR IGNORE INTO meta (id, version) VALUES (1, 0)");
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS cron_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_shop TEXT NOT NULL)",
+    );
+  }
+
+  /** The last shop the cron worked on (config/cron-turn.ts): the next run starts after it. Not a registry change. */
+  cronCursor(): string | null {
+    const row = this.ctx.storage.sql.exec<{ last_shop: string }>("SELECT last_shop FROM cron_cursor").toArray()[0];
+    return row?.last_shop ?? null;
+  }
+
+  moveCronCursor(lastShop: string): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO cron_cursor (id, last_shop) VALUES (1, ?)", lastShop);
   }
 
   version(): number {
@@ -93,32 +108,34 @@ export class ShopRegistry extends DurableObject<Env> {
     const before = this.#row(id);
     const previousSecrets = before ? await openSecrets(token, id, before.secrets) : null;
     const now = Date.now();
-    const outcome = this.ctx.storage.transactionSync((): PutResult => {
-      for (const host of hosts) {
-        const owner = this.ctx.storage.sql
-          .exec<{ shop: string }>("SELECT shop FROM hosts WHERE host = ? AND shop != ?", host, id)
-          .toArray()[0];
-        if (owner) return { ok: false, conflict: { host, shop: owner.shop } };
-      }
-      const current = this.#row(id);
-      const created = !current || current.deleted_at !== null;
-      this.ctx.storage.sql.exec("DELETE FROM hosts WHERE shop = ?", id);
-      for (const host of hosts) this.ctx.storage.sql.exec("INSERT INTO hosts (host, shop) VALUES (?, ?)", host, id);
-      const version = this.#bump();
-      this.ctx.storage.sql.exec(
-        `INSERT OR REPLACE INTO shops (id, hosts, config, secrets, secret_names, created_at, updated_at, deleted_at, revision)
+    const outcome = this.ctx.storage.transactionSync(
+      (): { ok: true; created: boolean; version: number } | { ok: false; conflict: { host: string; shop: string } } => {
+        for (const host of hosts) {
+          const owner = this.ctx.storage.sql
+            .exec<{ shop: string }>("SELECT shop FROM hosts WHERE host = ? AND shop != ?", host, id)
+            .toArray()[0];
+          if (owner) return { ok: false, conflict: { host, shop: owner.shop } };
+        }
+        const current = this.#row(id);
+        const created = !current || current.deleted_at !== null;
+        this.ctx.storage.sql.exec("DELETE FROM hosts WHERE shop = ?", id);
+        for (const host of hosts) this.ctx.storage.sql.exec("INSERT INTO hosts (host, shop) VALUES (?, ?)", host, id);
+        const version = this.#bump();
+        this.ctx.storage.sql.exec(
+          `INSERT OR REPLACE INTO shops (id, hosts, config, secrets, secret_names, created_at, updated_at, deleted_at, revision)
          VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
-        id,
-        JSON.stringify(hosts),
-        JSON.stringify(input.config),
-        secrets,
-        JSON.stringify(Object.keys(input.secrets).sort()),
-        created ? now : current.created_at,
-        now,
-        version,
-      );
-      return { ok: true, created, version };
-    });
+          id,
+          JSON.stringify(hosts),
+          JSON.stringify(input.config),
+          secrets,
+          JSON.stringify(Object.keys(input.secrets).sort()),
+          created ? now : current.created_at,
+          now,
+          version,
+        );
+        return { ok: true, created, version };
+      },
+    );
     if (!outcome.ok) {
       log("warn", "shop_host_conflict", { shop: id, host: outcome.conflict.host, owner: outcome.conflict.shop, actor });
       return outcome;
@@ -133,12 +150,15 @@ export class ShopRegistry extends DurableObject<Env> {
         ? changedNames(before, input, previousSecrets)
         : [...Object.keys(input.config), ...Object.keys(input.secrets)].sort(),
     });
-    return outcome;
+    return { ...outcome, shop: toStoredShop(this.#row(id)!) };
   }
 
-  /** Stops serving the shop's hosts and frees them; its configuration and secrets stay for its queued orders. */
-  remove(id: string, actor: string): boolean {
-    const version = this.ctx.storage.transactionSync(() => {
+  /**
+   * Stops serving the shop's hosts and frees them; its configuration and secrets stay for its queued orders.
+   * Returns the shop as stored now (deleted), or null when no live shop has this id.
+   */
+  remove(id: string, actor: string): StoredShop | null {
+    const deleted = this.ctx.storage.transactionSync(() => {
       const current = this.#row(id);
       if (!current || current.deleted_at !== null) return null;
       this.ctx.storage.sql.exec("DELETE FROM hosts WHERE shop = ?", id);
@@ -153,9 +173,10 @@ export class ShopRegistry extends DurableObject<Env> {
       );
       return version;
     });
-    if (version === null) return false;
-    log("info", "shop_deleted", { shop: id, hosts: JSON.parse(this.#row(id)!.hosts) as string[], actor, version });
-    return true;
+    if (deleted === null) return null;
+    const shop = toStoredShop(this.#row(id)!);
+    log("info", "shop_deleted", { shop: id, hosts: shop.hosts, actor, version: deleted });
+    return shop;
   }
 
   #token(): string {

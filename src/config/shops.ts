@@ -19,8 +19,13 @@ import { varsShop as theVarsShop, type Shop } from "./shop";
 export const FRESH_MS = 5_000;
 export const STALE_MS = 10_000;
 
-/** A registered shop as isolates use it; a deleted one stays known by id (its queued orders still go out). */
-export type RegisteredShop = Shop & { deletedAt: number | null };
+/**
+ * A registered shop as isolates use it; a deleted one stays known by id (its queued orders still go out).
+ * `unopenedSecrets` names the secrets it has stored that do not open with this PLATFORM_TOKEN (after a
+ * rotation, until the shop is PUT again): it runs without them, and what must not go out without one
+ * (a replay without its REPLAY_SECRET's signature) waits.
+ */
+export type RegisteredShop = Shop & { deletedAt: number | null; unopenedSecrets: string[] };
 
 /**
  * One shop of the registry's snapshot, opened (secrets decrypted, variables
@@ -62,7 +67,7 @@ type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** Single-shop mode's shop: the deployment's vars, for every host. */
 function varsShop(env: Env): RegisteredShop {
-  return { ...theVarsShop(env), deletedAt: null };
+  return { ...theVarsShop(env), deletedAt: null, unopenedSecrets: [] };
 }
 
 /**
@@ -86,6 +91,16 @@ export async function registeredShops(env: Env, waitUntil?: WaitUntil): Promise<
 }
 
 /**
+ * The live shops' ids in id order, for the cron to take its turn through them without opening every
+ * shop; null in single-shop mode (no PLATFORM_TOKEN, or no shop ever registered): the vars shop alone.
+ */
+export async function liveShopIds(env: Env, waitUntil?: WaitUntil): Promise<string[] | null> {
+  const view = await currentView(env, waitUntil);
+  if (!view || view.byId.size === 0) return null;
+  return view.live.map((slot) => slot.stored.id);
+}
+
+/**
  * A shop by id, deleted ones included, for Durable Objects and the cron that
  * hold only an id. "default" is always the vars shop: state a deployment kept
  * before its first shop was registered stays deliverable.
@@ -101,18 +116,53 @@ export async function shopById(env: Env, id: string, waitUntil?: WaitUntil): Pro
   return (await (entry.refreshing ?? refresh(env, entry))).byId.get(id)?.open();
 }
 
-/** Creates or replaces a shop (the registry's `put`); this isolate serves the change at once. */
+/**
+ * Creates or replaces a shop (the registry's `put`); this isolate serves the change at once, from the
+ * change's own result: the change is made once the registry answered, and no read afterwards can turn
+ * it into an error.
+ */
 export async function putShop(env: Env, id: string, input: ShopInput, actor: string): Promise<PutResult> {
   const result = await shopRegistry(env).put(id, input, actor);
-  if (result.ok) await refreshShops(env);
+  if (result.ok) await adoptChange(env, result.shop, result.version);
   return result;
 }
 
-/** Deletes a shop (the registry's `remove`); this isolate stops serving its hosts at once. */
-export async function removeShop(env: Env, id: string, actor: string): Promise<boolean> {
-  const removed = await shopRegistry(env).remove(id, actor);
-  if (removed) await refreshShops(env);
-  return removed;
+/**
+ * Deletes a shop (the registry's `remove`); this isolate stops serving its hosts at once. Returns when it
+ * was deleted, or null when no live shop has this id.
+ */
+export async function removeShop(env: Env, id: string, actor: string): Promise<number | null> {
+  const deleted = await shopRegistry(env).remove(id, actor);
+  if (deleted) await adoptChange(env, deleted, deleted.revision);
+  return deleted?.deletedAt ?? null;
+}
+
+/**
+ * Puts a change this isolate made into its copy. When the copy was at the version just before the
+ * change, the result is the registry's new state and nothing is read; otherwise (another isolate
+ * changed something meanwhile) the rest is read now, and if that read fails it is logged and the next
+ * requests read again, while the copy already serves the change.
+ */
+async function adoptChange(env: Env, stored: StoredShop, version: number): Promise<void> {
+  const entry = entryFor(env);
+  if (!entry) return;
+  const view = entry.view;
+  // A read that crossed the change brought it already.
+  if (view && view.version >= version) return;
+  if (view) {
+    const exact = view.version === version - 1;
+    const others = [...view.byId.values()].map((slot) => slot.stored).filter((shop) => shop.id !== stored.id);
+    const shops = [...others, stored].sort((a, b) => (a.id < b.id ? -1 : 1));
+    entry.view = buildView({ version: exact ? version : view.version, shops }, entry.token, view);
+    if (exact) return;
+    // Keeps its older version, so the read below (or the next request's) fetches the rest.
+    entry.view.checkedAt = Date.now() - FRESH_MS;
+  }
+  try {
+    await refresh(env, entry);
+  } catch (error) {
+    log("warn", "registry_refresh_failed", { shop: stored.id, version, error: String(error) });
+  }
 }
 
 /** Reads the registry now, whatever the copy's age: after a change this isolate made itself. */
@@ -234,6 +284,8 @@ function buildView(
   return view;
 }
 
+const UNOPENED = "is stored but does not open with this PLATFORM_TOKEN: PUT the shop's secrets again";
+
 /** A stored shop with its secrets opened and its variables parsed: the schema's defaults, never the deployment's vars. */
 async function toShop(stored: StoredShop, token: string): Promise<RegisteredShop> {
   const secrets = await openSecrets(token, stored.id, stored.secrets);
@@ -244,15 +296,18 @@ async function toShop(stored: StoredShop, token: string): Promise<RegisteredShop
   >;
   const config = parseConfig(vars);
   // Each secret that did not open is named where operators look (admin status, readiness report, log):
-  // the shop runs without it (no admin API, unsigned replays) until its secrets are PUT again.
-  if (!secrets)
-    for (const variable of stored.secretNames)
-      config.problems.push({
-        variable,
-        message: "is stored but does not open with this PLATFORM_TOKEN: PUT the shop's secrets again",
-      });
+  // the shop runs without it (no admin API, replays held) until its secrets are PUT again.
+  const unopenedSecrets = secrets ? [] : stored.secretNames;
+  for (const variable of unopenedSecrets)
+    config.problems.push({
+      variable,
+      message:
+        variable === "REPLAY_SECRET"
+          ? `${UNOPENED}; queued orders are held (never replayed unsigned) until then`
+          : UNOPENED,
+    });
   for (const problem of config.problems) log("error", "config_invalid", { shop: stored.id, ...problem });
-  return { id: stored.id, config, hosts: stored.hosts, deletedAt: stored.deletedAt };
+  return { id: stored.id, config, hosts: stored.hosts, deletedAt: stored.deletedAt, unopenedSecrets };
 }
 
 declare module "hono" {

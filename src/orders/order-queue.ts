@@ -11,6 +11,7 @@ import { deliver, type Delivery } from "./replay";
 import {
   backoffPolicy,
   blameOrders,
+  HELD_RECHECK_MS,
   MAX_BATCHES_PER_RUN,
   nextBatch,
   nextWake,
@@ -190,7 +191,8 @@ export class OrderQueue extends DurableObject<Env> {
   async #run(): Promise<void> {
     const settings = this.#store.settings();
     if (!settings) return;
-    const secret = (await this.#shop(settings.shop)).config.replaySecret;
+    const shop = await this.#shop(settings.shop);
+    const secret = shop.config.replaySecret;
     const policy = backoffPolicy(settings);
     const startedAt = Date.now();
     this.#requeueLostDeliveries(startedAt, settings);
@@ -199,6 +201,15 @@ export class OrderQueue extends DurableObject<Env> {
     const heldUntil = await this.#maintenanceHold(settings.shop, startedAt, policy);
     if (heldUntil !== null) {
       await this.#wakeBy(heldUntil);
+      return;
+    }
+    // The shop has a REPLAY_SECRET that this deployment cannot open (PLATFORM_TOKEN rotated, the shop not
+    // PUT again yet): its origin may refuse unsigned orders, and a signed-only promise must hold. They wait.
+    if (shop.unopenedSecrets.includes("REPLAY_SECRET")) {
+      if (this.#store.hasWork()) {
+        log("warn", "order_replay_held", { shop: settings.shop, reason: "replay_secret_unreadable" });
+        await this.#wakeBy(startedAt + HELD_RECHECK_MS);
+      }
       return;
     }
 
@@ -390,8 +401,12 @@ export class OrderQueue extends DurableObject<Env> {
   #key(shopId: string): Promise<CryptoKey> {
     this.#sessionKey ??= (async () => {
       const salt = this.#store.sessionSalt();
-      const config = (await this.#shop(shopId)).config;
-      return sessionKey(config.replaySecret ?? config.adminToken ?? "stayopen: no secret set", salt);
+      const shop = await this.#shop(shopId);
+      // A key made without the shop's secrets (they do not open now) is not kept: once they are PUT again,
+      // the sessions sealed before are opened with the key they were sealed with.
+      if (shop.unopenedSecrets.length > 0) this.#sessionKey = null;
+      const { replaySecret, adminToken } = shop.config;
+      return sessionKey(replaySecret ?? adminToken ?? "stayopen: no secret set", salt);
     })().catch((error: unknown) => {
       this.#sessionKey = null;
       throw error;

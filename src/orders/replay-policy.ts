@@ -22,6 +22,12 @@ const LEASE_MARGIN_MS = 1_000;
 /** Settings kept by an older version have no caps: the defaults of ORDER_MAX_ATTEMPTS and ORDER_MAX_RETRY_HOURS. */
 const DEFAULT_MAX_ATTEMPTS = 10;
 const DEFAULT_MAX_RETRY_MS = 72 * 3_600_000;
+/**
+ * How often a shard whose replays are held for an unreadable REPLAY_SECRET looks again: the secret
+ * comes back with a PUT of the shop (live on every isolate within 10 s), and one registry version
+ * check a minute per shard costs next to nothing while the platform token is being rotated.
+ */
+export const HELD_RECHECK_MS = 60_000;
 /** Distinct orders failing in a row, with no answer from the origin in between, that make the shard pause. */
 export const DOWN_STREAK = 2;
 

@@ -6,6 +6,7 @@ import { readJson } from "../http/body";
 import { ordersAdmin } from "../admin/orders";
 import { errorResponse, problem } from "../http/errors";
 import { queueDepth } from "../orders/queue";
+import { log } from "../log";
 import { iso } from "../time";
 import { platformOverview, storedShops } from "./overview";
 import { parseShopRequest, shopIdProblem, type FieldProblem } from "./shop-request";
@@ -77,8 +78,13 @@ shopsApi.put("/shops/:id", async (c) => {
   }
   // Monitors of origins the new configuration no longer names stop probing (and end their outage) now,
   // not at the shop's next request.
-  const saved = await shopById(c.env, id);
-  if (saved) await rosterOrigins(c.env, saved);
+  // Best effort: the shop was saved, and its next request rosters its monitors anyway.
+  try {
+    const saved = await shopById(c.env, id);
+    if (saved) await rosterOrigins(c.env, saved);
+  } catch (error) {
+    log("warn", "shop_monitors_not_rostered", { shop: id, error: String(error) });
+  }
   // Secrets are never echoed: their names say which are set.
   const body = {
     id,
@@ -106,11 +112,11 @@ shopsApi.get("/shops/:id", async (c) => {
 
 shopsApi.delete("/shops/:id", async (c) => {
   const id = c.req.param("id");
-  if (!(await removeShop(c.env, id, actorOf(c))))
-    return errorResponse(c, problem("not_found", "No live shop has this id."));
-  const shop = (await shopById(c.env, id))!;
+  const deletedAt = await removeShop(c.env, id, actorOf(c));
+  if (deletedAt === null) return errorResponse(c, problem("not_found", "No live shop has this id."));
   // Its orders stay: listed and delivered (or retried, discarded) under …/shops/<id>/orders until none is left.
-  return c.json({ id, deletedAt: iso(shop.deletedAt), queue: await queueDepth(c.env, shop) });
+  const shop = (await shopById(c.env, id))!;
+  return c.json({ id, deletedAt: iso(deletedAt), queue: await queueDepth(c.env, shop) });
 });
 
 /**

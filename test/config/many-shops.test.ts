@@ -3,19 +3,26 @@
  * one shop does or suffers reaches the other (issue 16, DESIGN.md "Many shops,
  * one deployment").
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/config/env";
 import { removeShop, resolveShop, STALE_MS } from "../../src/config/shops";
 import type { Shop } from "../../src/config/shop";
+import { sealSecrets } from "../../src/config/secret-box";
 import { flushMetrics, metricsStub } from "../../src/metrics/counters";
 import { subscriberList } from "../../src/notify/store";
 import { shardName, shardOfReference } from "../../src/orders/reference";
 import { getOrder } from "../../src/orders/queue";
 import { stockObject } from "../../src/stock/reserve";
 import { FakeOrigin, type RecordedRequest } from "../support/origin";
-import { adminTokenFor, registerBehindTheIsolate, registerShop, replaySecretFor } from "../support/registry";
+import {
+  adminTokenFor,
+  registerBehindTheIsolate,
+  registerShop,
+  registryObject,
+  replaySecretFor,
+} from "../support/registry";
 import { dispatch, shopEnv } from "../support/worker";
 import { runCron } from "../readiness/cron";
 
@@ -100,6 +107,27 @@ async function deliver(shop: Shop, reference: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`order ${reference} of ${shop.id} was never delivered`);
+}
+
+/** Re-seals a shop's stored secrets under a token the deployment does not have, as a PLATFORM_TOKEN rotation leaves them. */
+async function sealUnderAnotherToken(id: string): Promise<void> {
+  const sealed = await sealSecrets("the-platform-token-before-rotation-0123456789", id, {
+    ADMIN_TOKEN: adminTokenFor(id),
+    REPLAY_SECRET: replaySecretFor(id),
+  });
+  await runInDurableObject(registryObject(), (_registry, state) => {
+    state.storage.sql.exec("UPDATE meta SET version = version + 1 WHERE id = 1");
+    const { version } = state.storage.sql.exec<{ version: number }>("SELECT version FROM meta WHERE id = 1").one();
+    state.storage.sql.exec("UPDATE shops SET secrets = ?, revision = ? WHERE id = ?", sealed, version, id);
+  });
+}
+
+/** A clock that runs on from now, moved ahead on demand: every copy of the registry (the shards' too) reads it again. */
+function laterClock() {
+  const realNow = Date.now.bind(Date);
+  let offset = 0;
+  vi.spyOn(Date, "now").mockImplementation(() => realNow() + offset);
+  return { advance: (ms: number) => void (offset += ms) };
 }
 
 function signedFor(request: RecordedRequest, shopId: string): boolean {
@@ -393,7 +421,7 @@ describe("one shop's trouble changes nothing for the other", () => {
     const { reference } = (await accepted.json()) as { reference: string };
     const shopA = await shopOf(a);
 
-    expect(await removeShop(platform, a.id, "test")).toBe(true);
+    expect(await removeShop(platform, a.id, "test")).toEqual(expect.any(Number));
     const gone = await page(a, "/");
     expect(gone.status).toBe(404);
     expect(await gone.text()).not.toContain("Alpha");
@@ -404,6 +432,47 @@ describe("one shop's trouble changes nothing for the other", () => {
     await deliver(shopA, reference);
     const delivered = (await a.origin.requests()).filter((request) => request.method === "POST");
     expect(delivered.map((request) => request.path)).toEqual(["/orders/before-deletion"]);
+    expect(signedFor(delivered[0]!, a.id)).toBe(true);
+  });
+
+  it("secrets that no longer open (PLATFORM_TOKEN rotated): A's orders are held, never replayed unsigned, then go signed once PUT again", async () => {
+    const [a] = await twoShops();
+    await takeDown(a);
+    const accepted = await postOrder(a, "/orders/while-rotating", '{"sku":"A-7"}');
+    expect(accepted.status).toBe(202);
+    const { reference } = (await accepted.json()) as { reference: string };
+    const shopA = await shopOf(a);
+
+    // What a rotation leaves: A's secrets sealed under a token this deployment no longer has.
+    await sealUnderAnotherToken(a.id);
+    const later = laterClock();
+    later.advance(STALE_MS);
+    const rotated = await shopOf(a);
+    expect(rotated.config.replaySecret).toBeUndefined();
+    expect(rotated.config.problems).toContainEqual({
+      variable: "REPLAY_SECRET",
+      message: expect.stringContaining("queued orders are held"),
+    });
+
+    const logged = vi.spyOn(console, "warn");
+    await a.origin.setMode({ mode: "ok" });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const shard = env.ORDER_QUEUE.getByName(
+      shardName(a.id, shardOfReference(reference, shopA.config.orderQueue.shards)!),
+    );
+    for (let round = 0; round < 3; round++) await runDurableObjectAlarm(shard);
+    expect((await a.origin.requests()).filter((request) => request.method === "POST")).toEqual([]);
+    expect((await getOrder(platform, shopA, reference))?.state).toBe("queued");
+    const held = logged.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('"order_replay_held"'));
+    expect(held.length).toBeGreaterThan(0);
+    expect(held[0]).toContain('"reason":"replay_secret_unreadable"');
+
+    // The fix the docs give: PUT the shop again with its secrets.
+    await registerShop(platform, a.id, { hosts: [a.host], config: shopConfig(a) });
+    later.advance(STALE_MS);
+    await deliver(shopA, reference);
+    const delivered = (await a.origin.requests()).filter((request) => request.method === "POST");
+    expect(delivered.map((request) => request.path)).toEqual(["/orders/while-rotating"]);
     expect(signedFor(delivered[0]!, a.id)).toBe(true);
   });
 

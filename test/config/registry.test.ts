@@ -24,14 +24,16 @@ describe("the shop registry object", () => {
       { hosts: [host], config: { ORIGIN_URL: "https://a.example" }, secrets },
       "tester",
     );
-    expect(created).toEqual({ ok: true, created: true, version: before + 1 });
+    expect(created).toMatchObject({ ok: true, created: true, version: before + 1 });
     const replaced = await registry.put(
       id,
       { hosts: [host], config: { SHOP_NAME: "A" }, secrets: { ADMIN_TOKEN: secrets.ADMIN_TOKEN } },
       "tester",
     );
-    expect(replaced).toEqual({ ok: true, created: false, version: before + 2 });
+    expect(replaced).toMatchObject({ ok: true, created: false, version: before + 2 });
     const stored = (await registry.snapshot()).shops.find((shop) => shop.id === id)!;
+    // The change's own result is the shop as stored: the isolate that made it serves it without a read.
+    expect(replaced.ok && replaced.shop).toEqual(stored);
     // PUT replaces the whole shop: ORIGIN_URL and REPLAY_SECRET are gone.
     expect(stored).toMatchObject({
       hosts: [host],
@@ -74,9 +76,9 @@ describe("the shop registry object", () => {
     const [a, b, host] = [newId("gone"), newId("heir"), newHost("freed")];
     await registry.put(a, { hosts: [host], config: { ORIGIN_URL: "https://gone.example" }, secrets }, "tester");
     const version = await registry.version();
-    expect(await registry.remove(a, "tester")).toBe(true);
+    expect(await registry.remove(a, "tester")).toMatchObject({ id: a, deletedAt: expect.any(Number) });
     expect(await registry.version()).toBe(version + 1);
-    expect(await registry.remove(a, "tester")).toBe(false);
+    expect(await registry.remove(a, "tester")).toBeNull();
     expect(await registry.version()).toBe(version + 1);
     const gone = (await registry.snapshot()).shops.find((shop) => shop.id === a)!;
     expect(gone.deletedAt).toEqual(expect.any(Number));

@@ -2,6 +2,7 @@ import { env as testEnv } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/config/env";
 import { forgetShops } from "../../src/config/shops";
+import { registryObject } from "../support/registry";
 import { FakeOrigin } from "../support/origin";
 import { dispatch, shopEnv } from "../support/worker";
 
@@ -265,6 +266,65 @@ describe("PUT /__stayopen/platform/shops/<id>", () => {
     const replaced = lines.map((line) => JSON.parse(line)).find((entry) => entry.event === "shop_replaced");
     expect(replaced).toMatchObject({ shop: `t${n}-a`, actor: expect.stringMatching(/^platform token from /) });
     expect(replaced.changed).toEqual(expect.arrayContaining(["ADMIN_TOKEN", "SHOP_NAME"]));
+  });
+});
+
+describe("a change whose follow-up read of the registry fails", () => {
+  /**
+   * The registry takes the change, then does not answer reads (as an object that is reset or overloaded
+   * right after a write): the registry binding's own stubs, with reads failing while `reading` is false.
+   */
+  function flakyReads() {
+    const state = { reading: true };
+    const binding = {
+      getByName(name: string) {
+        const real = testEnv.SHOP_REGISTRY.getByName(name);
+        if (state.reading) return real;
+        const refused = () => Promise.reject(new Error("Durable Object reset because its code was updated."));
+        return {
+          put: (...args: Parameters<typeof real.put>) => real.put(...args),
+          remove: (...args: Parameters<typeof real.remove>) => real.remove(...args),
+          version: refused,
+          snapshot: refused,
+        };
+      },
+    };
+    return { state, env: shopEnv({ SHOP_REGISTRY: binding }) };
+  }
+
+  it("answers what was done (201, then 200 for the DELETE) and serves the change at once from the change's own result", async () => {
+    const flaky = flakyReads();
+    const shop = { id: `t${n}-flaky`, host: `flaky-${n}.shop.test` };
+    const other = { id: `t${n}-other`, host: `other-${n}.shop.test` };
+    // This isolate has a copy; then another isolate changes the registry, so this one's change is not the next
+    // version it knows and the rest must be read: that read is what fails.
+    expect((await api("/shops", {}, PLATFORM, flaky.env)).status).toBe(200);
+    const registered = await registryObject().put(
+      other.id,
+      { hosts: [other.host], config: { ORIGIN_URL: originB.url }, secrets: {} },
+      "another-isolate",
+    );
+    expect(registered).toMatchObject({ ok: true });
+    const warned = vi.spyOn(console, "warn");
+
+    flaky.state.reading = false;
+    const created = await put(shop.id, shopBody(originA, [shop.host], ADMIN_A, { SHOP_NAME: "Flaky" }), flaky.env);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ id: shop.id, hosts: [shop.host] });
+    expect(warned.mock.calls.map(([line]) => String(line)).join("\n")).toMatch(
+      new RegExp(`"event":"registry_refresh_failed".*"shop":"${shop.id}"`),
+    );
+    const served = await dispatch(`https://${shop.host}/__stayopen/status`, flaky.env);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toContain("Flaky");
+
+    const deleted = await api(`/shops/${shop.id}`, { method: "DELETE" }, PLATFORM, flaky.env);
+    expect(deleted.status).toBe(200);
+    expect(await deleted.json()).toMatchObject({ id: shop.id, deletedAt: expect.stringMatching(/^\d{4}-/) });
+    expect((await dispatch(`https://${shop.host}/`, flaky.env)).status).toBe(404);
+
+    flaky.state.reading = true;
+    expect(await (await api(`/shops/${shop.id}`)).json()).toMatchObject({ deletedAt: expect.any(String) });
   });
 });
 
