@@ -4,8 +4,8 @@ import type { Config } from "../config/schema";
 import { deploymentConfig } from "../config/shop";
 import { shopById, type RegisteredShop } from "../config/shops";
 import { DEAD_LETTERS_SHOWN, ordersAwaitingOperator } from "../admin/dashboard/data";
-import { ORDER_NOTICES, orderActions } from "../admin/dashboard/order-actions";
-import { OrdersSection } from "../admin/dashboard/orders";
+import { orderActions, orderNotice } from "../admin/dashboard/order-actions";
+import { OrdersSection, type OrdersSectionProps } from "../admin/dashboard/orders";
 import { ProblemPage } from "../admin/dashboard/problem";
 import { listOrders, queueDepth } from "../orders/queue";
 import { PLATFORM_BASE } from "../http/wire";
@@ -53,7 +53,7 @@ deletedShopOrders.use("/shops/:id/dashboard/*", async function onlyDeletedShops(
 type PageProps = {
   config: Config;
   shop: RegisteredShop & { deletedAt: number };
-  orders: Parameters<typeof OrdersSection>[0];
+  orders: OrdersSectionProps;
   notice: string | null;
 };
 
@@ -85,7 +85,7 @@ deletedShopOrders.get("/shops/:id/dashboard", async (c) => {
     ordersAwaitingOperator(c.env, shop),
     listOrders(c.env, shop, "queued", DEAD_LETTERS_SHOWN),
   ]);
-  const notice = ORDER_NOTICES[c.req.query("done") as keyof typeof ORDER_NOTICES] ?? null;
+  const notice = orderNotice(c.req.query("done"));
   const orders = { queue, dead, queued, csrf: c.get("adminSession")?.csrf ?? "", actions: deletedShopPage(shop.id) };
   return renderPage(
     c,
