@@ -3,6 +3,7 @@ import type { AppEnv } from "../config/env";
 import { operatorAnswers } from "../admin/auth";
 import { asPlatform, requirePlatform } from "./door";
 import { platformDashboard } from "./dashboard";
+import { deletedShopOrders } from "./deleted-shop";
 import { shopsApi } from "./shops";
 
 /**
@@ -18,3 +19,4 @@ platform.use("*", operatorAnswers());
 
 platform.route("/", shopsApi);
 platform.route("/", platformDashboard);
+platform.route("/", deletedShopOrders);

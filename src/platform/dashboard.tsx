@@ -9,6 +9,7 @@ import { renderPage } from "../shopper/render";
 import { When } from "../shopper/when";
 import { ADMIN_BASE, PLATFORM_BASE } from "../http/wire";
 import { PLATFORM_DOOR } from "./door";
+import { deletedShopPage } from "./deleted-shop";
 import { lastIncident, PAGE_SIZE, platformOverview, type ShopOverview } from "./overview";
 
 const ORIGIN_WORDS = { up: "Up", degraded: "Degraded", down: "Down" } as const;
@@ -55,13 +56,7 @@ function ShopRow({ row, platformUrl }: { row: ShopOverview; platformUrl: string 
           "None"
         )}
       </td>
-      <td>
-        {link ? (
-          <a href={link}>{row.id} dashboard</a>
-        ) : (
-          <a href={`${PLATFORM_BASE}/shops/${row.id}/orders?state=queued`}>{row.id} orders (JSON)</a>
-        )}
-      </td>
+      <td>{link ? <a href={link}>{row.id} dashboard</a> : <a href={deletedShopPage(row.id)}>{row.id} orders</a>}</td>
     </tr>
   );
 }

@@ -28,7 +28,11 @@ export const unique = (prefix: string) => `${prefix}-${++counter}-${crypto.rando
 
 export type TestShop = { origin: FakeOrigin; env: ReturnType<typeof shopEnv>; feedPath: string; ip: string };
 
-/** Called inside a test: the shop's origin stops when the test finishes. */
+/**
+ * Called inside a test: the shop's origin stops when the test finishes. The retry base is ten minutes, so
+ * no replay starts by itself while a test looks at a queued order (an attempt shows it as `delivering`);
+ * a test that wants the replay drains the queue (`drainNow`), as a recovered origin would.
+ */
 export async function shopWithFeed(products: FeedItem[], vars: Record<string, string> = {}): Promise<TestShop> {
   const origin = await FakeOrigin.start();
   onTestFinished(() => origin.stop());
@@ -39,7 +43,8 @@ export async function shopWithFeed(products: FeedItem[], vars: Record<string, st
     CATALOG_FEED_URL: feedPath,
     ORIGIN_TIMEOUT_MS: "500",
     BREAKER_FAILURES: "100",
-    ORDER_RETRY_BASE_MS: "100",
+    ORDER_RETRY_BASE_MS: "600000",
+    ORDER_RETRY_MAX_MS: "3600000",
     ...vars,
   });
   return { origin, env, feedPath, ip: `203.0.113.${(counter % 250) + 1}` };

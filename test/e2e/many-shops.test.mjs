@@ -2,7 +2,8 @@
 // registered through the platform API, each open in its own tab at http://<shop>.localhost:<port> (Chromium
 // resolves *.localhost to this machine). One shop's origin goes down: its tab shows its own stale page and its
 // own branded maintenance page, the other tab stays live from its origin; an unknown host gets the accessible
-// "no shop here" page with no shop's content. Run: node --test test/e2e/many-shops.test.mjs
+// "no shop here" page with no shop's content; a deleted shop's order is on the platform dashboard, under axe.
+// Run: node --test test/e2e/many-shops.test.mjs
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -13,7 +14,7 @@ import { demoShop } from "../../demo/shops.mjs";
 import { demoShopVars } from "../../demo/stayopen-vars.mjs";
 import { resolveLocalhostNames } from "../../scripts/lib/localhost-names.mjs";
 import { projectRoot } from "../../scripts/lib/paths.mjs";
-import { registerShop } from "../../scripts/lib/platform.mjs";
+import { deleteShop, registerShop } from "../../scripts/lib/platform.mjs";
 import {
   buildWorker,
   makeDataDir,
@@ -206,5 +207,37 @@ describe("many shops in Chromium", { timeout: 5 * 60_000 }, () => {
     const incidents = async (shop) =>
       (await (await fetch(`${shop.url}/__stayopen/incidents.json`)).json()).incidents.map((i) => i.kind);
     assert.ok(!(await incidents(beta)).includes("maintenance"), "alpha's drill is in beta's incident history");
+  });
+
+  it("beta deleted with an order left: the platform dashboard lists it on beta's page, accessible, on a phone", async () => {
+    const order = await fetch(`${beta.url}/api/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sku: "tea", qty: 1 }),
+    });
+    assert.equal(order.status, 202, "beta's order was not queued while its origin is down");
+    const { reference } = await order.json();
+    assert.equal((await deleteShop(worker.urls.stayopen, PLATFORM_TOKEN, beta.id)).status, 200);
+
+    // The platform's browser login is on a host no shop owns.
+    const page = await uncachedPage(context);
+    await page.goto(`http://127.0.0.1:${port}/__stayopen/platform`, { waitUntil: "load" });
+    await page.getByLabel("Platform token").fill(PLATFORM_TOKEN);
+    await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Log in" }).click()]);
+    assert.equal(await page.getByRole("heading", { level: 1 }).innerText(), "Platform dashboard");
+    assert.deepEqual(await axeViolations(page), [], "axe on the platform dashboard");
+
+    await Promise.all([page.waitForNavigation(), page.getByRole("link", { name: "beta orders" }).click()]);
+    assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /^Orders of beta, a deleted shop$/);
+    assert.ok(await page.getByText(reference).isVisible(), "beta's order is not listed");
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole("button", { name: "Deliver queued orders now" }).click(),
+    ]);
+    assert.match(await page.getByRole("status").innerText(), /being delivered now/);
+    await screenshot(page, "shops-deleted-beta-orders");
+    assert.deepEqual(await axeViolations(page), [], "axe on a deleted shop's orders");
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE.viewport.width, `the page is ${width} px wide on a ${PHONE.viewport.width} px phone`);
   });
 });

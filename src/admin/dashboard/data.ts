@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { countSnapshots } from "../../catalog/count";
-import type { AppEnv } from "../../config/env";
+import type { AppEnv, Env } from "../../config/env";
+import type { Shop } from "../../config/schema";
 import type { Incident } from "../../incidents/incident";
 import { incidentLog } from "../../incidents/store";
 import { listOrders, queueDepth } from "../../orders/queue";
@@ -21,19 +22,25 @@ export type DashboardData = {
   incidents: Incident[];
 };
 
-const DEAD_LETTERS_SHOWN = 50;
+/** As many as a dashboard lists of each state (the JSON API pages through the rest). */
+export const DEAD_LETTERS_SHOWN = 50;
 const INCIDENTS_SHOWN = 10;
+
+/** Orders waiting for the operator: refused by the shop, or still failing after the retry caps (newest first per state). */
+export async function ordersAwaitingOperator(env: Env, shop: Shop): Promise<OrderView[]> {
+  const lists = await Promise.all([
+    listOrders(env, shop, "dead", DEAD_LETTERS_SHOWN),
+    listOrders(env, shop, "needs_attention", DEAD_LETTERS_SHOWN),
+  ]);
+  return lists.flat();
+}
 
 export async function dashboardData(c: Context<AppEnv>): Promise<DashboardData> {
   const shop = c.get("shop");
   const [status, queue, dead, readiness, snapshots, incidents] = await Promise.all([
     operatorStatus(c),
     queueDepth(c.env, shop),
-    // Both wait for the operator: refused by the shop, or still failing after the retry caps.
-    Promise.all([
-      listOrders(c.env, shop, "dead", DEAD_LETTERS_SHOWN),
-      listOrders(c.env, shop, "needs_attention", DEAD_LETTERS_SHOWN),
-    ]).then((lists) => lists.flat()),
+    ordersAwaitingOperator(c.env, shop),
     readinessReport(c.env, shop, publicOrigin(shop, c.req.url)!),
     countSnapshots(c.env, shop.id),
     incidentLog(c.env, shop.id).list(shop.id, { before: null, limit: INCIDENTS_SHOWN }),

@@ -48,7 +48,7 @@ export function DashboardPage({ config, data, csrf, notice }: DashboardProps) {
       <OriginSection status={data.status} />
       <MaintenanceSection status={data.status} csrf={csrf} />
       <IncidentsSection incidents={data.incidents} csrf={csrf} />
-      <OrdersSection queue={data.queue} dead={data.dead} csrf={csrf} />
+      <OrdersSection queue={data.queue} dead={data.dead} csrf={csrf} actions={`${ADMIN_BASE}/dashboard`} />
       <CoverageSection readiness={data.readiness} snapshots={data.snapshots} />
       <ActionButton action={`${ADMIN_BASE}/logout`} csrf={csrf} label="Log out" />
     </Layout>

@@ -4,8 +4,10 @@ import { Layout } from "../../shopper/layout";
 import { When } from "../../shopper/when";
 import { ADMIN_BASE } from "../../http/wire";
 
-/** What went wrong with an operator's action, and the way back. */
-export function ProblemPage({ config, title, message }: { config: Config; title: string; message: string }) {
+type ProblemProps = { config: Config; title: string; message: string; back?: string };
+
+/** What went wrong with an operator's action, and the way back (the admin dashboard unless `back` says). */
+export function ProblemPage({ config, title, message, back = ADMIN_BASE }: ProblemProps) {
   return (
     <Layout config={config} title={title} audience="operators">
       <h1>{title}</h1>
@@ -13,7 +15,7 @@ export function ProblemPage({ config, title, message }: { config: Config; title:
         {message}
       </p>
       <p>
-        <a href={ADMIN_BASE}>Back to the dashboard</a>
+        <a href={back}>Back to the dashboard</a>
       </p>
     </Layout>
   );

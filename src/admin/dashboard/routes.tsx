@@ -4,13 +4,12 @@ import type { MaintenanceRequest } from "../../control/maintenance";
 import type { AppEnv } from "../../config/env";
 import { readFields } from "../../http/body";
 import { postIncidentUpdate, retitleIncident, type IncidentChange } from "../../incidents/operator";
-import { operatorDrain } from "../orders";
-import { discardOrder, retryOrder } from "../../orders/queue";
 import { renderPage } from "../../shopper/render";
 import { ADMIN_DOOR, loginRoutes } from "../auth";
 import { dashboardData } from "./data";
 import { DashboardPage } from "./page";
 import { BypassIssuedPage, ProblemPage } from "./problem";
+import { ORDER_NOTICES, orderActions } from "./order-actions";
 import { ADMIN_BASE } from "../../http/wire";
 
 /**
@@ -27,9 +26,7 @@ const MAX_FORM_BYTES = 4096;
 const NOTICES = {
   maintenance_on: "Maintenance is on: shoppers see the maintenance flow with your message.",
   maintenance_off: "Maintenance is off.",
-  retried: "The order is queued for delivery again.",
-  discarded: "The order was discarded.",
-  replay: "Queued orders are being delivered now.",
+  ...ORDER_NOTICES,
   incident_retitled: "The incident has its new title.",
   incident_updated: "The update is on the status page (and on its way to NOTIFY_WEBHOOK_URL, when set).",
 } as const;
@@ -38,7 +35,7 @@ type Notice = keyof typeof NOTICES;
 
 const done = (c: Context<AppEnv>, notice: Notice) => c.redirect(`${ADMIN_BASE}?done=${notice}`, 303);
 
-function problem(c: Context<AppEnv>, status: 400 | 404 | 409 | 413 | 415, title: string, message: string): Response {
+function problem(c: Context<AppEnv>, status: 400 | 404 | 413 | 415, title: string, message: string): Response {
   return renderPage(c, <ProblemPage config={c.get("shop").config} title={title} message={message} />, status);
 }
 
@@ -80,41 +77,15 @@ dashboard.post("/dashboard/maintenance", async (c) => {
   return done(c, on === "false" ? "maintenance_off" : "maintenance_on");
 });
 
-dashboard.post("/dashboard/orders/:reference/:action{retry|discard}", async (c) => {
-  const reference = c.req.param("reference").toLowerCase();
-  const retry = c.req.param("action") === "retry";
-  const result = await (retry ? retryOrder : discardOrder)(c.env, c.get("shop"), reference);
-  switch (result.outcome) {
-    case "done":
-      return done(c, retry ? "retried" : "discarded");
-    case "not_found":
-      return problem(c, 404, "No such order", "No order has this reference.");
-    case "in_flight":
-      return problem(
-        c,
-        409,
-        "Being sent",
-        "This order is being sent to the shop right now; look again in a few seconds.",
-      );
-    case "finished":
-      return problem(
-        c,
-        409,
-        "Nothing to do",
-        `Only orders not yet delivered can be retried or discarded; this order is ${result.state}.`,
-      );
-  }
-});
-
 dashboard.post("/dashboard/bypass", async (c) => {
   const issued = await issueBypass(c);
   return renderPage(c, <BypassIssuedPage config={c.get("shop").config} issued={issued} />);
 });
 
-dashboard.post("/dashboard/replay", async (c) => {
-  await operatorDrain(c);
-  return done(c, "replay");
-});
+dashboard.route(
+  "/dashboard",
+  orderActions((c) => ({ url: ADMIN_BASE, config: c.get("shop").config })),
+);
 
 function incidentChanged(c: Context<AppEnv>, result: IncidentChange, notice: Notice): Response {
   switch (result.outcome) {
