@@ -100,11 +100,16 @@ export async function startProcess({
       () => fail(new Error(`${name} did not start in time:\n${output.slice(-4000)}`)),
       timeoutMs,
     );
+    let isReady = false;
     const onData = (chunk) => {
       log?.write(chunk);
       if (output.length < 1_000_000) output += chunk;
+      // Once ready, the output is only kept: re-reading all of it on every chunk of a busy worker's
+      // log lines would load the core the load generator runs on.
+      if (isReady) return;
       const value = readyWhen(output);
       if (value) {
+        isReady = true;
         clearTimeout(timer);
         done(value);
       }
