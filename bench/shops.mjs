@@ -306,7 +306,9 @@ async function main() {
   if (PIN) spawnSync("taskset", ["-cp", "0", String(process.pid)]);
   const facts = {
     ...machineFacts(),
-    placement: PIN ? "workerd pinned to CPU 1; origin and load generator on CPU 0" : "unpinned",
+    placement: PIN
+      ? "workerd pinned to CPU 1; origin, load generator and the Node process hosting workerd on CPU 0"
+      : "unpinned",
     connections: CONNECTIONS,
     durationS: DURATION_S,
     rounds: ROUNDS,
@@ -355,6 +357,7 @@ async function main() {
       persistDir: join(tmp, "state"),
       logFile,
       cpus: PIN ? "1" : undefined,
+      hostCpus: PIN ? "0" : undefined,
     });
     const { urls } = host;
     const oneHost = [hostOfShop(MEASURED)];

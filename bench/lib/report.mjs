@@ -40,11 +40,16 @@ function row(id, r) {
         })
         .join("\n");
     case 4: {
-      const floor = `floor: ${n(r.floorPerS)} 202/s · p99 ${ms(r.floor.latencyMs.p99)} · slowest 202 ${ms(r.floorSlowest202Ms)}, ${cpu(r.floor)}`;
-      const before = r.before
-        ? `; before: ${n(r.before.perS)} 202/s · p99 ${ms(r.before.run.latencyMs.p99)} · slowest 202 ${ms(r.before.slowest202Ms)}, ${cpu(r.before.run)}`
-        : "";
-      return `| 4 | ${r.title} | ${n(r.perS)} 202/s · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} · slowest 202 ${ms(r.slowest202Ms)}, ${cpu(r.stayopen)} | ${floor}${before} | ${n(r.ratioToFloor, 2)}× floor; ${n(r.accepted)} of ${n(r.stayopen.requests)} answered 202 | ${r.target} | ${verdict(r)} |`;
+      const one = (label, x) =>
+        `${label}: ${n(x.perS)} 202/s · p99 ${ms(x.run.latencyMs.p99)} · slowest 202 ${ms(x.slowest202Ms)}, ${cpu(x.run)}`;
+      const floor = one("floor", { perS: r.floorPerS, run: r.floor, slowest202Ms: r.floorSlowest202Ms });
+      const others = [
+        ...(r.contract ? [one("contract floor", r.contract)] : []),
+        ...(r.ladder ?? []).map((step) => one(step.name, step)),
+        ...(r.before ? [one("before", r.before)] : []),
+      ];
+      const toContract = r.contract ? ` (${n(r.ratioToContract, 2)}× the contract floor)` : "";
+      return `| 4 | ${r.title} | ${n(r.perS)} 202/s · p50 ${ms(r.stayopen.latencyMs.p50)} · p99 ${ms(r.stayopen.latencyMs.p99)} · slowest 202 ${ms(r.slowest202Ms)}, ${cpu(r.stayopen)} | ${[floor, ...others].join("; ")} | ${n(r.ratioToFloor, 2)}× floor${toContract}; ${n(r.accepted)} of ${n(r.stayopen.requests)} answered 202 | ${r.target} | ${verdict(r)} |`;
     }
     case 5:
       return `| 5 | ${r.title} | ${n(r.perS)} delivered/s (${n(r.delivered)} of ${n(r.queued)}; first after ${n(r.firstDeliveryAfterMs)} ms) | – | duplicates in effect ${r.duplicatesInEffect} (on the wire ${r.wireDuplicates}, keys changed ${r.foreignKeys}); left in queue ${r.leftInQueue}; origin concurrency peak ${r.peakConcurrency} of ${r.ceiling} allowed${r.peakAheadOfAnswered === undefined ? "" : `, at most ${r.peakAheadOfAnswered} in flight beyond those answered`}, per 100 ms from the first delivery: ${r.ramp.join(", ")} | ${r.target} | ${verdict(r)} |`;
@@ -61,7 +66,7 @@ export function markdownReport({ facts, results, pending }) {
     "",
     `Machine: ${facts.cpu}, ${facts.cores} cores, ${facts.memoryGiB} GiB; Node ${facts.node}; workerd ${facts.workerd} (wrangler ${facts.wrangler}); autocannon ${facts.autocannon}.`,
     `Machine load (1-minute average) at start ${n(facts.loadAverageAtStart, 1)}, at end ${n(facts.loadAverageAtEnd, 1)}${facts.loadAverageAtStart > 1.5 ? ": other work was running, absolute numbers are low; compare the ratios" : ""}.`,
-    `Placement: ${facts.placement}. Load: ${facts.connections} keep-alive connections, ${facts.durationS} s per measurement, loopback only. Pages: ${(facts.sizes ?? []).join(", ")} (realistic shop HTML, GETs rotating over the paths)${facts.before ? `; \`before\` is ${facts.before} built and run in the same workerd, measured in the same rounds` : ""}. CPU per request: workerd's user + system time over the run divided by the answers. Scenario 1: throughput at saturation in two alternating rounds per worker (bare, floor, stayopen) after a 2 s warm-up each, latency with 4 connections (little queueing) for each; scenarios 2 and 3 at 32 connections, compared with the same build's scenario 1; scenario 4: every order from a different shopper (CF-Connecting-IP), then the floor worker under the same load.`,
+    `Placement: ${facts.placement}. Load: ${facts.connections} keep-alive connections, ${facts.durationS} s per measurement, loopback only. Pages: ${(facts.sizes ?? []).join(", ")} (realistic shop HTML, GETs rotating over the paths)${facts.before ? `; \`before\` is ${facts.before} built and run in the same workerd, measured in the same rounds` : ""}. CPU per request: workerd's user + system time over the run divided by the answers. Scenario 1: throughput at saturation in two alternating rounds per worker (bare, floor, stayopen) after a 2 s warm-up each, latency with 4 connections (little queueing) for each; scenarios 2 and 3 at 32 connections, compared with the same build's scenario 1; scenario 4: every order from a different shopper (CF-Connecting-IP), stayopen, the contract floor and the floor worker in two alternating rounds under the same load.`,
     "",
     "| # | scenario | stayopen | baseline | ratio / finding | target | met |",
     "|---|---|---|---|---|---|---|",

@@ -2,7 +2,7 @@
 // worker built once and run in workerd (Miniflare's Node API, direct sockets)
 // or under `wrangler dev`, each killable with SIGKILL and restartable on the
 // same port with the same persisted state.
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
@@ -100,11 +100,16 @@ export async function startProcess({
       () => fail(new Error(`${name} did not start in time:\n${output.slice(-4000)}`)),
       timeoutMs,
     );
+    let isReady = false;
     const onData = (chunk) => {
       log?.write(chunk);
       if (output.length < 1_000_000) output += chunk;
+      // Once ready, the output is only kept: re-reading all of it on every chunk of a busy worker's
+      // log lines would load the core the load generator runs on.
+      if (isReady) return;
       const value = readyWhen(output);
       if (value) {
+        isReady = true;
         clearTimeout(timer);
         done(value);
       }
@@ -151,9 +156,10 @@ async function optionsFromConfig() {
  * Runs workers in workerd. `workers`: [{name, scriptPath, port?, vars?, fromConfig?, options?}];
  * a worker with fromConfig gets the bindings of the wrangler config (its options, if any, replace single
  * entries such as kvNamespaces), one with only options those Miniflare options.
+ * `cpus` pins workerd and `hostCpus` (default: the same) the Node process that hosts it (taskset lists).
  * Returns {urls, kill9, stop, restart, workerdPid}; restart keeps ports and state.
  */
-export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
+export async function startWorkerHost({ workers, persistDir, logFile, cpus, hostCpus = cpus }) {
   const ports = await freePorts(workers.length + 1);
   const inspectorPort = workers.some((w) => w.inspect) ? ports.at(-1) : undefined;
   const options = workers.some((w) => w.fromConfig) ? await optionsFromConfig() : undefined;
@@ -170,14 +176,19 @@ export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
   async function launch() {
     proc = await startProcess({
       name: "workerd",
-      cpus,
+      cpus: hostCpus,
       command: process.execPath,
       args: [HOST_SCRIPT],
       env: { STAYOPEN_WORKER_HOST: JSON.stringify(spec) },
       logFile,
       readyWhen: (output) => firstJsonLine(output, "ready")?.ready,
     });
+    // workerd alone on `cpus` (every thread), when the host's Node process (which parses and forwards
+    // each of workerd's log lines, as Miniflare does) runs elsewhere: a benchmark then measures workerd.
+    const workerd = workerdPid();
+    if (cpus !== hostCpus && workerd !== undefined) spawnSync("taskset", ["-a", "-cp", String(cpus), String(workerd)]);
   }
+  const workerdPid = () => childPids(proc.pid).find((pid) => processName(pid) === "workerd");
   await launch();
   const urls = proc.ready;
   return {
@@ -197,7 +208,7 @@ export async function startWorkerHost({ workers, persistDir, logFile, cpus }) {
     heapUsedMiB: (name) => heapUsedMiB(inspectorPort, name),
     inspectorPort,
     /** The workerd process (a child of the host), for memory readings. */
-    workerdPid: () => childPids(proc.pid).find((pid) => processName(pid) === "workerd"),
+    workerdPid,
   };
 }
 

@@ -40,7 +40,9 @@ CREATE TABLE IF NOT EXISTS orders (
 CREATE INDEX IF NOT EXISTS orders_by_dedupe_key ON orders (dedupe_key, seq);
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, seq);
 CREATE INDEX IF NOT EXISTS orders_by_due ON orders (state, next_attempt_at);
-CREATE INDEX IF NOT EXISTS orders_by_update ON orders (state, updated_at);
+-- Only finished orders are looked up by age (retention): a new order writes one index less.
+DROP INDEX IF EXISTS orders_by_update;
+CREATE INDEX IF NOT EXISTS orders_finished ON orders (updated_at) WHERE state IN ('delivered', 'discarded');
 CREATE TABLE IF NOT EXISTS submissions (
   dedupe_key TEXT PRIMARY KEY,
   wire_key TEXT NOT NULL,
@@ -130,8 +132,8 @@ export type KnownOrder = { reference: string; fingerprint: string; content_type:
 export type WakeTimes = {
   due: number | null;
   lease: number | null;
-  delivered: number | null;
-  discarded: number | null;
+  /** The oldest last change of a delivered or discarded order (both are kept RETENTION_MS). */
+  finished: number | null;
 };
 
 function toView(row: OrderRow, withBody: boolean): ShardOrderView {
@@ -405,8 +407,7 @@ export class OrderStore {
       .exec<WakeTimes>(
         `SELECT (SELECT MIN(next_attempt_at) FROM orders WHERE state = 'queued') AS due,
                 (SELECT MIN(lease_until) FROM orders WHERE state = 'delivering') AS lease,
-                (SELECT MIN(updated_at) FROM orders WHERE state = 'delivered') AS delivered,
-                (SELECT MIN(updated_at) FROM orders WHERE state = 'discarded') AS discarded`,
+                (SELECT MIN(updated_at) FROM orders WHERE state IN ('delivered', 'discarded')) AS finished`,
       )
       .one();
   }

@@ -156,14 +156,14 @@ export function blameOrders(verdicts: DeliveryVerdict[], streak: number): boolea
 
 /** When the object must next wake up: due orders (not before the pause ends), expiring leases, old rows to delete. */
 export function nextWake(
-  times: { due: number | null; lease: number | null; delivered: number | null; discarded: number | null },
+  times: { due: number | null; lease: number | null; finished: number | null },
   pausedUntil: number,
 ): number | null {
-  const { due, lease, delivered, discarded } = times;
+  const { due, lease, finished } = times;
   const wakes: number[] = [];
   if (due !== null) wakes.push(Math.max(due, pausedUntil));
   if (lease !== null) wakes.push(lease);
-  for (const finishedAt of [delivered, discarded]) if (finishedAt !== null) wakes.push(finishedAt + RETENTION_MS);
+  if (finished !== null) wakes.push(finished + RETENTION_MS);
   return wakes.length > 0 ? Math.min(...wakes) : null;
 }
 

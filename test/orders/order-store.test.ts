@@ -130,6 +130,50 @@ describe("order store", () => {
     expect(result.row).toEqual({ state: "delivered", body: "", session: null });
     expect(result.latest).toEqual({ reference: "ref-1", fingerprint: "f-1", content_type: "application/json" });
     expect(result.hasWork).toBe(false);
-    expect(result.wake).toEqual({ due: null, lease: null, delivered: 3000, discarded: null });
+    expect(result.wake).toEqual({ due: null, lease: null, finished: 3000 });
+  });
+
+  it("indexes orders by age only once they are finished, and finds finished ones without a scan", async () => {
+    const result = await withShard("retention", (sql) => {
+      // A shard from before: its index of every order by state and age goes on the next start.
+      sql.exec("CREATE INDEX IF NOT EXISTS orders_by_update ON orders (state, updated_at)");
+      const store = new OrderStore(sql);
+      for (const n of [1, 2, 3]) store.insert(order(n), null, 1000 * n, 1000 * n);
+      const indexed = () =>
+        sql
+          .exec("SELECT COUNT(*) AS n FROM orders INDEXED BY orders_finished WHERE state IN ('delivered', 'discarded')")
+          .one().n;
+      const whileQueued = indexed();
+      const [first, second] = store.claim(2, 5000, 9000);
+      store.markDelivered(first!.seq, 6000);
+      store.discard(second!.reference, 4000);
+      const plan = (query: string) =>
+        sql
+          .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`)
+          .toArray()
+          .map((row) => row.detail)
+          .join("; ");
+      return {
+        indexes: sql
+          .exec<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL ORDER BY name",
+          )
+          .toArray()
+          .map((row) => row.name),
+        whileQueued,
+        finished: indexed(),
+        wake: store.wakeTimes(),
+        deletePlan: plan("DELETE FROM orders WHERE state IN ('delivered', 'discarded') AND updated_at < 1"),
+        wakePlan: plan("SELECT MIN(updated_at) FROM orders WHERE state IN ('delivered', 'discarded')"),
+      };
+    });
+    expect(result.indexes).not.toContain("orders_by_update");
+    expect(result.indexes).toContain("orders_finished");
+    expect(result.whileQueued).toBe(0);
+    expect(result.finished).toBe(2);
+    expect(result.wake.finished).toBe(4000);
+    // An index search, never a scan of every order (the planner may take either index that starts with the state).
+    expect(result.deletePlan).toMatch(/^SEARCH orders USING (COVERING )?INDEX/);
+    expect(result.wakePlan).toMatch(/^SEARCH orders USING (COVERING )?INDEX/);
   });
 });

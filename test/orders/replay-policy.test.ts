@@ -191,7 +191,7 @@ describe("replay policy: the shard's pace", () => {
 });
 
 describe("replay policy: when the shard wakes", () => {
-  const none = { due: null, lease: null, delivered: null, discarded: null };
+  const none = { due: null, lease: null, finished: null };
 
   it("sleeps when there is nothing left", () => {
     expect(nextWake(none, 0)).toBeNull();
@@ -204,7 +204,7 @@ describe("replay policy: when the shard wakes", () => {
 
   it("wakes when a lease runs out, even while paused, and when a finished order is past retention", () => {
     expect(nextWake({ ...none, due: now + 5, lease: now + 1 }, now + 60_000)).toBe(now + 1);
-    expect(nextWake({ ...none, delivered: now, discarded: now - 10 }, 0)).toBe(now - 10 + RETENTION_MS);
+    expect(nextWake({ ...none, finished: now - 10 }, 0)).toBe(now - 10 + RETENTION_MS);
   });
 });
 
