@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { countSnapshots } from "../../catalog/count";
 import type { AppEnv, Env } from "../../config/env";
-import type { Shop } from "../../config/schema";
+import type { Shop } from "../../config/shop";
 import type { Incident } from "../../incidents/incident";
 import { incidentLog } from "../../incidents/store";
 import { listOrders, queueDepth } from "../../orders/queue";
