@@ -69,9 +69,35 @@ const QUIET_SPELL_INTERVALS = 2;
 
 /** Waits for `promise`, but never longer than `ms`. */
 export async function awaitBriefly(promise: Promise<unknown>, ms: number): Promise<void> {
+  await settledWithin(promise, ms);
+}
+
+/**
+ * The value of `promise` if it resolves within `ms`; otherwise (or if it
+ * rejects) `{ settled: false }`. For a request that joins work another request
+ * started: that work belongs to the other request and ends with it if its
+ * client leaves, so the joiner keeps a timer of its own. A request that waits
+ * only on another request's I/O is cancelled by the runtime as hung (a 500).
+ */
+export async function settledWithin<T>(
+  promise: Promise<T>,
+  ms: number,
+): Promise<{ settled: true; value: T } | { settled: false }> {
   let timer: ReturnType<typeof setTimeout> | null = null;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
+  const late = new Promise<{ settled: false }>(
+    (resolve) => (timer = setTimeout(() => resolve({ settled: false }), ms)),
+  );
+  try {
+    return await Promise.race([
+      promise.then(
+        (value) => ({ settled: true as const, value }),
+        () => ({ settled: false as const }),
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A refresh a request looks at first: it completes in the background whatever happens; the request waits at most FIRST_LOOK_MS. */
@@ -81,4 +107,28 @@ export function awaitFirstLook(
 ): Promise<void> {
   ctx.waitUntil(refresh);
   return awaitBriefly(refresh, FIRST_LOOK_MS);
+}
+
+/**
+ * One read of `key` at a time in this isolate: a request asking while another
+ * request's read is under way waits for that read, at most `joinMs` (see
+ * `settledWithin`), then reads for itself. An outage's first seconds bring the
+ * same pages from many shoppers at once.
+ */
+export async function readOnce<T>(
+  underWay: Map<string, Promise<T>>,
+  key: string,
+  joinMs: number,
+  read: () => Promise<T>,
+): Promise<T> {
+  const reading = underWay.get(key);
+  if (reading) {
+    const joined = await settledWithin(reading, joinMs);
+    if (joined.settled) return joined.value;
+  }
+  const started = read().finally(() => {
+    if (underWay.get(key) === started) underWay.delete(key);
+  });
+  underWay.set(key, started);
+  return started;
 }

@@ -1,5 +1,6 @@
 import { readLimited } from "../http/body";
 import type { OriginCall } from "../origin/call";
+import { settledWithin } from "../shared-copy";
 import { responseIsPublic } from "./shareable";
 
 /**
@@ -25,7 +26,7 @@ type Handoff =
   | { kind: "skipped" }
   | { kind: "alone" };
 
-type Flight = { startedAt: number; waiters: number; handoff: Promise<Handoff>; settle: (handoff: Handoff) => void };
+type Flight = { startedAt: number; waiters: number; handoff: Promise<Handoff> };
 
 const inflight = new Map<string, Flight>();
 
@@ -74,7 +75,7 @@ async function lead(
 ): Promise<OriginCall> {
   let settle: (handoff: Handoff) => void = () => {};
   const handoff = new Promise<Handoff>((resolve) => (settle = resolve));
-  const flight: Flight = { startedAt: Date.now(), waiters: 0, handoff, settle };
+  const flight: Flight = { startedAt: Date.now(), waiters: 0, handoff };
   inflight.set(key, flight);
   let result: OriginCall;
   try {
@@ -121,9 +122,12 @@ async function lead(
 }
 
 async function join(flight: Flight, request: Request, waitMs: number): Promise<OriginCall | null> {
-  // One timer per flight, not per waiter: a hot page can have hundreds of waiters. Whoever settles first wins.
-  if (flight.waiters++ === 0) setTimeout(() => flight.settle({ kind: "alone" }), waitMs);
-  const handoff = await flight.handoff;
+  flight.waiters++;
+  // Each waiter keeps its own timer: the flight belongs to the leader's request (and a shared timer to the
+  // first waiter's), either of which may be cancelled with its client.
+  const joined = await settledWithin(flight.handoff, waitMs);
+  if (!joined.settled) return null;
+  const handoff = joined.value;
   switch (handoff.kind) {
     case "failed":
     case "skipped":

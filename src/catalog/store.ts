@@ -2,6 +2,7 @@ import type { Env } from "../config/env";
 import { decodeEntities } from "../http/html-entities";
 import { readLimited } from "../http/body";
 import { log } from "../log";
+import { readOnce } from "../shared-copy";
 import { storageKey } from "./key";
 
 /**
@@ -164,21 +165,15 @@ export async function readSnapshot(
     recentlyRead.set(memoryKey, remembered);
     return remembered.snapshot;
   }
-  // Requests for a page that is being read wait for that read: an outage's first seconds bring many at once.
-  let reading = readsUnderWay.get(memoryKey);
-  if (!reading) {
-    const started = readAndRemember(env, shopId, host, normalized, memoryKey, remembered, now, waitUntil).finally(
-      () => {
-        if (readsUnderWay.get(memoryKey) === started) readsUnderWay.delete(memoryKey);
-      },
-    );
-    readsUnderWay.set(memoryKey, started);
-    reading = started;
-  }
-  return reading;
+  return readOnce(readsUnderWay, memoryKey, JOIN_READ_MS, () =>
+    readAndRemember(env, shopId, host, normalized, memoryKey, remembered, now, waitUntil),
+  );
 }
 
 const readsUnderWay = new Map<string, Promise<Snapshot | null>>();
+
+/** How long a request waits for another request's read of the same page before it reads for itself. */
+const JOIN_READ_MS = 250;
 
 async function readAndRemember(
   env: Env,
