@@ -1,6 +1,7 @@
 // `npm run bench`: stayopen in workerd (Miniflare's Node API, direct sockets,
 // never `wrangler dev`) against a fast local origin, always beside a bare
-// pass-through worker and a "floor" worker (the least the contract demands) in
+// pass-through worker, a "floor" worker (the least the contract demands of the
+// hot paths) and, for orders, a "contract floor" (bench/contract-floor-worker.js) in
 // the same workerd on the same origin. Loopback only;
 // every load run is bounded in time or count. Writes bench/results/<date>.{md,json}
 // and bench/results/latest.{md,json}, and prints the table.
