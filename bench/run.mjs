@@ -7,7 +7,8 @@
 // and bench/results/latest.{md,json}, and prints the table.
 //
 // Environment: BENCH_DURATION_S (8), BENCH_CONNECTIONS (32), BENCH_MEMORY_ORDERS (100000),
-// BENCH_PIN (1: workerd on CPU 1, origin and load generator on CPU 0), BENCH_ONLY ("1,2,3").
+// BENCH_PIN (1: workerd on CPU 1, origin, load generator and workerd's Node host on CPU 0), BENCH_ONLY ("1,2,3"),
+// BENCH_LADDER=1 (scenario 4's contract steps one at a time), BENCH_KEEP=1 (keep the temp dir and workerd's log).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
