@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 // 0 foundation
-import type { Shop } from "./config/shop";
-import { originProblem } from "./config/shop";
+import { originProblem, type Shop } from "./config/shop";
 import { attachShop } from "./config/shops";
 import { takeCronTurn } from "./config/cron-turn";
 import type { AppEnv, Env } from "./config/env";

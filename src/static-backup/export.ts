@@ -9,9 +9,8 @@ import { log } from "../log";
 import { callOrigin } from "../origin/call";
 import { originHealth } from "../origin/health";
 import { sharedOriginHealth } from "../origin/sync";
-import { pageTargets } from "../coverage/targets";
+import { pageTargets, type PageResult } from "../coverage/targets";
 import { mapLimited } from "../coverage/pool";
-import type { PageResult } from "../coverage/targets";
 import { prewarmOrigins } from "../coverage/shopper-origins";
 import { PREWARM_USER_AGENT } from "../coverage/user-agent";
 import {
