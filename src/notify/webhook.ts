@@ -23,6 +23,8 @@ export async function postWebhook(
   const shop = await shopById(env, shopId);
   // Not signed with another shop's secret, nor sent unsigned: tried again later.
   if (!shop) return { ok: false, error: "shop_unknown" };
+  // Its REPLAY_SECRET is stored but does not open (PLATFORM_TOKEN rotated): not unsigned either, until it is PUT again.
+  if (shop.unopenedSecrets.includes("REPLAY_SECRET")) return { ok: false, error: "replay_secret_unreadable" };
   const secret = shop.config.replaySecret;
   const signature = secret ? await webhookHeaders(secret, id, body, Date.now()) : {};
   const attempt = await fetchWithDeadline(

@@ -12,6 +12,7 @@ import type { Shop } from "../../src/config/shop";
 import { sealSecrets } from "../../src/config/secret-box";
 import { flushMetrics, metricsStub } from "../../src/metrics/counters";
 import { subscriberList } from "../../src/notify/store";
+import { postWebhook } from "../../src/notify/webhook";
 import { shardName, shardOfReference } from "../../src/orders/reference";
 import { getOrder } from "../../src/orders/queue";
 import { stockObject } from "../../src/stock/reserve";
@@ -435,7 +436,7 @@ describe("one shop's trouble changes nothing for the other", () => {
     expect(signedFor(delivered[0]!, a.id)).toBe(true);
   });
 
-  it("secrets that no longer open (PLATFORM_TOKEN rotated): A's orders are held, never replayed unsigned, then go signed once PUT again", async () => {
+  it("secrets that no longer open (PLATFORM_TOKEN rotated): A's orders and webhooks are held, never sent unsigned, then go signed once PUT again", async () => {
     const [a] = await twoShops();
     await takeDown(a);
     const accepted = await postOrder(a, "/orders/while-rotating", '{"sku":"A-7"}');
@@ -466,6 +467,13 @@ describe("one shop's trouble changes nothing for the other", () => {
     const held = logged.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('"order_replay_held"'));
     expect(held.length).toBeGreaterThan(0);
     expect(held[0]).toContain('"reason":"replay_secret_unreadable"');
+    // Its webhooks (incident updates, recovery) are signed with the same secret: not sent unsigned either.
+    const hook = `${a.origin.url}/hooks/stayopen`;
+    expect(await postWebhook(platform, a.id, hook, "msg_rotating", '{"event":"test"}')).toEqual({
+      ok: false,
+      error: "replay_secret_unreadable",
+    });
+    expect(await a.origin.requests("/hooks/stayopen")).toEqual([]);
 
     // The fix the docs give: PUT the shop again with its secrets.
     await registerShop(platform, a.id, { hosts: [a.host], config: shopConfig(a) });
@@ -474,6 +482,9 @@ describe("one shop's trouble changes nothing for the other", () => {
     const delivered = (await a.origin.requests()).filter((request) => request.method === "POST");
     expect(delivered.map((request) => request.path)).toEqual(["/orders/while-rotating"]);
     expect(signedFor(delivered[0]!, a.id)).toBe(true);
+    expect(await postWebhook(platform, a.id, hook, "msg_rotating", '{"event":"test"}')).toEqual({ ok: true });
+    const [sent] = await a.origin.requests("/hooks/stayopen");
+    expect(signedFor(sent!, a.id)).toBe(true);
   });
 
   it("a change written straight to the registry (another isolate's) is live here within 10 s", async () => {
