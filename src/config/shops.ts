@@ -58,7 +58,7 @@ type View = {
   live: ShopSlot[];
 };
 
-type Entry = { token: string; view?: View; refreshing?: Promise<View> };
+type Entry = { token: string; view?: View; refreshing?: { promise: Promise<View>; startedAt: number } };
 
 /** Keyed by the registry binding: one entry per isolate in production, one per test env's binding in tests. */
 const entries = new WeakMap<object, Entry>();
@@ -113,7 +113,7 @@ export async function shopById(env: Env, id: string, waitUntil?: WaitUntil): Pro
   if (slot) return slot.open();
   // Registered moments ago through another isolate (its first order is here): ask now, not in 10 s.
   const entry = entryFor(env)!;
-  return (await (entry.refreshing ?? refresh(env, entry))).byId.get(id)?.open();
+  return (await waitAtMost(joinOrRefresh(env, entry), REGISTRY_WAIT_MS)).byId.get(id)?.open();
 }
 
 /**
@@ -193,18 +193,18 @@ async function currentView(env: Env, waitUntil?: WaitUntil): Promise<View | null
   const entry = entryFor(env);
   if (!entry) return null;
   const view = entry.view;
+  const underWay = entry.refreshing?.promise;
   if (view) {
     const age = Date.now() - view.checkedAt;
     if (age < FRESH_MS) return view;
-    if (age < STALE_MS) {
-      const background = entry.refreshing ?? refresh(env, entry);
-      // Without a waitUntil the refresh still runs; the next request finds it done or in flight.
-      waitUntil?.(background.catch(() => undefined));
-      return view;
-    }
   }
+  const work = joinOrRefresh(env, entry);
+  // A read this request started is finished even if its client leaves first: others may be waiting for it.
+  // (Without a waitUntil the read still runs; the next request finds it done or in flight.)
+  if (work !== underWay) waitUntil?.(work.catch(() => undefined));
+  if (view && Date.now() - view.checkedAt < STALE_MS) return view;
   try {
-    return await waitAtMost(entry.refreshing ?? refresh(env, entry), REGISTRY_WAIT_MS);
+    return await waitAtMost(work, REGISTRY_WAIT_MS);
   } catch (error) {
     // The registry did not answer: an old copy keeps serving (refreshed in the background meanwhile).
     if (entry.view) return entry.view;
@@ -224,6 +224,16 @@ function waitAtMost<T>(work: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`the shop registry did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The read of the registry under way, joined, unless it has run for REGISTRY_WAIT_MS already: it belongs
+ * to the request that started it and may have ended with it (its client left) without ever settling here,
+ * and every request would then wait for it in vain. Then a new read.
+ */
+function joinOrRefresh(env: Env, entry: Entry): Promise<View> {
+  const underWay = entry.refreshing;
+  return underWay && Date.now() - underWay.startedAt < REGISTRY_WAIT_MS ? underWay.promise : refresh(env, entry);
 }
 
 function refresh(env: Env, entry: Entry): Promise<View> {
@@ -248,9 +258,9 @@ function refresh(env: Env, entry: Entry): Promise<View> {
       throw error;
     }
   })();
-  entry.refreshing = started;
+  entry.refreshing = { promise: started, startedAt: Date.now() };
   const clear = () => {
-    if (entry.refreshing === started) entry.refreshing = undefined;
+    if (entry.refreshing?.promise === started) entry.refreshing = undefined;
   };
   started.then(clear, clear);
   return started;

@@ -99,12 +99,13 @@ describe("a change made behind this isolate's back (another isolate's platform A
     await Promise.all(background);
     expect((await resolveShop(env, host))?.config.shopName).toBe("Second");
 
-    // Older than 10 s: the request waits for the refresh.
+    // Older than 10 s: the request waits for the refresh (which it also hands to waitUntil, so that the read
+    // others may join is finished even if this request's client leaves first).
     await change("Third");
     now += STALE_MS;
     const waited: Promise<unknown>[] = [];
     expect((await resolveShop(env, host, (promise) => waited.push(promise)))?.config.shopName).toBe("Third");
-    expect(waited).toHaveLength(0);
+    expect(waited).toHaveLength(1);
   });
 
   it("fetches the shops only when the registry's version changed", async () => {
@@ -186,6 +187,30 @@ describe("a change made behind this isolate's back (another isolate's platform A
       variable: "ADMIN_TOKEN",
       message: "is stored but does not open with this PLATFORM_TOKEN: PUT the shop's secrets again",
     });
+  });
+
+  it("reads the registry itself once a read another request started has run REGISTRY_WAIT_MS (that request may be gone)", async () => {
+    let lost = false;
+    const binding = {
+      getByName: (name: string) =>
+        lost ? { version: () => new Promise(() => {}) } : env.SHOP_REGISTRY.getByName(name),
+    };
+    const isolate = shopEnv({ SHOP_REGISTRY: binding });
+    const id = newId("before");
+    await registerShop(isolate, id, { hosts: [`${id}.example`], config: {} });
+    // A background read whose request ends before it does: it never settles in this isolate.
+    lost = true;
+    now += FRESH_MS;
+    const background: Promise<unknown>[] = [];
+    expect(await resolveShop(isolate, `${id}.example`, (promise) => background.push(promise))).toMatchObject({ id });
+    expect(background).toHaveLength(1);
+    lost = false;
+    const other = newId("after");
+    await registerBehindTheIsolate(other, { hosts: [`${other}.example`], config: {}, secrets: {} });
+    now += STALE_MS;
+    const started = performance.now();
+    expect(await resolveShop(isolate, `${other}.example`)).toMatchObject({ id: other });
+    expect(performance.now() - started).toBeLessThan(REGISTRY_WAIT_MS);
   });
 
   it("does not let a registry that never answers hold a request longer than REGISTRY_WAIT_MS", async () => {
