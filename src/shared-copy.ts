@@ -8,7 +8,7 @@ export class SharedCopy<T> {
   #value: T;
   #lastAttemptAt: number | null = null;
   #adopted = false;
-  #inFlight: Promise<void> | null = null;
+  #inFlight: { promise: Promise<void>; startedAt: number } | null = null;
 
   constructor(initial: T) {
     this.#value = initial;
@@ -25,11 +25,20 @@ export class SharedCopy<T> {
 
   /** Has not heard from the owner yet and is not done trying for the first time: it only knows the default. */
   get cold(): boolean {
-    return !this.#adopted && (this.#lastAttemptAt === null || this.#inFlight !== null);
+    return !this.#adopted && (this.#lastAttemptAt === null || this.#underWay(Date.now()) !== null);
   }
 
   due(now: number, intervalMs: number): boolean {
-    return this.#inFlight === null && (this.#lastAttemptAt === null || now - this.#lastAttemptAt >= intervalMs);
+    return this.#underWay(now) === null && (this.#lastAttemptAt === null || now - this.#lastAttemptAt >= intervalMs);
+  }
+
+  /**
+   * The refresh under way, unless it has run for LOST_REFRESH_MS: it runs in the request that started it
+   * and may have ended with it without settling here; it must not keep every later refresh away.
+   */
+  #underWay(now: number): Promise<void> | null {
+    const inFlight = this.#inFlight;
+    return inFlight && now - inFlight.startedAt < LOST_REFRESH_MS ? inFlight.promise : null;
   }
 
   /**
@@ -44,10 +53,13 @@ export class SharedCopy<T> {
 
   /** Runs `load` unless a refresh is already under way (then shares it). Never rejects. */
   refresh(load: () => Promise<T>, onError: (error: unknown) => void): Promise<void> {
-    this.#inFlight ??= this.#refresh(load, onError).finally(() => {
-      this.#inFlight = null;
+    const underWay = this.#underWay(Date.now());
+    if (underWay) return underWay;
+    const started = this.#refresh(load, onError).finally(() => {
+      if (this.#inFlight?.promise === started) this.#inFlight = null;
     });
-    return this.#inFlight;
+    this.#inFlight = { promise: started, startedAt: Date.now() };
+    return started;
   }
 
   async #refresh(load: () => Promise<T>, onError: (error: unknown) => void): Promise<void> {
@@ -63,6 +75,9 @@ export class SharedCopy<T> {
 
 /** A fresh isolate (or a doubtful copy after a quiet spell) waits this long for shared state before going on. */
 const FIRST_LOOK_MS = 100;
+
+/** A refresh (one Durable Object call) still out after this long is taken as lost with its request. */
+export const LOST_REFRESH_MS = 10_000;
 
 /** With traffic, copies are refreshed every interval; this many intervals without a refresh is a quiet spell. */
 const QUIET_SPELL_INTERVALS = 2;
@@ -109,24 +124,32 @@ export function awaitFirstLook(
   return awaitBriefly(refresh, FIRST_LOOK_MS);
 }
 
+/** Where work under way is kept by key: a Map, or a WeakMap keyed by the object the work is about. */
+type UnderWay<K, T> = {
+  get(key: K): Promise<T> | undefined;
+  set(key: K, value: Promise<T>): unknown;
+  delete(key: K): unknown;
+};
+
 /**
- * One read of `key` at a time in this isolate: a request asking while another
- * request's read is under way waits for that read, at most `joinMs` (see
- * `settledWithin`), then reads for itself. An outage's first seconds bring the
- * same pages from many shoppers at once.
+ * One run of `work` for `key` at a time in this isolate: a request asking
+ * while another request's run is under way waits for it, at most `joinMs`
+ * (see `settledWithin`), then runs it itself, and later requests join that
+ * run instead. An outage's first seconds bring the same pages from many
+ * shoppers at once.
  */
-export async function readOnce<T>(
-  underWay: Map<string, Promise<T>>,
-  key: string,
+export async function joinOrRun<K, T>(
+  underWay: UnderWay<K, T>,
+  key: K,
   joinMs: number,
-  read: () => Promise<T>,
+  work: () => Promise<T>,
 ): Promise<T> {
-  const reading = underWay.get(key);
-  if (reading) {
-    const joined = await settledWithin(reading, joinMs);
+  const running = underWay.get(key);
+  if (running) {
+    const joined = await settledWithin(running, joinMs);
     if (joined.settled) return joined.value;
   }
-  const started = read().finally(() => {
+  const started = work().finally(() => {
     if (underWay.get(key) === started) underWay.delete(key);
   });
   underWay.set(key, started);

@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { readOnce, settledWithin } from "../src/shared-copy";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { joinOrRun, LOST_REFRESH_MS, SharedCopy, settledWithin } from "../src/shared-copy";
+
+afterEach(() => vi.restoreAllMocks());
 
 /** A read whose request went away: it never settles in this isolate. */
 const abandoned = <T>() => new Promise<T>(() => {});
@@ -22,7 +24,7 @@ describe("joining work another request started", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return "page";
     };
-    const answers = await Promise.all([1, 2, 3].map(() => readOnce(underWay, "/p/1", 1_000, read)));
+    const answers = await Promise.all([1, 2, 3].map(() => joinOrRun(underWay, "/p/1", 1_000, read)));
     expect(answers).toEqual(["page", "page", "page"]);
     expect(reads).toBe(1);
     expect(underWay.size).toBe(0);
@@ -30,21 +32,45 @@ describe("joining work another request started", () => {
 
   it("reads for itself when the read it joined never finishes (its request was cancelled)", async () => {
     const underWay = new Map<string, Promise<string>>();
-    void readOnce(underWay, "/p/1", 50, abandoned);
-    const answer = await readOnce(underWay, "/p/1", 50, async () => "page");
+    void joinOrRun(underWay, "/p/1", 50, abandoned);
+    const answer = await joinOrRun(underWay, "/p/1", 50, async () => "page");
     expect(answer).toBe("page");
     // The abandoned read no longer stands in the way of the next request.
-    expect(await readOnce(underWay, "/p/1", 50, async () => "newer")).toBe("newer");
+    expect(await joinOrRun(underWay, "/p/1", 50, async () => "newer")).toBe("newer");
   });
 
   it("reads for itself when the read it joined failed", async () => {
     const underWay = new Map<string, Promise<string>>();
-    const failing = readOnce(underWay, "/p/1", 50, async () => {
+    const failing = joinOrRun(underWay, "/p/1", 50, async () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
       throw new Error("read failed");
     });
-    const answer = readOnce(underWay, "/p/1", 50, async () => "page");
+    const answer = joinOrRun(underWay, "/p/1", 50, async () => "page");
     await expect(failing).rejects.toThrow("read failed");
     expect(await answer).toBe("page");
+  });
+
+  it("runs by object too (a WeakMap keyed by the page's bytes), and again for itself past a lost run", async () => {
+    const finding = new WeakMap<ArrayBuffer, Promise<string>>();
+    const page = new ArrayBuffer(8);
+    void joinOrRun(finding, page, 50, abandoned);
+    expect(await joinOrRun(finding, page, 50, async () => "found")).toBe("found");
+  });
+});
+
+describe("an isolate's copy of shared state", () => {
+  it("does not let a refresh that never settles (its request went away) keep every later refresh away", async () => {
+    const copy = new SharedCopy("default");
+    const started = Date.now();
+    void copy.refresh(abandoned, () => {});
+    expect(copy.due(started, 1_000)).toBe(false);
+    expect(copy.due(started + LOST_REFRESH_MS - 1, 1_000)).toBe(false);
+    vi.spyOn(Date, "now").mockReturnValue(started + LOST_REFRESH_MS);
+    expect(copy.due(started + LOST_REFRESH_MS, 1_000)).toBe(true);
+    await copy.refresh(
+      async () => "shared",
+      () => {},
+    );
+    expect(copy.value).toBe("shared");
   });
 });

@@ -1,4 +1,5 @@
 import type { Source } from "../http/source";
+import { joinOrRun } from "../shared-copy";
 import { bannerBytes, bannerPlace, withBanner, type BannerPlace } from "./banner";
 import type { Snapshot } from "./store";
 
@@ -26,23 +27,24 @@ const isUtf8Html = (contentType: string) =>
 
 const finding = new WeakMap<ArrayBuffer, Promise<void>>();
 
+/** How long a request waits for another request's search of the same page before it searches itself. */
+const JOIN_SEARCH_MS = 250;
+
 /**
  * Finds where the banner goes in an HTML snapshot about to be served, once per
- * snapshot: requests for the page that come by meanwhile wait for the same search.
+ * snapshot: requests for the page that come by meanwhile wait for the same
+ * search, for a moment (it runs in the request that started it; see `joinOrRun`).
  */
 export function prepareStale(snapshot: Snapshot): Promise<void> {
   const contentType = htmlType(snapshot.headers);
   if (!isUtf8Html(contentType) || places.has(snapshot.body)) return Promise.resolve();
-  let found = finding.get(snapshot.body);
-  if (!found) {
-    found = bannerPlace(snapshot.body, contentType).then(
+  return joinOrRun(finding, snapshot.body, JOIN_SEARCH_MS, () =>
+    bannerPlace(snapshot.body, contentType).then(
       (place) => void places.set(snapshot.body, place),
       // The rewriter on every request, as before: a page it cannot search is still served.
       () => void places.set(snapshot.body, "rewrite"),
-    );
-    finding.set(snapshot.body, found);
-  }
-  return found;
+    ),
+  );
 }
 
 /**

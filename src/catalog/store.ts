@@ -2,7 +2,7 @@ import type { Env } from "../config/env";
 import { decodeEntities } from "../http/html-entities";
 import { readLimited } from "../http/body";
 import { log } from "../log";
-import { readOnce } from "../shared-copy";
+import { joinOrRun } from "../shared-copy";
 import { storageKey } from "./key";
 
 /**
@@ -165,7 +165,7 @@ export async function readSnapshot(
     recentlyRead.set(memoryKey, remembered);
     return remembered.snapshot;
   }
-  return readOnce(readsUnderWay, memoryKey, JOIN_READ_MS, () =>
+  return joinOrRun(readsUnderWay, memoryKey, JOIN_READ_MS, () =>
     readAndRemember(env, shopId, host, normalized, memoryKey, remembered, now, waitUntil),
   );
 }
