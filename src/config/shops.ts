@@ -193,16 +193,14 @@ async function currentView(env: Env, waitUntil?: WaitUntil): Promise<View | null
   const entry = entryFor(env);
   if (!entry) return null;
   const view = entry.view;
+  const age = view ? Date.now() - view.checkedAt : Infinity;
+  if (view && age < FRESH_MS) return view;
   const underWay = entry.refreshing?.promise;
-  if (view) {
-    const age = Date.now() - view.checkedAt;
-    if (age < FRESH_MS) return view;
-  }
   const work = joinOrRefresh(env, entry);
   // A read this request started is finished even if its client leaves first: others may be waiting for it.
   // (Without a waitUntil the read still runs; the next request finds it done or in flight.)
   if (work !== underWay) waitUntil?.(work.catch(() => undefined));
-  if (view && Date.now() - view.checkedAt < STALE_MS) return view;
+  if (view && age < STALE_MS) return view;
   try {
     return await waitAtMost(work, REGISTRY_WAIT_MS);
   } catch (error) {
